@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Partitioned Bloom filter. See adn_bloom.h for the contract.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adn_bloom.h"
+#include "adn_hash.h"
+
+struct adn_bloom {
+	uint32_t nhash;
+	uint64_t part_bits;
+	uint64_t nwords;	/* total 64-bit words */
+	uint32_t seeds[ADN_BLOOM_HASH_MAX];
+	uint64_t *words;
+};
+
+int
+adn_bloom_create(uint64_t nbits, uint32_t nhash, uint32_t seed,
+		 struct adn_bloom **out)
+{
+	struct adn_bloom *bf;
+	uint64_t unit;
+	uint32_t i;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (nhash == 0 || nhash > ADN_BLOOM_HASH_MAX || nbits < 64 ||
+	    nbits > (1ULL << 32))
+		return -EINVAL;
+	unit = 64ULL * nhash;
+	nbits = (nbits + unit - 1) / unit * unit;
+	bf = calloc(1, sizeof(*bf));
+	if (bf == NULL)
+		return -ENOMEM;
+	bf->nwords = nbits / 64;
+	bf->words = calloc(bf->nwords, sizeof(uint64_t));
+	if (bf->words == NULL) {
+		free(bf);
+		return -ENOMEM;
+	}
+	bf->nhash = nhash;
+	bf->part_bits = nbits / nhash;
+	for (i = 0; i < nhash; i++)
+		bf->seeds[i] = (uint32_t)adn_mix64(((uint64_t)seed << 8) |
+						   (0x40 + i));
+	*out = bf;
+	return 0;
+}
+
+void
+adn_bloom_free(struct adn_bloom *bf)
+{
+	if (bf == NULL)
+		return;
+	free(bf->words);
+	free(bf);
+}
+
+static inline uint64_t
+bloom_bit(const struct adn_bloom *bf, uint32_t i, const void *key, size_t len)
+{
+	uint32_t h = adn_murmur3_32(key, len, bf->seeds[i]);
+
+	return i * bf->part_bits + (((uint64_t)h * bf->part_bits) >> 32);
+}
+
+void
+adn_bloom_add(struct adn_bloom *bf, const void *key, size_t len)
+{
+	(void)adn_bloom_test_and_add(bf, key, len);
+}
+
+bool
+adn_bloom_contains(const struct adn_bloom *bf, const void *key, size_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < bf->nhash; i++) {
+		uint64_t b = bloom_bit(bf, i, key, len);
+
+		if (!(bf->words[b >> 6] & (1ULL << (b & 63))))
+			return false;
+	}
+	return true;
+}
+
+bool
+adn_bloom_test_and_add(struct adn_bloom *bf, const void *key, size_t len)
+{
+	bool present = true;
+	uint32_t i;
+
+	for (i = 0; i < bf->nhash; i++) {
+		uint64_t b = bloom_bit(bf, i, key, len);
+		uint64_t m = 1ULL << (b & 63);
+
+		if (!(bf->words[b >> 6] & m))
+			present = false;
+		bf->words[b >> 6] |= m;
+	}
+	return present;
+}
+
+void
+adn_bloom_clear(struct adn_bloom *bf)
+{
+	memset(bf->words, 0, bf->nwords * sizeof(uint64_t));
+}
+
+uint32_t
+adn_bloom_nhash(const struct adn_bloom *bf)
+{
+	return bf->nhash;
+}
+
+uint64_t
+adn_bloom_part_bits(const struct adn_bloom *bf)
+{
+	return bf->part_bits;
+}
+
+uint64_t
+adn_bloom_popcount(const struct adn_bloom *bf)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < bf->nwords; i++)
+		n += (uint64_t)__builtin_popcountll(bf->words[i]);
+	return n;
+}
