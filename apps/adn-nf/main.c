@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * adn-nf — run a pipeline of network-function elements from a config file
+ * on polled DPDK lcores.
+ *
+ *   adn-nf -c FILE [--duration S] [--stats-interval S] [--idle-exit S]
+ *          [--stats-json FILE] [-- EAL arguments]
+ *
+ * Shape of DPDK's l3fwd: parse args -> EAL -> build -> start ports ->
+ * launch workers -> wait (stats, signals) -> stop -> clean up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "adn_elem.h"
+#include "adn_runtime.h"
+#include "adn_stats.h"
+
+static volatile sig_atomic_t signalled;
+
+static void
+on_signal(int sig)
+{
+	signalled = sig;
+}
+
+struct options {
+	const char *config;
+	double duration;	/* 0: until a signal */
+	double stats_interval;	/* 0: no periodic line */
+	double idle_exit;	/* 0: never */
+	const char *stats_json;
+	int eal_argc;
+	char **eal_argv;
+};
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s -c FILE [options] [-- EAL arguments]\n"
+		"Run the network-function pipeline described by FILE.\n\n"
+		"  -c, --config FILE        pipeline config (libconfig)\n"
+		"  -d, --duration S         stop after S seconds (default: on SIGINT/SIGTERM)\n"
+		"  -s, --stats-interval S   print one stats line every S seconds (default 1, 0 = off)\n"
+		"  -i, --idle-exit S        stop once no packet arrived for S seconds\n"
+		"                           (for replaying a finite trace; default off)\n"
+		"  -j, --stats-json FILE    write the final stats as JSON\n"
+		"  -l, --list-elements      list the element types and exit\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            print the version\n\n"
+		"EAL arguments come from the config's `eal` list, then from after `--`.\n"
+		"Telemetry: dpdk-telemetry.py [-f PREFIX], commands /adn/stats, /adn/pipeline,\n"
+		"/adn/element,NAME. Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
+		prog);
+}
+
+static int
+parse_seconds(const char *arg, const char *opt, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v >= 0) || v > 1e9) {
+		fprintf(stderr, "error: %s: '%s' is not a number of seconds >= 0\n",
+			opt, arg);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+list_elements(void)
+{
+	const struct adn_elem_desc *d;
+
+	for (unsigned int i = 0; (d = adn_elem_at(i)) != NULL; i++) {
+		printf("%-16s %s\n", d->name, d->help ? d->help : "");
+		for (const struct adn_arg_spec *a = d->args; a && a->name; a++)
+			printf("    %-18s%s%s\n", a->name,
+			       a->required ? " (required) " : " ",
+			       a->help ? a->help : "");
+	}
+}
+
+/* Returns 0 to run, 1 when done (help/version), -1 on a usage error. */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "stats-interval", required_argument, NULL, 's' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "stats-json", required_argument, NULL, 'j' },
+		{ "list-elements", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->stats_interval = 1;
+	while ((c = getopt_long(argc, argv, "c:d:s:i:j:lhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, "--duration", &o->duration))
+				return -1;
+			break;
+		case 's':
+			if (parse_seconds(optarg, "--stats-interval",
+					  &o->stats_interval))
+				return -1;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, "--idle-exit", &o->idle_exit))
+				return -1;
+			break;
+		case 'j':
+			o->stats_json = optarg;
+			break;
+		case 'l':
+			list_elements();
+			return 1;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 1;
+		case 'V':
+			printf("adn-nf %s\n", ADN_VERSION);
+			return 1;
+		default:
+			usage(stderr, argv[0]);
+			return -1;
+		}
+	}
+	if (o->config == NULL) {
+		fprintf(stderr, "error: no config: pass -c FILE\n");
+		usage(stderr, argv[0]);
+		return -1;
+	}
+	o->eal_argc = argc - optind;
+	o->eal_argv = argv + optind;
+	return 0;
+}
+
+/* argv for rte_eal_init: program name, the config's `eal`, then ours. */
+static char **
+eal_argv(const char *prog, int cfg_argc, char **cfg_argv, int argc,
+	 char **argv, int *out_argc)
+{
+	char **v = calloc(1 + cfg_argc + argc + 1, sizeof(*v));
+	int n = 0;
+
+	if (v == NULL)
+		return NULL;
+	v[n++] = (char *)(uintptr_t)prog;
+	for (int i = 0; i < cfg_argc; i++)
+		v[n++] = cfg_argv[i];
+	for (int i = 0; i < argc; i++)
+		v[n++] = argv[i];
+	*out_argc = n;
+	return v;
+}
+
+/* Main lcore: stats lines, signals, duration and idle limits. */
+static void
+wait_loop(struct adn_runtime *rt, const struct options *o)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	uint64_t start = rte_rdtsc(), next_stats = start, last_rx_tsc = start;
+	uint64_t last_rx = 0;
+	struct adn_stats_prev prev = { 0 };
+
+	if (o->stats_interval > 0)
+		adn_stats_print_line(rt, &prev, stdout);
+	next_stats = start + (uint64_t)(o->stats_interval * hz);
+	while (!signalled) {
+		uint64_t now = rte_rdtsc();
+		struct adn_totals t;
+
+		if (o->duration > 0 && now - start >= o->duration * hz)
+			break;
+		adn_runtime_totals(rt, &t);
+		if (t.received != last_rx) {
+			last_rx = t.received;
+			last_rx_tsc = now;
+		} else if (o->idle_exit > 0 &&
+			   now - last_rx_tsc >= o->idle_exit * hz) {
+			break;
+		}
+		if (o->stats_interval > 0 && now >= next_stats) {
+			adn_stats_print_line(rt, &prev, stdout);
+			next_stats += (uint64_t)(o->stats_interval * hz);
+		}
+		usleep(10000);
+	}
+	if (signalled)
+		printf("\nstopping on signal %d\n", (int)signalled);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct adn_errs errs = { 0 };
+	static struct adn_runtime rt;	/* large; lives for the process */
+	int cfg_argc, all_argc, rc;
+	char **cfg_argv = NULL, **all_argv = NULL;
+	bool eal_up = false;
+	int status = 1;
+
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+
+	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
+	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		goto out;
+	}
+	all_argv = eal_argv(argv[0], cfg_argc, cfg_argv, o.eal_argc,
+			    o.eal_argv, &all_argc);
+	if (all_argv == NULL || rte_eal_init(all_argc, all_argv) < 0) {
+		fprintf(stderr, "error: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	eal_up = true;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	if (adn_runtime_build(&rt, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		fprintf(stderr, "%s: %u error%s, not started\n", o.config,
+			errs.n, errs.n == 1 ? "" : "s");
+		goto out;
+	}
+	if (adn_runtime_start(&rt, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		goto out;
+	}
+	if (adn_telemetry_register(&rt) < 0)
+		fprintf(stderr, "warning: telemetry commands not registered\n");
+
+	wait_loop(&rt, &o);
+	adn_runtime_stop(&rt);
+	adn_stats_print_table(&rt, stdout);
+	status = 0;
+	if (o.stats_json != NULL) {
+		rc = adn_stats_write_json(&rt, o.stats_json);
+		if (rc < 0) {
+			fprintf(stderr, "error: %s: %s\n", o.stats_json,
+				strerror(-rc));
+			status = 1;
+		}
+	}
+out:
+	/* Safe at any stage: the runtime frees only what it set up. */
+	adn_runtime_free(&rt);
+	if (eal_up)
+		rte_eal_cleanup();
+	free(all_argv);
+	free(cfg_argv);
+	adn_errs_clear(&errs);
+	return status;
+}

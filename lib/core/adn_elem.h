@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The element API. An element is a static descriptor registered by
+ * ADN_ELEM_REGISTER() in one file under nfs/. It is written in one of two
+ * forms:
+ *
+ *  - stage form (per-packet NFs): prep() computes keys into the packet's
+ *    scratch context and returns the address exec() will touch (so a
+ *    template may prefetch it), exec() does the work and returns an output
+ *    port, ADN_CONSUMED, or adn_drop(reason);
+ *  - batch form: process() sees the whole batch and fills b->out[].
+ *
+ * Loops, prefetching, caching and fusion belong to templates/, never to
+ * element code.
+ */
+#ifndef _ADN_ELEM_H_
+#define _ADN_ELEM_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_per_lcore.h>
+
+#define ADN_BATCH_MAX 256
+#define ADN_MAX_OUTPUTS 16
+#define ADN_MAX_DROP_REASONS 16
+#define ADN_NAME_MAX 64
+#define ADN_MAX_WORKERS 64
+
+/* Output codes: >= 0 is an output port. */
+#define ADN_CONSUMED (-1)	/* a sink took the mbuf (transmitted) */
+#define ADN_DROP_BASE (-2)	/* adn_drop(r) == ADN_DROP_BASE - r */
+
+static inline int
+adn_drop(unsigned int reason)
+{
+	return ADN_DROP_BASE - (int)reason;
+}
+
+/* Per-packet scratch for prep -> exec, valid within one element's run. */
+union adn_pkt_ctx {
+	uint64_t u64[8];
+	uint32_t u32[16];
+	uint8_t u8[64];
+};
+
+/* A batch: mbufs, the output code each element assigns, scratch. */
+struct adn_batch {
+	uint16_t n;
+	struct rte_mbuf *pkts[ADN_BATCH_MAX];
+	int16_t out[ADN_BATCH_MAX];
+	union adn_pkt_ctx ctx[ADN_BATCH_MAX];
+};
+
+enum adn_elem_flags {
+	/* Output and effects depend only on the flow key and read-mostly
+	 * state: a per-flow result cache is legal. */
+	ADN_ELEM_PURE_ON_FLOW = 1u << 0,
+	/* Keeps per-lcore state (indexed by adn_worker_index()). */
+	ADN_ELEM_STATEFUL_PER_CORE = 1u << 1,
+	/* Keeps state shared by all workers (atomics or RCU inside). */
+	ADN_ELEM_STATEFUL_SHARED = 1u << 2,
+	/* Packets enter the pipeline here (the worker fills its batch). */
+	ADN_ELEM_SOURCE = 1u << 3,
+};
+
+enum adn_arg_type {
+	ADN_ARG_INT,	/* libconfig int or int64 */
+	ADN_ARG_FLOAT,	/* float, or int */
+	ADN_ARG_BOOL,
+	ADN_ARG_STRING,
+	ADN_ARG_LIST,	/* list ( ... ) or array [ ... ] */
+	ADN_ARG_GROUP,	/* group { ... } */
+};
+
+/* A declared config key. The core checks presence, type, range and
+ * choices before configure() runs, so configure() only reads. */
+struct adn_arg_spec {
+	const char *name;
+	enum adn_arg_type type;
+	bool required;
+	int64_t min, max;		/* ADN_ARG_INT; min == max == 0: any */
+	const char *const *choices;	/* ADN_ARG_STRING; NULL-terminated */
+	int64_t def_int;		/* defaults when the key is absent */
+	double def_float;
+	const char *def_str;
+	const char *help;
+};
+
+/* A name/value pair an element exports beyond the generic counters. */
+struct adn_xstat {
+	char name[48];
+	uint64_t value;
+};
+
+struct adn_elem;
+struct adn_build;
+
+struct adn_elem_desc {
+	const char *name;		/* config type, CamelCase */
+	const char *help;		/* one line for --list-elements */
+	uint32_t flags;
+	size_t priv_size;		/* zeroed, cache aligned, in elem->priv */
+	uint16_t n_outputs;		/* configure() may change it */
+	const char *const *drop_reasons;	/* NULL-terminated */
+	const struct adn_arg_spec *args;	/* terminated by .name == NULL */
+
+	/* Control plane, main lcore. Returns 0 or a negative errno after
+	 * reporting through adn_build_error(). */
+	int (*configure)(struct adn_elem *e, struct adn_build *b);
+	void (*destroy)(struct adn_elem *e);
+
+	/* Data plane, worker lcores. */
+	const void *(*prep)(struct adn_elem *e, struct rte_mbuf *m,
+			    union adn_pkt_ctx *ctx);
+	int (*exec)(struct adn_elem *e, struct rte_mbuf *m,
+		    union adn_pkt_ctx *ctx);
+	void (*process)(struct adn_elem *e, struct adn_batch *b);
+	/* Sources: fill up to `max` packets from rx point `queue` (one the
+	 * element registered with adn_build_claim_rx / adn_build_add_rx). */
+	uint16_t (*rx)(struct adn_elem *e, uint16_t queue,
+		       struct rte_mbuf **pkts, uint16_t max);
+
+	/* Any lcore; fills at most `max` entries, returns how many. */
+	unsigned int (*xstats)(const struct adn_elem *e, struct adn_xstat *out,
+			       unsigned int max);
+};
+
+/* Per-worker counters of one element; one cache-line-aligned slot per
+ * worker so workers never share a line. */
+#define ADN_DROP_BAD_PORT ADN_MAX_DROP_REASONS	/* element returned a bad port */
+#define ADN_DROP_OVERFLOW (ADN_MAX_DROP_REASONS + 1) /* downstream batch full */
+#define ADN_N_DROP_SLOTS (ADN_MAX_DROP_REASONS + 2)
+
+struct adn_elem_stats {
+	uint64_t in;
+	uint64_t consumed;
+	uint64_t out[ADN_MAX_OUTPUTS];
+	uint64_t drop[ADN_N_DROP_SLOTS];
+} __rte_cache_aligned;
+
+struct adn_elem {
+	const struct adn_elem_desc *desc;
+	char name[ADN_NAME_MAX];
+	uint16_t index;			/* position in topological order */
+	uint16_t n_outputs;
+	uint16_t n_inputs;
+	uint16_t next[ADN_MAX_OUTPUTS];	/* topo index of each output's target */
+	const config_setting_t *setting;
+	void *priv;
+	struct adn_elem_stats *stats;	/* [n_workers] */
+	unsigned int n_workers;
+};
+
+static inline void *
+adn_elem_priv(const struct adn_elem *e)
+{
+	return e->priv;
+}
+
+/* Index of the calling worker in [0, n_workers); 0 on a non-worker lcore
+ * (tests driving a pipeline from the main lcore). */
+RTE_DECLARE_PER_LCORE(unsigned int, adn_worker_idx);
+
+static inline unsigned int
+adn_worker_index(void)
+{
+	return RTE_PER_LCORE(adn_worker_idx);
+}
+
+void adn_worker_index_set(unsigned int idx);
+
+/* --- registry ---------------------------------------------------------- */
+
+void adn_elem_register(const struct adn_elem_desc *desc);
+const struct adn_elem_desc *adn_elem_find(const char *name);
+/* Iterate registered types: returns NULL past the end. */
+const struct adn_elem_desc *adn_elem_at(unsigned int i);
+
+#define ADN_ELEM_REGISTER(desc) \
+	RTE_INIT(adn_elem_register_ ## desc) \
+	{ \
+		adn_elem_register(&(desc)); \
+	}
+
+/* --- reading declared keys (valid in configure) ---------------------- */
+
+/* The key's setting, or NULL when absent. */
+const config_setting_t *adn_elem_arg(const struct adn_elem *e,
+				     const char *key);
+int64_t adn_elem_arg_int(const struct adn_elem *e, const char *key);
+double adn_elem_arg_float(const struct adn_elem *e, const char *key);
+bool adn_elem_arg_bool(const struct adn_elem *e, const char *key);
+const char *adn_elem_arg_str(const struct adn_elem *e, const char *key);
+
+/* Name of drop code slot `r` (element reasons, then the core's). */
+const char *adn_elem_drop_name(const struct adn_elem *e, unsigned int r);
+
+#endif /* _ADN_ELEM_H_ */

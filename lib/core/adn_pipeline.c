@@ -1,0 +1,705 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pipeline build: elements from `elements`, links from `links` (Click-like
+ * arrow strings), validation that reports every error with file, line,
+ * element and key, and a topological order for the executor.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "adn_log.h"
+#include "adn_pipeline.h"
+
+#define NO_LINK UINT16_MAX
+
+struct node {
+	struct adn_elem *e;
+	bool configured;
+	uint16_t out_to[ADN_MAX_OUTPUTS];	/* config index or NO_LINK */
+	const config_setting_t *out_where[ADN_MAX_OUTPUTS];
+	const config_setting_t *first_in;	/* a link feeding it */
+};
+
+int
+adn_build_error_at(struct adn_build *b, const struct adn_elem *e,
+		   const config_setting_t *where, const char *key,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	adn_errs_vadd(b->errs, where, e ? e->name : NULL, key, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int
+adn_build_error(struct adn_build *b, const struct adn_elem *e,
+		const char *key, const char *fmt, ...)
+{
+	const config_setting_t *where = e->setting;
+	va_list ap;
+
+	if (key != NULL && adn_elem_arg(e, key) != NULL)
+		where = adn_elem_arg(e, key);
+	va_start(ap, fmt);
+	adn_errs_vadd(b->errs, where, e->name, key, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int
+adn_build_add_rx(struct adn_build *b, struct adn_elem *e, uint16_t queue)
+{
+	if (b->n_rx == ADN_MAX_RX_POINTS) {
+		adn_build_error(b, e, NULL, "more than %d rx points in one pipeline",
+				ADN_MAX_RX_POINTS);
+		return -ENOSPC;
+	}
+	b->rx[b->n_rx].e = e;
+	b->rx[b->n_rx].queue = queue;
+	b->n_rx++;
+	return 0;
+}
+
+struct adn_port *
+adn_build_claim_rx(struct adn_build *b, struct adn_elem *e,
+		   const char *key, const char *name, int queue)
+{
+	struct adn_port *port = b->ports ? adn_ports_find(b->ports, name) :
+		NULL;
+	uint64_t want;
+
+	if (port == NULL) {
+		adn_build_error(b, e, key, "no port named '%s' in `ports`",
+				name);
+		return NULL;
+	}
+	if (queue >= (int)port->rxq) {
+		adn_build_error(b, e, "queue",
+				"rx queue %d out of range: port '%s' has %u",
+				queue, name, port->rxq);
+		return NULL;
+	}
+	want = queue < 0 ? (port->rxq >= 64 ? UINT64_MAX :
+			    (UINT64_C(1) << port->rxq) - 1) :
+		UINT64_C(1) << queue;
+	if (port->rxq_claimed & want) {
+		adn_build_error(b, e, key,
+				"rx queue%s of port '%s' already claimed by another element",
+				queue < 0 ? "s" : "", name);
+		return NULL;
+	}
+	port->rxq_claimed |= want;
+	for (uint16_t q = 0; q < port->rxq; q++)
+		if ((want >> q) & 1 && adn_build_add_rx(b, e, q) < 0)
+			return NULL;
+	return port;
+}
+
+struct adn_port *
+adn_build_claim_tx(struct adn_build *b, const struct adn_elem *e,
+		   const char *key, const char *name)
+{
+	struct adn_port *port = b->ports ? adn_ports_find(b->ports, name) :
+		NULL;
+
+	if (port == NULL) {
+		adn_build_error(b, e, key, "no port named '%s' in `ports`",
+				name);
+		return NULL;
+	}
+	if (port->tx_claimed) {
+		adn_build_error(b, e, key,
+				"port '%s' already claimed for tx by another element (link more inputs to one ToPort instead)",
+				name);
+		return NULL;
+	}
+	port->tx_claimed = true;
+	return port;
+}
+
+static const char *
+arg_type_name(enum adn_arg_type t)
+{
+	static const char *const names[] = {
+		[ADN_ARG_INT] = "an integer", [ADN_ARG_FLOAT] = "a number",
+		[ADN_ARG_BOOL] = "a boolean", [ADN_ARG_STRING] = "a string",
+		[ADN_ARG_LIST] = "a list", [ADN_ARG_GROUP] = "a group",
+	};
+	return names[t];
+}
+
+static bool
+arg_type_ok(enum adn_arg_type t, int ctype)
+{
+	switch (t) {
+	case ADN_ARG_INT:
+		return ctype == CONFIG_TYPE_INT || ctype == CONFIG_TYPE_INT64;
+	case ADN_ARG_FLOAT:
+		return ctype == CONFIG_TYPE_FLOAT || ctype == CONFIG_TYPE_INT ||
+			ctype == CONFIG_TYPE_INT64;
+	case ADN_ARG_BOOL:
+		return ctype == CONFIG_TYPE_BOOL;
+	case ADN_ARG_STRING:
+		return ctype == CONFIG_TYPE_STRING;
+	case ADN_ARG_LIST:
+		return ctype == CONFIG_TYPE_LIST || ctype == CONFIG_TYPE_ARRAY;
+	case ADN_ARG_GROUP:
+		return ctype == CONFIG_TYPE_GROUP;
+	}
+	return false;
+}
+
+static void
+allowed_keys(const struct adn_elem_desc *d, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const struct adn_arg_spec *a = d->args; a && a->name; a++)
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s",
+				off ? ", " : "", a->name);
+	if (off == 0)
+		snprintf(buf, len, "none");
+}
+
+/* Check the element's keys against its declared specs. */
+static int
+check_args(struct adn_build *b, struct adn_elem *e)
+{
+	const struct adn_elem_desc *d = e->desc;
+	unsigned int before = b->errs->n;
+	char allowed[512];
+
+	for (int i = 0; i < config_setting_length(e->setting); i++) {
+		config_setting_t *s = config_setting_get_elem(e->setting, i);
+		const char *key = config_setting_name(s);
+		const struct adn_arg_spec *a;
+
+		if (strcmp(key, "name") == 0 || strcmp(key, "type") == 0)
+			continue;
+		for (a = d->args; a && a->name; a++)
+			if (strcmp(a->name, key) == 0)
+				break;
+		if (a == NULL || a->name == NULL) {
+			allowed_keys(d, allowed, sizeof(allowed));
+			adn_errs_add(b->errs, s, e->name, key,
+				     "unknown key for %s (allowed: %s)",
+				     d->name, allowed);
+			continue;
+		}
+		if (!arg_type_ok(a->type, config_setting_type(s))) {
+			adn_errs_add(b->errs, s, e->name, key,
+				     "wrong type: must be %s",
+				     arg_type_name(a->type));
+			continue;
+		}
+		if (a->type == ADN_ARG_INT && (a->min != 0 || a->max != 0)) {
+			int64_t v = config_setting_get_int64(s);
+
+			if (v < a->min || v > a->max)
+				adn_errs_add(b->errs, s, e->name, key,
+					     "value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]",
+					     v, a->min, a->max);
+		}
+		if (a->type == ADN_ARG_STRING && a->choices != NULL) {
+			const char *v = config_setting_get_string(s);
+			const char *const *c;
+			size_t off = 0;
+
+			for (c = a->choices; *c; c++)
+				if (strcmp(*c, v) == 0)
+					break;
+			if (*c == NULL) {
+				for (c = a->choices; *c; c++)
+					off += snprintf(allowed + off,
+							off < sizeof(allowed) ?
+							sizeof(allowed) - off : 0,
+							"%s%s", off ? ", " : "",
+							*c);
+				adn_errs_add(b->errs, s, e->name, key,
+					     "value '%s' not allowed (one of: %s)",
+					     v, allowed);
+			}
+		}
+	}
+	for (const struct adn_arg_spec *a = d->args; a && a->name; a++)
+		if (a->required && adn_elem_arg(e, a->name) == NULL)
+			adn_errs_add(b->errs, e->setting, e->name, a->name,
+				     "missing required key (%s)",
+				     a->help ? a->help : arg_type_name(a->type));
+	return b->errs->n == before ? 0 : -EINVAL;
+}
+
+static int
+find_node(struct node *nodes, unsigned int n, const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (nodes[i].e != NULL && strcmp(nodes[i].e->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* One hop of an arrow string: "name" or "name[port]". */
+struct hop {
+	char name[ADN_NAME_MAX];
+	int port;	/* -1: none given */
+};
+
+static int
+parse_hop(const char *s, size_t len, struct hop *h)
+{
+	size_t i = 0, j;
+
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	while (len > i && isspace((unsigned char)s[len - 1]))
+		len--;
+	h->port = -1;
+	for (j = i; j < len && s[j] != '['; j++)
+		if (!isalnum((unsigned char)s[j]) && s[j] != '_')
+			return -EINVAL;
+	if (j == i || j - i >= sizeof(h->name))
+		return -EINVAL;
+	memcpy(h->name, s + i, j - i);
+	h->name[j - i] = '\0';
+	if (j < len) {
+		char *end;
+		long p = strtol(s + j + 1, &end, 10);
+
+		if (end == s + j + 1 || *end != ']' || end != s + len - 1 ||
+		    p < 0 || p > 255)
+			return -EINVAL;
+		h->port = (int)p;
+	}
+	return 0;
+}
+
+static void
+add_link(struct adn_build *b, struct node *nodes, unsigned int n,
+	 const config_setting_t *where, const struct hop *from,
+	 const struct hop *to)
+{
+	int fi = find_node(nodes, n, from->name);
+	int ti = find_node(nodes, n, to->name);
+	unsigned int port = from->port < 0 ? 0 : (unsigned int)from->port;
+
+	if (fi < 0)
+		adn_errs_add(b->errs, where, NULL, "links",
+			     "unknown element '%s'", from->name);
+	if (ti < 0)
+		adn_errs_add(b->errs, where, NULL, "links",
+			     "unknown element '%s'", to->name);
+	if (fi < 0 || ti < 0 || !nodes[fi].configured ||
+	    !nodes[ti].configured)
+		return;
+	if (port >= nodes[fi].e->n_outputs) {
+		adn_errs_add(b->errs, where, from->name, "links",
+			     "output port %u out of range: %s has %u output%s",
+			     port, nodes[fi].e->desc->name,
+			     nodes[fi].e->n_outputs,
+			     nodes[fi].e->n_outputs == 1 ? "" : "s");
+		return;
+	}
+	if (nodes[fi].out_to[port] != NO_LINK) {
+		adn_errs_add(b->errs, where, from->name, "links",
+			     "output port %u already connected (line %u); an output feeds exactly one element",
+			     port,
+			     config_setting_source_line(nodes[fi].out_where[port]));
+		return;
+	}
+	if (nodes[ti].e->desc->flags & ADN_ELEM_SOURCE) {
+		adn_errs_add(b->errs, where, to->name, "links",
+			     "%s is a source and takes no input",
+			     nodes[ti].e->desc->name);
+		return;
+	}
+	nodes[fi].out_to[port] = (uint16_t)ti;
+	nodes[fi].out_where[port] = where;
+	if (nodes[ti].first_in == NULL)
+		nodes[ti].first_in = where;
+	nodes[ti].e->n_inputs++;
+}
+
+static void
+parse_links(struct adn_build *b, struct node *nodes, unsigned int n)
+{
+	const config_setting_t *links = config_lookup(b->cfg, "links");
+
+	if (links == NULL) {
+		adn_errs_add(b->errs, NULL, NULL, "links",
+			     "missing: the config needs a `links` list of arrow strings");
+		return;
+	}
+	if (!config_setting_is_aggregate(links) ||
+	    config_setting_is_group(links)) {
+		adn_errs_add(b->errs, links, NULL, "links",
+			     "must be a list of strings like \"a -> b[1] -> c\"");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(links); i++) {
+		const config_setting_t *l = config_setting_get_elem(links, i);
+		const char *s = config_setting_get_string(l);
+		struct hop prev, cur;
+		bool have_prev = false;
+
+		if (s == NULL) {
+			adn_errs_add(b->errs, l, NULL, "links",
+				     "entry %d is not a string", i);
+			continue;
+		}
+		for (const char *p = s;;) {
+			const char *arrow = strstr(p, "->");
+			size_t len = arrow ? (size_t)(arrow - p) : strlen(p);
+
+			if (parse_hop(p, len, &cur) < 0) {
+				adn_errs_add(b->errs, l, NULL, "links",
+					     "cannot parse '%.*s' in \"%s\" (expected name or name[port])",
+					     (int)len, p, s);
+				break;
+			}
+			if (have_prev)
+				add_link(b, nodes, n, l, &prev, &cur);
+			if (arrow == NULL) {
+				if (!have_prev)
+					adn_errs_add(b->errs, l, NULL, "links",
+						     "\"%s\" has no arrow", s);
+				else if (cur.port >= 0)
+					adn_errs_add(b->errs, l, cur.name,
+						     "links",
+						     "\"%s\" ends with an output port that connects to nothing",
+						     s);
+				break;
+			}
+			prev = cur;
+			have_prev = true;
+			p = arrow + 2;
+		}
+	}
+}
+
+/* Kahn's algorithm, stable in config order; reports cycles. */
+static int
+topo_sort(struct adn_build *b, struct node *nodes, unsigned int n,
+	  unsigned int *order)
+{
+	unsigned int indeg[n], done = 0;
+	bool placed[n];
+
+	memset(indeg, 0, sizeof(indeg));
+	memset(placed, 0, sizeof(placed));
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
+			if (nodes[i].out_to[o] != NO_LINK)
+				indeg[nodes[i].out_to[o]]++;
+	while (done < n) {
+		bool progress = false;
+
+		for (unsigned int i = 0; i < n; i++) {
+			if (placed[i] || indeg[i] != 0)
+				continue;
+			placed[i] = true;
+			order[done++] = i;
+			progress = true;
+			for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
+				if (nodes[i].out_to[o] != NO_LINK)
+					indeg[nodes[i].out_to[o]]--;
+		}
+		if (!progress)
+			break;
+	}
+	if (done == n)
+		return 0;
+
+	char names[512];
+	size_t off = 0;
+	const config_setting_t *where = NULL;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!placed[i]) {
+			off += snprintf(names + off,
+					off < sizeof(names) ? sizeof(names) - off : 0,
+					"%s%s", off ? ", " : "",
+					nodes[i].e->name);
+			if (where == NULL)
+				where = nodes[i].first_in;
+		}
+	adn_errs_add(b->errs, where, NULL, "links",
+		     "cycle among elements: %s (a pipeline must be acyclic)",
+		     names);
+	return -EINVAL;
+}
+
+static void
+elem_free(struct adn_elem *e)
+{
+	if (e == NULL)
+		return;
+	if (e->priv != NULL && e->desc->destroy != NULL)
+		e->desc->destroy(e);
+	rte_free(e->priv);
+	rte_free(e->stats);
+	free(e);
+}
+
+static struct adn_elem *
+elem_new(struct adn_build *b, const config_setting_t *s, const char *name,
+	 const struct adn_elem_desc *d)
+{
+	struct adn_elem *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->desc = d;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->setting = s;
+	e->n_outputs = d->n_outputs;
+	e->n_workers = b->n_workers;
+	e->stats = rte_zmalloc("adn_elem_stats",
+			       sizeof(*e->stats) * b->n_workers,
+			       RTE_CACHE_LINE_SIZE);
+	if (d->priv_size)
+		e->priv = rte_zmalloc(name, d->priv_size, RTE_CACHE_LINE_SIZE);
+	if (e->stats == NULL || (d->priv_size && e->priv == NULL)) {
+		elem_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static bool
+valid_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) >= ADN_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+int
+adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
+		   unsigned int n_workers, struct adn_errs *errs,
+		   struct adn_pipeline **out)
+{
+	struct adn_build b = {
+		.cfg = cfg, .ports = ports, .errs = errs,
+		.n_workers = n_workers ? n_workers : 1,
+	};
+	const config_setting_t *list = config_lookup(cfg, "elements");
+	unsigned int n = 0, first_err = errs->n;
+	struct node *nodes = NULL;
+	unsigned int *order = NULL, *pos = NULL;
+	struct adn_pipeline *p = NULL;
+
+	*out = NULL;
+	if (list == NULL || !config_setting_is_list(list) ||
+	    config_setting_length(list) == 0) {
+		adn_errs_add(errs, list, NULL, "elements",
+			     "%s: the config needs `elements = ( { name = ...; type = ...; }, ... )`",
+			     list ? "must be a non-empty list of groups" : "missing");
+		return -EINVAL;
+	}
+	n = (unsigned int)config_setting_length(list);
+	nodes = calloc(n, sizeof(*nodes));
+	order = calloc(n, sizeof(*order));
+	pos = calloc(n, sizeof(*pos));
+	if (nodes == NULL || order == NULL || pos == NULL)
+		goto nomem;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(list, i);
+		const char *name = NULL, *type = NULL;
+		const struct adn_elem_desc *d;
+		int prev;
+
+		memset(nodes[i].out_to, 0xff, sizeof(nodes[i].out_to));
+		if (!config_setting_is_group(s)) {
+			adn_errs_add(errs, s, NULL, "elements",
+				     "entry %u must be a group { name = ...; type = ...; }",
+				     i);
+			continue;
+		}
+		if (!config_setting_lookup_string(s, "name", &name)) {
+			adn_errs_add(errs, s, NULL, "name",
+				     "missing (every element needs a string name)");
+			continue;
+		}
+		if (!valid_name(name)) {
+			adn_errs_add(errs, s, name, "name",
+				     "invalid: use letters, digits and '_' (at most %d), so telemetry can name it",
+				     ADN_NAME_MAX - 1);
+			continue;
+		}
+		prev = find_node(nodes, i, name);
+		if (prev >= 0) {
+			adn_errs_add(errs, s, name, "name",
+				     "duplicate element name (first defined at line %u)",
+				     config_setting_source_line(nodes[prev].e->setting));
+			continue;
+		}
+		if (!config_setting_lookup_string(s, "type", &type)) {
+			adn_errs_add(errs, s, name, "type",
+				     "missing (a string naming an element type)");
+			continue;
+		}
+		d = adn_elem_find(type);
+		if (d == NULL) {
+			adn_errs_add(errs, config_setting_get_member(s, "type"),
+				     name, "type",
+				     "unknown element type '%s' (adn-nf --list-elements shows the types)",
+				     type);
+			continue;
+		}
+		nodes[i].e = elem_new(&b, s, name, d);
+		if (nodes[i].e == NULL)
+			goto nomem;
+		if (check_args(&b, nodes[i].e) < 0)
+			continue;
+		if (d->configure != NULL) {
+			unsigned int before = errs->n;
+			int rc = d->configure(nodes[i].e, &b);
+
+			if (rc < 0 && errs->n == before)
+				adn_errs_add(errs, s, name, NULL,
+					     "configuration failed: %s",
+					     strerror(-rc));
+			if (rc < 0)
+				continue;
+		}
+		if (nodes[i].e->n_outputs > ADN_MAX_OUTPUTS) {
+			adn_errs_add(errs, s, name, NULL,
+				     "%u outputs, at most %d",
+				     nodes[i].e->n_outputs, ADN_MAX_OUTPUTS);
+			continue;
+		}
+		nodes[i].configured = true;
+	}
+
+	/* Links are checked even when some elements failed, so one run
+	 * reports every error. */
+	parse_links(&b, nodes, n);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct adn_elem *e = nodes[i].e;
+
+		if (e == NULL || !nodes[i].configured)
+			continue;
+		for (unsigned int o = 0; o < e->n_outputs; o++)
+			if (nodes[i].out_to[o] == NO_LINK)
+				adn_errs_add(errs, e->setting, e->name, NULL,
+					     "output %u left unconnected (link it, e.g. \"%s[%u] -> drop\" with a Discard)",
+					     o, e->name, o);
+		if (e->n_inputs == 0 && !(e->desc->flags & ADN_ELEM_SOURCE))
+			adn_errs_add(errs, e->setting, e->name, NULL,
+				     "has no input: no link leads to it");
+	}
+	if (errs->n != first_err)
+		goto fail;
+	if (topo_sort(&b, nodes, n, order) < 0)
+		goto fail;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		goto nomem;
+	p->elems = calloc(n, sizeof(*p->elems));
+	if (p->elems == NULL)
+		goto nomem;
+	p->n_elems = n;
+	p->n_workers = b.n_workers;
+	p->ports = ports;
+	p->n_rx = b.n_rx;
+	memcpy(p->rx, b.rx, sizeof(b.rx[0]) * b.n_rx);
+
+	for (unsigned int k = 0; k < n; k++) {
+		pos[order[k]] = k;
+		p->elems[k] = nodes[order[k]].e;
+		p->elems[k]->index = (uint16_t)k;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
+			nodes[i].e->next[o] = (uint16_t)pos[nodes[i].out_to[o]];
+	free(nodes);
+	free(order);
+	free(pos);
+	*out = p;
+	return 0;
+
+nomem:
+	adn_errs_add(errs, NULL, NULL, NULL, "out of memory building the pipeline");
+fail:
+	for (unsigned int i = 0; nodes && i < n; i++)
+		elem_free(nodes[i].e);
+	if (p != NULL)
+		free(p->elems);
+	free(p);
+	free(nodes);
+	free(order);
+	free(pos);
+	return -EINVAL;
+}
+
+void
+adn_pipeline_free(struct adn_pipeline *p)
+{
+	if (p == NULL)
+		return;
+	for (unsigned int i = 0; i < p->n_elems; i++)
+		elem_free(p->elems[i]);
+	free(p->elems);
+	free(p);
+}
+
+struct adn_elem *
+adn_pipeline_find(const struct adn_pipeline *p, const char *name)
+{
+	for (unsigned int i = 0; i < p->n_elems; i++)
+		if (strcmp(p->elems[i]->name, name) == 0)
+			return p->elems[i];
+	return NULL;
+}
+
+void
+adn_elem_totals(const struct adn_elem *e, struct adn_elem_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned int w = 0; w < e->n_workers; w++) {
+		const struct adn_elem_stats *s = &e->stats[w];
+
+		t->in += s->in;
+		t->consumed += s->consumed;
+		for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
+			t->out[o] += s->out[o];
+		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
+			t->drop[r] += s->drop[r];
+			t->dropped += s->drop[r];
+		}
+	}
+}
+
+void
+adn_pipeline_totals(const struct adn_pipeline *p,
+		    struct adn_exec *const *execs, unsigned int n_execs,
+		    struct adn_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		struct adn_elem_totals et;
+
+		adn_elem_totals(p->elems[i], &et);
+		if (p->elems[i]->desc->flags & ADN_ELEM_SOURCE)
+			t->received += et.in;
+		t->transmitted += et.consumed;
+		t->dropped += et.dropped;
+	}
+	for (unsigned int w = 0; execs && w < n_execs; w++)
+		if (execs[w] != NULL)
+			t->in_flight += execs[w]->in_flight;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "adn_elem.h"
+#include "adn_log.h"
+#include "adn_port.h"
+
+#define DEFAULT_DESC 1024
+#define MBUF_CACHE 256
+
+static const char *const port_keys[] = {
+	"name", "device", "args", "rxq", "rx_desc", "tx_desc", "promisc", NULL,
+};
+
+/* Expand ${VAR} from the environment, so one config serves many traces. */
+static int
+expand_env(const char *in, char *out, size_t len, char *missing,
+	   size_t mlen)
+{
+	size_t o = 0;
+
+	for (const char *p = in; *p; p++) {
+		if (p[0] == '$' && p[1] == '{') {
+			const char *end = strchr(p + 2, '}');
+			char var[128];
+			const char *val;
+
+			if (end == NULL || (size_t)(end - p - 2) >= sizeof(var))
+				return -EINVAL;
+			memcpy(var, p + 2, end - p - 2);
+			var[end - p - 2] = '\0';
+			val = getenv(var);
+			if (val == NULL) {
+				snprintf(missing, mlen, "%s", var);
+				return -ENOENT;
+			}
+			for (; *val; val++) {
+				if (o + 1 >= len)
+					return -ENAMETOOLONG;
+				out[o++] = *val;
+			}
+			p = end;
+			continue;
+		}
+		if (o + 1 >= len)
+			return -ENAMETOOLONG;
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static bool
+lookup_u16(const config_setting_t *s, const char *key, uint16_t def,
+	   unsigned int lo, unsigned int hi, uint16_t *out,
+	   struct adn_errs *errs, const char *pname)
+{
+	const config_setting_t *v = config_setting_get_member(s, key);
+	long long x;
+
+	*out = def;
+	if (v == NULL)
+		return true;
+	if (config_setting_type(v) != CONFIG_TYPE_INT &&
+	    config_setting_type(v) != CONFIG_TYPE_INT64) {
+		adn_errs_add(errs, v, NULL, key,
+			     "port '%s': wrong type: must be an integer",
+			     pname);
+		return false;
+	}
+	x = config_setting_get_int64(v);
+	if (x < lo || x > hi) {
+		adn_errs_add(errs, v, NULL, key,
+			     "port '%s': value %lld out of range [%u, %u]",
+			     pname, x, lo, hi);
+		return false;
+	}
+	*out = (uint16_t)x;
+	return true;
+}
+
+int
+adn_ports_parse(const config_t *cfg, unsigned int n_workers,
+		struct adn_ports *ports, struct adn_errs *errs)
+{
+	const config_setting_t *list = config_lookup(cfg, "ports");
+	unsigned int first_err = errs->n;
+
+	memset(ports, 0, sizeof(*ports));
+	ports->n_workers = n_workers;
+	if (list == NULL)
+		return 0;
+	if (!config_setting_is_list(list)) {
+		adn_errs_add(errs, list, NULL, "ports",
+			     "must be a list of groups ( { name = ...; device = ...; }, ... )");
+		return -EINVAL;
+	}
+	for (int i = 0; i < config_setting_length(list); i++) {
+		const config_setting_t *s = config_setting_get_elem(list, i);
+		struct adn_port *port;
+		const char *name, *dev, *args = "";
+		char missing[128];
+		int rc;
+
+		if (!config_setting_is_group(s)) {
+			adn_errs_add(errs, s, NULL, "ports",
+				     "entry %d must be a group", i);
+			continue;
+		}
+		if (!config_setting_lookup_string(s, "name", &name) ||
+		    *name == '\0' || strlen(name) >= sizeof(port->name)) {
+			adn_errs_add(errs, s, NULL, "name",
+				     "port needs a string name of 1 to %zu characters",
+				     sizeof(port->name) - 1);
+			continue;
+		}
+		for (int k = 0; k < config_setting_length(s); k++) {
+			const char *key = config_setting_name(
+				config_setting_get_elem(s, k));
+			const char *const *a;
+
+			for (a = port_keys; *a; a++)
+				if (strcmp(*a, key) == 0)
+					break;
+			if (*a == NULL)
+				adn_errs_add(errs, config_setting_get_elem(s, k),
+					     NULL, key,
+					     "port '%s': unknown key (allowed: name, device, args, rxq, rx_desc, tx_desc, promisc)",
+					     name);
+		}
+		if (adn_ports_find(ports, name) != NULL) {
+			adn_errs_add(errs, s, NULL, "name",
+				     "duplicate port name '%s'", name);
+			continue;
+		}
+		if (ports->n == ADN_MAX_PORTS) {
+			adn_errs_add(errs, s, NULL, "ports",
+				     "more than %d ports", ADN_MAX_PORTS);
+			break;
+		}
+		port = &ports->port[ports->n];
+		snprintf(port->name, sizeof(port->name), "%s", name);
+		port->setting = s;
+		if (!config_setting_lookup_string(s, "device", &dev)) {
+			adn_errs_add(errs, s, NULL, "device",
+				     "port '%s': missing required key (a PMD device name such as \"net_pcap0\" or a PCI address)",
+				     name);
+			continue;
+		}
+		if (strlen(dev) >= sizeof(port->device)) {
+			adn_errs_add(errs, config_setting_get_member(s, "device"),
+				     NULL, "device", "port '%s': name too long",
+				     name);
+			continue;
+		}
+		snprintf(port->device, sizeof(port->device), "%s", dev);
+		if (config_setting_get_member(s, "args") != NULL &&
+		    !config_setting_lookup_string(s, "args", &args)) {
+			adn_errs_add(errs, config_setting_get_member(s, "args"),
+				     NULL, "args",
+				     "port '%s': wrong type: must be a string",
+				     name);
+			continue;
+		}
+		rc = expand_env(args, port->args, sizeof(port->args), missing,
+				sizeof(missing));
+		if (rc == -ENOENT)
+			adn_errs_add(errs, config_setting_get_member(s, "args"),
+				     NULL, "args",
+				     "port '%s': environment variable '%s' is not set",
+				     name, missing);
+		else if (rc < 0)
+			adn_errs_add(errs, config_setting_get_member(s, "args"),
+				     NULL, "args",
+				     "port '%s': malformed ${VAR} or value too long",
+				     name);
+		if (!lookup_u16(s, "rxq", 1, 1, ADN_PORT_MAX_QUEUES, &port->rxq,
+				errs, name) ||
+		    !lookup_u16(s, "rx_desc", DEFAULT_DESC, 32, 16384,
+				&port->rx_desc, errs, name) ||
+		    !lookup_u16(s, "tx_desc", DEFAULT_DESC, 32, 16384,
+				&port->tx_desc, errs, name))
+			continue;
+		port->txq = (uint16_t)n_workers;
+		port->promisc = true;
+		if (config_setting_get_member(s, "promisc") != NULL) {
+			int on;
+
+			if (!config_setting_lookup_bool(s, "promisc", &on))
+				adn_errs_add(errs,
+					     config_setting_get_member(s, "promisc"),
+					     NULL, "promisc",
+					     "port '%s': wrong type: must be a boolean",
+					     name);
+			else
+				port->promisc = on;
+		}
+		ports->n++;
+	}
+	return errs->n == first_err ? 0 : -EINVAL;
+}
+
+struct adn_port *
+adn_ports_find(struct adn_ports *ports, const char *name)
+{
+	for (unsigned int i = 0; i < ports->n; i++)
+		if (strcmp(ports->port[i].name, name) == 0)
+			return &ports->port[i];
+	return NULL;
+}
+
+static int
+port_resolve(struct adn_port *port, struct adn_errs *errs)
+{
+	int rc;
+
+	if (strncmp(port->device, "net_", 4) == 0 &&
+	    rte_eth_dev_get_port_by_name(port->device, &port->port_id) != 0) {
+		rc = rte_vdev_init(port->device, port->args);
+		if (rc < 0) {
+			adn_errs_add(errs, port->setting, NULL, "device",
+				     "port '%s': cannot create device %s with args \"%s\": %s (is the PMD installed and are its args right?)",
+				     port->name, port->device, port->args,
+				     strerror(-rc));
+			return rc;
+		}
+	}
+	if (rte_eth_dev_get_port_by_name(port->device, &port->port_id) != 0) {
+		adn_errs_add(errs, port->setting, NULL, "device",
+			     "port '%s': no device named '%s' (%u ethdevs present; bind the NIC to a DPDK driver or use a vdev such as net_pcap0)",
+			     port->name, port->device,
+			     rte_eth_dev_count_avail());
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int
+port_configure(struct adn_port *port, struct rte_mempool *pool,
+	       struct adn_errs *errs)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	uint16_t id = port->port_id, rxd = port->rx_desc, txd = port->tx_desc;
+	int rc;
+
+	rc = rte_eth_dev_info_get(id, &info);
+	if (rc < 0)
+		goto err;
+	if (port->rxq > info.max_rx_queues || port->txq > info.max_tx_queues) {
+		adn_errs_add(errs, port->setting, NULL,
+			     port->rxq > info.max_rx_queues ? "rxq" : "device",
+			     "port '%s' (%s): %u rx / %u tx queues requested (tx = one per worker), the device supports at most %u / %u",
+			     port->name, port->device, port->rxq, port->txq,
+			     info.max_rx_queues, info.max_tx_queues);
+		return -ENOTSUP;
+	}
+	if (port->rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+	}
+	rc = rte_eth_dev_configure(id, port->rxq, port->txq, &conf);
+	if (rc < 0)
+		goto err;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+	if (rc < 0)
+		goto err;
+	for (uint16_t q = 0; q < port->rxq; q++) {
+		rc = rte_eth_rx_queue_setup(id, q, rxd,
+					    rte_eth_dev_socket_id(id), NULL,
+					    pool);
+		if (rc < 0)
+			goto err;
+	}
+	for (uint16_t q = 0; q < port->txq; q++) {
+		rc = rte_eth_tx_queue_setup(id, q, txd,
+					    rte_eth_dev_socket_id(id), NULL);
+		if (rc < 0)
+			goto err;
+	}
+	rc = rte_eth_dev_start(id);
+	if (rc < 0)
+		goto err;
+	port->started = true;
+	if (port->promisc)
+		rte_eth_promiscuous_enable(id);	/* not every PMD can */
+	return 0;
+err:
+	adn_errs_add(errs, port->setting, NULL, NULL,
+		     "port '%s' (%s): setup failed: %s", port->name,
+		     port->device, rte_strerror(-rc));
+	return rc;
+}
+
+int
+adn_ports_start(struct adn_ports *ports, unsigned int burst,
+		struct adn_errs *errs)
+{
+	unsigned int n_mbufs = 0;
+	int rc = 0;
+
+	if (ports->n == 0)
+		return 0;
+	for (unsigned int i = 0; i < ports->n; i++) {
+		struct adn_port *port = &ports->port[i];
+
+		rc = port_resolve(port, errs);
+		if (rc < 0)
+			return rc;
+		n_mbufs += port->rxq * port->rx_desc +
+			port->txq * port->tx_desc;
+	}
+	/* Rings full on every queue, a batch per worker in flight, and the
+	 * per-lcore caches, with headroom for PMDs that hold a few more. */
+	n_mbufs += ports->n_workers * (burst + MBUF_CACHE) +
+		rte_lcore_count() * MBUF_CACHE + 1024;
+	ports->pool = rte_pktmbuf_pool_create("adn_mbufs", n_mbufs, MBUF_CACHE,
+					      0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					      rte_socket_id());
+	if (ports->pool == NULL) {
+		adn_errs_add(errs, NULL, NULL, "ports",
+			     "cannot create a pool of %u mbufs: %s (give EAL more memory, -m, or fewer descriptors)",
+			     n_mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	ADN_LOG(INFO, "mempool of %u mbufs for %u port(s)\n", n_mbufs,
+		ports->n);
+	for (unsigned int i = 0; i < ports->n; i++) {
+		rc = port_configure(&ports->port[i], ports->pool, errs);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+adn_ports_stop(struct adn_ports *ports)
+{
+	for (unsigned int i = 0; i < ports->n; i++) {
+		struct adn_port *port = &ports->port[i];
+
+		if (!port->started)
+			continue;
+		rte_eth_dev_stop(port->port_id);
+		rte_eth_dev_close(port->port_id);
+		port->started = false;
+	}
+	rte_mempool_free(ports->pool);
+	ports->pool = NULL;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: the `ports` section of the config, bound to DPDK ethdevs. Any PMD
+ * works; a device whose name starts with "net_" is created as a vdev with
+ * the given args (net_pcap, net_ring, net_memif, net_tap, ...), anything
+ * else is looked up by name (a PCI address or an EAL --vdev).
+ *
+ * Every worker owns one tx queue per port (txq == workers) and the rx queues
+ * q with q % workers == worker index.
+ */
+#ifndef _ADN_PORT_H_
+#define _ADN_PORT_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+#include <rte_mempool.h>
+
+#include "adn_errs.h"
+
+#define ADN_MAX_PORTS 32
+#define ADN_PORT_MAX_QUEUES 64
+
+struct adn_port {
+	char name[32];
+	char device[128];
+	char args[1024];		/* ${VAR} already expanded */
+	uint16_t rxq, txq;
+	uint16_t rx_desc, tx_desc;
+	bool promisc;
+	const config_setting_t *setting;
+	uint64_t rxq_claimed;		/* bit q: an element polls rx queue q */
+	bool tx_claimed;
+	/* Filled by adn_ports_start(). */
+	uint16_t port_id;
+	bool started;
+};
+
+struct adn_ports {
+	unsigned int n;
+	struct adn_port port[ADN_MAX_PORTS];
+	struct rte_mempool *pool;
+	unsigned int n_workers;
+};
+
+/*
+ * Parse `ports` from the config (may be absent: a pipeline of generators).
+ * Reports every problem to `errs`; returns 0 or -EINVAL.
+ */
+int adn_ports_parse(const config_t *cfg, unsigned int n_workers,
+		    struct adn_ports *ports, struct adn_errs *errs);
+
+struct adn_port *adn_ports_find(struct adn_ports *ports, const char *name);
+
+/* Create/find devices, size the mempool, configure queues, start. EAL must
+ * be up. Reports to `errs`; returns 0 or a negative errno. */
+int adn_ports_start(struct adn_ports *ports, unsigned int burst,
+		    struct adn_errs *errs);
+
+/* Stop and close every started port (flushes pcap writers). */
+void adn_ports_stop(struct adn_ports *ports);
+
+#endif /* _ADN_PORT_H_ */

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "adn_log.h"
+#include "adn_runtime.h"
+
+#define DEFAULT_BURST 32
+
+/* Top-level sections this build understands; anything else is a typo. */
+static const char *const top_keys[] = {
+	"eal", "workers", "burst", "ports", "elements", "links", NULL,
+};
+
+int
+adn_runtime_load(struct adn_runtime *rt, const char *path,
+		 struct adn_errs *errs)
+{
+	char dir[4096];
+
+	memset(rt, 0, sizeof(*rt));
+	config_init(&rt->cfg);
+	rt->path = path;
+	snprintf(dir, sizeof(dir), "%s", path);
+	config_set_include_dir(&rt->cfg, dirname(dir));
+	if (config_read_file(&rt->cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(&rt->cfg) == CONFIG_ERR_FILE_IO)
+			adn_errs_add(errs, NULL, NULL, NULL,
+				     "%s: cannot read: %s", path,
+				     strerror(errno));
+		else
+			adn_errs_add(errs, NULL, NULL, NULL,
+				     "%s:%d: syntax error: %s",
+				     config_error_file(&rt->cfg) ?
+				     config_error_file(&rt->cfg) : path,
+				     config_error_line(&rt->cfg),
+				     config_error_text(&rt->cfg));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
+		     struct adn_errs *errs)
+{
+	const config_setting_t *eal = config_lookup(&rt->cfg, "eal");
+	int n = eal ? config_setting_length(eal) : 0;
+
+	*argc = 0;
+	*argv = calloc(n + 1, sizeof(**argv));
+	if (*argv == NULL)
+		return -ENOMEM;
+	if (eal == NULL)
+		return 0;
+	if (!config_setting_is_array(eal) && !config_setting_is_list(eal)) {
+		adn_errs_add(errs, eal, NULL, "eal",
+			     "must be a list of strings, e.g. [\"-l\", \"0-1\"]");
+		return -EINVAL;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *s = config_setting_get_string_elem(eal, i);
+
+		if (s == NULL) {
+			adn_errs_add(errs, eal, NULL, "eal",
+				     "entry %d is not a string", i);
+			return -EINVAL;
+		}
+		(*argv)[(*argc)++] = (char *)(uintptr_t)s;
+	}
+	return 0;
+}
+
+static int
+lookup_uint(struct adn_runtime *rt, const char *key, unsigned int def,
+	    unsigned int lo, unsigned int hi, unsigned int *out,
+	    struct adn_errs *errs)
+{
+	const config_setting_t *s = config_lookup(&rt->cfg, key);
+	long long v;
+
+	*out = def;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		adn_errs_add(errs, s, NULL, key,
+			     "wrong type: must be an integer");
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		adn_errs_add(errs, s, NULL, key,
+			     "value %lld out of range [%u, %u]", v, lo, hi);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int
+adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
+{
+	const config_setting_t *root = config_root_setting(&rt->cfg);
+	unsigned int first_err = errs->n;
+	int rc;
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *s = config_setting_get_elem(root, i);
+		const char *const *k;
+
+		for (k = top_keys; *k; k++)
+			if (strcmp(*k, config_setting_name(s)) == 0)
+				break;
+		if (*k == NULL)
+			adn_errs_add(errs, s, NULL, config_setting_name(s),
+				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links)");
+	}
+	lookup_uint(rt, "workers", 1, 1, ADN_MAX_WORKERS, &rt->n_workers,
+		    errs);
+	lookup_uint(rt, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, &rt->burst,
+		    errs);
+	if (errs->n == first_err && rte_lcore_count() > 1 &&
+	    rt->n_workers > rte_lcore_count() - 1)
+		adn_errs_add(errs, config_lookup(&rt->cfg, "workers"), NULL,
+			     "workers",
+			     "%u workers need %u worker lcores, EAL has %u (pass e.g. -l 0-%u)",
+			     rt->n_workers, rt->n_workers,
+			     rte_lcore_count() - 1, rt->n_workers);
+	adn_ports_parse(&rt->cfg, rt->n_workers, &rt->ports, errs);
+	rc = adn_pipeline_build(&rt->cfg, &rt->ports, rt->n_workers, errs,
+				&rt->pipe);
+	if (rc == 0 && errs->n != first_err) {
+		adn_pipeline_free(rt->pipe);
+		rt->pipe = NULL;
+	}
+	return errs->n == first_err ? 0 : -EINVAL;
+}
+
+static int
+worker_main(void *arg)
+{
+	struct adn_worker *w = arg;
+	struct adn_exec *x = w->x;
+	const uint16_t burst = (uint16_t)w->rt->burst;
+
+	adn_worker_index_set(w->idx);
+	while (!__atomic_load_n(&w->rt->stop, __ATOMIC_RELAXED)) {
+		for (unsigned int i = 0; i < w->n_rx; i++) {
+			struct adn_rx_point *rx = w->rx[i];
+			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
+			uint16_t n = rx->e->desc->rx(rx->e, rx->queue, b->pkts,
+						     burst);
+
+			w->polls++;
+			if (n == 0)
+				continue;
+			w->busy_polls++;
+			b->n = n;
+			adn_exec_run(x, rx->e->index);
+		}
+	}
+	return 0;
+}
+
+int
+adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
+{
+	struct adn_pipeline *p = rt->pipe;
+	unsigned int lcore, w = 0;
+	int rc;
+
+	if (rte_lcore_count() < 2) {
+		adn_errs_add(errs, NULL, NULL, NULL,
+			     "EAL gave no worker lcore: pass at least two lcores (e.g. -l 0-1); the main lcore runs control");
+		return -EINVAL;
+	}
+	rc = adn_ports_start(&rt->ports, rt->burst, errs);
+	if (rc < 0)
+		return rc;
+	for (w = 0; w < rt->n_workers; w++) {
+		rt->workers[w].rt = rt;
+		rt->workers[w].idx = w;
+		rt->execs[w] = rt->workers[w].x = adn_exec_create(p, w);
+		if (rt->workers[w].x == NULL) {
+			adn_errs_add(errs, NULL, NULL, NULL,
+				     "out of memory for worker %u batches", w);
+			return -ENOMEM;
+		}
+	}
+	for (unsigned int i = 0; i < p->n_rx; i++) {
+		struct adn_worker *wk = &rt->workers[p->rx[i].queue %
+						     rt->n_workers];
+
+		if (p->rx[i].e->desc->rx == NULL) {
+			adn_errs_add(errs, p->rx[i].e->setting, p->rx[i].e->name,
+				     NULL, "source element has no rx function");
+			return -EINVAL;
+		}
+		wk->rx[wk->n_rx++] = &p->rx[i];
+	}
+	rt->start_tsc = rte_rdtsc();
+	w = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (w == rt->n_workers)
+			break;
+		rt->workers[w].lcore = lcore;
+		rc = rte_eal_remote_launch(worker_main, &rt->workers[w], lcore);
+		if (rc < 0) {
+			adn_errs_add(errs, NULL, NULL, NULL,
+				     "cannot launch worker %u on lcore %u: %s",
+				     w, lcore, strerror(-rc));
+			adn_runtime_stop(rt);
+			return rc;
+		}
+		w++;
+	}
+	rt->running = true;
+	ADN_LOG(INFO, "%u worker(s) running, %u rx point(s), burst %u\n",
+		rt->n_workers, p->n_rx, rt->burst);
+	return 0;
+}
+
+void
+adn_runtime_stop(struct adn_runtime *rt)
+{
+	__atomic_store_n(&rt->stop, true, __ATOMIC_RELAXED);
+	/* Workers finish the batch in hand (run to completion), so nothing
+	 * is in flight once they return. */
+	rte_eal_mp_wait_lcore();
+	rt->running = false;
+}
+
+void
+adn_runtime_totals(struct adn_runtime *rt, struct adn_totals *t)
+{
+	if (rt->pipe == NULL) {
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	adn_pipeline_totals(rt->pipe, rt->execs, rt->n_workers, t);
+}
+
+void
+adn_runtime_free(struct adn_runtime *rt)
+{
+	if (rt->running)
+		adn_runtime_stop(rt);
+	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
+		adn_exec_free(rt->execs[w]);
+		rt->execs[w] = NULL;
+	}
+	adn_ports_stop(&rt->ports);
+	adn_pipeline_free(rt->pipe);
+	rt->pipe = NULL;
+	config_destroy(&rt->cfg);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The runtime of one adn-nf process: config -> EAL -> ports -> pipeline ->
+ * workers, and back. apps/ drive it in the l3fwd order: load, init EAL,
+ * build, start, wait, stop, free.
+ */
+#ifndef _ADN_RUNTIME_H_
+#define _ADN_RUNTIME_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "adn_errs.h"
+#include "adn_pipeline.h"
+#include "adn_port.h"
+
+struct adn_worker {
+	struct adn_runtime *rt;
+	unsigned int idx;
+	unsigned int lcore;
+	struct adn_exec *x;
+	unsigned int n_rx;
+	struct adn_rx_point *rx[ADN_MAX_RX_POINTS];
+	uint64_t polls, busy_polls;
+} __rte_cache_aligned;
+
+struct adn_runtime {
+	config_t cfg;
+	const char *path;
+	unsigned int n_workers;
+	unsigned int burst;
+	struct adn_ports ports;
+	struct adn_pipeline *pipe;
+	struct adn_worker workers[ADN_MAX_WORKERS];
+	struct adn_exec *execs[ADN_MAX_WORKERS];
+	volatile bool stop;
+	bool running;
+	uint64_t start_tsc;
+};
+
+/* Read the file; syntax errors name file and line. Returns 0 or -EINVAL. */
+int adn_runtime_load(struct adn_runtime *rt, const char *path,
+		     struct adn_errs *errs);
+
+/* EAL arguments from the config's `eal` list (strings). `*argv` is
+ * malloc'd and owned by the caller; the strings belong to the config. */
+int adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
+			 struct adn_errs *errs);
+
+/* With EAL up: top-level keys, workers, burst, ports, elements, links.
+ * Every error is reported before failing. */
+int adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs);
+
+/* Start ports and launch one worker per worker lcore. */
+int adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs);
+
+/* Ask workers to stop after their current batch, and wait for them. */
+void adn_runtime_stop(struct adn_runtime *rt);
+
+/* Free everything (ports closed, pipeline destroyed, config freed). */
+void adn_runtime_free(struct adn_runtime *rt);
+
+/* Sum of packets received so far (for idle detection, stats lines). */
+void adn_runtime_totals(struct adn_runtime *rt, struct adn_totals *t);
+
+#endif /* _ADN_RUNTIME_H_ */

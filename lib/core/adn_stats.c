@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "adn_stats.h"
+
+static void
+fmt_rate(double pps, char *buf, size_t len)
+{
+	if (pps >= 1e6)
+		snprintf(buf, len, "%.2f Mpps", pps / 1e6);
+	else if (pps >= 1e3)
+		snprintf(buf, len, "%.2f kpps", pps / 1e3);
+	else
+		snprintf(buf, len, "%.0f pps", pps);
+}
+
+void
+adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
+		     FILE *f)
+{
+	uint64_t now = rte_rdtsc();
+	double dt = prev->tsc ? (double)(now - prev->tsc) / rte_get_tsc_hz() :
+		0;
+	struct adn_totals t;
+	char r1[32], r2[32];
+
+	fprintf(f, "[%7.1fs]",
+		(double)(now - rt->start_tsc) / rte_get_tsc_hz());
+	for (unsigned int i = 0; i < rt->ports.n; i++) {
+		struct adn_port *port = &rt->ports.port[i];
+		struct rte_eth_stats es;
+
+		if (!port->started ||
+		    rte_eth_stats_get(port->port_id, &es) != 0)
+			continue;
+		fmt_rate(dt > 0 ? (es.ipackets - prev->rx[i]) / dt : 0, r1,
+			 sizeof(r1));
+		fmt_rate(dt > 0 ? (es.opackets - prev->tx[i]) / dt : 0, r2,
+			 sizeof(r2));
+		fprintf(f, " %s: rx %" PRIu64 " (%s) tx %" PRIu64
+			" (%s) drop %" PRIu64 ";", port->name, es.ipackets, r1,
+			es.opackets, r2,
+			es.imissed + es.rx_nombuf + es.oerrors);
+		prev->rx[i] = es.ipackets;
+		prev->tx[i] = es.opackets;
+	}
+	adn_runtime_totals(rt, &t);
+	fmt_rate(dt > 0 ? (t.dropped - prev->dropped) / dt : 0, r1,
+		 sizeof(r1));
+	fprintf(f, " pipeline: in %" PRIu64 " out %" PRIu64 " dropped %"
+		PRIu64 " (%s)\n", t.received, t.transmitted, t.dropped, r1);
+	prev->dropped = t.dropped;
+	prev->tsc = now;
+	fflush(f);
+}
+
+static void
+print_xstats(const struct adn_elem *e, FILE *f)
+{
+	struct adn_xstat xs[32];
+	unsigned int n;
+
+	if (e->desc->xstats == NULL)
+		return;
+	n = e->desc->xstats(e, xs, RTE_DIM(xs));
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "    %-28s %15" PRIu64 "\n", xs[i].name,
+			xs[i].value);
+}
+
+void
+adn_stats_print_table(struct adn_runtime *rt, FILE *f)
+{
+	struct adn_pipeline *p = rt->pipe;
+	struct adn_totals t;
+
+	adn_runtime_totals(rt, &t);
+	fprintf(f, "\nreceived %" PRIu64 "  transmitted %" PRIu64
+		"  dropped %" PRIu64 "  in flight %" PRIu64
+		"  unaccounted %" PRId64 "\n", t.received, t.transmitted,
+		t.dropped, t.in_flight,
+		(int64_t)(t.received - t.transmitted - t.dropped -
+			  t.in_flight));
+	for (unsigned int i = 0; i < rt->ports.n; i++) {
+		struct adn_port *port = &rt->ports.port[i];
+		struct rte_eth_stats es;
+
+		if (!port->started ||
+		    rte_eth_stats_get(port->port_id, &es) != 0)
+			continue;
+		fprintf(f, "port %-12s rx %" PRIu64 " tx %" PRIu64
+			" imissed %" PRIu64 " rx_nombuf %" PRIu64
+			" oerrors %" PRIu64 "\n", port->name, es.ipackets,
+			es.opackets, es.imissed, es.rx_nombuf, es.oerrors);
+	}
+	fprintf(f, "\n%-16s %-14s %12s %12s %12s %12s\n", "element", "type",
+		"in", "out", "transmitted", "dropped");
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		const struct adn_elem *e = p->elems[i];
+		struct adn_elem_totals et;
+		uint64_t out = 0;
+
+		adn_elem_totals(e, &et);
+		for (unsigned int o = 0; o < e->n_outputs; o++)
+			out += et.out[o];
+		fprintf(f, "%-16s %-14s %12" PRIu64 " %12" PRIu64 " %12"
+			PRIu64 " %12" PRIu64 "\n", e->name, e->desc->name,
+			et.in, out, et.consumed, et.dropped);
+		if (e->n_outputs > 1)
+			for (unsigned int o = 0; o < e->n_outputs; o++)
+				fprintf(f, "    out[%u] -> %-19s %15" PRIu64
+					"\n", o, p->elems[e->next[o]]->name,
+					et.out[o]);
+		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+			if (et.drop[r])
+				fprintf(f, "    drop %-23s %15" PRIu64 "\n",
+					adn_elem_drop_name(e, r), et.drop[r]);
+		print_xstats(e, f);
+	}
+	fflush(f);
+}
+
+int
+adn_stats_write_json(struct adn_runtime *rt, const char *path)
+{
+	struct adn_pipeline *p = rt->pipe;
+	struct adn_totals t;
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	adn_runtime_totals(rt, &t);
+	fprintf(f, "{\n  \"received\": %" PRIu64 ",\n  \"transmitted\": %"
+		PRIu64 ",\n  \"dropped\": %" PRIu64 ",\n  \"in_flight\": %"
+		PRIu64 ",\n  \"ports\": {", t.received, t.transmitted,
+		t.dropped, t.in_flight);
+	for (unsigned int i = 0; i < rt->ports.n; i++) {
+		struct adn_port *port = &rt->ports.port[i];
+		struct rte_eth_stats es = { 0 };
+
+		if (port->started)
+			rte_eth_stats_get(port->port_id, &es);
+		fprintf(f, "%s\n    \"%s\": {\"rx\": %" PRIu64 ", \"tx\": %"
+			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
+			PRIu64 ", \"oerrors\": %" PRIu64 "}", i ? "," : "",
+			port->name, es.ipackets, es.opackets, es.imissed,
+			es.rx_nombuf, es.oerrors);
+	}
+	fprintf(f, "\n  },\n  \"elements\": {");
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		const struct adn_elem *e = p->elems[i];
+		struct adn_elem_totals et;
+		struct adn_xstat xs[32];
+		unsigned int nx = 0;
+		bool first = true;
+
+		adn_elem_totals(e, &et);
+		fprintf(f, "%s\n    \"%s\": {\"type\": \"%s\", \"in\": %"
+			PRIu64 ", \"transmitted\": %" PRIu64 ", \"dropped\": %"
+			PRIu64 ", \"out\": [", i ? "," : "", e->name,
+			e->desc->name, et.in, et.consumed, et.dropped);
+		for (unsigned int o = 0; o < e->n_outputs; o++)
+			fprintf(f, "%s%" PRIu64, o ? ", " : "", et.out[o]);
+		fprintf(f, "], \"drops\": {");
+		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
+			if (!et.drop[r])
+				continue;
+			fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ",
+				adn_elem_drop_name(e, r), et.drop[r]);
+			first = false;
+		}
+		fprintf(f, "}, \"xstats\": {");
+		if (e->desc->xstats != NULL)
+			nx = e->desc->xstats(e, xs, RTE_DIM(xs));
+		for (unsigned int k = 0; k < nx; k++)
+			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
+				xs[k].name, xs[k].value);
+		fprintf(f, "}}");
+	}
+	fprintf(f, "\n  }\n}\n");
+	if (fclose(f) != 0)
+		return -errno;
+	return 0;
+}
+
+/* The telemetry thread reads the runtime registered at start-up. */
+static struct adn_runtime *tel_rt;
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_pipeline *p = tel_rt->pipe;
+	struct adn_totals t;
+
+	adn_runtime_totals(tel_rt, &t);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "received", t.received);
+	rte_tel_data_add_dict_u64(d, "transmitted", t.transmitted);
+	rte_tel_data_add_dict_u64(d, "dropped", t.dropped);
+	rte_tel_data_add_dict_u64(d, "in_flight", t.in_flight);
+	rte_tel_data_add_dict_int(d, "unaccounted",
+				  (int)(t.received - t.transmitted -
+					t.dropped - t.in_flight));
+	/* One [in, out, transmitted, dropped] array per element: telemetry
+	 * nests one level only; /adn/element,<name> has the detail. */
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		struct rte_tel_data *a = rte_tel_data_alloc();
+		struct adn_elem_totals et;
+		uint64_t out = 0;
+
+		if (a == NULL)
+			return -ENOMEM;
+		adn_elem_totals(p->elems[i], &et);
+		for (unsigned int o = 0; o < p->elems[i]->n_outputs; o++)
+			out += et.out[o];
+		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+		rte_tel_data_add_array_u64(a, et.in);
+		rte_tel_data_add_array_u64(a, out);
+		rte_tel_data_add_array_u64(a, et.consumed);
+		rte_tel_data_add_array_u64(a, et.dropped);
+		rte_tel_data_add_dict_container(d, p->elems[i]->name, a, 0);
+	}
+	return 0;
+}
+
+static int
+tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_pipeline *p = tel_rt->pipe;
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "workers", (int)tel_rt->n_workers);
+	rte_tel_data_add_dict_int(d, "burst", (int)tel_rt->burst);
+	/* Per element, in topological order: [type, "out0->next", ...]. */
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		const struct adn_elem *e = p->elems[i];
+		struct rte_tel_data *a = rte_tel_data_alloc();
+		char link[RTE_TEL_MAX_STRING_LEN];
+
+		if (a == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+		rte_tel_data_add_array_string(a, e->desc->name);
+		for (unsigned int o = 0; o < e->n_outputs; o++) {
+			snprintf(link, sizeof(link), "[%u] -> %s", o,
+				 p->elems[e->next[o]]->name);
+			rte_tel_data_add_array_string(a, link);
+		}
+		rte_tel_data_add_dict_container(d, e->name, a, 0);
+	}
+	return 0;
+}
+
+static int
+tel_element(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_elem *e;
+	struct adn_elem_totals et;
+	struct adn_xstat xs[32];
+	unsigned int nx = 0;
+	char key[64];
+
+	if (params == NULL ||
+	    (e = adn_pipeline_find(tel_rt->pipe, params)) == NULL)
+		return -EINVAL;
+	adn_elem_totals(e, &et);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "type", e->desc->name);
+	rte_tel_data_add_dict_u64(d, "in", et.in);
+	rte_tel_data_add_dict_u64(d, "transmitted", et.consumed);
+	rte_tel_data_add_dict_u64(d, "dropped", et.dropped);
+	for (unsigned int o = 0; o < e->n_outputs; o++) {
+		snprintf(key, sizeof(key), "out%u", o);
+		rte_tel_data_add_dict_u64(d, key, et.out[o]);
+	}
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
+		const char *name = adn_elem_drop_name(e, r);
+
+		if (!et.drop[r])
+			continue;
+		/* Telemetry keys allow [A-Za-z0-9_/] only. */
+		snprintf(key, sizeof(key), "drop_%s", name);
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		rte_tel_data_add_dict_u64(d, key, et.drop[r]);
+	}
+	if (e->desc->xstats != NULL)
+		nx = e->desc->xstats(e, xs, RTE_DIM(xs));
+	for (unsigned int k = 0; k < nx; k++)
+		rte_tel_data_add_dict_u64(d, xs[k].name, xs[k].value);
+	return 0;
+}
+
+int
+adn_telemetry_register(struct adn_runtime *rt)
+{
+	int rc;
+
+	tel_rt = rt;
+	rc = rte_telemetry_register_cmd("/adn/stats", tel_stats,
+		"Totals (received, transmitted, dropped, in_flight, unaccounted) and [in, out, transmitted, dropped] per element");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/pipeline", tel_pipeline,
+			"Workers, burst, and per element its type and output links, in topological order");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/element", tel_element,
+			"Counters of one element: per output, per drop reason, extra. Parameter: element name");
+	return rc;
+}

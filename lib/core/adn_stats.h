@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Observability of a running adn-nf: one-line periodic stats, the final
+ * per-element table, a JSON dump, and rte_telemetry commands under /adn/.
+ * All readers run on the main lcore or the telemetry thread and read the
+ * workers' counters without locks (64-bit loads; exact once stopped).
+ */
+#ifndef _ADN_STATS_H_
+#define _ADN_STATS_H_
+
+#include <stdio.h>
+
+#include "adn_runtime.h"
+
+struct adn_stats_prev {
+	uint64_t tsc;
+	uint64_t rx[ADN_MAX_PORTS], tx[ADN_MAX_PORTS];
+	uint64_t dropped;
+};
+
+/* "[  2.0s] wire: rx N (R pps) tx N (R pps) drop N | pipeline: ...". */
+void adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
+			  FILE *f);
+
+/* Final totals, per-port counters, and a per-element table with every
+ * non-zero drop reason. */
+void adn_stats_print_table(struct adn_runtime *rt, FILE *f);
+
+/* The same as JSON (for scripts and tests). Returns 0 or -errno. */
+int adn_stats_write_json(struct adn_runtime *rt, const char *path);
+
+/* Register /adn/stats, /adn/pipeline and /adn/element. The runtime must
+ * outlive the process's telemetry (it does: adn-nf exits after freeing). */
+int adn_telemetry_register(struct adn_runtime *rt);
+
+#endif /* _ADN_STATS_H_ */

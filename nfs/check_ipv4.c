@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CheckIPv4 — lets through well-formed IPv4 packets (Click's CheckIPHeader)
+ * and sets l2_len/l3_len for the elements after it.
+ *
+ * Keys:
+ *   verify_checksum (bool, default true)  check the header checksum
+ * Outputs: 0 — valid IPv4.
+ * Drops, in the order checked:
+ *   not-ipv4      not an IPv4 frame (EtherType, or shorter than Ethernet)
+ *   truncated     frame shorter than its IP header or its total length
+ *   bad-version   version field is not 4
+ *   bad-ihl       header length below 20 bytes
+ *   bad-length    total length below the header length
+ *   bad-checksum  header checksum wrong
+ *   ttl-zero      TTL is 0 (no router may forward it)
+ */
+#include <rte_ip.h>
+
+#include "adn_elem.h"
+#include "adn_pkt.h"
+
+enum { CHECK_IPV4_OUT, CHECK_IPV4_N_OUT };
+
+enum {
+	CHECK_IPV4_DROP_NOT_IPV4,
+	CHECK_IPV4_DROP_TRUNCATED,
+	CHECK_IPV4_DROP_BAD_VERSION,
+	CHECK_IPV4_DROP_BAD_IHL,
+	CHECK_IPV4_DROP_BAD_LENGTH,
+	CHECK_IPV4_DROP_BAD_CHECKSUM,
+	CHECK_IPV4_DROP_TTL_ZERO,
+};
+
+static const char *const check_ipv4_drops[] = {
+	[CHECK_IPV4_DROP_NOT_IPV4] = "not-ipv4",
+	[CHECK_IPV4_DROP_TRUNCATED] = "truncated",
+	[CHECK_IPV4_DROP_BAD_VERSION] = "bad-version",
+	[CHECK_IPV4_DROP_BAD_IHL] = "bad-ihl",
+	[CHECK_IPV4_DROP_BAD_LENGTH] = "bad-length",
+	[CHECK_IPV4_DROP_BAD_CHECKSUM] = "bad-checksum",
+	[CHECK_IPV4_DROP_TTL_ZERO] = "ttl-zero",
+	NULL,
+};
+
+struct check_ipv4 {
+	bool verify_checksum;
+};
+
+static const struct adn_arg_spec check_ipv4_args[] = {
+	{ .name = "verify_checksum", .type = ADN_ARG_BOOL, .def_int = 1 },
+	{ .name = NULL },
+};
+
+static int
+check_ipv4_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct check_ipv4 *c = adn_elem_priv(e);
+
+	c->verify_checksum = adn_elem_arg_bool(e, "verify_checksum");
+	return 0;
+}
+
+static int
+check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	const struct check_ipv4 *c = adn_elem_priv(e);
+	const struct rte_ipv4_hdr *ip;
+	uint16_t type, l2 = adn_pkt_l2(m, &type);
+	uint16_t ihl, total;
+
+	if (l2 == 0 || type != RTE_ETHER_TYPE_IPV4)
+		return adn_drop(CHECK_IPV4_DROP_NOT_IPV4);
+	if (rte_pktmbuf_data_len(m) < l2 + sizeof(*ip))
+		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
+	if ((ip->version_ihl >> 4) != 4)
+		return adn_drop(CHECK_IPV4_DROP_BAD_VERSION);
+	ihl = rte_ipv4_hdr_len(ip);
+	if (ihl < sizeof(*ip))
+		return adn_drop(CHECK_IPV4_DROP_BAD_IHL);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (total < ihl)
+		return adn_drop(CHECK_IPV4_DROP_BAD_LENGTH);
+	if (rte_pktmbuf_data_len(m) < l2 + ihl ||
+	    rte_pktmbuf_pkt_len(m) < (uint32_t)l2 + total)
+		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
+	if (c->verify_checksum && rte_raw_cksum(ip, ihl) != 0xffff)
+		return adn_drop(CHECK_IPV4_DROP_BAD_CHECKSUM);
+	if (ip->time_to_live == 0)
+		return adn_drop(CHECK_IPV4_DROP_TTL_ZERO);
+	m->l2_len = l2;
+	m->l3_len = ihl;
+	return CHECK_IPV4_OUT;
+}
+
+static const struct adn_elem_desc check_ipv4_desc = {
+	.name = "CheckIPv4",
+	.help = "pass well-formed IPv4, drop the rest with a reason",
+	.priv_size = sizeof(struct check_ipv4),
+	.n_outputs = CHECK_IPV4_N_OUT,
+	.drop_reasons = check_ipv4_drops,
+	.args = check_ipv4_args,
+	.configure = check_ipv4_configure,
+	.exec = check_ipv4_exec,
+};
+
+ADN_ELEM_REGISTER(check_ipv4_desc);

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * adn-tracegen — writes a pcap of N Ethernet/IPv4 packets over F flows with
+ * Zipf(alpha) flow popularity, a TCP/UDP/other mix, packet sizes, and an
+ * optional share of malformed packets. Deterministic from --seed. With
+ * --manifest it also writes what it generated as JSON, for tests and demos.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include "adn_hash.h"
+#include "adn_rand.h"
+#include "adn_zipf.h"
+
+#define ETH_LEN 14
+#define IP_LEN 20
+#define TCP_LEN 20
+#define UDP_LEN 8
+#define ICMP_LEN 8
+#define MAX_FRAME 1514
+
+enum cls { CLS_TCP, CLS_UDP, CLS_OTHER, N_CLS };
+enum bad { BAD_NONE, BAD_CHECKSUM, BAD_TRUNCATED, BAD_IHL, BAD_TTL, N_BAD };
+
+static const char *const cls_name[N_CLS] = { "tcp", "udp", "other" };
+static const char *const bad_name[N_BAD] = {
+	"none", "bad-checksum", "truncated", "bad-ihl", "ttl-zero",
+};
+
+struct opts {
+	const char *out, *manifest;
+	uint64_t packets, flows, seed;
+	double alpha;
+	double mix[N_CLS];
+	unsigned int size_min, size_max;
+	double malformed;
+};
+
+struct flow {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	enum cls cls;
+	uint32_t seq;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: adn-tracegen -o FILE [options]\n"
+		"Write a deterministic pcap trace of Ethernet/IPv4 packets.\n\n"
+		"  -o, --output FILE      pcap to write (required)\n"
+		"  -n, --packets N        packets (default 10000)\n"
+		"  -f, --flows F          flows (default 1000)\n"
+		"  -a, --alpha A          Zipf exponent of flow popularity, 0 = uniform (default 1.0)\n"
+		"  -m, --mix T,U,O        shares of TCP, UDP and other (ICMP) flows (default 0.6,0.3,0.1)\n"
+		"  -s, --size MIN[-MAX]   frame size in bytes, uniform in range (default 64-1024; 64-1514)\n"
+		"  -b, --malformed SHARE  share of malformed packets, 0-1 (default 0): bad IP checksum,\n"
+		"                         truncated frame, bad IHL or TTL 0, equally likely\n"
+		"  -r, --seed S           random seed (default 1)\n"
+		"  -j, --manifest FILE    write counts per class and per malformation as JSON\n"
+		"  -h, --help             this help\n");
+}
+
+static int
+parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= lo && v <= hi))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "mix", required_argument, NULL, 'm' },
+		{ "size", required_argument, NULL, 's' },
+		{ "malformed", required_argument, NULL, 'b' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "manifest", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	*o = (struct opts){
+		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
+		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
+	};
+	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'n':
+			if (parse_u64(optarg, 1, UINT32_MAX, &o->packets))
+				goto bad;
+			break;
+		case 'f':
+			if (parse_u64(optarg, 1, 1ULL << 32, &o->flows))
+				goto bad;
+			break;
+		case 'a':
+			if (parse_double(optarg, 0, 10, &o->alpha))
+				goto bad;
+			break;
+		case 'm':
+			if (sscanf(optarg, "%lf,%lf,%lf", &o->mix[0], &o->mix[1],
+				   &o->mix[2]) != 3 || o->mix[0] < 0 ||
+			    o->mix[1] < 0 || o->mix[2] < 0 ||
+			    o->mix[0] + o->mix[1] + o->mix[2] <= 0)
+				goto bad;
+			break;
+		case 's': {
+			unsigned int a, b;
+			int k = sscanf(optarg, "%u-%u", &a, &b);
+
+			if (k == 1)
+				b = a;
+			if (k < 1 || a < 64 || b > MAX_FRAME || a > b)
+				goto bad;
+			o->size_min = a;
+			o->size_max = b;
+			break;
+		}
+		case 'b':
+			if (parse_double(optarg, 0, 1, &o->malformed))
+				goto bad;
+			break;
+		case 'r':
+			if (parse_u64(optarg, 0, UINT64_MAX, &v))
+				goto bad;
+			o->seed = v;
+			break;
+		case 'j':
+			o->manifest = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (o->out == NULL) {
+		fprintf(stderr, "adn-tracegen: -o FILE is required\n");
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "adn-tracegen: bad value '%s' for -%c (see --help)\n",
+		optarg, c);
+	return -EINVAL;
+}
+
+static uint16_t
+inet_csum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static enum cls
+pick_class(const struct opts *o, struct adn_rand *r)
+{
+	double u = adn_rand_unit(r) * (o->mix[0] + o->mix[1] + o->mix[2]);
+
+	if (u < o->mix[0])
+		return CLS_TCP;
+	return u < o->mix[0] + o->mix[1] ? CLS_UDP : CLS_OTHER;
+}
+
+/* Flow i's tuple is a function of (seed, i) alone. */
+static void
+make_flow(const struct opts *o, uint64_t i, struct flow *f)
+{
+	struct adn_rand r;
+
+	adn_rand_seed(&r, adn_mix64(o->seed) ^ i);
+	f->src = 0x0a000000u | (uint32_t)(adn_rand_u64(&r) & 0x00ffffff);
+	f->dst = 0xc0a80000u | (uint32_t)(adn_rand_u64(&r) & 0x0000ffff);
+	f->sport = (uint16_t)(1024 + adn_rand_below(&r, 64511));
+	f->dport = (uint16_t)(1 + adn_rand_below(&r, 1023));
+	f->cls = pick_class(o, &r);
+	f->seq = (uint32_t)adn_rand_u64(&r);
+}
+
+/* Build one frame; returns its captured length. */
+static unsigned int
+build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
+      enum bad bad)
+{
+	uint8_t *ip = pkt + ETH_LEN, *l4 = ip + IP_LEN;
+	unsigned int ip_len = size - ETH_LEN, l4_len = ip_len - IP_LEN;
+	uint8_t proto = f->cls == CLS_TCP ? 6 : f->cls == CLS_UDP ? 17 : 1;
+	uint32_t pseudo;
+
+	memset(pkt, 0, size);
+	memcpy(pkt, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+	put16(pkt + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)ip_len);
+	put16(ip + 4, ip_id);
+	ip[8] = 64;
+	ip[9] = proto;
+	put32(ip + 12, f->src);
+	put32(ip + 16, f->dst);
+	for (unsigned int i = 0; i < l4_len; i++)
+		l4[i] = (uint8_t)(i * 7 + ip_id);
+	if (f->cls == CLS_TCP) {
+		put16(l4, f->sport);
+		put16(l4 + 2, f->dport);
+		put32(l4 + 4, f->seq);
+		put32(l4 + 8, 0);
+		l4[12] = 5 << 4;
+		l4[13] = 0x10;	/* ACK */
+		put16(l4 + 14, 65535);
+		put16(l4 + 16, 0);
+		put16(l4 + 18, 0);
+		f->seq += l4_len - TCP_LEN;
+	} else if (f->cls == CLS_UDP) {
+		put16(l4, f->sport);
+		put16(l4 + 2, f->dport);
+		put16(l4 + 4, (uint16_t)l4_len);
+		put16(l4 + 6, 0);
+	} else {
+		l4[0] = 8;	/* echo request */
+		l4[1] = 0;
+		put16(l4 + 2, 0);
+		put16(l4 + 4, (uint16_t)(f->sport));
+		put16(l4 + 6, ip_id);
+	}
+	if (f->cls == CLS_OTHER) {
+		put16(l4 + 2, inet_csum(l4, l4_len, 0));
+	} else {
+		pseudo = (f->src >> 16) + (f->src & 0xffff) + (f->dst >> 16) +
+			(f->dst & 0xffff) + proto + l4_len;
+		uint16_t c = inet_csum(l4, l4_len, pseudo);
+
+		if (f->cls == CLS_UDP && c == 0)
+			c = 0xffff;
+		put16(l4 + (f->cls == CLS_TCP ? 16 : 6), c);
+	}
+
+	switch (bad) {
+	case BAD_IHL:
+		ip[0] = 0x44;
+		break;
+	case BAD_TTL:
+		ip[8] = 0;
+		break;
+	default:
+		break;
+	}
+	put16(ip + 10, inet_csum(ip, IP_LEN, 0));
+	if (bad == BAD_CHECKSUM)
+		put16(ip + 10, (uint16_t)(((ip[10] << 8) | ip[11]) ^ 0x5a5a));
+	/* Truncated: the frame ends inside the L4 header, the IP total
+	 * length still claims the whole packet. */
+	return bad == BAD_TRUNCATED ? ETH_LEN + IP_LEN + 8 : size;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct adn_rand r;
+	struct adn_zipf z;
+	struct flow *flows = NULL;
+	uint64_t cls_count[N_CLS] = { 0 }, bad_count[N_BAD] = { 0 };
+	uint8_t pkt[MAX_FRAME];
+	pcap_t *pd = NULL;
+	pcap_dumper_t *dump = NULL;
+	FILE *mf = NULL;
+	int status = 1;
+
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	if (o.alpha > 0 && adn_zipf_init(&z, o.flows, o.alpha) < 0) {
+		fprintf(stderr, "adn-tracegen: bad Zipf parameters\n");
+		return 2;
+	}
+	/* Flow state (TCP sequence) only for flows that appear; tuples are
+	 * recomputed from the seed, so 10M flows cost no table. */
+	flows = calloc(o.flows < o.packets ? o.flows : o.packets,
+		       sizeof(*flows));
+	pd = pcap_open_dead(DLT_EN10MB, 65535);
+	if (flows == NULL || pd == NULL) {
+		fprintf(stderr, "adn-tracegen: out of memory\n");
+		goto out;
+	}
+	dump = pcap_dump_open(pd, o.out);
+	if (dump == NULL) {
+		fprintf(stderr, "adn-tracegen: %s: %s\n", o.out,
+			pcap_geterr(pd));
+		goto out;
+	}
+	adn_rand_seed(&r, o.seed);
+
+	/* Rank -> slot map for the flows seen, open addressing. */
+	uint64_t slots = 1;
+	uint64_t n_flow_slots = o.flows < o.packets ? o.flows : o.packets;
+
+	while (slots < 2 * n_flow_slots)
+		slots <<= 1;
+	uint64_t *rank_of = malloc(slots * sizeof(*rank_of));
+	uint32_t *slot_of = malloc(slots * sizeof(*slot_of));
+	uint64_t n_seen = 0;
+
+	if (rank_of == NULL || slot_of == NULL) {
+		fprintf(stderr, "adn-tracegen: out of memory\n");
+		free(rank_of);
+		free(slot_of);
+		goto out;
+	}
+	memset(rank_of, 0xff, slots * sizeof(*rank_of));
+
+	for (uint64_t i = 0; i < o.packets; i++) {
+		uint64_t rank = o.alpha > 0 ? adn_zipf_next(&z, &r) :
+			adn_rand_below(&r, o.flows);
+		uint64_t h = adn_mix64(rank) & (slots - 1);
+		struct pcap_pkthdr hdr;
+		struct flow *f;
+		unsigned int size, len;
+		enum bad bad = BAD_NONE;
+
+		while (rank_of[h] != UINT64_MAX && rank_of[h] != rank)
+			h = (h + 1) & (slots - 1);
+		if (rank_of[h] == UINT64_MAX) {
+			rank_of[h] = rank;
+			slot_of[h] = (uint32_t)n_seen;
+			make_flow(&o, rank, &flows[n_seen++]);
+		}
+		f = &flows[slot_of[h]];
+		size = o.size_min + (unsigned int)adn_rand_below(&r,
+				o.size_max - o.size_min + 1);
+		if (o.malformed > 0 && adn_rand_unit(&r) < o.malformed)
+			bad = (enum bad)(1 + adn_rand_below(&r, N_BAD - 1));
+		len = build(pkt, f, size, (uint16_t)i, bad);
+		if (bad == BAD_NONE)
+			cls_count[f->cls]++;
+		else
+			bad_count[bad]++;
+		hdr.ts.tv_sec = (time_t)(i / 1000000);
+		hdr.ts.tv_usec = (suseconds_t)(i % 1000000);
+		hdr.caplen = hdr.len = len;
+		pcap_dump((u_char *)dump, &hdr, pkt);
+	}
+	free(rank_of);
+	free(slot_of);
+	if (pcap_dump_flush(dump) != 0) {
+		fprintf(stderr, "adn-tracegen: %s: write failed\n", o.out);
+		goto out;
+	}
+
+	printf("adn-tracegen: %s: %" PRIu64 " packets, %" PRIu64
+	       " flows seen of %" PRIu64 "; tcp %" PRIu64 " udp %" PRIu64
+	       " other %" PRIu64 "; malformed %" PRIu64 "\n", o.out,
+	       o.packets, n_seen, o.flows, cls_count[CLS_TCP],
+	       cls_count[CLS_UDP], cls_count[CLS_OTHER],
+	       o.packets - cls_count[0] - cls_count[1] - cls_count[2]);
+	if (o.manifest != NULL) {
+		mf = fopen(o.manifest, "w");
+		if (mf == NULL) {
+			fprintf(stderr, "adn-tracegen: %s: %s\n", o.manifest,
+				strerror(errno));
+			goto out;
+		}
+		fprintf(mf, "{\n  \"packets\": %" PRIu64 ",\n  \"flows\": %"
+			PRIu64 ",\n  \"flows_seen\": %" PRIu64
+			",\n  \"seed\": %" PRIu64 ",\n  \"valid\": {",
+			o.packets, o.flows, n_seen, o.seed);
+		for (int c = 0; c < N_CLS; c++)
+			fprintf(mf, "%s\"%s\": %" PRIu64, c ? ", " : "",
+				cls_name[c], cls_count[c]);
+		fprintf(mf, "},\n  \"malformed\": {");
+		for (int b = 1; b < N_BAD; b++)
+			fprintf(mf, "%s\"%s\": %" PRIu64, b > 1 ? ", " : "",
+				bad_name[b], bad_count[b]);
+		fprintf(mf, "}\n}\n");
+		if (fclose(mf) != 0) {
+			fprintf(stderr, "adn-tracegen: %s: write failed\n",
+				o.manifest);
+			goto out;
+		}
+	}
+	status = 0;
+out:
+	if (dump != NULL)
+		pcap_dump_close(dump);
+	if (pd != NULL)
+		pcap_close(pd);
+	free(flows);
+	return status;
+}
