@@ -2,9 +2,9 @@
 // L7 HTTP routing PPM chain: parser -> filter -> router -> deparser.
 // Each PPM only talks to its neighbour, through a valid/ready handshake that
 // carries the 512-bit metadata record and the request's buffer slot; the
-// request bytes stay in a two-slot message buffer (2 x 2 KiB) written by the
-// parser and read by the deparser, so the parser takes request N+1 while the
-// back half works on request N.
+// request bytes stay in a four-slot message buffer (4 x 2 KiB) written by the
+// parser and read by the deparser, so the parser takes request N+2 while the
+// router works on N+1 and the deparser emits N.
 //
 // Interfaces:
 //   s_axis_*  request stream, 8-bit, tlast ends a TOE segment, tuser = the
@@ -34,11 +34,11 @@ module ppm_chain_top (
 	output wire         m_axis_tlast
 );
 	wire         buf_we;
-	wire [11:0]  buf_waddr, buf_raddr;
+	wire [12:0]  buf_waddr, buf_raddr;
 	wire [7:0]   buf_wdata;
 	reg  [7:0]   buf_rdata;
-	reg  [7:0]   msg_buf [0:4095];
-	wire [1:0]   slot_free;
+	reg  [7:0]   msg_buf [0:8191];
+	wire [3:0]   slot_free;
 
 	always @(posedge clk) begin
 		if (buf_we)
@@ -46,11 +46,12 @@ module ppm_chain_top (
 		buf_rdata <= msg_buf[buf_raddr];
 	end
 
-	wire         p_valid, p_ready, p_slot;
+	wire         p_valid, p_ready;
+	wire [1:0]   p_slot, f_slot, r_slot;
 	wire [511:0] p_meta;
-	wire         f_valid, f_ready, f_slot;
+	wire         f_valid, f_ready;
 	wire [511:0] f_meta;
-	wire         r_valid, r_ready, r_slot;
+	wire         r_valid, r_ready;
 	wire [511:0] r_meta;
 
 	ppm_http_parser parser (

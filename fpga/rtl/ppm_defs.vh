@@ -72,7 +72,8 @@
 `define F_PREFIX_HIT 4
 `define F_NEW_CONN   5
 
-// geometry
+// geometry: 4 message-buffer slots of 2 KiB (MAX_HDR + MAX_BODY)
+`define SLOTS     4
 `define MAX_HDR   16'd1024
 `define MAX_BODY  16'd1024
 

@@ -20,7 +20,7 @@ module ppm_deparser (
 	input  wire         s_valid,
 	output wire         s_ready,
 	input  wire [511:0] s_meta,
-	input  wire         s_slot,
+	input  wire [1:0]   s_slot,
 	output reg          m_meta_valid,
 	input  wire         m_meta_ready,
 	output reg  [511:0] m_meta,
@@ -28,9 +28,9 @@ module ppm_deparser (
 	output wire         m_tvalid,
 	input  wire         m_tready,
 	output wire         m_tlast,
-	output wire [11:0]  buf_raddr,
+	output wire [12:0]  buf_raddr,
 	input  wire [7:0]   buf_rdata,
-	output reg  [1:0]   slot_free
+	output reg  [3:0]   slot_free
 );
 	reg [6:0]  tmpl_len [0:63];
 	reg [31:0] tmpl     [0:1023];
@@ -44,7 +44,7 @@ module ppm_deparser (
 
 	localparam [1:0] S_IDLE = 2'd0, S_META = 2'd1, S_STREAM = 2'd2;
 	reg [1:0]  st;
-	reg        slot;
+	reg [1:0]  slot;
 	reg        fwd;
 	reg [5:0]  ep;
 	reg [15:0] ins, tlen, out_len, rk;
@@ -87,7 +87,7 @@ module ppm_deparser (
 		s_dec == `D_PUNT ? s_msg : 16'd0;
 
 	always @(posedge clk) begin
-		slot_free <= 2'b00;
+		slot_free <= 4'd0;
 		if (!rst_n) begin
 			st <= S_IDLE;
 			m_meta_valid <= 1'b0;
@@ -139,7 +139,7 @@ module ppm_deparser (
 				// done when every byte was issued and has left
 				if (rk == out_len && !inflight && cnt_after == 2'd0 &&
 				    !(m_meta_valid && !m_meta_ready)) begin
-					slot_free <= slot ? 2'b10 : 2'b01;
+					slot_free <= 4'd1 << slot;
 					st <= S_IDLE;
 				end
 			default: st <= S_IDLE;

@@ -16,11 +16,11 @@ module ppm_filter #(
 	input  wire         s_valid,
 	output wire         s_ready,
 	input  wire [511:0] s_meta,
-	input  wire         s_slot,
+	input  wire [1:0]   s_slot,
 	output reg          m_valid,
 	input  wire         m_ready,
 	output reg  [511:0] m_meta,
-	output reg          m_slot
+	output reg  [1:0]   m_slot
 );
 	reg [31:0] r_ctl  [0:N-1]; // valid, path_mode, match_host, action, mask
 	reg [31:0] r_path [0:N-1];
@@ -90,7 +90,7 @@ module ppm_filter #(
 		if (!rst_n) begin
 			m_valid <= 1'b0;
 			m_meta <= 512'd0;
-			m_slot <= 1'b0;
+			m_slot <= 2'd0;
 		end else if (s_ready) begin
 			m_valid <= s_valid;
 			if (s_valid) begin

@@ -10,7 +10,7 @@
 // reported as one ERROR record covering the rest of the segment.
 //
 // Back-pressure: s_tready drops while a record waits on m_ready or while the
-// next buffer slot is still owned by the deparser (slot_free returns it).
+// next of the four buffer slots is still owned by the deparser (slot_free returns it).
 `include "ppm_defs.vh"
 
 module ppm_http_parser (
@@ -22,13 +22,13 @@ module ppm_http_parser (
 	input  wire         s_tlast,
 	input  wire [95:0]  s_tuser,
 	output wire         buf_we,
-	output wire [11:0]  buf_waddr,
+	output wire [12:0]  buf_waddr,
 	output wire [7:0]   buf_wdata,
 	output reg          m_valid,
 	input  wire         m_ready,
 	output reg  [511:0] m_meta,
-	output reg          m_slot,
-	input  wire [1:0]   slot_free
+	output reg  [1:0]   m_slot,
+	input  wire [3:0]   slot_free
 );
 `include "ppm_hash.vh"
 
@@ -54,8 +54,8 @@ module ppm_http_parser (
 	// segment / slot state
 	reg        seg_start;
 	reg [95:0] tuple_q;
-	reg        slot;
-	reg [1:0]  slot_busy;
+	reg [1:0]  slot;
+	reg [3:0]  slot_busy;
 
 	wire accept = s_tvalid && s_tready;
 	wire [7:0] c = s_tdata;
@@ -446,7 +446,7 @@ module ppm_http_parser (
 			m_valid <= 1'b1;
 			m_meta <= rec;
 			m_slot <= slot;
-			slot <= !slot;
+			slot <= slot + 2'd1;
 			reset_request;
 		end
 	endtask
@@ -456,11 +456,11 @@ module ppm_http_parser (
 			reset_request;
 			m_valid <= 1'b0;
 			m_meta <= 512'd0;
-			m_slot <= 1'b0;
+			m_slot <= 2'd0;
 			seg_start <= 1'b1;
 			tuple_q <= 96'd0;
-			slot <= 1'b0;
-			slot_busy <= 2'b00;
+			slot <= 2'd0;
+			slot_busy <= 4'd0;
 		end else begin
 			if (m_valid && m_ready)
 				m_valid <= 1'b0;
@@ -469,7 +469,7 @@ module ppm_http_parser (
 			slot_busy <= (slot_busy & ~slot_free) |
 				((accept && (s_tlast || n_st == HP_DONE ||
 				  (st != HP_ERROR && n_st == HP_ERROR && s_tlast)))
-				 ? (slot ? 2'b10 : 2'b01) : 2'b00);
+				 ? (4'd1 << slot) : 4'd0);
 			if (accept) begin
 				seg_start <= s_tlast;
 				if (seg_start)

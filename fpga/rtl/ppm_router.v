@@ -21,11 +21,11 @@ module ppm_router (
 	input  wire         s_valid,
 	output wire         s_ready,
 	input  wire [511:0] s_meta,
-	input  wire         s_slot,
+	input  wire [1:0]   s_slot,
 	output reg          m_valid,
 	input  wire         m_ready,
 	output reg  [511:0] m_meta,
-	output reg          m_slot
+	output reg  [1:0]   m_slot
 );
 `include "ppm_hash.vh"
 
@@ -67,7 +67,7 @@ module ppm_router (
 
 	reg [3:0]   st;
 	reg [511:0] meta;
-	reg         slot;
+	reg [1:0]   slot;
 	reg [31:0]  base;
 	reg [1:0]   probe;
 	reg [7:0]   lid;
@@ -139,9 +139,9 @@ module ppm_router (
 			st <= S_IDLE;
 			m_valid <= 1'b0;
 			m_meta <= 512'd0;
-			m_slot <= 1'b0;
+			m_slot <= 2'd0;
 			meta <= 512'd0;
-			slot <= 1'b0;
+			slot <= 2'd0;
 			probe <= 2'd0;
 			base <= 32'd0;
 			ch <= 32'd0;
