@@ -18,6 +18,7 @@
 #define NO_LINK UINT16_MAX
 
 struct node {
+	const char *name;	/* set once the entry has a valid, unique name */
 	struct adn_elem *e;
 	bool configured;
 	uint16_t out_to[ADN_MAX_OUTPUTS];	/* config index or NO_LINK */
@@ -241,7 +242,7 @@ static int
 find_node(struct node *nodes, unsigned int n, const char *name)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (nodes[i].e != NULL && strcmp(nodes[i].e->name, name) == 0)
+		if (nodes[i].name != NULL && strcmp(nodes[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -296,8 +297,10 @@ add_link(struct adn_build *b, struct node *nodes, unsigned int n,
 	if (ti < 0)
 		adn_errs_add(b->errs, where, NULL, "links",
 			     "unknown element '%s'", to->name);
-	if (fi < 0 || ti < 0 || !nodes[fi].configured ||
-	    !nodes[ti].configured)
+	/* A link from an element that failed configuration cannot be
+	 * checked (its outputs are unknown); one to such an element still
+	 * connects, so its failure does not cascade into "unconnected". */
+	if (fi < 0 || ti < 0 || !nodes[fi].configured || nodes[ti].e == NULL)
 		return;
 	if (port >= nodes[fi].e->n_outputs) {
 		adn_errs_add(b->errs, where, from->name, "links",
@@ -542,9 +545,11 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		if (prev >= 0) {
 			adn_errs_add(errs, s, name, "name",
 				     "duplicate element name (first defined at line %u)",
-				     config_setting_source_line(nodes[prev].e->setting));
+				     config_setting_source_line(
+					     config_setting_get_elem(list, prev)));
 			continue;
 		}
+		nodes[i].name = name;
 		if (!config_setting_lookup_string(s, "type", &type)) {
 			adn_errs_add(errs, s, name, "type",
 				     "missing (a string naming an element type)");

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for adn-nf integration tests: run the binaries, read pcaps, and
+an independent model of IPv4 validity so tests do not trust the code they
+check."""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+BUILD = os.environ.get("ADN_BUILD_ROOT", os.getcwd())
+SOURCE = os.environ.get("ADN_SOURCE_ROOT",
+                        os.path.dirname(os.path.dirname(os.path.dirname(
+                            os.path.abspath(__file__)))))
+ADN_NF = os.path.join(BUILD, "apps", "adn-nf")
+TRACEGEN = os.path.join(BUILD, "tools", "adn-tracegen")
+
+
+def eal_args(tag):
+    return ["--no-huge", "-m", "512", "--no-pci",
+            "--file-prefix", "adn-it-%s-%d" % (tag, os.getpid())]
+
+
+def workdir(tag):
+    return tempfile.mkdtemp(prefix="adn-it-%s-" % tag)
+
+
+def run(cmd, env=None, timeout=180, check=True):
+    print("+", " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout, text=True)
+    print(p.stdout, flush=True)
+    if check and p.returncode != 0:
+        fail("%s exited %d" % (cmd[0], p.returncode))
+    return p
+
+
+def read_pcap(path):
+    """List of frames (bytes) of a little- or big-endian classic pcap."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        fail("%s: not a pcap (%d bytes)" % (path, len(data)))
+    magic = struct.unpack("<I", data[:4])[0]
+    if magic in (0xa1b2c3d4, 0xa1b23c4d):
+        end = "<"
+    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
+        end = ">"
+    else:
+        fail("%s: bad pcap magic %#x" % (path, magic))
+    off, frames = 24, []
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        off += 16
+        frames.append(data[off:off + caplen])
+        off += caplen
+    return frames
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def ipv4_verdict(frame):
+    """(None, class) for a valid IPv4 frame, (reason, None) otherwise;
+    reasons and their order as documented for CheckIPv4."""
+    if len(frame) < 14:
+        return "not-ipv4", None
+    l2, etype = 14, struct.unpack("!H", frame[12:14])[0]
+    if etype == 0x8100 and len(frame) >= 18:
+        l2, etype = 18, struct.unpack("!H", frame[16:18])[0]
+    if etype != 0x0800:
+        return "not-ipv4", None
+    if len(frame) < l2 + 20:
+        return "truncated", None
+    ip = frame[l2:]
+    if ip[0] >> 4 != 4:
+        return "bad-version", None
+    ihl = (ip[0] & 15) * 4
+    if ihl < 20:
+        return "bad-ihl", None
+    total = struct.unpack("!H", ip[2:4])[0]
+    if total < ihl:
+        return "bad-length", None
+    if len(frame) < l2 + total or len(frame) < l2 + ihl:
+        return "truncated", None
+    if csum(ip[:ihl]) != 0xffff:
+        return "bad-checksum", None
+    if ip[8] == 0:
+        return "ttl-zero", None
+    return None, {6: "tcp", 17: "udp"}.get(ip[9], "other")
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok:", msg, flush=True)
+
+
+def fail(msg):
+    print("FAIL:", msg, flush=True)
+    sys.exit(1)

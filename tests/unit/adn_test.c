@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "adn_elem.h"
+#include "adn_test.h"
+
+static struct rte_mempool *pool;
+static char last_path[256];
+/* Configs stay parsed while their pipelines live (settings are read). */
+static config_t *configs[64];
+static unsigned int n_configs;
+
+int
+adn_test_eal_init(const char *name)
+{
+	char prefix[64];
+	char *argv[] = {
+		(char *)(uintptr_t)name, "--no-huge", "-m", "256", "--no-pci",
+		"-l", "0", "--log-level", "*:error", "--file-prefix", prefix,
+		NULL,
+	};
+
+	snprintf(prefix, sizeof(prefix), "adn-%s-%d", name, (int)getpid());
+	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("adn_test", 8191, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       rte_socket_id());
+	return pool ? 0 : -1;
+}
+
+struct rte_mempool *
+adn_test_pool(void)
+{
+	return pool;
+}
+
+const char *
+adn_test_last_path(void)
+{
+	return last_path;
+}
+
+struct adn_pipeline *
+adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
+{
+	static struct adn_ports ports[RTE_DIM(configs)];
+	struct adn_pipeline *p = NULL;
+	unsigned int before;
+	config_t *cfg;
+	FILE *f;
+
+	snprintf(last_path, sizeof(last_path), "/tmp/adn-test-%d-%s.cfg",
+		 (int)getpid(), tag);
+	f = fopen(last_path, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		return NULL;
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL || n_configs == RTE_DIM(configs))
+		return NULL;
+	config_init(cfg);
+	if (config_read_file(cfg, last_path) != CONFIG_TRUE) {
+		adn_errs_add(errs, NULL, NULL, NULL, "%s:%d: syntax error: %s",
+			     last_path, config_error_line(cfg),
+			     config_error_text(cfg));
+		config_destroy(cfg);
+		free(cfg);
+		unlink(last_path);
+		return NULL;
+	}
+	configs[n_configs] = cfg;
+	before = errs->n;
+	adn_ports_parse(cfg, 1, &ports[n_configs], errs);
+	adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
+	n_configs++;
+	if (errs->n != before) {	/* as adn_runtime_build: any error fails */
+		adn_pipeline_free(p);
+		p = NULL;
+	}
+	unlink(last_path);
+	return p;
+}
+
+void
+adn_test_run(struct adn_pipeline *p, const char *src, struct rte_mbuf **pkts,
+	     unsigned int n)
+{
+	struct adn_elem *e = adn_pipeline_find(p, src);
+	struct adn_exec *x = adn_exec_create(p, 0);
+	struct adn_batch *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	while (n > 0) {
+		unsigned int k = n < ADN_BATCH_MAX ? n : ADN_BATCH_MAX;
+
+		b = adn_exec_source_batch(x, e);
+		memcpy(b->pkts, pkts, k * sizeof(*pkts));
+		b->n = (uint16_t)k;
+		adn_exec_run(x, e->index);
+		CU_ASSERT_EQUAL(x->in_flight, 0);
+		pkts += k;
+		n -= k;
+	}
+	adn_exec_free(x);
+}
+
+struct adn_test_sink *
+adn_test_sink(struct adn_pipeline *p, const char *name)
+{
+	struct adn_elem *e = adn_pipeline_find(p, name);
+
+	return e ? adn_elem_priv(e) : NULL;
+}
+
+void
+adn_test_sink_clear(struct adn_test_sink *s)
+{
+	rte_pktmbuf_free_bulk(s->pkts, s->n);
+	s->n = 0;
+}
+
+void
+adn_test_free(struct adn_pipeline *p)
+{
+	for (unsigned int i = 0; p && i < p->n_elems; i++)
+		if (strcmp(p->elems[i]->desc->name, "TestSink") == 0)
+			adn_test_sink_clear(adn_elem_priv(p->elems[i]));
+	adn_pipeline_free(p);
+}
+
+struct rte_mbuf *
+adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ttl,
+	      uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(p, 0, len);
+	eth = (struct rte_ether_hdr *)p;
+	memcpy(&eth->dst_addr, "\x02\0\0\0\0\x02", 6);
+	memcpy(&eth->src_addr, "\x02\0\0\0\0\x01", 6);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
+	ip->time_to_live = ttl;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(192, 168, 1, 2));
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		struct rte_udp_hdr *l4 = (struct rte_udp_hdr *)(ip + 1);
+
+		l4->src_port = rte_cpu_to_be_16(sport);
+		l4->dst_port = rte_cpu_to_be_16(dport);
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* --- test elements ----------------------------------------------------- */
+
+static uint16_t
+test_source_rx(struct adn_elem *e, uint16_t q, struct rte_mbuf **pkts,
+	       uint16_t max)
+{
+	return 0;	/* tests fill the source batch directly */
+}
+
+static int
+test_source_configure(struct adn_elem *e, struct adn_build *b)
+{
+	return adn_build_add_rx(b, e, 0);
+}
+
+static int
+test_pass(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	return 0;
+}
+
+static const struct adn_elem_desc test_source_desc = {
+	.name = "TestSource",
+	.flags = ADN_ELEM_SOURCE,
+	.n_outputs = 1,
+	.configure = test_source_configure,
+	.rx = test_source_rx,
+	.exec = test_pass,
+};
+ADN_ELEM_REGISTER(test_source_desc);
+
+static void
+test_sink_process(struct adn_elem *e, struct adn_batch *b)
+{
+	struct adn_test_sink *s = adn_elem_priv(e);
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		if (s->n < ADN_TEST_SINK_MAX) {
+			s->pkts[s->n++] = b->pkts[i];
+			b->out[i] = ADN_CONSUMED;
+		} else {
+			b->out[i] = (int16_t)adn_drop(0);
+		}
+	}
+}
+
+static const char *const test_sink_drops[] = { "sink-full", NULL };
+
+static const struct adn_elem_desc test_sink_desc = {
+	.name = "TestSink",
+	.priv_size = sizeof(struct adn_test_sink),
+	.n_outputs = 0,
+	.drop_reasons = test_sink_drops,
+	.process = test_sink_process,
+};
+ADN_ELEM_REGISTER(test_sink_desc);
+
+int
+adn_test_main(void)
+{
+	unsigned int failed;
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() +
+		CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	for (unsigned int i = 0; i < n_configs; i++) {
+		config_destroy(configs[i]);
+		free(configs[i]);
+	}
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return failed ? 1 : 0;
+}

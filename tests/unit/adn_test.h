@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Test harness shared by the CUnit suites: EAL without hugepages or PCI,
+ * a packet pool, pipelines built from config text, a TestSource element
+ * fed from the test and a TestSink element that keeps what reaches it.
+ */
+#ifndef _ADN_TEST_H_
+#define _ADN_TEST_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <CUnit/Basic.h>
+#include <rte_mbuf.h>
+
+#include "adn_errs.h"
+#include "adn_pipeline.h"
+
+#define ADN_TEST_SINK_MAX 4096
+
+/* Per-sink capture, the priv of a TestSink. */
+struct adn_test_sink {
+	unsigned int n;
+	struct rte_mbuf *pkts[ADN_TEST_SINK_MAX];
+};
+
+/* Init EAL once per process (unique --file-prefix from `name` + pid). */
+int adn_test_eal_init(const char *name);
+struct rte_mempool *adn_test_pool(void);
+
+/* Write `text` to a temp file named after `tag`, parse it, parse ports and
+ * build; the config stays alive until adn_test_cleanup(). Returns NULL on
+ * error with messages in `errs`. */
+struct adn_pipeline *adn_test_build(const char *tag, const char *text,
+				    struct adn_errs *errs);
+/* The temp file path of the last adn_test_build (for message checks). */
+const char *adn_test_last_path(void);
+
+/* Push `n` packets into source element `src` and run the pipeline. */
+void adn_test_run(struct adn_pipeline *p, const char *src,
+		  struct rte_mbuf **pkts, unsigned int n);
+
+struct adn_test_sink *adn_test_sink(struct adn_pipeline *p,
+				    const char *name);
+/* Free what a sink captured. */
+void adn_test_sink_clear(struct adn_test_sink *s);
+
+void adn_test_free(struct adn_pipeline *p);
+
+/* A valid Ethernet/IPv4 frame of `len` bytes: proto 6/17 get TCP/UDP
+ * headers with the given ports, anything else raw payload. */
+struct rte_mbuf *adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport,
+			       uint8_t ttl, uint16_t len);
+
+/* Run the CUnit registry built by the caller; returns the exit status. */
+int adn_test_main(void);
+
+#endif /* _ADN_TEST_H_ */

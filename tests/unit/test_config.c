@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Config and graph validation: every error names the file, the line, the
+ * element and the key, and all errors are reported before failing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adn_runtime.h"
+#include "adn_test.h"
+
+/* Build `text`; expect failure with a message holding "FILE:LINE:" and
+ * each of the needles. */
+static void
+expect_error(const char *tag, const char *text, unsigned int line,
+	     const char *n1, const char *n2)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build(tag, text, &errs);
+	char where[300];
+	int i;
+
+	CU_ASSERT_PTR_NULL(p);
+	adn_test_free(p);
+	CU_ASSERT(errs.n >= 1);
+	snprintf(where, sizeof(where), "%s:%u: ", adn_test_last_path(), line);
+	i = adn_errs_find(&errs, where);
+	if (i < 0)
+		adn_errs_print(&errs, stdout);
+	CU_ASSERT_FATAL(i >= 0);
+	if (n1 != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[i], n1));
+	if (n2 != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[i], n2));
+	adn_errs_clear(&errs);
+}
+
+static void
+test_config_valid_pipeline_builds_in_topological_order(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build("valid",
+		"elements = (\n"
+		"  { name = \"out\"; type = \"TestSink\"; },\n"
+		"  { name = \"c\"; type = \"Counter\"; },\n"
+		"  { name = \"src\"; type = \"TestSource\"; }\n"
+		");\n"
+		"links = ( \"src -> c -> out\" );\n", &errs);
+
+	adn_errs_print(&errs, stdout);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(errs.n, 0);
+	CU_ASSERT_STRING_EQUAL(p->elems[0]->name, "src");
+	CU_ASSERT_STRING_EQUAL(p->elems[1]->name, "c");
+	CU_ASSERT_STRING_EQUAL(p->elems[2]->name, "out");
+	CU_ASSERT_EQUAL(p->elems[0]->next[0], 1);
+	CU_ASSERT_EQUAL(p->elems[1]->next[0], 2);
+	adn_test_free(p);
+}
+
+static void
+test_config_rejects_unknown_element_type(void)
+{
+	expect_error("type",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"x\"; type = \"NoSuchThing\"; }\n"
+		");\n"
+		"links = ( \"src -> x\" );\n",
+		3, "element 'x'", "unknown element type 'NoSuchThing'");
+}
+
+static void
+test_config_rejects_unknown_element_in_link(void)
+{
+	expect_error("linkname",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = (\n"
+		"  \"ghost -> out\",\n"
+		"  \"src -> out\"\n"
+		");\n",
+		6, "key 'links'", "unknown element 'ghost'");
+}
+
+static void
+test_config_rejects_duplicate_name(void)
+{
+	expect_error("dup",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; },\n"
+		"  { name = \"out\"; type = \"Discard\"; }\n"
+		");\n"
+		"links = ( \"src -> out\" );\n",
+		4, "element 'out'", "duplicate element name (first defined at line 3)");
+}
+
+static void
+test_config_rejects_output_port_out_of_range(void)
+{
+	expect_error("port",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"c\"; type = \"Counter\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> c\",\n"
+		"          \"c[3] -> out\" );\n",
+		7, "element 'c'", "output port 3 out of range");
+}
+
+static void
+test_config_rejects_unconnected_output(void)
+{
+	expect_error("unconnected",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; }, { } ); },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> cls -> out\" );\n",
+		3, "element 'cls'", "output 1 left unconnected");
+}
+
+static void
+test_config_rejects_cycle(void)
+{
+	expect_error("cycle",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; }, { } ); },\n"
+		"  { name = \"a\"; type = \"Counter\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> cls -> out\",\n"
+		"          \"cls[1] -> a -> cls\" );\n",
+		8, "cycle among elements", "cls, a");
+}
+
+static void
+test_config_rejects_unknown_key(void)
+{
+	expect_error("key",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\";\n"
+		"    verify_cheksum = false; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> chk -> out\" );\n",
+		4, "key 'verify_cheksum'", "unknown key for CheckIPv4 (allowed: verify_checksum)");
+}
+
+static void
+test_config_rejects_missing_required_key(void)
+{
+	expect_error("required",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> cls -> out\" );\n",
+		3, "key 'rules'", "missing required key");
+}
+
+static void
+test_config_rejects_wrong_type(void)
+{
+	expect_error("wrongtype",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\";\n"
+		"    verify_checksum = \"yes\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> chk -> out\" );\n",
+		4, "key 'verify_checksum'", "must be a boolean");
+}
+
+static void
+test_config_rejects_out_of_range_value(void)
+{
+	expect_error("range",
+		"ports = ( { name = \"p\"; device = \"net_null0\"; } );\n"
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"tx\"; type = \"ToPort\"; port = \"p\";\n"
+		"    retries = 1000; }\n"
+		");\n"
+		"links = ( \"src -> tx\" );\n",
+		5, "key 'retries'", "value 1000 out of range [0, 64]");
+}
+
+static void
+test_config_rejects_bad_classifier_rule(void)
+{
+	expect_error("rule",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; },\n"
+		"              { dst_port = [90, 80]; } ); },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> cls -> out\", \"cls[1] -> out\" );\n",
+		5, "key 'dst_port'", "range [90, 80] invalid");
+}
+
+static void
+test_config_rejects_rx_queue_claimed_twice(void)
+{
+	expect_error("rxq",
+		"ports = ( { name = \"p\"; device = \"net_null0\"; rxq = 2; } );\n"
+		"elements = (\n"
+		"  { name = \"a\"; type = \"FromPort\"; port = \"p\"; queue = 1; },\n"
+		"  { name = \"b\"; type = \"FromPort\"; port = \"p\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"a -> out\", \"b -> out\" );\n",
+		4, "element 'b'", "already claimed");
+}
+
+static void
+test_config_rejects_tx_port_claimed_twice(void)
+{
+	expect_error("txq",
+		"ports = ( { name = \"p\"; device = \"net_null0\"; } );\n"
+		"elements = (\n"
+		"  { name = \"a\"; type = \"FromPort\"; port = \"p\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; }, { } ); },\n"
+		"  { name = \"t1\"; type = \"ToPort\"; port = \"p\"; },\n"
+		"  { name = \"t2\"; type = \"ToPort\"; port = \"p\"; }\n"
+		");\n"
+		"links = ( \"a -> cls -> t1\", \"cls[1] -> t2\" );\n",
+		7, "element 't2'", "already claimed for tx");
+}
+
+static void
+test_config_rejects_unknown_port(void)
+{
+	expect_error("noport",
+		"elements = (\n"
+		"  { name = \"a\"; type = \"FromPort\";\n"
+		"    port = \"eth9\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"a -> out\" );\n",
+		3, "key 'port'", "no port named 'eth9'");
+}
+
+static void
+test_config_rejects_unknown_port_key(void)
+{
+	expect_error("portkey",
+		"ports = ( { name = \"p\"; device = \"net_null0\";\n"
+		"            rx_queues = 2; } );\n"
+		"elements = (\n"
+		"  { name = \"a\"; type = \"FromPort\"; port = \"p\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"a -> out\" );\n",
+		2, "key 'rx_queues'", "unknown key");
+}
+
+static void
+test_config_reports_every_error_before_failing(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build("many",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"x\"; type = \"Bogus\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\"; colour = 1; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> out\", \"src[2] -> out\", \"y -> out\" );\n",
+		&errs);
+
+	CU_ASSERT_PTR_NULL(p);
+	/* chk's missing input is not reported: chk failed its key check
+	 * already, and one error per element is enough to act on. */
+	CU_ASSERT(adn_errs_find(&errs, "unknown element type 'Bogus'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "key 'colour'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "output port 2 out of range") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "unknown element 'y'") >= 0);
+	CU_ASSERT_EQUAL(errs.n, 4);
+	adn_errs_clear(&errs);
+}
+
+static void
+test_config_syntax_error_names_line(void)
+{
+	struct adn_runtime *rt = calloc(1, sizeof(*rt));
+	struct adn_errs errs = { 0 };
+	char path[128], where[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/adn-test-%d-syntax.cfg",
+		 (int)getpid());
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("workers = 1;\nelements = ( { name = \"a\"; type = ; } );\n", f);
+	fclose(f);
+	CU_ASSERT(adn_runtime_load(rt, path, &errs) < 0);
+	snprintf(where, sizeof(where), "%s:2: syntax error", path);
+	CU_ASSERT(adn_errs_find(&errs, where) >= 0);
+	config_destroy(&rt->cfg);
+	adn_errs_clear(&errs);
+	unlink(path);
+	free(rt);
+}
+
+static void
+test_config_rejects_unset_env_in_port_args(void)
+{
+	expect_error("env",
+		"ports = ( { name = \"p\"; device = \"net_pcap0\";\n"
+		"            args = \"rx_pcap=${ADN_TEST_SURELY_UNSET}\"; } );\n"
+		"elements = (\n"
+		"  { name = \"a\"; type = \"FromPort\"; port = \"p\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"a -> out\" );\n",
+		2, "key 'args'", "'ADN_TEST_SURELY_UNSET' is not set");
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (adn_test_eal_init("config") < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("config", NULL, NULL);
+	CU_ADD_TEST(s, test_config_valid_pipeline_builds_in_topological_order);
+	CU_ADD_TEST(s, test_config_rejects_unknown_element_type);
+	CU_ADD_TEST(s, test_config_rejects_unknown_element_in_link);
+	CU_ADD_TEST(s, test_config_rejects_duplicate_name);
+	CU_ADD_TEST(s, test_config_rejects_output_port_out_of_range);
+	CU_ADD_TEST(s, test_config_rejects_unconnected_output);
+	CU_ADD_TEST(s, test_config_rejects_cycle);
+	CU_ADD_TEST(s, test_config_rejects_unknown_key);
+	CU_ADD_TEST(s, test_config_rejects_missing_required_key);
+	CU_ADD_TEST(s, test_config_rejects_wrong_type);
+	CU_ADD_TEST(s, test_config_rejects_out_of_range_value);
+	CU_ADD_TEST(s, test_config_rejects_bad_classifier_rule);
+	CU_ADD_TEST(s, test_config_rejects_rx_queue_claimed_twice);
+	CU_ADD_TEST(s, test_config_rejects_tx_port_claimed_twice);
+	CU_ADD_TEST(s, test_config_rejects_unknown_port);
+	CU_ADD_TEST(s, test_config_rejects_unknown_port_key);
+	CU_ADD_TEST(s, test_config_rejects_unset_env_in_port_args);
+	CU_ADD_TEST(s, test_config_reports_every_error_before_failing);
+	CU_ADD_TEST(s, test_config_syntax_error_names_line);
+	return adn_test_main();
+}
