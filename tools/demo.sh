@@ -22,7 +22,7 @@ ADN_IN=$out/trace.pcap ADN_OUT=$out/out.pcap \
 	"$build/apps/adn-nf" -c "$top/configs/default.cfg" --idle-exit 1 \
 	--stats-json "$out/stats.json" -- \
 	--no-huge -m 512 --no-pci --file-prefix "adn-demo-$$" \
-	--log-level "lib.eal:warning"
+	--log-level "lib.eal:warning" --log-level "lib.telemetry:warning"
 
 echo
 echo "== 3. what happened"

@@ -186,8 +186,7 @@ wait_loop(struct adn_runtime *rt, const struct options *o)
 	uint64_t last_rx = 0;
 	struct adn_stats_prev prev = { 0 };
 
-	if (o->stats_interval > 0)
-		adn_stats_print_line(rt, &prev, stdout);
+	prev.tsc = start;
 	next_stats = start + (uint64_t)(o->stats_interval * hz);
 	while (!signalled) {
 		uint64_t now = rte_rdtsc();

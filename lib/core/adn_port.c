@@ -263,10 +263,18 @@ port_configure(struct adn_port *port, struct rte_mempool *pool,
 		return -ENOTSUP;
 	}
 	if (port->rxq > 1) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
+		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
+			       RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+
+		/* Without hash support (pcap, ring) each queue is its own
+		 * source and the device decides what lands where. */
+		if (hf != 0) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = hf;
+		} else {
+			ADN_LOG(INFO, "port '%s' (%s): no RSS support, %u rx queues used as they are\n",
+				port->name, port->device, port->rxq);
+		}
 	}
 	rc = rte_eth_dev_configure(id, port->rxq, port->txq, &conf);
 	if (rc < 0)

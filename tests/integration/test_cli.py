@@ -46,6 +46,32 @@ links = ( "rx -> chk -> cls -> tx",
         check(w in p.stdout, "reports: " + w)
 
 
+def test_port_errors():
+    d = workdir("porterr")
+    trace = os.path.join(d, "t.pcap")
+    run([TRACEGEN, "-o", trace, "-n", "10"])
+    cases = [
+        ('device = "0000:99:00.0";', "no device named '0000:99:00.0'"),
+        ('device = "net_pcap0"; rxq = 4; args = "rx_pcap=%s,tx_pcap=%s";'
+         % (trace, os.path.join(d, "o.pcap")),
+         "4 rx / 1 tx queues requested (tx = one per worker), the device supports at most 1 / 1"),
+        ('device = "net_nosuchpmd0";', "cannot create device net_nosuchpmd0"),
+    ]
+    for i, (port, want) in enumerate(cases):
+        cfg = os.path.join(d, "p%d.cfg" % i)
+        with open(cfg, "w") as f:
+            f.write("""eal = ["-l", "0-1"];
+ports = ( { name = "p"; %s } );
+elements = ( { name = "rx"; type = "FromPort"; port = "p"; },
+             { name = "tx"; type = "ToPort"; port = "p"; } );
+links = ( "rx -> tx" );
+""" % port)
+        p = run([ADN_NF, "-c", cfg, "--duration", "5", "--"] +
+                eal_args("porterr%d" % i), check=False)
+        check(p.returncode == 1 and ("%s:2: " % cfg) in p.stdout and
+              want in p.stdout, "port error: " + want)
+
+
 def test_telemetry():
     tel = shutil.which("dpdk-telemetry.py")
     if tel is None:
@@ -133,6 +159,7 @@ def test_usage():
 
 
 TESTS = {"config-errors": test_config_errors, "telemetry": test_telemetry,
+         "port-errors": test_port_errors,
          "usage": test_usage}
 
 if __name__ == "__main__":
