@@ -146,7 +146,7 @@ adn_clip_switch_conf_default(struct adn_clip_switch_conf *conf)
 	conf->lb_mode = ADN_CLIP_LB_BF;
 	conf->table_capacity = 1024;
 	conf->pin_capacity = 4096;
-	conf->bf_bits = 1u << 18;
+	conf->bf_bits = 3u << 16;	/* 3 partitions of 2^16: a bit slice in P4 */
 	conf->bf_hashes = 3;
 	conf->cms_depth = 2;
 	conf->cms_width = 1024;

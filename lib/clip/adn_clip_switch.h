@@ -114,7 +114,7 @@ struct adn_clip_switch_conf {
 	enum adn_clip_lb_mode lb_mode;
 	uint32_t table_capacity;	/* pre-processing table; default 1024 */
 	uint32_t pin_capacity;		/* <flow, server> table; default 4096 */
-	uint32_t bf_bits;		/* bits per filter; default 1 << 18 */
+	uint32_t bf_bits;		/* bits per filter; default 3 << 16 */
 	uint32_t bf_hashes;		/* default 3 */
 	uint32_t cms_depth;		/* default 2 */
 	uint32_t cms_width;		/* default 1024 */
