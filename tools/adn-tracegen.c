@@ -18,6 +18,7 @@
 #include <pcap/pcap.h>
 
 #include "adn_hash.h"
+#include "adn_parse.h"
 #include "adn_rand.h"
 #include "adn_zipf.h"
 
@@ -72,32 +73,6 @@ usage(FILE *f)
 }
 
 static int
-parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v >= lo && v <= hi))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -127,15 +102,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->out = optarg;
 			break;
 		case 'n':
-			if (parse_u64(optarg, 1, UINT32_MAX, &o->packets))
+			if (adn_parse_u64(optarg, 1, UINT32_MAX, &o->packets))
 				goto bad;
 			break;
 		case 'f':
-			if (parse_u64(optarg, 1, 1ULL << 32, &o->flows))
+			if (adn_parse_u64(optarg, 1, 1ULL << 32, &o->flows))
 				goto bad;
 			break;
 		case 'a':
-			if (parse_double(optarg, 0, 10, &o->alpha))
+			if (adn_parse_double(optarg, 0, 10, &o->alpha))
 				goto bad;
 			break;
 		case 'm':
@@ -158,11 +133,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		}
 		case 'b':
-			if (parse_double(optarg, 0, 1, &o->malformed))
+			if (adn_parse_double(optarg, 0, 1, &o->malformed))
 				goto bad;
 			break;
 		case 'r':
-			if (parse_u64(optarg, 0, UINT64_MAX, &v))
+			if (adn_parse_u64(optarg, 0, UINT64_MAX, &v))
 				goto bad;
 			o->seed = v;
 			break;

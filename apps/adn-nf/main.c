@@ -23,6 +23,7 @@
 #include <rte_errno.h>
 
 #include "adn_elem.h"
+#include "adn_parse.h"
 #include "adn_runtime.h"
 #include "adn_stats.h"
 
@@ -68,15 +69,11 @@ usage(FILE *f, const char *prog)
 static int
 parse_seconds(const char *arg, const char *opt, double *out)
 {
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end != '\0' || !(v >= 0) || v > 1e9) {
+	if (adn_parse_double(arg, 0, 1e9, out) < 0) {
 		fprintf(stderr, "error: %s: '%s' is not a number of seconds >= 0\n",
 			opt, arg);
 		return -EINVAL;
 	}
-	*out = v;
 	return 0;
 }
 

@@ -9,6 +9,14 @@
 
 #include "adn_stats.h"
 
+/* Counters of a started port; false when it is not running. */
+static bool
+port_stats(const struct adn_port *port, struct rte_eth_stats *es)
+{
+	memset(es, 0, sizeof(*es));
+	return port->started && rte_eth_stats_get(port->port_id, es) == 0;
+}
+
 static void
 fmt_rate(double pps, char *buf, size_t len)
 {
@@ -36,8 +44,7 @@ adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 		struct adn_port *port = &rt->ports.port[i];
 		struct rte_eth_stats es;
 
-		if (!port->started ||
-		    rte_eth_stats_get(port->port_id, &es) != 0)
+		if (!port_stats(port, &es))
 			continue;
 		fmt_rate(dt > 0 ? (es.ipackets - prev->rx[i]) / dt : 0, r1,
 			 sizeof(r1));
@@ -91,8 +98,7 @@ adn_stats_print_table(struct adn_runtime *rt, FILE *f)
 		struct adn_port *port = &rt->ports.port[i];
 		struct rte_eth_stats es;
 
-		if (!port->started ||
-		    rte_eth_stats_get(port->port_id, &es) != 0)
+		if (!port_stats(port, &es))
 			continue;
 		fprintf(f, "port %-12s rx %" PRIu64 " tx %" PRIu64
 			" imissed %" PRIu64 " rx_nombuf %" PRIu64
@@ -142,10 +148,9 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 		t.dropped, t.in_flight);
 	for (unsigned int i = 0; i < rt->ports.n; i++) {
 		struct adn_port *port = &rt->ports.port[i];
-		struct rte_eth_stats es = { 0 };
+		struct rte_eth_stats es;
 
-		if (port->started)
-			rte_eth_stats_get(port->port_id, &es);
+		port_stats(port, &es);
 		fprintf(f, "%s\n    \"%s\": {\"rx\": %" PRIu64 ", \"tx\": %"
 			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
 			PRIu64 ", \"oerrors\": %" PRIu64 "}", i ? "," : "",
