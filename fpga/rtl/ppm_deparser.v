@@ -60,7 +60,7 @@ module ppm_deparser (
 
 	wire pop = cnt != 2'd0 && m_tready;
 	wire [1:0] cnt_after = cnt - {1'b0, pop};
-	wire issue = st == S_STREAM && rk < out_len &&
+	wire issue = (st == S_META || st == S_STREAM) && rk < out_len &&
 		({1'b0, cnt_after} + {2'b0, inflight}) < 3'd2;
 	wire in_tmpl = fwd && rk >= ins && rk < ins + tlen;
 	wire [15:0] tk = rk - ins;
@@ -78,13 +78,31 @@ module ppm_deparser (
 	assign m_tvalid = cnt != 2'd0;
 	assign m_tdata = fifo_d[rd_ptr];
 	assign m_tlast = fifo_l[rd_ptr];
-	assign s_ready = st == S_IDLE;
+	// done: every byte issued and gone, and the record taken
+	wire done = st == S_STREAM && rk == out_len && !inflight &&
+		cnt_after == 2'd0 && !(m_meta_valid && !m_meta_ready);
+	assign s_ready = st == S_IDLE || done;
 
 	wire [15:0] s_tlen = {9'd0, tmpl_len[s_meta[133:128]]};
 	wire [7:0]  s_dec = s_meta[`M_DECISION];
 	wire [15:0] s_msg = s_meta[`M_MSG_LEN];
 	wire [15:0] s_out = s_dec == `D_FORWARD ? s_msg + s_tlen :
 		s_dec == `D_PUNT ? s_msg : 16'd0;
+
+	task load_record;
+		begin
+			slot <= s_slot;
+			fwd <= s_dec == `D_FORWARD;
+			ep <= s_meta[133:128];
+			ins <= s_meta[`M_EOH] - 16'd2;
+			tlen <= s_dec == `D_FORWARD ? s_tlen : 16'd0;
+			out_len <= s_out;
+			rk <= 16'd0;
+			m_meta <= s_meta;
+			m_meta[`M_OUT_LEN] <= s_out;
+			st <= S_META;
+		end
+	endtask
 
 	always @(posedge clk) begin
 		slot_free <= 4'd0;
@@ -118,29 +136,19 @@ module ppm_deparser (
 				m_meta_valid <= 1'b0;
 			case (st)
 			S_IDLE:
-				if (s_valid) begin
-					slot <= s_slot;
-					fwd <= s_dec == `D_FORWARD;
-					ep <= s_meta[133:128];
-					ins <= s_meta[`M_EOH] - 16'd2;
-					tlen <= s_dec == `D_FORWARD ? s_tlen : 16'd0;
-					out_len <= s_out;
-					rk <= 16'd0;
-					m_meta <= s_meta;
-					m_meta[`M_OUT_LEN] <= s_out;
-					st <= S_META;
-				end
+				if (s_valid)
+					load_record;
 			S_META:
 				if (!m_meta_valid) begin
 					m_meta_valid <= 1'b1;
 					st <= S_STREAM;
 				end
 			S_STREAM:
-				// done when every byte was issued and has left
-				if (rk == out_len && !inflight && cnt_after == 2'd0 &&
-				    !(m_meta_valid && !m_meta_ready)) begin
+				if (done) begin
 					slot_free <= 4'd1 << slot;
 					st <= S_IDLE;
+					if (s_valid)
+						load_record;
 				end
 			default: st <= S_IDLE;
 			endcase

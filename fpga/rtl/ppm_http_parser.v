@@ -61,7 +61,8 @@ module ppm_http_parser (
 	wire [7:0] c = s_tdata;
 	wire [95:0] tuple = seg_start ? s_tuser : tuple_q;
 
-	assign s_tready = !m_valid && !slot_busy[slot];
+	// the record register frees in the clock it is taken: no bubble
+	assign s_tready = (!m_valid || m_ready) && !slot_busy[slot];
 	assign buf_we = accept && st != HP_ERROR;
 	assign buf_waddr = {slot, pos[10:0]};
 	assign buf_wdata = c;
