@@ -5,8 +5,8 @@
 // traffic twice:
 //   pass 0: full rate (tvalid and both readies held high) -> performance
 //   pass 1: pseudo-random input gaps and output back-pressure
-//   pass 2: one segment in flight (the next enters once every record of the
-//           previous one is out) -> unloaded latency
+//   pass 2: one segment in flight (the next enters once every record and
+//           byte of the previous one is out) -> unloaded latency
 // (the connection table is cleared between passes, as the model started
 // empty). Every metadata record and every output byte (with tlast) must match
 // bit for bit. Prints "TB PASS" or "TB FAIL" and the cycle figures.
@@ -77,7 +77,7 @@ module tb_ppm_chain;
 
 	// changes only at negedge, so DUT and bench agree on every handshake
 	always @(negedge clk)
-		iso_block <= iso && at_seg_start && mi != ri;
+		iso_block <= iso && at_seg_start && (mi != ri || oi != out_total);
 
 	// ---- request bookkeeping for latency ----
 	integer     ri;           // request whose first byte is next to enter
@@ -86,6 +86,7 @@ module tb_ppm_chain;
 	integer     t_last  [0:MAX_REQ-1];
 	integer     cycle;
 	integer     mi, oi, errors;
+	integer     out_total;    // output bytes announced by the records so far
 	integer     lat_sum, lat_max, tail_sum, tail_max;
 	integer     t_start, t_end;
 	integer     last_evt = 0; // cycle of the latest output handshake
@@ -146,6 +147,7 @@ module tb_ppm_chain;
 					$display("  want %h", exp_meta[mi]);
 				end
 			end
+			out_total = out_total + m_meta[111:96];
 			if (mi < n_req) begin
 				lat_sum = lat_sum + (cycle - t_first[mi]);
 				tail_sum = tail_sum + (cycle - t_last[mi]);
@@ -190,7 +192,7 @@ module tb_ppm_chain;
 			@(negedge clk);
 			bi = 0; si = 0; seg_left = seg_mem[0][127:96];
 			ri = 0; req_left = {16'd0, exp_meta[0][175:160]};
-			mi = 0; oi = 0; lat_sum = 0; lat_max = 0;
+			mi = 0; oi = 0; out_total = 0; lat_sum = 0; lat_max = 0;
 			tail_sum = 0; tail_max = 0; t_start = -1; t_end = 0;
 			present = 1'b0;
 			at_seg_start = 1'b1;
