@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Binary radix trie for IPv4 longest-prefix match (the structure of Click's
+ * RadixIPLookup, one bit per level). Nodes live in one array and link by
+ * index, so the trie is compact and a lookup touches only node entries.
+ *
+ * Thread-safety: build (add) on one thread; any number of readers may look
+ * up concurrently once building is done. Not safe to add while readers run.
+ * DPDK-free (lib/util).
+ */
+#ifndef _ADN_RADIX_H_
+#define _ADN_RADIX_H_
+
+#include <stdint.h>
+
+#define ADN_RADIX_NO_HOP UINT32_MAX
+
+struct adn_radix_node {
+	uint32_t child[2];	/* node index; 0: none (the root is never a child) */
+	uint32_t hop;		/* ADN_RADIX_NO_HOP: no prefix ends here */
+};
+
+struct adn_radix {
+	struct adn_radix_node *nodes;	/* nodes[0] is the root (/0) */
+	uint32_t n_nodes;
+	uint32_t cap;
+	uint32_t n_prefixes;
+};
+
+/* Returns 0, or -ENOMEM. */
+int adn_radix_init(struct adn_radix *r);
+void adn_radix_free(struct adn_radix *r);
+
+/* Add (or replace) prefix/len -> hop; `prefix` in host order, bits past
+ * `len` ignored. Returns 0, -EINVAL (len > 32 or hop == ADN_RADIX_NO_HOP)
+ * or -ENOMEM. */
+int adn_radix_add(struct adn_radix *r, uint32_t prefix, unsigned int len,
+		  uint32_t hop);
+
+/* The first node a lookup reads (for a prefetching template). */
+static inline const void *
+adn_radix_root(const struct adn_radix *r)
+{
+	return &r->nodes[0];
+}
+
+/* Hop of the longest prefix covering `addr` (host order), or
+ * ADN_RADIX_NO_HOP. */
+static inline uint32_t
+adn_radix_lookup(const struct adn_radix *r, uint32_t addr)
+{
+	const struct adn_radix_node *nodes = r->nodes;
+	const struct adn_radix_node *n = &nodes[0];
+	uint32_t hop = n->hop;
+
+	for (int bit = 31; bit >= 0; bit--) {
+		uint32_t c = n->child[(addr >> bit) & 1];
+
+		if (c == 0)
+			break;
+		n = &nodes[c];
+		if (n->hop != ADN_RADIX_NO_HOP)
+			hop = n->hop;
+	}
+	return hop;
+}
+
+#endif /* _ADN_RADIX_H_ */
