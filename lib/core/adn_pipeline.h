@@ -82,18 +82,53 @@ struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 
 /* --- executor ---------------------------------------------------------- */
 
-/* One worker's run state: an input batch per element. */
+/* How an executor walks the graph (chosen by the plan). */
+enum adn_exec_mode {
+	/* Element by element in topological order, each over its whole
+	 * input batch through its per-element template. */
+	ADN_EXEC_BATCH,
+	/* One packet at a time through the whole pipeline (the strawman
+	 * baseline of NFMorph §2): no batching anywhere. */
+	ADN_EXEC_SCALAR,
+};
+
+#define ADN_PLAN_MAX 256
+
+/* One worker's run state: an input batch per element, and the plan. */
 struct adn_exec {
 	const struct adn_pipeline *p;
 	unsigned int worker;
 	struct adn_batch **in;		/* [n_elems] */
 	volatile uint64_t in_flight;	/* mbufs inside a run right now */
+	enum adn_exec_mode mode;
+	/* Per element (topological order): the template running it in
+	 * ADN_EXEC_BATCH mode (an adn_tpl_fn, see templates/adn_tpl.h). */
+	void (**tpl)(struct adn_elem *e, struct adn_batch *b);
+	struct adn_batch *one;		/* scalar: a 1-packet batch */
+	char plan[ADN_PLAN_MAX];
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
 };
 
+/* The new executor runs plan "batch". NULL when out of memory. */
 struct adn_exec *adn_exec_create(const struct adn_pipeline *p,
 				 unsigned int worker);
 void adn_exec_free(struct adn_exec *x);
+
+/*
+ * Apply a plan, between runs only (never while adn_exec_run is active on
+ * the worker). Syntax:
+ *
+ *   scalar                       one packet at a time through everything
+ *   TPL[,ELEM=TPL...]            template TPL for every stage-form element,
+ *                                with per-element overrides
+ *
+ * TPL names a template of templates/adn_tpl.h (adn_tpls[]). Batch-form
+ * elements always run their own process(). On a bad plan every error is
+ * reported to `errs` (key "plan"), the executor keeps its previous plan,
+ * and -EINVAL is returned.
+ */
+int adn_exec_set_plan(struct adn_exec *x, const char *plan,
+		      struct adn_errs *errs);
 
 /* The batch a source element's packets go into (fill pkts[], set n). */
 static inline struct adn_batch *
