@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The CLIP server elements, driven through TestSource -> ClipServer ->
+ * handler -> TestSink pipelines with requests built by the lib/clip codec:
+ * dispatch and per-reason drops of ClipServer, Snat's mappings and pool
+ * exhaustion, TcpRetransDetect's register life cycle and detection.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "adn_clip_hdr.h"
+#include "adn_clip_snat.h"
+#include "adn_clip_trd.h"
+#include "adn_elem.h"
+#include "adn_test.h"
+
+#define TCP_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+
+static struct adn_pipeline *
+build(const char *tag, const char *cfg)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build(tag, cfg, &errs);
+
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	return p;
+}
+
+/* An IPv4 frame of `len` bytes turned into a CLIP request for `app`
+ * addressed to `server`: SNAT requests carry the 5-tuple params. TCP
+ * frames get a 20-byte header with `flags` and `seq`. */
+static struct rte_mbuf *
+request(uint16_t app, uint16_t server, uint8_t proto, uint16_t sport,
+	uint8_t flags, uint32_t seq, uint16_t len)
+{
+	struct rte_mbuf *m = adn_test_ipv4(proto, sport, 80, 64, len);
+	struct adn_clip_hdr h = {
+		.version = ADN_CLIP_VERSION, .type = ADN_CLIP_MSG_REQUEST,
+		.app_id = app, .server_id = server, .flow_id = sport,
+	};
+	struct rte_ipv4_hdr *ip;
+	enum adn_clip_hdr_err why;
+	uint8_t *buf;
+
+	CU_ASSERT_FATAL(m != NULL);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				     RTE_ETHER_HDR_LEN);
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
+
+		t->data_off = 5 << 4;
+		t->tcp_flags = flags;
+		t->sent_seq = rte_cpu_to_be_32(seq);
+	}
+	h.parsed_len = sizeof(*ip) + 20;
+	if (app == ADN_CLIP_APP_SNAT) {
+		memcpy(h.params, &ip->src_addr, 4);
+		memcpy(h.params + 4, &ip->dst_addr, 4);
+		memcpy(h.params + 8, (uint8_t *)(ip + 1), 4);
+		h.params[12] = proto;
+		h.param_len = ADN_CLIP_SNAT_PARAM_LEN;
+	}
+	buf = (uint8_t *)rte_pktmbuf_prepend(m, ADN_CLIP_HDR_LEN);
+	CU_ASSERT_FATAL(buf != NULL);
+	CU_ASSERT_FATAL(adn_clip_encap(buf, rte_pktmbuf_data_len(m), &h,
+				       &why) == 0);
+	return m;
+}
+
+static uint64_t
+drops_named(struct adn_pipeline *p, const char *elem, const char *reason)
+{
+	struct adn_elem *e = adn_pipeline_find(p, elem);
+	struct adn_elem_totals t;
+
+	adn_elem_totals(e, &t);
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+		if (strcmp(adn_elem_drop_name(e, r), reason) == 0)
+			return t.drop[r];
+	CU_FAIL("no such drop reason");
+	return 0;
+}
+
+static uint64_t
+xstat(struct adn_pipeline *p, const char *elem, const char *name)
+{
+	struct adn_elem *e = adn_pipeline_find(p, elem);
+	struct adn_xstat xs[32];
+	unsigned int n = e->desc->xstats(e, xs, RTE_DIM(xs));
+
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(xs[i].name, name) == 0)
+			return xs[i].value;
+	CU_FAIL("no such xstat");
+	return UINT64_MAX;
+}
+
+/* Decode captured response i of sink s. */
+static struct adn_clip_hdr
+response(struct adn_test_sink *s, unsigned int i)
+{
+	struct adn_clip_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	CU_ASSERT_FATAL(i < s->n);
+	CU_ASSERT(adn_clip_frame_decode(rte_pktmbuf_mtod(s->pkts[i], uint8_t *),
+					rte_pktmbuf_data_len(s->pkts[i]),
+					&h, NULL) == 0);
+	CU_ASSERT(h.type == ADN_CLIP_MSG_RESPONSE);
+	return h;
+}
+
+static const char dispatch_cfg[] =
+	"elements = (\n"
+	"  { name = \"src\"; type = \"TestSource\"; },\n"
+	"  { name = \"cs\"; type = \"ClipServer\"; apps = ( \"snat\", \"trd\", 7 );"
+	"    server_id = 3; },\n"
+	"  { name = \"a\"; type = \"TestSink\"; },\n"
+	"  { name = \"b\"; type = \"TestSink\"; },\n"
+	"  { name = \"c\"; type = \"TestSink\"; }\n"
+	");\n"
+	"links = ( \"src -> cs\", \"cs[0] -> a\", \"cs[1] -> b\", \"cs[2] -> c\" );\n";
+
+static void
+test_clip_server_dispatches_by_app_id(void)
+{
+	struct adn_pipeline *p = build("cs-dispatch", dispatch_cfg);
+	struct rte_mbuf *in[4];
+
+	CU_ASSERT_FATAL(p != NULL);
+	in[0] = request(ADN_CLIP_APP_TRD, 3, IPPROTO_TCP, 1, 0x02, 1, 80);
+	in[1] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 2, 0, 0, 80);
+	in[2] = request(7, 3, IPPROTO_UDP, 3, 0, 0, 80);
+	in[3] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_TCP, 4, 0x10, 9, 90);
+	adn_test_run(p, "src", in, 4);
+	CU_ASSERT(adn_test_sink(p, "a")->n == 2);
+	CU_ASSERT(adn_test_sink(p, "b")->n == 1);
+	CU_ASSERT(adn_test_sink(p, "c")->n == 1);
+	/* dispatch leaves the request as it was */
+	{
+		struct adn_test_sink *a = adn_test_sink(p, "a");
+		struct adn_clip_hdr h;
+
+		CU_ASSERT(adn_clip_frame_decode(
+			rte_pktmbuf_mtod(a->pkts[0], uint8_t *),
+			rte_pktmbuf_data_len(a->pkts[0]), &h, NULL) == 0);
+		CU_ASSERT(h.type == ADN_CLIP_MSG_REQUEST);
+		CU_ASSERT(h.flow_id == 2);
+	}
+	adn_test_free(p);
+}
+
+static void
+set_byte(struct rte_mbuf *m, unsigned int off, uint8_t v)
+{
+	rte_pktmbuf_mtod(m, uint8_t *)[off] = v;
+}
+
+static void
+test_clip_server_drops_malformed_with_reason(void)
+{
+	struct adn_pipeline *p = build("cs-drops", dispatch_cfg);
+	struct rte_mbuf *in[8];
+	struct adn_elem_totals t;
+
+	CU_ASSERT_FATAL(p != NULL);
+	/* plain IPv4: not a CLIP frame */
+	in[0] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 80);
+	/* CLIP EtherType, but cut inside the header */
+	in[1] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	rte_pktmbuf_trim(in[1], rte_pktmbuf_data_len(in[1]) - 30);
+	/* version 9 */
+	in[2] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	set_byte(in[2], RTE_ETHER_HDR_LEN + 0, 9);
+	/* reserved byte set */
+	in[3] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	set_byte(in[3], RTE_ETHER_HDR_LEN + 15, 1);
+	/* a response coming in */
+	in[4] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	set_byte(in[4], RTE_ETHER_HDR_LEN + 1, ADN_CLIP_MSG_RESPONSE);
+	/* app 9 is not served here */
+	in[5] = request(9, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	/* meant for server 4 */
+	in[6] = request(ADN_CLIP_APP_SNAT, 4, IPPROTO_UDP, 1, 0, 0, 80);
+	/* and one good one */
+	in[7] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
+	adn_test_run(p, "src", in, 8);
+	CU_ASSERT(drops_named(p, "cs", "not-clip") == 1);
+	CU_ASSERT(drops_named(p, "cs", "truncated") == 1);
+	CU_ASSERT(drops_named(p, "cs", "bad-version") == 1);
+	CU_ASSERT(drops_named(p, "cs", "bad-header") == 1);
+	CU_ASSERT(drops_named(p, "cs", "not-request") == 1);
+	CU_ASSERT(drops_named(p, "cs", "unknown-app") == 1);
+	CU_ASSERT(drops_named(p, "cs", "wrong-server") == 1);
+	CU_ASSERT(adn_test_sink(p, "a")->n == 1);
+	adn_elem_totals(adn_pipeline_find(p, "cs"), &t);
+	CU_ASSERT(t.in == 8 && t.dropped == 7 && t.out[0] == 1);
+	adn_test_free(p);
+}
+
+static void
+test_clip_server_rejects_bad_apps(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p;
+
+	p = adn_test_build("cs-bad",
+			   "elements = (\n"
+			   "  { name = \"src\"; type = \"TestSource\"; },\n"
+			   "  { name = \"cs\"; type = \"ClipServer\";"
+			   "    apps = [\"snat\", \"dns\"]; },\n"
+			   "  { name = \"a\"; type = \"TestSink\"; }\n"
+			   ");\n"
+			   "links = ( \"src -> cs -> a\" );\n", &errs);
+	CU_ASSERT(p == NULL);
+	/* the first error names the value (the core may add follow-ups) */
+	CU_ASSERT(adn_errs_find(&errs, "'dns'") == 0);
+	adn_errs_clear(&errs);
+}
+
+static const char snat_cfg[] =
+	"elements = (\n"
+	"  { name = \"src\"; type = \"TestSource\"; },\n"
+	"  { name = \"cs\"; type = \"ClipServer\"; apps = [\"snat\"]; },\n"
+	"  { name = \"nat\"; type = \"Snat\"; server_id = 5;"
+	"    ip_base = \"100.64.0.1\"; port_lo = 2000; port_hi = 2001; },\n"
+	"  { name = \"out\"; type = \"TestSink\"; }\n"
+	");\n"
+	"links = ( \"src -> cs -> nat -> out\" );\n";
+
+static void
+test_snat_maps_flows_and_reports_pool_exhaustion(void)
+{
+	struct adn_pipeline *p = build("snat", snat_cfg);
+	struct adn_test_sink *s;
+	struct adn_clip_hdr h[5];
+	struct rte_mbuf *in[5];
+
+	CU_ASSERT_FATAL(p != NULL);
+	/* flows 1, 2, 3, then 1 and 2 again; the pool has two pairs */
+	in[0] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_UDP, 1001, 0, 0, 80);
+	in[1] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_TCP, 1002, 0x02, 7, 80);
+	in[2] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_UDP, 1003, 0, 0, 80);
+	in[3] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_UDP, 1001, 0, 0, 80);
+	in[4] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_TCP, 1002, 0x10, 8, 80);
+	adn_test_run(p, "src", in, 5);
+	s = adn_test_sink(p, "out");
+	CU_ASSERT_FATAL(s->n == 5);
+	for (unsigned int i = 0; i < 5; i++)
+		h[i] = response(s, i);
+	/* two pairs in the pool: 100.64.0.1:2000 and :2001 */
+	CU_ASSERT(h[0].status == ADN_CLIP_ST_OK &&
+		  h[0].result_len == ADN_CLIP_SNAT_RESULT_LEN);
+	CU_ASSERT(memcmp(h[0].result, "\x64\x40\x00\x01\x07\xd0", 6) == 0);
+	CU_ASSERT(memcmp(h[1].result, "\x64\x40\x00\x01\x07\xd1", 6) == 0);
+	CU_ASSERT(h[2].status == ADN_CLIP_ST_NO_RESOURCE);
+	/* known flows keep their mapping */
+	CU_ASSERT(memcmp(h[3].result, h[0].result, 6) == 0);
+	CU_ASSERT(memcmp(h[4].result, h[1].result, 6) == 0);
+	/* responses are the requests' length: rewritten in place */
+	CU_ASSERT(rte_pktmbuf_data_len(s->pkts[0]) ==
+		  80 + ADN_CLIP_HDR_LEN);
+	CU_ASSERT(xstat(p, "nat", "created") == 2);
+	CU_ASSERT(xstat(p, "nat", "hits") == 2);
+	CU_ASSERT(xstat(p, "nat", "mappings") == 2);
+	CU_ASSERT(xstat(p, "nat", "pool-exhausted") == 1);
+	CU_ASSERT(xstat(p, "nat", "table-full") == 0);
+	adn_test_free(p);
+}
+
+static void
+test_snat_drops_requests_of_other_apps(void)
+{
+	struct adn_pipeline *p = build("snat-other",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"nat\"; type = \"Snat\"; server_id = 0;"
+		"    ip_base = \"100.64.0.1\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> nat -> out\" );\n");
+	struct rte_mbuf *in[2];
+
+	CU_ASSERT_FATAL(p != NULL);
+	in[0] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, 0x02, 1, 80);
+	in[1] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 80);
+	adn_test_run(p, "src", in, 2);
+	CU_ASSERT(drops_named(p, "nat", "malformed") == 2);
+	CU_ASSERT(adn_test_sink(p, "out")->n == 0);
+	CU_ASSERT(xstat(p, "nat", "requests") == 0);
+	adn_test_free(p);
+}
+
+static void
+test_snat_rejects_bad_pool(void)
+{
+	static const char *const bad[][2] = {
+		{ "ip_base = \"100.64.0\";", "ip_base" },
+		{ "ip_base = \"100.64.0.1\"; port_lo = 3000; port_hi = 2000;",
+		  "port_hi" },
+		{ "ip_base = \"255.255.255.255\"; n_ips = 2;", "n_ips" },
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		struct adn_errs errs = { 0 };
+		char cfg[512];
+
+		snprintf(cfg, sizeof(cfg),
+			 "elements = (\n"
+			 "  { name = \"src\"; type = \"TestSource\"; },\n"
+			 "  { name = \"nat\"; type = \"Snat\"; server_id = 0; %s },\n"
+			 "  { name = \"out\"; type = \"TestSink\"; }\n"
+			 ");\n"
+			 "links = ( \"src -> nat -> out\" );\n", bad[i][0]);
+		CU_ASSERT(adn_test_build("snat-bad", cfg, &errs) == NULL);
+		CU_ASSERT(adn_errs_find(&errs, bad[i][1]) == 0);
+		adn_errs_clear(&errs);
+	}
+}
+
+static const char trd_cfg[] =
+	"elements = (\n"
+	"  { name = \"src\"; type = \"TestSource\"; },\n"
+	"  { name = \"cs\"; type = \"ClipServer\"; apps = [\"trd\"]; },\n"
+	"  { name = \"trd\"; type = \"TcpRetransDetect\"; registers = 1; },\n"
+	"  { name = \"out\"; type = \"TestSink\"; }\n"
+	");\n"
+	"links = ( \"src -> cs -> trd -> out\" );\n";
+
+#define SYN 0x02
+#define ACK 0x10
+#define FIN 0x01
+#define RST 0x04
+
+static uint16_t
+res_index(const struct adn_clip_hdr *h)
+{
+	return (uint16_t)(h->result[0] << 8 | h->result[1]);
+}
+
+static void
+test_trd_allocates_detects_and_releases(void)
+{
+	struct adn_pipeline *p = build("trd", trd_cfg);
+	/* 80-byte frames: 80 - 14 - 20 - 20 = 26 payload bytes */
+	const uint32_t isn = 1000, pl = 26;
+	struct adn_test_sink *s;
+	struct adn_clip_hdr h[9];
+	struct rte_mbuf *in[9];
+
+	CU_ASSERT_FATAL(p != NULL);
+	/* flow 1: SYN (index 0), two segments, the first one again
+	 * (retransmission), flow 2's SYN while flow 1 holds the only
+	 * register, flow 1 FIN (release), flow 2 SYN again (gets index 0),
+	 * flow 2 RST, a segment of an unknown flow */
+	in[0] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, SYN, isn, 54);
+	in[1] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, ACK, isn + 1, 80);
+	in[2] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, ACK,
+			isn + 1 + pl, 80);
+	in[3] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, ACK, isn + 1, 80);
+	in[4] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 2, SYN, 5, 54);
+	in[5] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, FIN | ACK,
+			isn + 1 + 2 * pl, 54);
+	in[6] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 2, SYN, 5, 54);
+	in[7] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 2, RST, 6, 54);
+	in[8] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 3, ACK, 77, 80);
+	adn_test_run(p, "src", in, 9);
+	s = adn_test_sink(p, "out");
+	CU_ASSERT_FATAL(s->n == 9);
+	for (unsigned int i = 0; i < 9; i++)
+		h[i] = response(s, i);
+	CU_ASSERT(h[0].status == ADN_CLIP_ST_OK && res_index(&h[0]) == 0);
+	CU_ASSERT(h[1].result[2] == 0 && h[2].result[2] == 0);
+	CU_ASSERT(h[3].result[2] == ADN_CLIP_TRD_F_RETRANS);
+	CU_ASSERT(h[3].result[7] == 1);		/* per-flow count */
+	CU_ASSERT(h[4].status == ADN_CLIP_ST_NO_RESOURCE);
+	CU_ASSERT(h[5].status == ADN_CLIP_ST_OK &&
+		  h[5].result[2] == ADN_CLIP_TRD_F_RELEASED &&
+		  h[5].result[7] == 1);
+	CU_ASSERT(h[6].status == ADN_CLIP_ST_OK && res_index(&h[6]) == 0);
+	CU_ASSERT(h[7].result[2] == ADN_CLIP_TRD_F_RELEASED);
+	CU_ASSERT(h[8].result[2] == ADN_CLIP_TRD_F_UNTRACKED &&
+		  res_index(&h[8]) == ADN_CLIP_TRD_NO_INDEX);
+	CU_ASSERT(xstat(p, "trd", "allocated") == 2);
+	CU_ASSERT(xstat(p, "trd", "released") == 2);
+	CU_ASSERT(xstat(p, "trd", "exhausted") == 1);
+	CU_ASSERT(xstat(p, "trd", "retransmissions") == 1);
+	CU_ASSERT(xstat(p, "trd", "untracked") == 1);
+	CU_ASSERT(xstat(p, "trd", "connections") == 0);
+	adn_test_free(p);
+}
+
+static void
+test_trd_answers_non_tcp_with_bad_request(void)
+{
+	struct adn_pipeline *p = build("trd-udp", trd_cfg);
+	struct rte_mbuf *in[2];
+	struct adn_clip_hdr h;
+
+	CU_ASSERT_FATAL(p != NULL);
+	in[0] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_UDP, 1, 0, 0, 80);
+	/* TCP whose IP total length runs past the frame */
+	in[1] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, SYN, 0, 80);
+	rte_pktmbuf_trim(in[1], 10);
+	adn_test_run(p, "src", in, 2);
+	CU_ASSERT_FATAL(adn_test_sink(p, "out")->n == 2);
+	h = response(adn_test_sink(p, "out"), 0);
+	CU_ASSERT(h.status == ADN_CLIP_ST_BAD_REQUEST);
+	h = response(adn_test_sink(p, "out"), 1);
+	CU_ASSERT(h.status == ADN_CLIP_ST_BAD_REQUEST);
+	CU_ASSERT(xstat(p, "trd", "bad-request") == 2);
+	CU_ASSERT(xstat(p, "trd", "allocated") == 0);
+	adn_test_free(p);
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (adn_test_eal_init("clip-elements") < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("clip_elements", NULL, NULL);
+	CU_ADD_TEST(s, test_clip_server_dispatches_by_app_id);
+	CU_ADD_TEST(s, test_clip_server_drops_malformed_with_reason);
+	CU_ADD_TEST(s, test_clip_server_rejects_bad_apps);
+	CU_ADD_TEST(s, test_snat_maps_flows_and_reports_pool_exhaustion);
+	CU_ADD_TEST(s, test_snat_drops_requests_of_other_apps);
+	CU_ADD_TEST(s, test_snat_rejects_bad_pool);
+	CU_ADD_TEST(s, test_trd_allocates_detects_and_releases);
+	CU_ADD_TEST(s, test_trd_answers_non_tcp_with_bad_request);
+	return adn_test_main();
+}
