@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * GenSource — an in-memory traffic source for benchmarks. At configure
+ * time it draws a sequence of `seq` packets from a flow-popularity model
+ * (Zipf over `flows` flows) and stores each one's addresses, ports and IP
+ * checksum (16 bytes); rx() allocates a burst from its own pool, writes the
+ * 54-byte Ethernet/IPv4/TCP header of the next sequence entries into the
+ * mbufs and returns them. Payload bytes are written once per mbuf when the
+ * pool is made, so emitting costs one header copy per packet; pair it with
+ * Recycle so mbufs return to the pool and no I/O is measured.
+ *
+ * Memory is seq x 16 bytes whatever the flow count (10M flows need no
+ * per-flow table: a flow's 5-tuple is a hash of its popularity rank).
+ * Packets are TCP, TTL 64, valid IPv4 checksum, TCP checksum 0.
+ *
+ * Keys:
+ *   workload (string, default "heavy-tailed")
+ *       "heavy-tailed"  10,000,000 flows, Zipf alpha 0.5: the top 1% of
+ *                       flows carry ~10% of packets (NFMorph §2)
+ *       "skewed"        100,000 flows, Zipf alpha 1.61: the top 1% carry
+ *                       ~99% (98.99% exactly; NFMorph §2.2)
+ *   flows  (int, 1 - 2^32-1)   overrides the workload's flow count
+ *   alpha  (float, 0 - 10)     overrides its Zipf exponent; 0: uniform
+ *   size   (int, default 64, 54-1514)  frame bytes (no FCS)
+ *   routes (string)   route file (`a.b.c.d/len hop` lines): destinations
+ *                     are drawn from its prefixes, so lookups hit real
+ *                     entries; relative to the config file's directory.
+ *                     Absent: uniformly random destinations.
+ *   seq    (int, default 4194304, 1024 - 2^28)  sequence length (packets
+ *                     before it repeats)
+ *   seed   (int, default 1)      everything is deterministic given it
+ *   queues (int, default 1, 1-16)  rx points (one per worker)
+ *   pool   (int, default 8191, 1023 - 1048575)  mbufs in the pool
+ * Outputs: 0 — every generated packet.
+ * Extra counters: flows, alpha_milli, seq, top1pct_share_ppm (share of the
+ *   sequence drawn from the top 1% of flows, in parts per million),
+ *   alloc_failed (bursts lost to an empty pool).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "adn_elem.h"
+#include "adn_hash.h"
+#include "adn_pipeline.h"
+#include "adn_rand.h"
+#include "adn_route.h"
+#include "adn_zipf.h"
+
+enum { GEN_SOURCE_OUT, GEN_SOURCE_N_OUT };
+
+#define GEN_MAX_QUEUES 16
+#define GEN_HDR_LEN (sizeof(struct rte_ether_hdr) + \
+		     sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
+
+struct gen_workload {
+	const char *name;
+	uint64_t flows;
+	double alpha;
+};
+
+static const struct gen_workload gen_workloads[] = {
+	{ "heavy-tailed", 10000000, 0.5 },
+	/* adn_zipf_top_share(100000, 1.61, 1000) = 0.98991 */
+	{ "skewed", 100000, 1.61 },
+};
+
+static const char *const gen_workload_names[] = {
+	"heavy-tailed", "skewed", NULL,
+};
+
+/* One precomputed packet: what differs between packets. */
+struct gen_pkt {
+	rte_be32_t src, dst;
+	rte_be16_t sport, dport;
+	rte_be16_t ip_cksum;
+	uint16_t pad;
+};
+
+struct gen_cursor {
+	uint64_t pos;
+	uint64_t alloc_failed;
+} __rte_cache_aligned;
+
+struct gen_source {
+	struct rte_mempool *pool;
+	struct gen_pkt *seq;
+	uint64_t n_seq;
+	uint64_t flows;
+	double alpha;
+	uint64_t top1_ppm;
+	uint16_t size;
+	unsigned int queues;
+	uint8_t hdr[GEN_HDR_LEN] __rte_aligned(16);
+	struct gen_cursor cur[GEN_MAX_QUEUES];
+};
+
+static const struct adn_arg_spec gen_source_args[] = {
+	{ .name = "workload", .type = ADN_ARG_STRING,
+	  .choices = gen_workload_names, .def_str = "heavy-tailed",
+	  .help = "named flow-popularity model" },
+	{ .name = "flows", .type = ADN_ARG_INT, .min = 1, .max = UINT32_MAX,
+	  .help = "number of flows (overrides the workload)" },
+	{ .name = "alpha", .type = ADN_ARG_FLOAT,
+	  .help = "Zipf exponent, 0 for uniform (overrides the workload)" },
+	{ .name = "size", .type = ADN_ARG_INT, .min = GEN_HDR_LEN,
+	  .max = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN, .def_int = 64,
+	  .help = "frame bytes without FCS" },
+	{ .name = "routes", .type = ADN_ARG_STRING,
+	  .help = "route file whose prefixes the destinations are drawn from" },
+	{ .name = "seq", .type = ADN_ARG_INT, .min = 1024, .max = 1 << 28,
+	  .def_int = 1 << 22, .help = "precomputed packets before repeating" },
+	{ .name = "seed", .type = ADN_ARG_INT, .min = 0, .max = INT64_MAX,
+	  .def_int = 1, .help = "random seed" },
+	{ .name = "queues", .type = ADN_ARG_INT, .min = 1,
+	  .max = GEN_MAX_QUEUES, .def_int = 1, .help = "rx points" },
+	{ .name = "pool", .type = ADN_ARG_INT, .min = 1023, .max = 1048575,
+	  .def_int = 8191, .help = "mbufs in the pool" },
+	{ .name = NULL },
+};
+
+static void
+resolve_path(const struct adn_elem *e, const char *path, char *out,
+	     size_t len)
+{
+	const config_setting_t *s = adn_elem_arg(e, "routes");
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	char dir[PATH_MAX];
+
+	if (path[0] == '/' || file == NULL) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", file);
+	snprintf(out, len, "%s/%s", dirname(dir), path);
+}
+
+/* The header every packet starts from; addresses, ports and the IP
+ * checksum are filled per packet. */
+static void
+build_header(struct gen_source *g)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->hdr;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+	memset(g->hdr, 0, sizeof(g->hdr));
+	memcpy(&eth->dst_addr, "\x02\0\0\0\0\x02", RTE_ETHER_ADDR_LEN);
+	memcpy(&eth->src_addr, "\x02\0\0\0\0\x01", RTE_ETHER_ADDR_LEN);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(g->size - sizeof(*eth));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	tcp->sent_seq = rte_cpu_to_be_32(1);
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+	tcp->rx_win = rte_cpu_to_be_16(65535);
+}
+
+/* Flow `rank`'s 5-tuple: a hash of the rank, so popular flows land at
+ * random places in every hashed table, and no per-flow state is kept. */
+static void
+flow_of(const struct gen_source *g, uint64_t seed, uint64_t rank,
+	const struct adn_route_table *rt, struct gen_pkt *p)
+{
+	uint64_t h1 = adn_mix64(seed ^ (rank * 0x9e3779b97f4a7c15ULL));
+	uint64_t h2 = adn_mix64(h1);
+	uint32_t dst = (uint32_t)(h2 >> 32);
+	struct rte_ipv4_hdr ip;
+
+	if (rt != NULL && rt->n > 0) {
+		const struct adn_route *r = &rt->r[(uint32_t)h2 % rt->n];
+
+		dst = r->prefix | (dst & ~adn_route_mask(r->len));
+	}
+	p->src = rte_cpu_to_be_32((uint32_t)h1);
+	p->dst = rte_cpu_to_be_32(dst);
+	p->sport = rte_cpu_to_be_16((uint16_t)(h1 >> 32));
+	p->dport = rte_cpu_to_be_16((uint16_t)(h1 >> 48));
+	memcpy(&ip, g->hdr + sizeof(struct rte_ether_hdr), sizeof(ip));
+	ip.src_addr = p->src;
+	ip.dst_addr = p->dst;
+	ip.hdr_checksum = 0;
+	p->ip_cksum = rte_ipv4_cksum(&ip);
+	p->pad = 0;
+}
+
+/* Every mbuf gets the header and a zero payload once; rx() rewrites the
+ * header only. */
+static void
+init_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	const struct gen_source *g = arg;
+	struct rte_mbuf *m = obj;
+	uint8_t *d = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
+
+	memcpy(d, g->hdr, GEN_HDR_LEN);
+	memset(d + GEN_HDR_LEN, 0, g->size - GEN_HDR_LEN);
+}
+
+static int
+gen_source_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct gen_source *g = adn_elem_priv(e);
+	const char *wl = adn_elem_arg_str(e, "workload");
+	uint64_t seed = (uint64_t)adn_elem_arg_int(e, "seed");
+	struct adn_route_table rt = { 0 };
+	struct adn_zipf z;
+	struct adn_rand r;
+	uint64_t top, in_top = 0;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int rc;
+
+	for (unsigned int i = 0; i < RTE_DIM(gen_workloads); i++)
+		if (strcmp(gen_workloads[i].name, wl) == 0) {
+			g->flows = gen_workloads[i].flows;
+			g->alpha = gen_workloads[i].alpha;
+		}
+	if (adn_elem_arg(e, "flows") != NULL)
+		g->flows = (uint64_t)adn_elem_arg_int(e, "flows");
+	if (adn_elem_arg(e, "alpha") != NULL) {
+		g->alpha = adn_elem_arg_float(e, "alpha");
+		if (!(g->alpha >= 0 && g->alpha <= 10))
+			return adn_build_error(b, e, "alpha",
+					       "%g out of range [0, 10] (0: uniform)",
+					       g->alpha);
+	}
+	g->size = (uint16_t)adn_elem_arg_int(e, "size");
+	g->n_seq = (uint64_t)adn_elem_arg_int(e, "seq");
+	g->queues = (unsigned int)adn_elem_arg_int(e, "queues");
+	build_header(g);
+
+	if (adn_elem_arg(e, "routes") != NULL) {
+		char path[PATH_MAX], err[PATH_MAX + 128];
+
+		resolve_path(e, adn_elem_arg_str(e, "routes"), path,
+			     sizeof(path));
+		rc = adn_route_file_read(path, 0, UINT32_MAX - 1, &rt, err,
+					 sizeof(err));
+		if (rc < 0)
+			return adn_build_error(b, e, "routes", "%s", err);
+	}
+	if (g->alpha > 0 && adn_zipf_init(&z, g->flows, g->alpha) < 0) {
+		adn_route_table_free(&rt);
+		return adn_build_error(b, e, "alpha", "bad Zipf model (%" PRIu64 " flows, alpha %g)",
+				       g->flows, g->alpha);
+	}
+	g->seq = rte_malloc("gen_seq", sizeof(*g->seq) * g->n_seq,
+			    RTE_CACHE_LINE_SIZE);
+	if (g->seq == NULL) {
+		adn_route_table_free(&rt);
+		return adn_build_error(b, e, "seq",
+				       "cannot allocate %" PRIu64 " x %zu bytes (lower `seq` or give EAL more memory)",
+				       g->n_seq, sizeof(*g->seq));
+	}
+	adn_rand_seed(&r, seed);
+	top = RTE_MAX(g->flows / 100, (uint64_t)1);
+	for (uint64_t i = 0; i < g->n_seq; i++) {
+		uint64_t rank = g->alpha > 0 ? adn_zipf_next(&z, &r) :
+			adn_rand_below(&r, g->flows);
+
+		in_top += rank < top;
+		flow_of(g, seed, rank, rt.n ? &rt : NULL, &g->seq[i]);
+	}
+	adn_route_table_free(&rt);
+	g->top1_ppm = in_top * 1000000 / g->n_seq;
+	for (unsigned int q = 0; q < g->queues; q++)
+		g->cur[q].pos = g->n_seq * q / g->queues;
+
+	snprintf(name, sizeof(name), "gen_%p", (void *)g);
+	g->pool = rte_pktmbuf_pool_create(name,
+			(unsigned int)adn_elem_arg_int(e, "pool"),
+			RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (g->pool == NULL)
+		return adn_build_error(b, e, "pool",
+				       "cannot create a pool of %" PRId64 " mbufs: %s",
+				       adn_elem_arg_int(e, "pool"),
+				       rte_strerror(rte_errno));
+	rte_mempool_obj_iter(g->pool, init_mbuf, g);
+	for (unsigned int q = 0; q < g->queues; q++)
+		if (adn_build_add_rx(b, e, (uint16_t)q) < 0)
+			return -ENOSPC;
+	return 0;
+}
+
+static void
+gen_source_destroy(struct adn_elem *e)
+{
+	struct gen_source *g = adn_elem_priv(e);
+
+	rte_mempool_free(g->pool);
+	rte_free(g->seq);
+	g->pool = NULL;
+	g->seq = NULL;
+}
+
+static uint16_t
+gen_source_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
+	      uint16_t max)
+{
+	struct gen_source *g = adn_elem_priv(e);
+	struct gen_cursor *c = &g->cur[queue];
+	uint64_t pos = c->pos;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(g->pool, pkts, max) != 0)) {
+		c->alloc_failed++;
+		return 0;
+	}
+	for (uint16_t i = 0; i < max; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
+			(d + sizeof(struct rte_ether_hdr));
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+		const struct gen_pkt *p = &g->seq[pos];
+
+		if (++pos == g->n_seq)
+			pos = 0;
+		memcpy(d, g->hdr, GEN_HDR_LEN);
+		ip->src_addr = p->src;
+		ip->dst_addr = p->dst;
+		ip->hdr_checksum = p->ip_cksum;
+		tcp->src_port = p->sport;
+		tcp->dst_port = p->dport;
+		m->data_len = g->size;
+		m->pkt_len = g->size;
+	}
+	c->pos = pos;
+	return max;
+}
+
+static int
+gen_source_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	return GEN_SOURCE_OUT;
+}
+
+static unsigned int
+gen_source_xstats(const struct adn_elem *e, struct adn_xstat *out,
+		  unsigned int max)
+{
+	const struct gen_source *g = adn_elem_priv(e);
+	uint64_t failed = 0;
+	const char *names[] = { "flows", "alpha_milli", "seq",
+				"top1pct_share_ppm", "alloc_failed" };
+	uint64_t vals[RTE_DIM(names)];
+	unsigned int n = RTE_MIN(max, RTE_DIM(names));
+
+	for (unsigned int q = 0; q < g->queues; q++)
+		failed += g->cur[q].alloc_failed;
+	vals[0] = g->flows;
+	vals[1] = (uint64_t)(g->alpha * 1000 + 0.5);
+	vals[2] = g->n_seq;
+	vals[3] = g->top1_ppm;
+	vals[4] = failed;
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
+		out[i].value = vals[i];
+	}
+	return n;
+}
+
+static const struct adn_elem_desc gen_source_desc = {
+	.name = "GenSource",
+	.help = "in-memory traffic source: precomputed Zipf flow sequence, recycled mbufs",
+	.flags = ADN_ELEM_SOURCE,
+	.priv_size = sizeof(struct gen_source),
+	.n_outputs = GEN_SOURCE_N_OUT,
+	.args = gen_source_args,
+	.configure = gen_source_configure,
+	.destroy = gen_source_destroy,
+	.rx = gen_source_rx,
+	.exec = gen_source_exec,
+	.xstats = gen_source_xstats,
+};
+
+ADN_ELEM_REGISTER(gen_source_desc);

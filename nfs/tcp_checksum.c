@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TcpChecksum — the NFMorph checksum module: computes the TCP (and, when
+ * asked, UDP) checksum over the pseudo-header and the whole segment and
+ * writes it (Click's SetTCPChecksum), or verifies it (CheckTCPHeader's
+ * checksum part). Segments spanning several mbufs are summed in place.
+ *
+ * Keys:
+ *   mode (string, default "set")  "set": write the checksum;
+ *                                 "verify": drop segments whose checksum
+ *                                 is wrong, leave the packet unchanged
+ *   udp  (bool, default false)    also handle UDP (a computed 0 is sent
+ *                                 as 0xffff; a received 0 means "none"
+ *                                 and passes verification)
+ * Outputs: 0 — processed, or passed unchanged (not TCP/UDP: "skipped").
+ * Drops:
+ *   not-ipv4      not an IPv4 frame
+ *   truncated     IP header, L4 header or the IP total length run past
+ *                 the frame
+ *   fragment      an IP fragment: no whole segment to sum
+ *   bad-checksum  verify mode: the checksum is wrong
+ * Extra counters: set, verified_ok, bad (same as the bad-checksum drops),
+ *   skipped (IPv4 but not a handled protocol).
+ * Stages: prep() parses and returns the L4 header exec() sums and writes.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "adn_elem.h"
+#include "adn_pipeline.h"
+#include "adn_pkt.h"
+
+enum { TCP_CKSUM_OUT, TCP_CKSUM_N_OUT };
+
+enum {
+	TCP_CKSUM_DROP_NOT_IPV4,
+	TCP_CKSUM_DROP_TRUNCATED,
+	TCP_CKSUM_DROP_FRAGMENT,
+	TCP_CKSUM_DROP_BAD_CHECKSUM,
+};
+
+static const char *const tcp_cksum_drops[] = {
+	[TCP_CKSUM_DROP_NOT_IPV4] = "not-ipv4",
+	[TCP_CKSUM_DROP_TRUNCATED] = "truncated",
+	[TCP_CKSUM_DROP_FRAGMENT] = "fragment",
+	[TCP_CKSUM_DROP_BAD_CHECKSUM] = "bad-checksum",
+	NULL,
+};
+
+static const char *const tcp_cksum_modes[] = { "set", "verify", NULL };
+
+/* What prep() found, in ctx->u32[0]; the drop reasons come first. */
+enum {
+	TCP_CKSUM_PARSED_SKIP = 8,	/* IPv4, not a handled protocol */
+	TCP_CKSUM_PARSED_OK,		/* ctx: u32[1] L4 offset, u32[2] len, u32[3] L2 len */
+};
+
+struct tcp_cksum_slot {
+	uint64_t set, ok, bad, skipped;
+} __rte_cache_aligned;
+
+struct tcp_cksum {
+	bool verify;
+	bool udp;
+	struct tcp_cksum_slot slot[ADN_MAX_WORKERS];
+};
+
+static const struct adn_arg_spec tcp_cksum_args[] = {
+	{ .name = "mode", .type = ADN_ARG_STRING, .choices = tcp_cksum_modes,
+	  .def_str = "set", .help = "set or verify" },
+	{ .name = "udp", .type = ADN_ARG_BOOL, .def_int = 0,
+	  .help = "also handle UDP" },
+	{ .name = NULL },
+};
+
+static int
+tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct tcp_cksum *c = adn_elem_priv(e);
+
+	c->verify = strcmp(adn_elem_arg_str(e, "mode"), "verify") == 0;
+	c->udp = adn_elem_arg_bool(e, "udp");
+	return 0;
+}
+
+static const void *
+tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	const struct tcp_cksum *c = adn_elem_priv(e);
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	uint16_t ihl, total, hdr;
+	uint32_t off;
+	void *l4;
+
+	if (ip == NULL) {
+		ctx->u32[0] = TCP_CKSUM_DROP_NOT_IPV4;
+		return NULL;
+	}
+	if (ip->next_proto_id == IPPROTO_TCP)
+		hdr = sizeof(struct rte_tcp_hdr);
+	else if (ip->next_proto_id == IPPROTO_UDP && c->udp)
+		hdr = sizeof(struct rte_udp_hdr);
+	else {
+		ctx->u32[0] = TCP_CKSUM_PARSED_SKIP;
+		return NULL;
+	}
+	ihl = rte_ipv4_hdr_len(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	off = (uint32_t)m->l2_len + ihl;
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
+						   RTE_IPV4_HDR_MF_FLAG)) {
+		ctx->u32[0] = TCP_CKSUM_DROP_FRAGMENT;
+		return NULL;
+	}
+	l4 = adn_pkt_l4(m, ip, hdr);
+	if (l4 == NULL || total < ihl + hdr ||
+	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m)) {
+		ctx->u32[0] = TCP_CKSUM_DROP_TRUNCATED;
+		return NULL;
+	}
+	ctx->u32[0] = TCP_CKSUM_PARSED_OK;
+	ctx->u32[3] = m->l2_len;
+	ctx->u32[1] = off;
+	ctx->u32[2] = (uint32_t)(total - ihl);
+	return l4;
+}
+
+/* One's complement sum of pseudo-header and segment, complemented: the
+ * value to store when the checksum field reads 0, or 0 when a segment with
+ * its checksum in place is correct. */
+static uint16_t
+l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	 uint32_t off, uint32_t len)
+{
+	struct {
+		rte_be32_t src, dst;
+		uint8_t zero, proto;
+		rte_be16_t len;
+	} __rte_packed ph = {
+		.src = ip->src_addr, .dst = ip->dst_addr,
+		.proto = ip->next_proto_id,
+		.len = rte_cpu_to_be_16((uint16_t)len),
+	};
+	uint16_t body = 0;
+	uint32_t sum;
+
+	rte_raw_cksum_mbuf(m, off, len, &body);
+	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + body;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static int
+tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	struct tcp_cksum *c = adn_elem_priv(e);
+	struct tcp_cksum_slot *s = &c->slot[adn_worker_index()];
+	const struct rte_ipv4_hdr *ip;
+	uint8_t *field;
+	uint16_t v, stored;
+
+	if (ctx->u32[0] == TCP_CKSUM_PARSED_SKIP) {
+		s->skipped++;
+		return TCP_CKSUM_OUT;
+	}
+	if (ctx->u32[0] != TCP_CKSUM_PARSED_OK)
+		return adn_drop(ctx->u32[0]);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				     ctx->u32[3]);
+	/* The field may sit at any alignment: read and write it by bytes. */
+	field = rte_pktmbuf_mtod_offset(m, uint8_t *, ctx->u32[1]) +
+		(ip->next_proto_id == IPPROTO_TCP ?
+		 offsetof(struct rte_tcp_hdr, cksum) :
+		 offsetof(struct rte_udp_hdr, dgram_cksum));
+	memcpy(&stored, field, sizeof(stored));
+	if (c->verify) {
+		if (ip->next_proto_id == IPPROTO_UDP && stored == 0) {
+			s->ok++;
+			return TCP_CKSUM_OUT;
+		}
+		if (l4_cksum(m, ip, ctx->u32[1], ctx->u32[2]) != 0) {
+			s->bad++;
+			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
+		}
+		s->ok++;
+		return TCP_CKSUM_OUT;
+	}
+	memset(field, 0, sizeof(v));
+	v = l4_cksum(m, ip, ctx->u32[1], ctx->u32[2]);
+	if (v == 0 && ip->next_proto_id == IPPROTO_UDP)
+		v = 0xffff;
+	/* The sum is taken over the words as stored: write it back as is. */
+	memcpy(field, &v, sizeof(v));
+	s->set++;
+	return TCP_CKSUM_OUT;
+}
+
+static unsigned int
+tcp_cksum_xstats(const struct adn_elem *e, struct adn_xstat *out,
+		 unsigned int max)
+{
+	const struct tcp_cksum *c = adn_elem_priv(e);
+	struct tcp_cksum_slot t = { 0 };
+	const char *names[] = { "set", "verified_ok", "bad", "skipped" };
+	uint64_t vals[4];
+	unsigned int n = RTE_MIN(max, RTE_DIM(names));
+
+	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
+		t.set += c->slot[w].set;
+		t.ok += c->slot[w].ok;
+		t.bad += c->slot[w].bad;
+		t.skipped += c->slot[w].skipped;
+	}
+	vals[0] = t.set;
+	vals[1] = t.ok;
+	vals[2] = t.bad;
+	vals[3] = t.skipped;
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
+		out[i].value = vals[i];
+	}
+	return n;
+}
+
+static const struct adn_elem_desc tcp_cksum_desc = {
+	.name = "TcpChecksum",
+	.help = "compute and write (or verify) TCP/UDP checksums",
+	.flags = ADN_ELEM_STATEFUL_PER_CORE,
+	.priv_size = sizeof(struct tcp_cksum),
+	.n_outputs = TCP_CKSUM_N_OUT,
+	.drop_reasons = tcp_cksum_drops,
+	.args = tcp_cksum_args,
+	.configure = tcp_cksum_configure,
+	.prep = tcp_cksum_prep,
+	.exec = tcp_cksum_exec,
+	.xstats = tcp_cksum_xstats,
+};
+
+ADN_ELEM_REGISTER(tcp_cksum_desc);
