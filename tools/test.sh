@@ -1,29 +1,52 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Set up, build and run the whole test suite (CUnit suites, pcap and
-# multi-process integration runs, RTL testbenches).
+# Set up, build and run the whole test suite: CUnit suites, pcap and
+# multi-process integration runs, RTL testbenches; then the same C tests
+# again in an ASan+UBSan build (RTL benches excluded: nothing to sanitize).
 #
-#   tools/test.sh [BUILD_DIR]
+#   tools/test.sh [BUILD_DIR]     (sanitizer build in BUILD_DIR-san)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
+san=$build-san
 "$top/tools/setup.sh" "$build"
 cd "$top"
+
 status=0
-meson test -C "$build" --print-errorlogs --num-processes 2 || status=$?
-# One closing line any CI reader understands, from meson's own log.
-python3 - "$build/meson-logs/testlog.json" <<'PY'
+meson test -C "$build" --print-errorlogs --num-processes 2 || status=1
+
+if [ -f "$san/build.ninja" ]; then
+	meson setup --reconfigure "$san" >/dev/null
+else
+	meson setup "$san" -Db_sanitize=address,undefined -Db_lundef=false \
+		>/dev/null
+fi
+ninja -C "$san" || status=1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C "$san" --print-errorlogs --num-processes 2 \
+	--no-suite rtl || status=1
+
+# One closing line any CI reader understands, from meson's own logs.
+python3 - "$build/meson-logs/testlog.json" "$san/meson-logs/testlog.json" <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)["result"]
-    if r in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif r == "SKIP":
-        skipped += 1
-    else:
+for log in sys.argv[1:]:
+    try:
+        lines = open(log).readlines()
+    except OSError:
+        print("no test log %s: the build failed" % log)
         failed += 1
+        continue
+    for line in lines:
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
 print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
 PY
 exit $status

@@ -165,8 +165,8 @@ adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ttl,
 	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
 	ip->time_to_live = ttl;
 	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(192, 168, 1, 2));
+	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0x0a000001));	/* 10.0.0.1 */
+	ip->dst_addr = rte_cpu_to_be_32(UINT32_C(0xc0a80102));	/* 192.168.1.2 */
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		struct rte_udp_hdr *l4 = (struct rte_udp_hdr *)(ip + 1);
 
