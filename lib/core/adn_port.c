@@ -57,6 +57,15 @@ expand_env(const char *in, char *out, size_t len, char *missing,
 	return 0;
 }
 
+static struct adn_port *
+port_by_device(struct adn_ports *ports, const char *dev)
+{
+	for (unsigned int i = 0; i < ports->n; i++)
+		if (strcmp(ports->port[i].device, dev) == 0)
+			return &ports->port[i];
+	return NULL;
+}
+
 static bool
 lookup_u16(const config_setting_t *s, const char *key, uint16_t def,
 	   unsigned int lo, unsigned int hi, uint16_t *out,
@@ -161,6 +170,13 @@ adn_ports_parse(const config_t *cfg, unsigned int n_workers,
 			continue;
 		}
 		snprintf(port->device, sizeof(port->device), "%s", dev);
+		if (port_by_device(ports, dev) != NULL) {
+			adn_errs_add(errs, config_setting_get_member(s, "device"),
+				     NULL, "device",
+				     "port '%s': device %s already used by port '%s'",
+				     name, dev, port_by_device(ports, dev)->name);
+			continue;
+		}
 		if (config_setting_get_member(s, "args") != NULL &&
 		    !config_setting_lookup_string(s, "args", &args)) {
 			adn_errs_add(errs, config_setting_get_member(s, "args"),

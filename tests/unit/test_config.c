@@ -258,6 +258,21 @@ test_config_rejects_unknown_port(void)
 }
 
 static void
+test_config_rejects_device_used_by_two_ports(void)
+{
+	expect_error("samedev",
+		"ports = ( { name = \"a\"; device = \"net_null0\"; },\n"
+		"          { name = \"b\";\n"
+		"            device = \"net_null0\"; } );\n"
+		"elements = (\n"
+		"  { name = \"rx\"; type = \"FromPort\"; port = \"a\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"rx -> out\" );\n",
+		3, "key 'device'", "already used by port 'a'");
+}
+
+static void
 test_config_rejects_unknown_port_key(void)
 {
 	expect_error("portkey",
@@ -357,6 +372,7 @@ main(void)
 	CU_ADD_TEST(s, test_config_rejects_rx_queue_claimed_twice);
 	CU_ADD_TEST(s, test_config_rejects_tx_port_claimed_twice);
 	CU_ADD_TEST(s, test_config_rejects_unknown_port);
+	CU_ADD_TEST(s, test_config_rejects_device_used_by_two_ports);
 	CU_ADD_TEST(s, test_config_rejects_unknown_port_key);
 	CU_ADD_TEST(s, test_config_rejects_unset_env_in_port_args);
 	CU_ADD_TEST(s, test_config_reports_every_error_before_failing);
