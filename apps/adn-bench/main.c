@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * adn-bench — measures plans (template choices) of a pipeline on one worker
+ * lcore with an in-memory source, per workload, against the I/O floor.
+ *
+ *   adn-bench [-c FILE] [-p PLAN]... [-w WORKLOAD]... [-n PACKETS]
+ *             [-r REPS] [-o PREFIX] [-q] [-- EAL arguments]
+ *
+ * For each workload (GenSource's `workload` key, rewritten in the loaded
+ * config) it builds the pipeline once, then for the floor (the source
+ * straight into a Recycle sink) and each plan runs a warm-up and REPS timed
+ * runs of PACKETS packets, and reports Mpps, TSC cycles per packet and
+ * cycles per batch (p50/p99, a latency proxy), as median and spread over
+ * the runs. Writes PREFIX.csv, PREFIX.json and PREFIX.svg.
+ *
+ * Shape of l3fwd: parse args -> EAL -> (build -> launch -> wait) per cell
+ * -> report -> clean up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "adn_elem.h"
+#include "adn_parse.h"
+#include "adn_runtime.h"
+
+#include "report.h"
+
+#define MAX_PLANS 16
+#define MAX_WORKLOADS 8
+#define FLOOR_SINK "__bench_sink"
+
+struct options {
+	const char *config;
+	const char *plans[MAX_PLANS];
+	unsigned int n_plans;
+	const char *workloads[MAX_WORKLOADS];
+	unsigned int n_workloads;
+	uint64_t packets;
+	uint64_t warmup;
+	unsigned int reps;
+	unsigned int burst;	/* 0: the config's */
+	const char *prefix;
+	bool floor;
+	bool quiet;
+	int eal_argc;
+	char **eal_argv;
+};
+
+/* One timed run, shared between the main lcore and the worker. */
+struct run {
+	struct adn_exec *x;
+	struct adn_elem *src;
+	uint16_t queue;
+	uint16_t burst;
+	uint64_t target;
+	uint32_t *batch_cyc;	/* [cap] */
+	uint64_t cap;
+	/* Results. */
+	volatile uint64_t done;	/* packets so far (progress) */
+	uint64_t n_batches;
+	uint64_t tsc;		/* total cycles */
+	uint64_t empty;		/* polls the source returned nothing */
+};
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [options] [-- EAL arguments]\n"
+		"Benchmark plans of a pipeline on one worker lcore, per workload.\n\n"
+		"  -c, --config FILE     pipeline config (default configs/nfmorph.cfg)\n"
+		"  -p, --plan PLAN       a plan to run; repeat for more (default: scalar, batch)\n"
+		"                        PLAN is `scalar` or TEMPLATE[,ELEMENT=TEMPLATE...]\n"
+		"  -w, --workload NAME   GenSource workload; repeat (default: heavy-tailed, skewed)\n"
+		"                        `config` keeps the config's own GenSource keys\n"
+		"  -n, --packets N       packets per timed run (default 10000000)\n"
+		"  -W, --warmup N        packets before each cell's runs (default N/10)\n"
+		"  -r, --reps R          timed runs per cell (default 5)\n"
+		"  -b, --burst B         packets per batch, 1-%d (default: the config's)\n"
+		"  -o, --output PREFIX   write PREFIX.csv, .json, .svg (default adn-bench)\n"
+		"      --no-floor        skip the I/O floor (source -> Recycle)\n"
+		"  -q, --quiet           no progress line\n"
+		"  -h, --help            this text\n\n"
+		"EAL arguments come from the config's `eal` list, then from after `--`\n"
+		"(an option given after `--` replaces the config's).\n",
+		prog, ADN_BATCH_MAX);
+}
+
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'W' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-floor", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	bool warmup_set = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = "configs/nfmorph.cfg";
+	o->packets = 10000000;
+	o->reps = 5;
+	o->prefix = "adn-bench";
+	o->floor = true;
+	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:qh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'p':
+			if (o->n_plans == MAX_PLANS) {
+				fprintf(stderr, "adn-bench: at most %d plans\n",
+					MAX_PLANS);
+				return -EINVAL;
+			}
+			o->plans[o->n_plans++] = optarg;
+			break;
+		case 'w':
+			if (o->n_workloads == MAX_WORKLOADS) {
+				fprintf(stderr, "adn-bench: at most %d workloads\n",
+					MAX_WORKLOADS);
+				return -EINVAL;
+			}
+			o->workloads[o->n_workloads++] = optarg;
+			break;
+		case 'n':
+			if (adn_parse_u64(optarg, 1, UINT64_MAX / 2,
+					  &o->packets) < 0)
+				goto bad;
+			break;
+		case 'W':
+			if (adn_parse_u64(optarg, 0, UINT64_MAX / 2,
+					  &o->warmup) < 0)
+				goto bad;
+			warmup_set = true;
+			break;
+		case 'r':
+			if (adn_parse_u64(optarg, 1, BENCH_MAX_REPS, &v) < 0)
+				goto bad;
+			o->reps = (unsigned int)v;
+			break;
+		case 'b':
+			if (adn_parse_u64(optarg, 1, ADN_BATCH_MAX, &v) < 0)
+				goto bad;
+			o->burst = (unsigned int)v;
+			break;
+		case 'o':
+			o->prefix = optarg;
+			break;
+		case 'F':
+			o->floor = false;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			exit(0);
+		default:
+			usage(stderr, argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (o->n_plans == 0) {
+		o->plans[o->n_plans++] = "scalar";
+		o->plans[o->n_plans++] = "batch";
+	}
+	if (o->n_workloads == 0) {
+		o->workloads[o->n_workloads++] = "heavy-tailed";
+		o->workloads[o->n_workloads++] = "skewed";
+	}
+	if (!warmup_set)
+		o->warmup = o->packets / 10;
+	o->eal_argc = argc - optind;
+	o->eal_argv = argv + optind;
+	return 0;
+bad:
+	fprintf(stderr, "adn-bench: -%c '%s': not a number in range\n", c,
+		optarg);
+	return -EINVAL;
+}
+
+/* The worker: rx a burst from the source, run it to completion, time the
+ * batch. Nothing else happens on this lcore while it runs. */
+static int
+bench_loop(void *arg)
+{
+	struct run *r = arg;
+	struct adn_exec *x = r->x;
+	struct adn_elem *src = r->src;
+	const struct adn_elem_desc *d = src->desc;
+	uint64_t done = 0, nb = 0, empty = 0, t0, t1, prev;
+
+	adn_worker_index_set(0);
+	t0 = rte_rdtsc();
+	prev = t0;
+	while (done < r->target) {
+		struct adn_batch *b = adn_exec_source_batch(x, src);
+		uint16_t want = (uint16_t)RTE_MIN((uint64_t)r->burst,
+						  r->target - done);
+		uint16_t n = d->rx(src, r->queue, b->pkts, want);
+		uint64_t now;
+
+		if (unlikely(n == 0)) {
+			/* An empty pool means mbufs leak in the pipeline:
+			 * give up instead of spinning forever. */
+			if (++empty > 1000000)
+				break;
+			continue;
+		}
+		b->n = n;
+		adn_exec_run(x, src->index);
+		now = rte_rdtsc();
+		if (nb < r->cap)
+			r->batch_cyc[nb++] = (uint32_t)RTE_MIN(now - prev,
+							       (uint64_t)UINT32_MAX);
+		prev = now;
+		done += n;
+		if ((nb & 255) == 0)
+			__atomic_store_n(&r->done, done, __ATOMIC_RELAXED);
+	}
+	t1 = rte_rdtsc();
+	r->tsc = t1 - t0;
+	r->n_batches = nb;
+	r->empty = empty;
+	__atomic_store_n(&r->done, done, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static unsigned int
+worker_lcore(void)
+{
+	unsigned int l = rte_get_next_lcore(-1, 1, 0);
+
+	return l < RTE_MAX_LCORE ? l : rte_get_main_lcore();
+}
+
+/* Run `r` on the worker lcore (or here when EAL gave none), showing
+ * progress. Returns 0 or a negative errno. */
+static int
+launch(struct run *r, const struct options *o, const char *label)
+{
+	unsigned int lcore = worker_lcore();
+	bool tty = !o->quiet && isatty(STDERR_FILENO);
+
+	r->done = 0;
+	if (lcore == rte_get_main_lcore()) {
+		bench_loop(r);
+	} else {
+		int rc = rte_eal_remote_launch(bench_loop, r, lcore);
+
+		if (rc < 0)
+			return rc;
+		while (rte_eal_get_lcore_state(lcore) != WAIT) {
+			if (tty)
+				fprintf(stderr, "\r  %-40s %3.0f%%", label,
+					100.0 * __atomic_load_n(&r->done,
+						__ATOMIC_RELAXED) / r->target);
+			rte_delay_us_sleep(200000);
+		}
+		rte_eal_wait_lcore(lcore);
+	}
+	if (tty)
+		fprintf(stderr, "\r%-60s\r", "");
+	if (r->done < r->target) {
+		fprintf(stderr, "adn-bench: %s: source ran dry after %" PRIu64 " of %" PRIu64 " packets (mbufs not returned to the pool?)\n",
+			label, r->done, r->target);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Apply `plan`, warm up, then o->reps timed runs into `cell`. */
+static int
+measure(struct adn_runtime *rt, struct adn_exec *x, struct adn_elem *src,
+	const char *plan, const struct options *o, struct bench_cell *cell,
+	struct run *r)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_totals before, after;
+	char label[128];
+	int rc;
+
+	if (adn_exec_set_plan(x, plan, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		adn_errs_clear(&errs);
+		return -EINVAL;
+	}
+	r->x = x;
+	r->src = src;
+	r->queue = 0;
+	r->burst = (uint16_t)(o->burst ? o->burst : rt->burst);
+	if (o->warmup > 0) {
+		snprintf(label, sizeof(label), "%s / %s warm-up",
+			 cell->workload, cell->plan);
+		r->target = o->warmup;
+		rc = launch(r, o, label);
+		if (rc < 0)
+			return rc;
+	}
+	r->target = o->packets;
+	cell->packets = o->packets;
+	cell->burst = r->burst;
+	for (unsigned int k = 0; k < o->reps; k++) {
+		snprintf(label, sizeof(label), "%s / %s run %u/%u",
+			 cell->workload, cell->plan, k + 1, o->reps);
+		adn_pipeline_totals(rt->pipe, NULL, 0, &before);
+		rc = launch(r, o, label);
+		if (rc < 0)
+			return rc;
+		adn_pipeline_totals(rt->pipe, NULL, 0, &after);
+		qsort(r->batch_cyc, r->n_batches, sizeof(uint32_t), cmp_u32);
+		cell->mpps[k] = (double)r->done / ((double)r->tsc /
+						   rte_get_tsc_hz()) / 1e6;
+		cell->cpp[k] = (double)r->tsc / (double)r->done;
+		cell->p50[k] = r->n_batches ?
+			r->batch_cyc[r->n_batches / 2] : 0;
+		cell->p99[k] = r->n_batches ?
+			r->batch_cyc[(uint64_t)(r->n_batches * 0.99)] : 0;
+		cell->dropped += after.dropped - before.dropped;
+		cell->transmitted += after.transmitted - before.transmitted;
+		cell->n_runs++;
+		if (!o->quiet && !isatty(STDERR_FILENO))
+			fprintf(stderr, "  %s: %.2f Mpps\n", label,
+				cell->mpps[k]);
+	}
+	bench_cell_summarize(cell);
+	return 0;
+}
+
+/* The config's first element of `type`, or NULL. */
+static config_setting_t *
+find_elem(config_t *cfg, const char *type, int *idx)
+{
+	config_setting_t *els = config_lookup(cfg, "elements");
+	const char *t;
+
+	for (int i = 0; els && i < config_setting_length(els); i++) {
+		config_setting_t *e = config_setting_get_elem(els, i);
+
+		if (config_setting_lookup_string(e, "type", &t) &&
+		    strcmp(t, type) == 0) {
+			if (idx)
+				*idx = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static void
+set_string(config_setting_t *group, const char *key, const char *val)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+
+	if (s == NULL)
+		s = config_setting_add(group, key, CONFIG_TYPE_STRING);
+	config_setting_set_string(s, val);
+}
+
+/* Point GenSource at `workload` ("config": leave it as written). */
+static int
+patch_workload(config_t *cfg, const char *workload)
+{
+	config_setting_t *g = find_elem(cfg, "GenSource", NULL);
+
+	if (g == NULL) {
+		fprintf(stderr, "adn-bench: the config has no GenSource element\n");
+		return -EINVAL;
+	}
+	if (strcmp(workload, "config") == 0)
+		return 0;
+	set_string(g, "workload", workload);
+	/* The workload defines flows and alpha: drop explicit ones. */
+	config_setting_remove(g, "flows");
+	config_setting_remove(g, "alpha");
+	return 0;
+}
+
+/* Keep only the source, and feed it straight to a Recycle sink. */
+static int
+patch_floor(config_t *cfg)
+{
+	config_setting_t *els = config_lookup(cfg, "elements");
+	config_setting_t *links = config_lookup(cfg, "links");
+	config_setting_t *sink, *s;
+	const char *src_name;
+	int src_idx;
+	config_setting_t *src = find_elem(cfg, "GenSource", &src_idx);
+
+	if (src == NULL || links == NULL ||
+	    !config_setting_lookup_string(src, "name", &src_name))
+		return -EINVAL;
+	for (int i = config_setting_length(els) - 1; i >= 0; i--)
+		if (i != src_idx)
+			config_setting_remove_elem(els, (unsigned int)i);
+	sink = config_setting_add(els, NULL, CONFIG_TYPE_GROUP);
+	set_string(sink, "name", FLOOR_SINK);
+	set_string(sink, "type", "Recycle");
+	while (config_setting_length(links) > 0)
+		config_setting_remove_elem(links, 0);
+	s = config_setting_add(links, NULL, CONFIG_TYPE_STRING);
+	{
+		char arrow[ADN_NAME_MAX * 2 + 8];
+
+		config_setting_lookup_string(config_setting_get_elem(els, 0),
+					     "name", &src_name);
+		snprintf(arrow, sizeof(arrow), "%s -> %s", src_name,
+			 FLOOR_SINK);
+		config_setting_set_string(s, arrow);
+	}
+	return 0;
+}
+
+/* Load, patch, build; prints errors. */
+static int
+build(struct adn_runtime *rt, const struct options *o, const char *workload,
+      bool floor)
+{
+	struct adn_errs errs = { 0 };
+	int rc;
+
+	rc = adn_runtime_load(rt, o->config, &errs);
+	if (rc == 0)
+		rc = patch_workload(&rt->cfg, workload);
+	if (rc == 0 && floor && patch_floor(&rt->cfg) < 0) {
+		fprintf(stderr, "adn-bench: cannot derive the floor pipeline from %s\n",
+			o->config);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = adn_runtime_build(rt, &errs);
+	if (rc == 0 && rt->n_workers != 1) {
+		fprintf(stderr, "adn-bench: %s: workers = %u; the benchmark runs one worker (set workers = 1)\n",
+			o->config, rt->n_workers);
+		rc = -EINVAL;
+	}
+	adn_errs_print(&errs, stderr);
+	adn_errs_clear(&errs);
+	return rc;
+}
+
+/* Build the pipeline for one workload (or its floor) and measure the
+ * given plans into cells[]. */
+static int
+bench_pipeline(const struct options *o, const char *workload, bool floor,
+	       const char *const *plans, unsigned int n_plans,
+	       struct bench_cell *cells, struct run *r)
+{
+	struct adn_runtime rt;
+	struct adn_exec *x = NULL;
+	struct adn_elem *src;
+	uint64_t t0 = rte_rdtsc();
+	int rc;
+
+	rc = build(&rt, o, workload, floor);
+	if (rc < 0)
+		goto out;
+	if (!o->quiet)
+		fprintf(stderr, "%s%s: built in %.2f s\n", workload,
+			floor ? " (floor)" : "",
+			(double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
+	if (rt.pipe->n_rx == 0 || rt.pipe->rx[0].e->desc->rx == NULL) {
+		fprintf(stderr, "adn-bench: %s: no source element\n",
+			o->config);
+		rc = -EINVAL;
+		goto out;
+	}
+	src = rt.pipe->rx[0].e;
+	x = adn_exec_create(rt.pipe, 0);
+	if (x == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (unsigned int i = 0; i < n_plans; i++) {
+		struct bench_cell *c = &cells[i];
+
+		snprintf(c->workload, sizeof(c->workload), "%s", workload);
+		snprintf(c->plan, sizeof(c->plan), "%s",
+			 floor ? "floor" : plans[i]);
+		c->floor = floor;
+		rc = measure(&rt, x, src, plans[i], o, c, r);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	adn_exec_free(x);
+	adn_runtime_free(&rt);
+	return rc;
+}
+
+static char **
+eal_argv(const char *prog, int cfg_argc, char **cfg_argv, int argc,
+	 char **argv, int *out_argc)
+{
+	char **v = calloc(cfg_argc + argc + 2, sizeof(*v));
+	int n = 0;
+
+	if (v == NULL)
+		return NULL;
+	v[n++] = (char *)(uintptr_t)prog;
+	/* An option given after `--` replaces the config's (EAL rejects a
+	 * repeated -l), so `-- -l 2-3` moves the benchmark elsewhere. */
+	for (int i = 0; i < cfg_argc; i++) {
+		bool dup = false;
+
+		for (int k = 0; cfg_argv[i][0] == '-' && k < argc; k++)
+			dup |= strcmp(cfg_argv[i], argv[k]) == 0;
+		if (dup) {
+			if (i + 1 < cfg_argc && cfg_argv[i + 1][0] != '-')
+				i++;
+			continue;
+		}
+		v[n++] = cfg_argv[i];
+	}
+	for (int i = 0; i < argc; i++)
+		v[n++] = argv[i];
+	*out_argc = n;
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct adn_runtime rt;
+	struct adn_errs errs = { 0 };
+	static struct bench_report rep;
+	struct run r = { 0 };
+	bool cyc_on_heap = false;
+	int cfg_argc, eargc, rc;
+	char **cfg_argv, **eargv;
+	int status = 0;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	/* The config's EAL arguments, read once before EAL exists. */
+	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
+	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		return 1;
+	}
+	eargv = eal_argv(argv[0], cfg_argc, cfg_argv, o.eal_argc, o.eal_argv,
+			 &eargc);
+	if (eargv == NULL || rte_eal_init(eargc, eargv) < 0) {
+		fprintf(stderr, "adn-bench: EAL init failed\n");
+		return 1;
+	}
+	/* One timing per batch; bursts of one at worst. */
+	r.cap = o.packets + 1;
+	r.batch_cyc = rte_malloc("bench_batches", sizeof(uint32_t) * r.cap, 0);
+	if (r.batch_cyc == NULL) {
+		/* EAL memory is small without hugepages: fall back. */
+		cyc_on_heap = true;
+		r.batch_cyc = malloc(sizeof(uint32_t) * r.cap);
+		if (r.batch_cyc == NULL) {
+			fprintf(stderr, "adn-bench: out of memory for %" PRIu64 " batch timings\n",
+				r.cap);
+			return 1;
+		}
+	}
+	if (worker_lcore() == rte_get_main_lcore())
+		fprintf(stderr, "adn-bench: EAL gave one lcore: running on the main lcore (pass e.g. -l 0-1 for an isolated worker)\n");
+
+	snprintf(rep.config, sizeof(rep.config), "%s", o.config);
+	rep.reps = o.reps;
+	rep.tsc_hz = rte_get_tsc_hz();
+	bench_cpu_model(rep.cpu, sizeof(rep.cpu));
+	for (unsigned int w = 0; w < o.n_workloads && status == 0; w++) {
+		const char *floor_plan[] = { "batch" };
+
+		if (o.floor) {
+			rc = bench_pipeline(&o, o.workloads[w], true,
+					    floor_plan, 1,
+					    &rep.cells[rep.n_cells], &r);
+			if (rc < 0) {
+				status = 1;
+				break;
+			}
+			rep.n_cells++;
+		}
+		rc = bench_pipeline(&o, o.workloads[w], false, o.plans,
+				    o.n_plans, &rep.cells[rep.n_cells], &r);
+		if (rc < 0) {
+			status = 1;
+			break;
+		}
+		rep.n_cells += o.n_plans;
+	}
+	if (status == 0) {
+		bench_report_print(&rep, stdout);
+		if (bench_report_write(&rep, o.prefix) < 0)
+			status = 1;
+	}
+	if (cyc_on_heap)
+		free(r.batch_cyc);
+	else
+		rte_free(r.batch_cyc);
+	free(eargv);
+	free(cfg_argv);
+	config_destroy(&rt.cfg);
+	rte_eal_cleanup();
+	return status;
+}

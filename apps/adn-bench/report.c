@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define RTE_DIM_PALETTE (sizeof(palette) / sizeof(palette[0]))
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct bench_stat
+stat_of(const double *v, unsigned int n)
+{
+	double s[BENCH_MAX_REPS];
+	struct bench_stat st = { 0 };
+
+	if (n == 0)
+		return st;
+	memcpy(s, v, sizeof(*v) * n);
+	qsort(s, n, sizeof(*s), cmp_double);
+	st.min = s[0];
+	st.max = s[n - 1];
+	st.median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return st;
+}
+
+void
+bench_cell_summarize(struct bench_cell *c)
+{
+	c->s_mpps = stat_of(c->mpps, c->n_runs);
+	c->s_cpp = stat_of(c->cpp, c->n_runs);
+	c->s_p50 = stat_of(c->p50, c->n_runs);
+	c->s_p99 = stat_of(c->p99, c->n_runs);
+}
+
+void
+bench_cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown CPU");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+			colon += 2;
+			colon[strcspn(colon, "\n")] = '\0';
+			snprintf(buf, len, "%s", colon);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static const struct bench_cell *
+floor_of(const struct bench_report *r, const char *workload)
+{
+	for (unsigned int i = 0; i < r->n_cells; i++)
+		if (r->cells[i].floor &&
+		    strcmp(r->cells[i].workload, workload) == 0)
+			return &r->cells[i];
+	return NULL;
+}
+
+/* Cycles per packet the pipeline adds over the floor (NAN: no floor). */
+static double
+over_floor(const struct bench_report *r, const struct bench_cell *c)
+{
+	const struct bench_cell *f = floor_of(r, c->workload);
+
+	if (f == NULL || c->floor)
+		return NAN;
+	return c->s_cpp.median - f->s_cpp.median;
+}
+
+/* Spread of the runs as +-% of the median. */
+static double
+spread(const struct bench_stat *s)
+{
+	return s->median > 0 ? 100.0 * (s->max - s->min) / 2 / s->median : 0;
+}
+
+void
+bench_report_print(const struct bench_report *r, FILE *f)
+{
+	fprintf(f, "\n%s, %s, TSC %.3f GHz, median of %u runs (spread +-%%)\n",
+		r->config, r->cpu, r->tsc_hz / 1e9, r->reps);
+	fprintf(f, "%-13s %-22s %14s %15s %11s %10s %10s %8s\n", "workload",
+		"plan", "Mpps", "cycles/pkt", "over floor", "batch p50",
+		"batch p99", "dropped");
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		double of = over_floor(r, c);
+		char mpps[32], cpp[32], ofs[16];
+
+		snprintf(mpps, sizeof(mpps), "%.2f +-%.1f%%", c->s_mpps.median,
+			 spread(&c->s_mpps));
+		snprintf(cpp, sizeof(cpp), "%.1f +-%.1f%%", c->s_cpp.median,
+			 spread(&c->s_cpp));
+		if (isnan(of))
+			snprintf(ofs, sizeof(ofs), "-");
+		else
+			snprintf(ofs, sizeof(ofs), "%.1f", of);
+		fprintf(f, "%-13s %-22s %14s %15s %11s %10.0f %10.0f %8" PRIu64 "\n",
+			c->workload, c->plan, mpps, cpp, ofs, c->s_p50.median,
+			c->s_p99.median, c->dropped);
+	}
+	fprintf(f, "(packets per run %" PRIu64 ", burst %u; cycles are TSC cycles; batch p50/p99: cycles per batch incl. rx)\n\n",
+		r->n_cells ? r->cells[0].packets : 0,
+		r->n_cells ? r->cells[0].burst : 0);
+}
+
+static int
+write_csv(const struct bench_report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "workload,plan,floor,packets,burst,runs,mpps_median,mpps_min,mpps_max,cpp_median,cpp_min,cpp_max,cpp_over_floor,batch_p50,batch_p99,dropped,transmitted\n");
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		double of = over_floor(r, c);
+
+		fprintf(f, "%s,\"%s\",%d,%" PRIu64 ",%u,%u,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,",
+			c->workload, c->plan, c->floor, c->packets, c->burst,
+			c->n_runs, c->s_mpps.median, c->s_mpps.min,
+			c->s_mpps.max, c->s_cpp.median, c->s_cpp.min,
+			c->s_cpp.max);
+		if (!isnan(of))
+			fprintf(f, "%.3f", of);
+		fprintf(f, ",%.0f,%.0f,%" PRIu64 ",%" PRIu64 "\n",
+			c->s_p50.median, c->s_p99.median, c->dropped,
+			c->transmitted);
+	}
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void
+json_stat(FILE *f, const char *name, const struct bench_stat *s,
+	  const double *runs, unsigned int n)
+{
+	fprintf(f, "\"%s\": {\"median\": %.4f, \"min\": %.4f, \"max\": %.4f, \"runs\": [",
+		name, s->median, s->min, s->max);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%s%.4f", i ? ", " : "", runs[i]);
+	fprintf(f, "]}");
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int
+write_json(const struct bench_report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "{\n  \"config\": ");
+	json_str(f, r->config);
+	fprintf(f, ",\n  \"cpu\": ");
+	json_str(f, r->cpu);
+	fprintf(f, ",\n  \"tsc_hz\": %" PRIu64 ",\n  \"reps\": %u,\n  \"cells\": [",
+		r->tsc_hz, r->reps);
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		double of = over_floor(r, c);
+
+		fprintf(f, "%s\n    {\"workload\": ", i ? "," : "");
+		json_str(f, c->workload);
+		fprintf(f, ", \"plan\": ");
+		json_str(f, c->plan);
+		fprintf(f, ", \"floor\": %s, \"packets\": %" PRIu64 ", \"burst\": %u,\n     ",
+			c->floor ? "true" : "false", c->packets, c->burst);
+		json_stat(f, "mpps", &c->s_mpps, c->mpps, c->n_runs);
+		fprintf(f, ",\n     ");
+		json_stat(f, "cycles_per_packet", &c->s_cpp, c->cpp, c->n_runs);
+		fprintf(f, ",\n     ");
+		json_stat(f, "batch_cycles_p50", &c->s_p50, c->p50, c->n_runs);
+		fprintf(f, ",\n     ");
+		json_stat(f, "batch_cycles_p99", &c->s_p99, c->p99, c->n_runs);
+		fprintf(f, ",\n     \"cycles_over_floor\": ");
+		if (isnan(of))
+			fprintf(f, "null");
+		else
+			fprintf(f, "%.3f", of);
+		fprintf(f, ", \"dropped\": %" PRIu64 ", \"transmitted\": %" PRIu64 "}",
+			c->dropped, c->transmitted);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* Colours for plans, in order of first appearance; the floor is grey. */
+static const char *const palette[] = {
+	"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+	"#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+};
+
+static void
+svg_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/*
+ * Grouped bars: one group per workload, one bar per plan (the floor first,
+ * grey), height = median Mpps, whiskers = min..max over the runs, and the
+ * median cycles/packet written on each bar.
+ */
+static int
+write_svg(const struct bench_report *r, const char *path)
+{
+	const char *wl[BENCH_MAX_CELLS], *pl[BENCH_MAX_CELLS];
+	unsigned int n_wl = 0, n_pl = 0, per_group;
+	const double bw = 46, gap = 40, left = 70, top = 60, ph = 320;
+	double width, height, ymax = 0, step;
+	FILE *f;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		unsigned int k;
+
+		for (k = 0; k < n_wl && strcmp(wl[k], c->workload); k++)
+			;
+		if (k == n_wl)
+			wl[n_wl++] = c->workload;
+		for (k = 0; k < n_pl && strcmp(pl[k], c->plan); k++)
+			;
+		if (k == n_pl)
+			pl[n_pl++] = c->plan;
+		if (c->s_mpps.max > ymax)
+			ymax = c->s_mpps.max;
+	}
+	per_group = n_pl;
+	width = left + n_wl * (per_group * bw + gap) + 30 + 170;
+	height = top + ph + 80;
+	/* A round axis: 1, 2 or 5 times a power of ten per tick. */
+	step = pow(10, floor(log10(ymax > 0 ? ymax / 5 : 1)));
+	if (ymax / step > 25)
+		step *= 5;
+	else if (ymax / step > 10)
+		step *= 2;
+	ymax = ceil((ymax > 0 ? ymax * 1.12 : 1) / step) * step;
+
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
+		width, height);
+	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+	fprintf(f, "<text x=\"%.0f\" y=\"22\" font-size=\"15\" font-weight=\"bold\">adn-bench: ",
+		left);
+	svg_text(f, r->config);
+	fprintf(f, "</text>\n<text x=\"%.0f\" y=\"40\" fill=\"#555\">",
+		left);
+	svg_text(f, r->cpu);
+	fprintf(f, " — one worker lcore, median of %u runs, whiskers min–max, labels: cycles/packet</text>\n",
+		r->reps);
+	/* Axis and grid. */
+	for (double y = 0; y <= ymax + 1e-9; y += step) {
+		double py = top + ph - y / ymax * ph;
+
+		fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+			left, width - 180, py, py);
+		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+			left - 6, py + 4, y);
+	}
+	fprintf(f, "<text transform=\"translate(20 %.0f) rotate(-90)\" text-anchor=\"middle\">Mpps (higher is better)</text>\n",
+		top + ph / 2);
+	for (unsigned int w = 0; w < n_wl; w++) {
+		double gx = left + 15 + w * (per_group * bw + gap);
+
+		for (unsigned int p = 0; p < n_pl; p++) {
+			const struct bench_cell *c = NULL;
+
+			for (unsigned int i = 0; i < r->n_cells; i++)
+				if (!strcmp(r->cells[i].workload, wl[w]) &&
+				    !strcmp(r->cells[i].plan, pl[p]))
+					c = &r->cells[i];
+			if (c == NULL)
+				continue;
+			double x = gx + p * bw;
+			double h = c->s_mpps.median / ymax * ph;
+			double y0 = top + ph - c->s_mpps.max / ymax * ph;
+			double y1 = top + ph - c->s_mpps.min / ymax * ph;
+			const char *col = c->floor ? "#bbbbbb" :
+				palette[p % RTE_DIM_PALETTE];
+
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+				x + 3, top + ph - h, bw - 6, h, col);
+			svg_text(f, c->workload);
+			fprintf(f, " / ");
+			svg_text(f, c->plan);
+			fprintf(f, ": %.2f Mpps (%.2f–%.2f), %.1f cycles/packet, batch p50 %.0f p99 %.0f cycles</title></rect>\n",
+				c->s_mpps.median, c->s_mpps.min, c->s_mpps.max,
+				c->s_cpp.median, c->s_p50.median,
+				c->s_p99.median);
+			fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+				x + bw / 2, x + bw / 2, y0, y1);
+			fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+				x + bw / 2 - 5, x + bw / 2 + 5, y0, y0);
+			fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+				x + bw / 2 - 5, x + bw / 2 + 5, y1, y1);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%.1f</text>\n",
+				x + bw / 2, y0 - 5, c->s_mpps.median);
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"white\">%.0f c</text>\n",
+				x + bw / 2, top + ph - 6, c->s_cpp.median);
+		}
+		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" font-weight=\"bold\">",
+			gx + per_group * bw / 2, top + ph + 22);
+		svg_text(f, wl[w]);
+		fprintf(f, "</text>\n");
+	}
+	fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n",
+		left, width - 180, top + ph, top + ph);
+	/* Legend. */
+	for (unsigned int p = 0; p < n_pl; p++) {
+		double lx = width - 165, ly = top + 10 + p * 20;
+		bool is_floor = strcmp(pl[p], "floor") == 0;
+
+		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n",
+			lx, ly - 11, is_floor ? "#bbbbbb" :
+			palette[p % RTE_DIM_PALETTE]);
+		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">", lx + 20, ly);
+		svg_text(f, is_floor ? "floor (source -> sink)" : pl[p]);
+		fprintf(f, "</text>\n");
+	}
+	fprintf(f, "</svg>\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+int
+bench_report_write(const struct bench_report *r, const char *prefix)
+{
+	static const struct {
+		const char *ext;
+		int (*fn)(const struct bench_report *, const char *);
+	} out[] = {
+		{ "csv", write_csv }, { "json", write_json },
+		{ "svg", write_svg },
+	};
+	char path[4096];
+	int rc = 0;
+
+	for (unsigned int i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		int e;
+
+		snprintf(path, sizeof(path), "%s.%s", prefix, out[i].ext);
+		e = out[i].fn(r, path);
+		if (e < 0) {
+			fprintf(stderr, "adn-bench: %s: %s\n", path,
+				strerror(-e));
+			rc = e;
+		} else {
+			fprintf(stderr, "wrote %s\n", path);
+		}
+	}
+	return rc;
+}

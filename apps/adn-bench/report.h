@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * adn-bench results: one cell per (workload, plan), its runs, and the
+ * writers (table, CSV, JSON, SVG chart). Main lcore only.
+ */
+#ifndef _ADN_BENCH_REPORT_H_
+#define _ADN_BENCH_REPORT_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BENCH_MAX_REPS 100
+#define BENCH_MAX_CELLS (8 * 17)
+
+struct bench_stat {
+	double median, min, max;
+};
+
+struct bench_cell {
+	char workload[32];
+	char plan[64];
+	bool floor;		/* the I/O floor: source -> Recycle */
+	uint64_t packets;	/* per run */
+	unsigned int burst;
+	unsigned int n_runs;
+	double mpps[BENCH_MAX_REPS];
+	double cpp[BENCH_MAX_REPS];	/* TSC cycles per packet */
+	double p50[BENCH_MAX_REPS];	/* cycles per batch */
+	double p99[BENCH_MAX_REPS];
+	uint64_t dropped, transmitted;	/* summed over the runs */
+	/* Filled by bench_cell_summarize. */
+	struct bench_stat s_mpps, s_cpp, s_p50, s_p99;
+};
+
+struct bench_report {
+	char config[256];
+	char cpu[128];
+	unsigned int reps;
+	uint64_t tsc_hz;
+	unsigned int n_cells;
+	struct bench_cell cells[BENCH_MAX_CELLS];
+};
+
+void bench_cell_summarize(struct bench_cell *c);
+void bench_cpu_model(char *buf, size_t len);
+/* The human table. */
+void bench_report_print(const struct bench_report *r, FILE *f);
+/* PREFIX.csv, PREFIX.json, PREFIX.svg; 0 or -errno (reported on stderr). */
+int bench_report_write(const struct bench_report *r, const char *prefix);
+
+#endif /* _ADN_BENCH_REPORT_H_ */
