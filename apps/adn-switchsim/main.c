@@ -1,0 +1,1030 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * adn-switchsim — the CLIP switch behavioral model (lib/clip) as a DPDK
+ * app: a client-side port (e.g. net_pcap: trace in, trace out) and one
+ * port per server (net_memif, this app the memif server side, so it owns
+ * the sockets and adn-nf servers may start, stop and reconnect at any
+ * time), driven by the switch model and the controller.
+ *
+ *   adn-switchsim --client PORT --server PORT [--server PORT ...] [options]
+ *                 -- EAL arguments (the --vdev of every port)
+ *
+ * Server i is the i-th --server port (server id i). The controller sees a
+ * server's mirrored table through the responses: every response the switch
+ * post-processes carries the server id and the result it applied, so the
+ * app keeps a copy of each server's mirror from them (a mapping a server
+ * created always travels back in a response) and hands it to
+ * adn_clip_ctrl as adn_clip_mirror_table_ops. No side channel to the
+ * server processes is needed, and the copy is exact for SNAT, whose
+ * mappings never change once created.
+ *
+ * One lcore runs everything: the model is single-threaded, so telemetry
+ * commands (/adn/clip/...) are posted to the loop, run between bursts,
+ * and answered from there.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_telemetry.h>
+
+#include "adn_clip_ctrl.h"
+#include "adn_clip_snat.h"
+#include "adn_clip_switch.h"
+#include "adn_parse.h"
+
+#define SIM_MAX_SERVERS		16
+#define SIM_BURST		32
+#define SIM_QUEUE		2048	/* pending tx per port */
+#define SIM_RING		1024
+#define SIM_MAX_CHANGES		8
+
+/* Why the app itself dropped a packet (the model's reasons come on top). */
+enum sim_drop {
+	SIM_DROP_MULTI_SEG,	/* frame not in one segment */
+	SIM_DROP_BAD_SERVER,	/* flight to a server id with no port */
+	SIM_DROP_NO_HEADROOM,	/* prepend failed */
+	SIM_DROP_QUEUE_FULL,	/* a port accepted nothing for a full queue */
+	SIM_DROP_SHUTDOWN,	/* still queued when stopping */
+	SIM_DROP_MAX
+};
+
+static const char *const sim_drop_names[SIM_DROP_MAX] = {
+	"multi-seg", "bad-server", "no-headroom", "queue-full", "shutdown",
+};
+
+struct sim_change {
+	uint64_t at;		/* client packets before the change */
+	unsigned int n;
+	uint16_t servers[SIM_MAX_SERVERS];
+	bool done;
+};
+
+struct sim_port {
+	uint16_t id;
+	const char *name;
+	uint64_t rx, tx;
+	unsigned int n_q;
+	struct rte_mbuf *q[SIM_QUEUE];
+};
+
+/* A telemetry command waiting for the loop. */
+struct sim_mailbox {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	int pending;		/* read by the loop without the lock */
+	const char *cmd;
+	const char *params;
+	struct rte_tel_data *d;
+	int rc;
+	bool done;
+};
+
+struct sim {
+	/* options */
+	const char *client_name;
+	unsigned int n_servers;
+	const char *server_name[SIM_MAX_SERVERS];
+	unsigned int n_group;
+	uint16_t group[SIM_MAX_SERVERS];
+	enum adn_clip_lb_mode mode;
+	bool push;
+	uint32_t table;
+	uint32_t topn;
+	uint64_t period;	/* client packets per controller period; 0 off */
+	double idle_exit, duration, link_wait;
+	const char *stats_json;
+	unsigned int n_changes;
+	struct sim_change change[SIM_MAX_CHANGES];
+	/* state */
+	struct rte_mempool *pool;
+	struct adn_clip_switch *sw;
+	struct adn_clip_ctrl *ctrl;
+	struct adn_clip_table *mirror[SIM_MAX_SERVERS];
+	struct sim_port client;
+	struct sim_port server[SIM_MAX_SERVERS];
+	uint64_t client_pkts;	/* client packets processed (schedule) */
+	uint64_t next_period;
+	uint64_t drops[SIM_DROP_MAX];
+	uint64_t model_drops;	/* frames the model returned DROP for */
+	uint64_t mirror_full;
+	uint64_t periods, promoted;
+	struct adn_clip_change_report last_change;
+	unsigned int n_top;
+	struct adn_clip_hitter top[64];
+	struct sim_mailbox mb;
+};
+
+static volatile sig_atomic_t signalled;
+static struct sim *tel_sim;
+
+static void
+on_signal(int sig)
+{
+	signalled = sig;
+}
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s --client PORT --server PORT [--server PORT ...] [options] -- EAL args\n"
+		"Run the CLIP switch model between a client port and server ports.\n\n"
+		"  -c, --client PORT        client-side ethdev name (e.g. net_pcap0)\n"
+		"  -s, --server PORT        a server's ethdev name; i-th is server id i\n"
+		"  -g, --group LIST         initial group, e.g. 0,1 (default: all servers)\n"
+		"  -C, --change-at N:LIST   after N client packets set the group to LIST\n"
+		"                           (LIST may be empty: drain); up to %d times\n"
+		"  -m, --mode bf|ecmp       server choice: CLIP Bloom filters (default) or plain ECMP\n"
+		"  -P, --no-push            do not pin flows that would lose their server\n"
+		"  -t, --table N            switch pre-processing table entries (default 1024)\n"
+		"  -n, --topn N             top-N candidates per period (default 32)\n"
+		"  -p, --period N           controller period (promotion) every N client packets\n"
+		"  -i, --idle-exit S        stop once no packet moved for S seconds\n"
+		"  -d, --duration S         stop after S seconds\n"
+		"  -w, --link-wait S        wait up to S seconds for server links (default 10)\n"
+		"  -j, --stats-json FILE    write the final counters as JSON\n"
+		"  -h, --help\n\n"
+		"Telemetry: /adn/clip/groups, /adn/clip/stats, /adn/clip/top,\n"
+		"/adn/clip/set_group,LIST (ids separated by '.'), /adn/clip/add_server,ID,\n"
+		"/adn/clip/remove_server,ID, /adn/clip/promote.\n",
+		prog, SIM_MAX_CHANGES);
+}
+
+/* "0,1,3" (or '.'-separated, for telemetry) -> ids < n_servers. */
+static int
+parse_list(const char *s, unsigned int n_servers, uint16_t *out,
+	   unsigned int *n)
+{
+	char buf[256], *tok, *save = NULL;
+	uint64_t v;
+
+	*n = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",.", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",.", &save)) {
+		if (*n >= SIM_MAX_SERVERS ||
+		    adn_parse_u64(tok, 0, n_servers - 1, &v) < 0)
+			return -EINVAL;
+		for (unsigned int i = 0; i < *n; i++)
+			if (out[i] == v)
+				return -EINVAL;
+		out[(*n)++] = (uint16_t)v;
+	}
+	return 0;
+}
+
+static int
+parse_args(struct sim *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "client", required_argument, NULL, 'c' },
+		{ "server", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "change-at", required_argument, NULL, 'C' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "no-push", no_argument, NULL, 'P' },
+		{ "table", required_argument, NULL, 't' },
+		{ "topn", required_argument, NULL, 'n' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "link-wait", required_argument, NULL, 'w' },
+		{ "stats-json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *group = NULL, *changes[SIM_MAX_CHANGES];
+	unsigned int n_ch = 0;
+	uint64_t v;
+	int c;
+
+	s->push = true;
+	s->table = 1024;
+	s->topn = 32;
+	s->link_wait = 10;
+	while ((c = getopt_long(argc, argv, "c:s:g:C:m:Pt:n:p:i:d:w:j:h",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			s->client_name = optarg;
+			break;
+		case 's':
+			if (s->n_servers == SIM_MAX_SERVERS) {
+				fprintf(stderr, "error: at most %d servers\n",
+					SIM_MAX_SERVERS);
+				return -EINVAL;
+			}
+			s->server_name[s->n_servers++] = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'C':
+			if (n_ch == SIM_MAX_CHANGES) {
+				fprintf(stderr, "error: at most %d --change-at\n",
+					SIM_MAX_CHANGES);
+				return -EINVAL;
+			}
+			changes[n_ch++] = optarg;
+			break;
+		case 'm':
+			if (strcmp(optarg, "bf") == 0) {
+				s->mode = ADN_CLIP_LB_BF;
+			} else if (strcmp(optarg, "ecmp") == 0) {
+				s->mode = ADN_CLIP_LB_ECMP;
+			} else {
+				fprintf(stderr, "error: --mode: '%s' (bf or ecmp)\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'P':
+			s->push = false;
+			break;
+		case 't':
+		case 'n':
+		case 'p':
+			if (adn_parse_u64(optarg, c == 'p' ? 0 : 1,
+					  c == 'n' ? 64 : 1u << 24, &v) < 0) {
+				fprintf(stderr, "error: -%c: '%s' out of range\n",
+					c, optarg);
+				return -EINVAL;
+			}
+			if (c == 't')
+				s->table = (uint32_t)v;
+			else if (c == 'n')
+				s->topn = (uint32_t)v;
+			else
+				s->period = v;
+			break;
+		case 'i':
+		case 'd':
+		case 'w': {
+			double *d = c == 'i' ? &s->idle_exit :
+				c == 'd' ? &s->duration : &s->link_wait;
+
+			if (adn_parse_double(optarg, 0, 1e9, d) < 0) {
+				fprintf(stderr, "error: -%c: '%s' is not seconds >= 0\n",
+					c, optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case 'j':
+			s->stats_json = optarg;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			exit(0);
+		default:
+			usage(stderr, argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (s->client_name == NULL || s->n_servers == 0) {
+		fprintf(stderr, "error: need --client and at least one --server\n");
+		return -EINVAL;
+	}
+	if (group == NULL) {
+		for (unsigned int i = 0; i < s->n_servers; i++)
+			s->group[i] = (uint16_t)i;
+		s->n_group = s->n_servers;
+	} else if (parse_list(group, s->n_servers, s->group, &s->n_group)) {
+		fprintf(stderr, "error: --group '%s': server ids 0-%u, no repeats\n",
+			group, s->n_servers - 1);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n_ch; i++) {
+		struct sim_change *ch = &s->change[i];
+		const char *colon = strchr(changes[i], ':');
+		char num[32];
+
+		if (colon == NULL || (size_t)(colon - changes[i]) >= sizeof(num))
+			goto bad_change;
+		memcpy(num, changes[i], colon - changes[i]);
+		num[colon - changes[i]] = '\0';
+		if (adn_parse_u64(num, 0, UINT64_MAX, &ch->at) < 0 ||
+		    parse_list(colon + 1, s->n_servers, ch->servers, &ch->n))
+			goto bad_change;
+		if (i > 0 && ch->at < s->change[i - 1].at)
+			goto bad_change;
+	}
+	s->n_changes = n_ch;
+	return 0;
+bad_change:
+	fprintf(stderr, "error: --change-at: want N:LIST with ids 0-%u, N not decreasing\n",
+		s->n_servers - 1);
+	return -EINVAL;
+}
+
+static int
+port_setup(struct sim *s, struct sim_port *p, const char *name)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	p->name = name;
+	rc = rte_eth_dev_get_port_by_name(name, &p->id);
+	if (rc < 0) {
+		fprintf(stderr, "error: port '%s' not found (give its --vdev)\n",
+			name);
+		return rc;
+	}
+	rc = rte_eth_dev_configure(p->id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(p->id, 0, SIM_RING,
+					    rte_eth_dev_socket_id(p->id), NULL,
+					    s->pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(p->id, 0, SIM_RING,
+					    rte_eth_dev_socket_id(p->id), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(p->id);
+	if (rc < 0)
+		fprintf(stderr, "error: port '%s': set-up failed: %s\n", name,
+			rte_strerror(-rc));
+	return rc;
+}
+
+/* Send what is queued on p; keep the rest for the next round. */
+static uint16_t
+port_flush(struct sim_port *p)
+{
+	uint16_t sent;
+
+	if (p->n_q == 0)
+		return 0;
+	sent = rte_eth_tx_burst(p->id, 0, p->q,
+				(uint16_t)RTE_MIN(p->n_q, 512u));
+	p->tx += sent;
+	p->n_q -= sent;
+	memmove(p->q, p->q + sent, p->n_q * sizeof(p->q[0]));
+	return sent;
+}
+
+/* Queue m on p; the callers keep n_q below SIM_QUEUE by reading at most
+ * one burst per round and flushing every round. */
+static void
+port_queue(struct sim *s, struct sim_port *p, struct rte_mbuf *m)
+{
+	if (p->n_q == SIM_QUEUE) {
+		port_flush(p);
+		if (p->n_q == SIM_QUEUE) {
+			s->drops[SIM_DROP_QUEUE_FULL]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
+	p->q[p->n_q++] = m;
+}
+
+static void
+sim_drop(struct sim *s, struct rte_mbuf *m, enum sim_drop why)
+{
+	s->drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* The original flow of a response, read from the packet behind the
+ * header (the switch rewrites it when applying the result). */
+static int
+inner_key(const uint8_t *frame, size_t len, struct adn_flow_key *k)
+{
+	const uint8_t *ip = frame + ADN_ETHER_HDR_LEN + ADN_CLIP_HDR_LEN;
+	size_t ihl;
+
+	if (len < ADN_ETHER_HDR_LEN + ADN_CLIP_HDR_LEN + 20)
+		return -EINVAL;
+	ihl = (size_t)(ip[0] & 15) * 4;
+	if (ihl < 20 || (size_t)(ip - frame) + ihl + 4 > len)
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	memcpy(&k->src_ip, ip + 12, 4);
+	memcpy(&k->dst_ip, ip + 16, 4);
+	k->proto = ip[9];
+	memcpy(&k->src_port, ip + ihl, 2);
+	memcpy(&k->dst_port, ip + ihl + 2, 2);
+	return 0;
+}
+
+/* Remember what a server answered: its mirrored table as the
+ * controller needs it. */
+static void
+learn(struct sim *s, const uint8_t *frame, size_t len)
+{
+	struct adn_clip_entry e;
+	struct adn_clip_hdr h;
+
+	if (adn_clip_frame_decode(frame, len, &h, NULL) < 0 ||
+	    h.type != ADN_CLIP_MSG_RESPONSE || h.status != ADN_CLIP_ST_OK ||
+	    h.server_id >= s->n_servers || inner_key(frame, len, &e.key) < 0)
+		return;
+	e.server = h.server_id;
+	e.result_len = h.result_len;
+	memcpy(e.result, h.result, sizeof(e.result));
+	if (adn_clip_table_find(s->mirror[h.server_id], &e.key) == NULL &&
+	    adn_clip_table_add(s->mirror[h.server_id], &e) < 0)
+		s->mirror_full++;
+}
+
+/* One frame through the model; queue or drop it. */
+static void
+sim_frame(struct sim *s, struct rte_mbuf *m, bool from_server)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t len = rte_pktmbuf_data_len(m);
+	struct adn_clip_hdr h;
+	struct adn_clip_out out;
+
+	if (m->nb_segs != 1) {
+		sim_drop(s, m, SIM_DROP_MULTI_SEG);
+		return;
+	}
+	/* Decode before processing: post-processing strips the header. */
+	if (from_server && adn_clip_frame_decode(frame, len, &h, NULL) == 0 &&
+	    h.type == ADN_CLIP_MSG_RESPONSE)
+		learn(s, frame, len);
+	adn_clip_switch_process(s->sw, frame, len, rte_pktmbuf_headroom(m),
+				&out);
+	switch (out.verdict) {
+	case ADN_CLIP_V_FLIGHT:
+		if (out.server >= s->n_servers) {
+			sim_drop(s, m, SIM_DROP_BAD_SERVER);
+			return;
+		}
+		if (rte_pktmbuf_prepend(m, (uint16_t)-out.data_off) == NULL) {
+			sim_drop(s, m, SIM_DROP_NO_HEADROOM);
+			return;
+		}
+		port_queue(s, &s->server[out.server], m);
+		return;
+	case ADN_CLIP_V_RESPONSE:
+		rte_pktmbuf_adj(m, (uint16_t)out.data_off);
+		/* fall through */
+	case ADN_CLIP_V_PASS:
+	case ADN_CLIP_V_FAST:
+		port_queue(s, &s->client, m);
+		return;
+	case ADN_CLIP_V_DROP:
+	default:
+		s->model_drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+/* ---- control actions, on the loop's thread ---- */
+
+static int
+act_set_group(struct sim *s, const uint16_t *servers, unsigned int n)
+{
+	int rc = adn_clip_ctrl_set_group(s->ctrl, servers, n,
+					 &s->last_change);
+
+	if (rc == 0) {
+		memcpy(s->group, servers, n * sizeof(*servers));
+		s->n_group = n;
+	}
+	return rc;
+}
+
+static int
+act_promote(struct sim *s)
+{
+	struct adn_clip_promote_report r;
+	struct adn_clip_hitter top[64];
+	unsigned int n = RTE_MIN(s->topn, RTE_DIM(top));
+	int rc;
+
+	/* adn_clip_ctrl_period() in its three steps, so the candidates stay
+	 * visible to /adn/clip/top. */
+	rc = adn_clip_switch_report(s->sw, top, n);
+	if (rc < 0)
+		return rc;
+	s->n_top = (unsigned int)rc;
+	memcpy(s->top, top, s->n_top * sizeof(top[0]));
+	rc = adn_clip_ctrl_promote(s->ctrl, top, s->n_top, &r);
+	if (rc < 0)
+		return rc;
+	adn_clip_table_age(adn_clip_switch_table(s->sw));
+	s->periods++;
+	s->promoted += r.promoted;
+	return 0;
+}
+
+static void
+tel_groups(struct sim *s, struct rte_tel_data *d)
+{
+	struct rte_tel_data *g = rte_tel_data_alloc();
+	uint16_t m[ADN_CLIP_GROUP_MAX];
+	unsigned int n = adn_clip_switch_group(s->sw, m, RTE_DIM(m));
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "mode",
+		adn_clip_switch_mode(s->sw) == ADN_CLIP_LB_BF ? "bf" : "ecmp");
+	rte_tel_data_add_dict_u64(d, "version", adn_clip_switch_version(s->sw));
+	rte_tel_data_add_dict_u64(d, "cur", adn_clip_switch_cur(s->sw));
+	if (g != NULL) {
+		rte_tel_data_start_array(g, RTE_TEL_U64_VAL);
+		for (unsigned int i = 0; i < n; i++)
+			rte_tel_data_add_array_u64(g, m[i]);
+		rte_tel_data_add_dict_container(d, "group", g, 0);
+	}
+	rte_tel_data_add_dict_u64(d, "pins",
+		adn_clip_table_count(adn_clip_switch_pins(s->sw)));
+	rte_tel_data_add_dict_u64(d, "last_change_pinned",
+				  s->last_change.pinned);
+	rte_tel_data_add_dict_u64(d, "last_change_kept", s->last_change.kept);
+	rte_tel_data_add_dict_u64(d, "last_change_pin_failed",
+				  s->last_change.pin_failed);
+}
+
+static void
+tel_stats(struct sim *s, struct rte_tel_data *d)
+{
+	struct adn_clip_switch_stats st;
+
+	adn_clip_switch_stats_get(s->sw, &st);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "client_rx", s->client.rx);
+	rte_tel_data_add_dict_u64(d, "client_tx", s->client.tx);
+	rte_tel_data_add_dict_u64(d, "pass", st.pass);
+	rte_tel_data_add_dict_u64(d, "fast", st.fast);
+	rte_tel_data_add_dict_u64(d, "flight", st.flight);
+	rte_tel_data_add_dict_u64(d, "response", st.response);
+	rte_tel_data_add_dict_u64(d, "model_drop", st.drop);
+	rte_tel_data_add_dict_u64(d, "table",
+		adn_clip_table_count(adn_clip_switch_table(s->sw)));
+	rte_tel_data_add_dict_u64(d, "promoted", s->promoted);
+}
+
+static void
+tel_top(struct sim *s, struct rte_tel_data *d)
+{
+	char name[64];
+
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < s->n_top; i++) {
+		const struct adn_flow_key *k = &s->top[i].key;
+		const uint8_t *a = (const uint8_t *)&k->src_ip;
+		const uint8_t *b = (const uint8_t *)&k->dst_ip;
+
+		snprintf(name, sizeof(name), "%u.%u.%u.%u:%u>%u.%u.%u.%u:%u/%u",
+			 a[0], a[1], a[2], a[3], rte_be_to_cpu_16(k->src_port),
+			 b[0], b[1], b[2], b[3], rte_be_to_cpu_16(k->dst_port),
+			 k->proto);
+		rte_tel_data_add_dict_u64(d, name, s->top[i].estimate);
+	}
+}
+
+/* Run the posted command; the telemetry thread waits for it. */
+static int
+run_command(struct sim *s, const char *cmd, const char *params,
+	    struct rte_tel_data *d)
+{
+	uint16_t list[SIM_MAX_SERVERS];
+	unsigned int n = 0;
+	uint64_t id;
+	int rc = 0;
+
+	if (strcmp(cmd, "/adn/clip/groups") == 0) {
+		tel_groups(s, d);
+		return 0;
+	}
+	if (strcmp(cmd, "/adn/clip/stats") == 0) {
+		tel_stats(s, d);
+		return 0;
+	}
+	if (strcmp(cmd, "/adn/clip/top") == 0) {
+		tel_top(s, d);
+		return 0;
+	}
+	if (strcmp(cmd, "/adn/clip/promote") == 0) {
+		rc = act_promote(s);
+	} else if (strcmp(cmd, "/adn/clip/set_group") == 0) {
+		if (parse_list(params, s->n_servers, list, &n) < 0)
+			return -EINVAL;
+		rc = act_set_group(s, list, n);
+	} else if (strcmp(cmd, "/adn/clip/add_server") == 0 ||
+		   strcmp(cmd, "/adn/clip/remove_server") == 0) {
+		bool add = cmd[10] == 'a';
+		bool member = false;
+
+		if (params == NULL ||
+		    adn_parse_u64(params, 0, s->n_servers - 1, &id) < 0)
+			return -EINVAL;
+		for (unsigned int i = 0; i < s->n_group; i++) {
+			if (s->group[i] == id)
+				member = true;
+			else
+				list[n++] = s->group[i];
+		}
+		if (add == member)
+			return add ? -EEXIST : -ENOENT;
+		if (add)
+			list[n++] = (uint16_t)id;
+		rc = act_set_group(s, list, n);
+	} else {
+		return -ENOENT;
+	}
+	if (rc == 0)
+		tel_groups(s, d);
+	return rc;
+}
+
+static int
+tel_post(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct sim_mailbox *mb = &tel_sim->mb;
+	int rc;
+
+	pthread_mutex_lock(&mb->lock);
+	/* one command at a time: wait for a previous one to finish */
+	while (mb->pending)
+		pthread_cond_wait(&mb->done_cv, &mb->lock);
+	mb->cmd = cmd;
+	mb->params = params;
+	mb->d = d;
+	mb->done = false;
+	__atomic_store_n(&mb->pending, 1, __ATOMIC_RELEASE);
+	while (!mb->done)
+		pthread_cond_wait(&mb->done_cv, &mb->lock);
+	rc = mb->rc;
+	mb->pending = 0;
+	pthread_cond_broadcast(&mb->done_cv);
+	pthread_mutex_unlock(&mb->lock);
+	return rc;
+}
+
+static void
+mailbox_serve(struct sim *s)
+{
+	struct sim_mailbox *mb = &s->mb;
+
+	if (!__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&mb->lock);
+	if (mb->pending && !mb->done) {
+		mb->rc = run_command(s, mb->cmd, mb->params, mb->d);
+		mb->done = true;
+		pthread_cond_broadcast(&mb->done_cv);
+	}
+	pthread_mutex_unlock(&mb->lock);
+}
+
+static int
+register_telemetry(void)
+{
+	static const struct { const char *cmd, *help; } cmds[] = {
+		{ "/adn/clip/groups", "Mode, version, cur, current group, pins" },
+		{ "/adn/clip/stats", "Switch counters: pass, fast, flight, response, drops" },
+		{ "/adn/clip/top", "Top-N candidates of the last controller period" },
+		{ "/adn/clip/set_group", "Set the group. Parameter: ids separated by '.'" },
+		{ "/adn/clip/add_server", "Add a server to the group. Parameter: id" },
+		{ "/adn/clip/remove_server", "Remove a server from the group. Parameter: id" },
+		{ "/adn/clip/promote", "Run a controller period now (top-N promotion)" },
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(cmds); i++)
+		if (rte_telemetry_register_cmd(cmds[i].cmd, tel_post,
+					       cmds[i].help) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* ---- set-up, loop, report ---- */
+
+static int
+sim_init(struct sim *s)
+{
+	struct adn_clip_switch_conf sc;
+	struct adn_clip_ctrl_conf cc = { .push_on_change = s->push,
+					 .topn = s->topn };
+	const char *field = NULL;
+	int rc;
+
+	s->pool = rte_pktmbuf_pool_create("sim_pool",
+					  (s->n_servers + 1) * (SIM_RING * 2 +
+					  SIM_QUEUE) + 2048, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
+	if (s->pool == NULL) {
+		fprintf(stderr, "error: mbuf pool: %s\n",
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	adn_clip_switch_conf_default(&sc);
+	sc.app = &adn_clip_app_snat;
+	sc.lb_mode = s->mode;
+	sc.table_capacity = s->table;
+	sc.topn = RTE_MAX(sc.topn, s->topn);
+	rc = adn_clip_switch_create(&sc, &s->sw, &field);
+	if (rc < 0) {
+		fprintf(stderr, "error: switch model: bad %s\n",
+			field ? field : "conf");
+		return rc;
+	}
+	rc = adn_clip_ctrl_create(s->sw, &cc, &s->ctrl);
+	for (unsigned int i = 0; rc == 0 && i < s->n_servers; i++) {
+		rc = adn_clip_table_create(1u << 16, (uint32_t)i,
+					   &s->mirror[i]);
+		if (rc == 0)
+			rc = adn_clip_ctrl_add_mirror(s->ctrl, (uint16_t)i,
+						      &adn_clip_mirror_table_ops,
+						      s->mirror[i]);
+	}
+	if (rc == 0)
+		rc = adn_clip_ctrl_set_group(s->ctrl, s->group, s->n_group,
+					     NULL);
+	if (rc < 0) {
+		fprintf(stderr, "error: controller set-up: %s\n",
+			strerror(-rc));
+		return rc;
+	}
+	rc = port_setup(s, &s->client, s->client_name);
+	for (unsigned int i = 0; rc == 0 && i < s->n_servers; i++)
+		rc = port_setup(s, &s->server[i], s->server_name[i]);
+	return rc;
+}
+
+/* Wait until every server link is up, so the trace does not start into
+ * a disconnected memif. Returns 0 or -ETIMEDOUT. */
+static int
+wait_links(struct sim *s)
+{
+	uint64_t end = rte_get_timer_cycles() +
+		(uint64_t)(s->link_wait * rte_get_timer_hz());
+	struct rte_eth_link l;
+
+	for (;;) {
+		unsigned int up = 0;
+
+		for (unsigned int i = 0; i < s->n_servers; i++)
+			if (rte_eth_link_get_nowait(s->server[i].id, &l) == 0 &&
+			    l.link_status == RTE_ETH_LINK_UP)
+				up++;
+		if (up == s->n_servers)
+			return 0;
+		if (signalled || rte_get_timer_cycles() > end) {
+			fprintf(stderr, "error: %u of %u server links up after %.1f s\n",
+				up, s->n_servers, s->link_wait);
+			return -ETIMEDOUT;
+		}
+		mailbox_serve(s);
+		rte_delay_ms(10);
+	}
+}
+
+static void
+scheduled(struct sim *s)
+{
+	for (unsigned int i = 0; i < s->n_changes; i++) {
+		struct sim_change *ch = &s->change[i];
+
+		if (ch->done || s->client_pkts < ch->at)
+			continue;
+		ch->done = true;
+		if (act_set_group(s, ch->servers, ch->n) < 0)
+			fprintf(stderr, "warning: change %u failed\n", i);
+		else
+			printf("change at %" PRIu64 ": version %u, pinned %u, kept %u, pin failed %u\n",
+			       s->client_pkts, adn_clip_switch_version(s->sw),
+			       s->last_change.pinned, s->last_change.kept,
+			       s->last_change.pin_failed);
+	}
+	if (s->period > 0 && s->client_pkts >= s->next_period) {
+		s->next_period = s->client_pkts + s->period;
+		if (act_promote(s) < 0)
+			fprintf(stderr, "warning: promotion failed\n");
+	}
+}
+
+/* Client packets to read now: one burst, cut at the next scheduled
+ * change or period so they apply at the exact packet count. */
+static uint16_t
+client_budget(const struct sim *s)
+{
+	uint64_t lim = SIM_BURST;
+
+	for (unsigned int i = 0; i < s->n_changes; i++)
+		if (!s->change[i].done)
+			lim = RTE_MIN(lim, s->change[i].at - s->client_pkts);
+	if (s->period > 0)
+		lim = RTE_MIN(lim, s->next_period - s->client_pkts);
+	/* room for one burst on every queue it may land on */
+	if (s->client.n_q > SIM_QUEUE - SIM_BURST)
+		return 0;
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		if (s->server[i].n_q > SIM_QUEUE - SIM_BURST)
+			return 0;
+	return (uint16_t)lim;
+}
+
+static void
+sim_loop(struct sim *s)
+{
+	struct rte_mbuf *pkts[SIM_BURST];
+	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
+	uint64_t last_move = start;
+	uint16_t n;
+
+	s->next_period = s->period;
+	while (!signalled) {
+		uint64_t now = rte_get_timer_cycles();
+		bool moved = false;
+
+		scheduled(s);
+		n = client_budget(s);
+		if (n > 0) {
+			n = rte_eth_rx_burst(s->client.id, 0, pkts, n);
+			s->client.rx += n;
+			s->client_pkts += n;
+			for (uint16_t i = 0; i < n; i++)
+				sim_frame(s, pkts[i], false);
+			moved |= n > 0;
+		}
+		for (unsigned int j = 0; j < s->n_servers; j++) {
+			struct sim_port *p = &s->server[j];
+
+			if (s->client.n_q > SIM_QUEUE - SIM_BURST)
+				break;
+			n = rte_eth_rx_burst(p->id, 0, pkts, SIM_BURST);
+			p->rx += n;
+			for (uint16_t i = 0; i < n; i++)
+				sim_frame(s, pkts[i], true);
+			moved |= n > 0;
+		}
+		moved |= port_flush(&s->client) > 0;
+		for (unsigned int j = 0; j < s->n_servers; j++)
+			moved |= port_flush(&s->server[j]) > 0;
+		mailbox_serve(s);
+		if (moved)
+			last_move = now;
+		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz)
+			break;
+		if (s->duration > 0 && now - start > s->duration * hz)
+			break;
+	}
+}
+
+static void
+drain_queue(struct sim *s, struct sim_port *p)
+{
+	while (p->n_q > 0) {
+		s->drops[SIM_DROP_SHUTDOWN]++;
+		rte_pktmbuf_free(p->q[--p->n_q]);
+	}
+}
+
+static int
+write_json(struct sim *s, uint64_t rx, uint64_t tx, uint64_t dropped)
+{
+	struct adn_clip_switch_stats st;
+	FILE *f = fopen(s->stats_json, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "error: %s: %s\n", s->stats_json,
+			strerror(errno));
+		return -errno;
+	}
+	adn_clip_switch_stats_get(s->sw, &st);
+	fprintf(f, "{\n  \"received\": %" PRIu64 ",\n  \"transmitted\": %" PRIu64
+		",\n  \"dropped\": %" PRIu64 ",\n", rx, tx, dropped);
+	fprintf(f, "  \"client\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "},\n",
+		s->client.rx, s->client.tx);
+	fprintf(f, "  \"servers\": [");
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		fprintf(f, "%s{\"rx\": %" PRIu64 ", \"tx\": %" PRIu64
+			", \"mirror\": %u}", i ? ", " : "", s->server[i].rx,
+			s->server[i].tx, adn_clip_table_count(s->mirror[i]));
+	fprintf(f, "],\n  \"drops\": {\"model\": %" PRIu64, s->model_drops);
+	for (unsigned int i = 0; i < SIM_DROP_MAX; i++)
+		fprintf(f, ", \"%s\": %" PRIu64, sim_drop_names[i], s->drops[i]);
+	fprintf(f, "},\n  \"model_reasons\": {");
+	for (unsigned int r = 1, k = 0; r < ADN_CLIP_R_MAX; r++)
+		if (st.reason[r] > 0)
+			fprintf(f, "%s\"%s\": %" PRIu64, k++ ? ", " : "",
+				adn_clip_reason_str(r), st.reason[r]);
+	fprintf(f, "},\n  \"switch\": {\"rx\": %" PRIu64 ", \"pass\": %" PRIu64
+		", \"fast\": %" PRIu64 ", \"flight\": %" PRIu64
+		", \"response\": %" PRIu64 ", \"drop\": %" PRIu64
+		", \"flight_pin\": %" PRIu64 ", \"flight_prev\": %" PRIu64
+		", \"flight_cur\": %" PRIu64 ", \"changes\": %" PRIu64 "},\n",
+		st.rx, st.pass, st.fast, st.flight, st.response, st.drop,
+		st.flight_path[ADN_CLIP_P_PIN], st.flight_path[ADN_CLIP_P_PREV],
+		st.flight_path[ADN_CLIP_P_CUR], st.changes);
+	fprintf(f, "  \"mode\": \"%s\",\n  \"version\": %u,\n  \"periods\": %" PRIu64
+		",\n  \"promoted\": %" PRIu64 ",\n  \"table\": %u,\n"
+		"  \"pins\": %u,\n  \"mirror_full\": %" PRIu64 ",\n"
+		"  \"last_change\": {\"checked\": %u, \"kept\": %u, \"pinned\": %u, "
+		"\"unpinned\": %u, \"pin_failed\": %u}\n}\n",
+		s->mode == ADN_CLIP_LB_BF ? "bf" : "ecmp",
+		adn_clip_switch_version(s->sw), s->periods, s->promoted,
+		adn_clip_table_count(adn_clip_switch_table(s->sw)),
+		adn_clip_table_count(adn_clip_switch_pins(s->sw)),
+		s->mirror_full, s->last_change.checked, s->last_change.kept,
+		s->last_change.pinned, s->last_change.unpinned,
+		s->last_change.pin_failed);
+	return fclose(f) == 0 ? 0 : -EIO;
+}
+
+static int
+sim_report(struct sim *s)
+{
+	uint64_t rx = s->client.rx, tx = s->client.tx, dropped = s->model_drops;
+
+	for (unsigned int i = 0; i < s->n_servers; i++) {
+		rx += s->server[i].rx;
+		tx += s->server[i].tx;
+	}
+	for (unsigned int i = 0; i < SIM_DROP_MAX; i++)
+		dropped += s->drops[i];
+	printf("\nreceived %" PRIu64 "  transmitted %" PRIu64 "  dropped %" PRIu64
+	       "  unaccounted %" PRId64 "\n", rx, tx, dropped,
+	       (int64_t)(rx - tx - dropped));
+	printf("client rx %" PRIu64 " tx %" PRIu64 "\n", s->client.rx,
+	       s->client.tx);
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		printf("server %u (%s) rx %" PRIu64 " tx %" PRIu64
+		       " mirror %u\n", i, s->server[i].name, s->server[i].rx,
+		       s->server[i].tx, adn_clip_table_count(s->mirror[i]));
+	printf("promoted %" PRIu64 " in %" PRIu64 " periods, version %u\n",
+	       s->promoted, s->periods, adn_clip_switch_version(s->sw));
+	return s->stats_json ? write_json(s, rx, tx, dropped) : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sim sim;
+	struct sim *s = &sim;
+	int eal_argc, rc, status = 1;
+	uint16_t pid;
+
+	pthread_mutex_init(&s->mb.lock, NULL);
+	pthread_cond_init(&s->mb.done_cv, NULL);
+	tel_sim = s;
+	/* Telemetry commands must exist before rte_eal_init starts the
+	 * telemetry socket. */
+	if (register_telemetry() < 0) {
+		fprintf(stderr, "error: cannot register telemetry commands\n");
+		return 1;
+	}
+	eal_argc = rte_eal_init(argc, argv);
+	if (eal_argc < 0) {
+		fprintf(stderr, "error: EAL init: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= eal_argc;
+	argv += eal_argc;
+	/* getopt wants argv[0] to be the program */
+	argv[0] = "adn-switchsim";
+	if (parse_args(s, argc, argv) < 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = sim_init(s);
+	if (rc == 0)
+		rc = wait_links(s);
+	if (rc == 0) {
+		printf("adn-switchsim: %u server(s), mode %s, push %s, group of %u\n",
+		       s->n_servers, s->mode == ADN_CLIP_LB_BF ? "bf" : "ecmp",
+		       s->push ? "on" : "off", s->n_group);
+		fflush(stdout);
+		sim_loop(s);
+		drain_queue(s, &s->client);
+		for (unsigned int i = 0; i < s->n_servers; i++)
+			drain_queue(s, &s->server[i]);
+		status = sim_report(s) == 0 ? 0 : 1;
+	}
+	RTE_ETH_FOREACH_DEV(pid) {
+		rte_eth_dev_stop(pid);
+		rte_eth_dev_close(pid);
+	}
+	adn_clip_ctrl_free(s->ctrl);
+	adn_clip_switch_free(s->sw);
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		adn_clip_table_free(s->mirror[i]);
+	rte_eal_cleanup();
+	return status;
+}
