@@ -260,67 +260,85 @@ reg_addr(uint32_t tbl, uint32_t idx, uint32_t word)
 	return tbl << 16 | idx << 4 | word;
 }
 
-#define EMIT(a, d) do { \
-	int rc_ = fn(arg, (a), (d)); \
-	if (rc_ < 0) \
-		return rc_; \
-	n++; \
-} while (0)
+/* Sticky-error sink: the image is written in one fixed order, and the first
+ * failure of the callback ends it. */
+struct reg_sink {
+	adn_ppm_reg_fn fn;
+	void *arg;
+	int n;
+	int rc;
+};
+
+static void
+reg_emit(struct reg_sink *s, uint32_t addr, uint32_t data)
+{
+	int rc;
+
+	if (s->rc < 0)
+		return;
+	rc = s->fn(s->arg, addr, data);
+	if (rc < 0)
+		s->rc = rc;
+	else
+		s->n++;
+}
 
 int
 adn_ppm_chain_regs(const struct adn_ppm_chain *c, adn_ppm_reg_fn fn, void *arg)
 {
-	int n = 0;
+	struct reg_sink s = { .fn = fn, .arg = arg };
 
 	if (c == NULL || fn == NULL)
 		return -EINVAL;
-	EMIT(reg_addr(REG_GLOBAL, 0, 0), c->filter_default);
+	reg_emit(&s, reg_addr(REG_GLOBAL, 0, 0), c->filter_default);
 	for (uint32_t i = 0; i < ADN_PPM_FILTER_RULES; i++) {
 		const struct ppm_filter_rule *r = &c->filter[i];
 
-		EMIT(reg_addr(REG_FILTER, i, 0),
-		     (uint32_t)r->valid << 31 | (uint32_t)r->path_mode << 24 |
-		     (uint32_t)r->match_host << 23 |
-		     (uint32_t)r->action << 16 | r->method_mask);
-		EMIT(reg_addr(REG_FILTER, i, 1), r->path_hash);
-		EMIT(reg_addr(REG_FILTER, i, 2), r->host_hash);
+		reg_emit(&s, reg_addr(REG_FILTER, i, 0),
+			 (uint32_t)r->valid << 31 |
+			 (uint32_t)r->path_mode << 24 |
+			 (uint32_t)r->match_host << 23 |
+			 (uint32_t)r->action << 16 | r->method_mask);
+		reg_emit(&s, reg_addr(REG_FILTER, i, 1), r->path_hash);
+		reg_emit(&s, reg_addr(REG_FILTER, i, 2), r->host_hash);
 	}
 	for (uint32_t i = 0; i < ADN_PPM_LISTENERS; i++) {
 		const struct ppm_listener *l = &c->listeners[i];
 
-		EMIT(reg_addr(REG_LISTENER, i, 0), l->ip);
-		EMIT(reg_addr(REG_LISTENER, i, 1),
-		     (uint32_t)l->valid << 31 | (uint32_t)l->id << 16 |
-		     l->port);
+		reg_emit(&s, reg_addr(REG_LISTENER, i, 0), l->ip);
+		reg_emit(&s, reg_addr(REG_LISTENER, i, 1),
+			 (uint32_t)l->valid << 31 | (uint32_t)l->id << 16 |
+			 l->port);
 	}
 	for (uint32_t i = 0; i < ADN_PPM_ROUTES; i++) {
 		const struct ppm_route *r = &c->routes[i];
 
-		EMIT(reg_addr(REG_ROUTE, i, 0), r->hash);
-		EMIT(reg_addr(REG_ROUTE, i, 1),
-		     (uint32_t)r->valid << 31 | (uint32_t)r->kind << 24 |
-		     (uint32_t)r->listener << 16 |
-		     (uint32_t)r->route_id << 8 | r->cluster);
+		reg_emit(&s, reg_addr(REG_ROUTE, i, 0), r->hash);
+		reg_emit(&s, reg_addr(REG_ROUTE, i, 1),
+			 (uint32_t)r->valid << 31 | (uint32_t)r->kind << 24 |
+			 (uint32_t)r->listener << 16 |
+			 (uint32_t)r->route_id << 8 | r->cluster);
 	}
 	for (uint32_t cl = 0; cl < ADN_PPM_CLUSTERS; cl++)
-		for (uint32_t s = 0; s < ADN_PPM_RING; s++)
-			EMIT(reg_addr(REG_RING, cl * ADN_PPM_RING + s, 0),
-			     (uint32_t)c->ring[cl][s].valid << 31 |
-			     c->ring[cl][s].endpoint);
+		for (uint32_t slot = 0; slot < ADN_PPM_RING; slot++)
+			reg_emit(&s,
+				 reg_addr(REG_RING, cl * ADN_PPM_RING + slot, 0),
+				 (uint32_t)c->ring[cl][slot].valid << 31 |
+				 c->ring[cl][slot].endpoint);
 	for (uint32_t e = 0; e < ADN_PPM_ENDPOINTS; e++) {
 		const struct ppm_endpoint *ep = &c->endpoints[e];
 
-		EMIT(reg_addr(REG_EP_LEN, e, 0), ep->tmpl_len);
+		reg_emit(&s, reg_addr(REG_EP_LEN, e, 0), ep->tmpl_len);
 		for (uint32_t k = 0; k < ADN_PPM_TMPL_MAX / 4; k++)
-			EMIT(reg_addr(REG_EP_TMPL, e * 16 + k, 0),
-			     (uint32_t)ep->tmpl[4 * k] |
-			     (uint32_t)ep->tmpl[4 * k + 1] << 8 |
-			     (uint32_t)ep->tmpl[4 * k + 2] << 16 |
-			     (uint32_t)ep->tmpl[4 * k + 3] << 24);
+			reg_emit(&s, reg_addr(REG_EP_TMPL, e * 16 + k, 0),
+				 (uint32_t)ep->tmpl[4 * k] |
+				 (uint32_t)ep->tmpl[4 * k + 1] << 8 |
+				 (uint32_t)ep->tmpl[4 * k + 2] << 16 |
+				 (uint32_t)ep->tmpl[4 * k + 3] << 24);
 	}
 	/* The RTL connection table is only ever cleared from outside; the
 	 * data plane fills it. Mirrors a chain whose conns are all empty. */
-	for (uint32_t s = 0; s < ADN_PPM_CONNS; s++)
-		EMIT(reg_addr(REG_CONN_CLEAR, s, 0), 0);
-	return n;
+	for (uint32_t slot = 0; slot < ADN_PPM_CONNS; slot++)
+		reg_emit(&s, reg_addr(REG_CONN_CLEAR, slot, 0), 0);
+	return s.rc < 0 ? s.rc : s.n;
 }
