@@ -147,7 +147,7 @@ module tb_ppm_chain;
 					$display("  want %h", exp_meta[mi]);
 				end
 			end
-			out_total = out_total + m_meta[111:96];
+			out_total = out_total + {16'd0, m_meta[111:96]};
 			if (mi < n_req) begin
 				lat_sum = lat_sum + (cycle - t_first[mi]);
 				tail_sum = tail_sum + (cycle - t_last[mi]);
