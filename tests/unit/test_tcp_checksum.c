@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* TcpChecksum: written checksums equal DPDK's rte_ipv4_udptcp_cksum over
+ * TCP and UDP of many lengths; verify mode drops and counts bad ones. */
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "adn_elem.h"
+#include "adn_rand.h"
+#include "adn_test.h"
+
+#define N_PKTS 400
+
+static struct adn_pipeline *
+csum_pipeline(const char *tag, const char *keys)
+{
+	char cfg[1024];
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p;
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"TcpChecksum\"; %s },\n"
+		 "  { name = \"out\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> x -> out\" );\n", keys);
+	p = adn_test_build(tag, cfg, &errs);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	return p;
+}
+
+static struct rte_ipv4_hdr *
+ip_of(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
+}
+
+static uint16_t *
+field_of(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = ip_of(m);
+
+	/* At offset 34 + 16 or + 6: 2-byte aligned in the mbuf. */
+	return (uint16_t *)(void *)((uint8_t *)(ip + 1) +
+		(ip->next_proto_id == IPPROTO_TCP ?
+		 offsetof(struct rte_tcp_hdr, cksum) :
+		 offsetof(struct rte_udp_hdr, dgram_cksum)));
+}
+
+/* Random payload, random lengths (odd ones too), TCP or UDP. */
+static void
+make_packets(struct rte_mbuf **m, unsigned int n, struct adn_rand *r)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t proto = i % 2 ? IPPROTO_UDP : IPPROTO_TCP;
+		uint16_t len = (uint16_t)(64 + adn_rand_below(r, 1400));
+		uint8_t *d;
+
+		m[i] = adn_test_ipv4(proto, (uint16_t)adn_rand_u64(r),
+				     (uint16_t)adn_rand_u64(r), 64, len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		d = rte_pktmbuf_mtod(m[i], uint8_t *);
+		for (uint16_t k = 42 + (proto == IPPROTO_TCP ? 12 : 0); k < len; k++)
+			d[k] = (uint8_t)adn_rand_u64(r);
+		if (proto == IPPROTO_UDP)
+			((struct rte_udp_hdr *)(ip_of(m[i]) + 1))->dgram_len =
+				rte_cpu_to_be_16(len - 34);
+		else
+			((struct rte_tcp_hdr *)(ip_of(m[i]) + 1))->data_off = 5 << 4;
+		*field_of(m[i]) = 0xbeef;	/* stale */
+	}
+}
+
+static void
+test_tcp_checksum_equals_rte_ipv4_udptcp_cksum(void)
+{
+	struct adn_pipeline *p = csum_pipeline("set", "udp = true;");
+	struct rte_mbuf *m[N_PKTS];
+	struct adn_test_sink *out;
+	struct adn_rand r;
+	unsigned int bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	adn_rand_seed(&r, 3);
+	make_packets(m, N_PKTS, &r);
+	adn_test_run(p, "src", m, N_PKTS);
+	out = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(out->n, N_PKTS);
+	for (unsigned int i = 0; i < out->n; i++) {
+		struct rte_mbuf *x = out->pkts[i];
+		uint16_t got = *field_of(x), want;
+
+		*field_of(x) = 0;
+		want = rte_ipv4_udptcp_cksum(ip_of(x), ip_of(x) + 1);
+		bad += got != want;
+		*field_of(x) = got;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	adn_test_free(p);
+}
+
+static void
+test_tcp_checksum_skips_udp_unless_asked(void)
+{
+	struct adn_pipeline *p = csum_pipeline("noudp", "");
+	struct rte_mbuf *m[2];
+	struct adn_rand r;
+	struct adn_xstat xs[8];
+	struct adn_elem *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	adn_rand_seed(&r, 4);
+	make_packets(m, 2, &r);		/* one TCP, one UDP */
+	adn_test_run(p, "src", m, 2);
+	CU_ASSERT_EQUAL(*field_of(adn_test_sink(p, "out")->pkts[1]), 0xbeef);
+	CU_ASSERT_NOT_EQUAL(*field_of(adn_test_sink(p, "out")->pkts[0]), 0xbeef);
+	e = adn_pipeline_find(p, "x");
+	CU_ASSERT_EQUAL_FATAL(e->desc->xstats(e, xs, 8), 4);
+	CU_ASSERT_STRING_EQUAL(xs[0].name, "set");
+	CU_ASSERT_EQUAL(xs[0].value, 1);
+	CU_ASSERT_STRING_EQUAL(xs[3].name, "skipped");
+	CU_ASSERT_EQUAL(xs[3].value, 1);
+	adn_test_free(p);
+}
+
+static void
+test_tcp_checksum_verify_counts_bad_ones(void)
+{
+	struct adn_pipeline *p = csum_pipeline("verify",
+					       "mode = \"verify\"; udp = true;");
+	struct rte_mbuf *m[N_PKTS];
+	struct adn_rand r;
+	struct adn_elem_totals t;
+	struct adn_xstat xs[8];
+	struct adn_elem *e;
+	unsigned int corrupted = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	adn_rand_seed(&r, 5);
+	make_packets(m, N_PKTS, &r);
+	for (unsigned int i = 0; i < N_PKTS; i++) {
+		*field_of(m[i]) = 0;
+		*field_of(m[i]) = rte_ipv4_udptcp_cksum(ip_of(m[i]),
+							ip_of(m[i]) + 1);
+		if (i % 3 == 0) {	/* flip a payload bit */
+			rte_pktmbuf_mtod(m[i], uint8_t *)[60] ^= 0x10;
+			corrupted++;
+		}
+	}
+	adn_test_run(p, "src", m, N_PKTS);
+	e = adn_pipeline_find(p, "x");
+	adn_elem_totals(e, &t);
+	CU_ASSERT_STRING_EQUAL(adn_elem_drop_name(e, 3), "bad-checksum");
+	CU_ASSERT_EQUAL(t.drop[3], corrupted);
+	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, N_PKTS - corrupted);
+	CU_ASSERT_EQUAL_FATAL(e->desc->xstats(e, xs, 8), 4);
+	CU_ASSERT_EQUAL(xs[1].value, N_PKTS - corrupted);	/* verified_ok */
+	CU_ASSERT_EQUAL(xs[2].value, corrupted);		/* bad */
+	adn_test_free(p);
+}
+
+static void
+test_tcp_checksum_drops_truncated(void)
+{
+	struct adn_pipeline *p = csum_pipeline("trunc", "");
+	struct rte_mbuf *m[1];
+	struct adn_elem_totals t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m[0] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
+	rte_pktmbuf_trim(m[0], 20);	/* IP total length now too long */
+	adn_test_run(p, "src", m, 1);
+	adn_elem_totals(adn_pipeline_find(p, "x"), &t);
+	CU_ASSERT_EQUAL(t.drop[1], 1);	/* truncated */
+	adn_test_free(p);
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (adn_test_eal_init("tcp_checksum") < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("tcp_checksum", NULL, NULL);
+	CU_ADD_TEST(s, test_tcp_checksum_equals_rte_ipv4_udptcp_cksum);
+	CU_ADD_TEST(s, test_tcp_checksum_skips_udp_unless_asked);
+	CU_ADD_TEST(s, test_tcp_checksum_verify_counts_bad_ones);
+	CU_ADD_TEST(s, test_tcp_checksum_drops_truncated);
+	return adn_test_main();
+}
