@@ -49,6 +49,9 @@
 #define SIM_QUEUE		2048	/* pending tx per port */
 #define SIM_RING		1024
 #define SIM_MAX_CHANGES		8
+/* Requests in flight per server at most: below the memif ring size, so a
+ * server's responses always fit the ring back (no tx drop on its side). */
+#define SIM_WINDOW		512
 
 /* Why the app itself dropped a packet (the model's reasons come on top). */
 enum sim_drop {
@@ -831,9 +834,13 @@ client_budget(const struct sim *s)
 	/* room for one burst on every queue it may land on */
 	if (s->client.n_q > SIM_QUEUE - SIM_BURST)
 		return 0;
-	for (unsigned int i = 0; i < s->n_servers; i++)
-		if (s->server[i].n_q > SIM_QUEUE - SIM_BURST)
+	for (unsigned int i = 0; i < s->n_servers; i++) {
+		const struct sim_port *p = &s->server[i];
+
+		if (p->n_q > SIM_QUEUE - SIM_BURST ||
+		    p->n_q + p->tx - p->rx > SIM_WINDOW - SIM_BURST)
 			return 0;
+	}
 	return (uint16_t)lim;
 }
 
