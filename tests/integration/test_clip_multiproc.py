@@ -170,7 +170,7 @@ def main():
                    "socket-abstract=no" % (i, s)]
     sw_cmd += ["--", "--client", "net_pcap0", "--server", "net_memif0",
                "--server", "net_memif1", "--group", "0",
-               "--change-at", "%d:0,1" % CHANGE_AT, "--idle-exit", "3",
+               "--change-at", "%d:0,1" % CHANGE_AT, "--idle-exit", "6",
                "--link-wait", "60",
                "--stats-json", os.path.join(wd, "sw.json")]
     if mode == "bf":
@@ -190,7 +190,10 @@ def main():
             time.sleep(0.1)
         for i in range(2):
             env = dict(os.environ, ADN_SOCK=socks[i])
-            cmd = [adn_it.ADN_NF, "-c", cfgs[i], "--idle-exit", "5",
+            # Servers stop first: a memif client whose peer closes the
+            # socket while its worker polls can crash in DPDK 22.11's
+            # disconnect path, so the switchsim outlives them.
+            cmd = [adn_it.ADN_NF, "-c", cfgs[i], "--idle-exit", "2",
                    "-s", "0", "-j", os.path.join(wd, "s%d.json" % i),
                    "--", "--no-huge", "-m", "256", "--no-pci",
                    "--file-prefix", "adn-it-clip-s%d-%s" % (i, tag)]
