@@ -67,8 +67,8 @@ test_flow_counter_totals_equal_packets(void)
 	CU_ASSERT_EQUAL(xstat(e, "packets"), N_PKTS);
 	/* The model: flow of port 1000 + f adds to cell murmur3(5-tuple) &
 	 * 4095 (colliding flows share a cell). */
-	k.src_ip = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	k.dst_ip = rte_cpu_to_be_32(RTE_IPV4(192, 168, 1, 2));
+	k.src_ip = rte_cpu_to_be_32(0x0a000001);	/* 10.0.0.1, as adn_test_ipv4 */
+	k.dst_ip = rte_cpu_to_be_32(0xc0a80102);	/* 192.168.1.2 */
 	k.dst_port = rte_cpu_to_be_16(80);
 	k.proto = IPPROTO_TCP;
 	for (unsigned int f = 0; f < N_FLOWS; f++) {
