@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PpmChain — runs the HTTP requests carried in the TCP payload of IPv4
+ * packets through a PPM chain (FlatProxy §IV-D: http parser -> filter ->
+ * router -> deparser, lib/ppm and docs/ppm.md) and rewrites forwarded
+ * requests with the routing header the deparser inserts.
+ *
+ * The element sits on a terminated stream (behind the TOE of a proxy): a
+ * payload is a whole segment of one or more pipelined requests, and growing
+ * it does not renumber TCP sequence space here.
+ *
+ * Keys:
+ *   rules   (string, required)  libconfig file with a top-level `ppm` group
+ *                               (schema in lib/ppm/adn_ppm_conf.h, example
+ *                               fpga/tb/rules.cfg)
+ *   backend (string, default "sw")  "sw": lib/ppm on the worker lcore
+ *
+ * The connection 4-tuple for the router is taken from the IPv4/TCP headers.
+ * Each worker has its own chain (a chain is single-writer), so connection
+ * stickiness holds per worker: steer a flow to one worker (RSS).
+ *
+ * A segment's fate is the most severe decision among its requests
+ * (error > deny > control > forward): only a segment whose requests are all
+ * forwarded is rewritten, anything else leaves unchanged.
+ * Outputs:
+ *   0 forward  every request routed; the payload is the deparsed requests,
+ *              IPv4 total length and IPv4/TCP checksums recomputed
+ *   1 deny     a request was denied by the filter (payload unchanged)
+ *   2 control  a request goes to the control plane: filter "control", or
+ *              the router found no listener/route/endpoint/connection slot
+ *              (payload unchanged)
+ * Drops:
+ *   bad_method ... truncated  a malformed request: lib/ppm's parser reason
+ *                             (adn_ppm_reason_str), rest of segment ignored
+ *   not-ipv4      not an IPv4 frame (or IPv4 header not in the packet)
+ *   not-tcp       not TCP, an IPv4 fragment, or a bad TCP header length
+ *   no-payload    no TCP payload
+ *   no-room       the rewritten packet does not fit the mbuf or IPv4
+ *   bad-request   the chain returned an error outside the parser reasons
+ * Counters (xstats): per PPM stage in/pass/drop/punt/error/bytes (lib/ppm's
+ * adn_ppm_chain_counters, summed over workers), then the router/filter
+ * reason counts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "adn_elem.h"
+#include "adn_pipeline.h"
+#include "adn_pkt.h"
+#include "adn_ppm.h"
+#include "adn_ppm_conf.h"
+
+enum {
+	PPM_CHAIN_OUT_FORWARD,
+	PPM_CHAIN_OUT_DENY,
+	PPM_CHAIN_OUT_CONTROL,
+	PPM_CHAIN_N_OUT,
+};
+
+/* Parser reasons map to drop slots 0..10 (reason - 1); the element's own
+ * reasons follow. */
+#define PPM_CHAIN_N_PARSER_DROPS ADN_PPM_R_TRUNCATED
+enum {
+	PPM_CHAIN_DROP_NOT_IPV4 = PPM_CHAIN_N_PARSER_DROPS,
+	PPM_CHAIN_DROP_NOT_TCP,
+	PPM_CHAIN_DROP_NO_PAYLOAD,
+	PPM_CHAIN_DROP_NO_ROOM,
+	PPM_CHAIN_DROP_BAD_REQUEST,
+	PPM_CHAIN_N_DROPS,
+};
+
+_Static_assert(PPM_CHAIN_N_DROPS <= ADN_MAX_DROP_REASONS,
+	       "PpmChain drop reasons exceed ADN_MAX_DROP_REASONS");
+
+/* Filled from adn_ppm_reason_str at load time so lib/ppm stays the one
+ * source of the parser's reason names. */
+static const char *ppm_chain_drops[PPM_CHAIN_N_DROPS + 1] = {
+	[PPM_CHAIN_DROP_NOT_IPV4] = "not-ipv4",
+	[PPM_CHAIN_DROP_NOT_TCP] = "not-tcp",
+	[PPM_CHAIN_DROP_NO_PAYLOAD] = "no-payload",
+	[PPM_CHAIN_DROP_NO_ROOM] = "no-room",
+	[PPM_CHAIN_DROP_BAD_REQUEST] = "bad-request",
+	NULL,
+};
+
+static const char *const ppm_chain_backends[] = { "sw", NULL };
+
+/* Largest rewritten payload: an IPv4 datagram cannot carry more. */
+#define PPM_CHAIN_OUT_MAX UINT16_MAX
+
+struct ppm_chain_worker {
+	struct adn_ppm_chain *chain;
+	uint8_t *out;	/* [PPM_CHAIN_OUT_MAX] deparsed bytes of a segment */
+};
+
+struct ppm_chain {
+	unsigned int n_workers;
+	struct ppm_chain_worker w[ADN_MAX_WORKERS];
+};
+
+static const struct adn_arg_spec ppm_chain_args[] = {
+	{ .name = "rules", .type = ADN_ARG_STRING, .required = true,
+	  .help = "libconfig file with a `ppm` rules group" },
+	{ .name = "backend", .type = ADN_ARG_STRING,
+	  .choices = ppm_chain_backends, .def_str = "sw",
+	  .help = "sw: lib/ppm on the worker" },
+	{ .name = NULL },
+};
+
+static void
+ppm_chain_destroy(struct adn_elem *e)
+{
+	struct ppm_chain *c = adn_elem_priv(e);
+
+	for (unsigned int i = 0; i < RTE_DIM(c->w); i++) {
+		adn_ppm_chain_free(c->w[i].chain);
+		rte_free(c->w[i].out);
+		c->w[i].chain = NULL;
+		c->w[i].out = NULL;
+	}
+}
+
+static int
+ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct ppm_chain *c = adn_elem_priv(e);
+	const char *path = adn_elem_arg_str(e, "rules");
+	char err[2048];
+	int rc;
+
+	if (b->n_workers > ADN_MAX_WORKERS)
+		return adn_build_error(b, e, NULL, "%u workers: at most %d",
+				       b->n_workers, ADN_MAX_WORKERS);
+	c->n_workers = b->n_workers;
+	/* One chain per worker, each loaded from the same file: the router's
+	 * connection table is written on every request. */
+	for (unsigned int i = 0; i < c->n_workers; i++) {
+		struct ppm_chain_worker *w = &c->w[i];
+
+		err[0] = '\0';
+		if (adn_ppm_chain_create(&w->chain) < 0 ||
+		    (w->out = rte_malloc("ppm_chain", PPM_CHAIN_OUT_MAX, 0)) ==
+		    NULL) {
+			ppm_chain_destroy(e);
+			return adn_build_error(b, e, NULL,
+					       "out of memory for worker %u",
+					       i);
+		}
+		rc = adn_ppm_conf_load_file(w->chain, path, err, sizeof(err));
+		if (rc < 0) {
+			size_t n = strlen(err);
+
+			if (n > 0 && err[n - 1] == '\n')
+				err[n - 1] = '\0';
+			ppm_chain_destroy(e);
+			return adn_build_error(b, e, "rules",
+					       "cannot load PPM rules from '%s': %s",
+					       path, n > 0 ? err :
+					       (rc == -ENOENT ?
+						"unreadable or no `ppm` group" :
+						strerror(-rc)));
+		}
+	}
+	return 0;
+}
+
+/* Severity of a decision for the whole segment: the worst one wins. */
+static int
+decision_rank(uint8_t d)
+{
+	switch (d) {
+	case ADN_PPM_FORWARD:
+		return 0;
+	case ADN_PPM_PUNT:
+		return 1;
+	case ADN_PPM_DROP:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int
+ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	const struct ppm_chain *c = adn_elem_priv(e);
+	const struct ppm_chain_worker *w = &c->w[adn_worker_index()];
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	struct adn_ppm_req_in in;
+	struct adn_ppm_out out;
+	uint16_t ihl, thl, total;
+	uint32_t poff, plen, olen = 0, pkt;
+	uint8_t worst = ADN_PPM_FORWARD, reason = ADN_PPM_R_NONE;
+
+	RTE_SET_USED(ctx);
+	/* The parser reads the payload in place: make it one buffer. */
+	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) < 0)
+		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	ip = adn_pkt_ipv4(m);
+	if (ip == NULL || (ip->version_ihl >> 4) != 4)
+		return adn_drop(PPM_CHAIN_DROP_NOT_IPV4);
+	ihl = rte_ipv4_hdr_len(ip);
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (ihl < sizeof(*ip) || total < ihl ||
+	    rte_pktmbuf_pkt_len(m) < (uint32_t)m->l2_len + total)
+		return adn_drop(PPM_CHAIN_DROP_NOT_IPV4);
+	/* A fragment holds part of a segment: the parser would judge, and
+	 * the rewrite resize, a partial payload. */
+	if (ip->next_proto_id != IPPROTO_TCP ||
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG)) ||
+	    (tcp = adn_pkt_l4(m, ip, sizeof(*tcp))) == NULL)
+		return adn_drop(PPM_CHAIN_DROP_NOT_TCP);
+	thl = (uint16_t)((tcp->data_off >> 4) * 4);
+	if (thl < sizeof(*tcp) || (uint32_t)ihl + thl > total)
+		return adn_drop(PPM_CHAIN_DROP_NOT_TCP);
+	poff = (uint32_t)m->l2_len + ihl + thl;
+	plen = total - ihl - thl;
+	if (plen == 0)
+		return adn_drop(PPM_CHAIN_DROP_NO_PAYLOAD);
+
+	in.data = rte_pktmbuf_mtod_offset(m, const uint8_t *, poff);
+	in.len = plen;
+	in.tuple.sip = rte_be_to_cpu_32(ip->src_addr);
+	in.tuple.dip = rte_be_to_cpu_32(ip->dst_addr);
+	in.tuple.sport = rte_be_to_cpu_16(tcp->src_port);
+	in.tuple.dport = rte_be_to_cpu_16(tcp->dst_port);
+	while (in.len > 0) {
+		if (adn_ppm_chain_process(w->chain, &in, &out) < 0 ||
+		    out.consumed == 0 || out.consumed > in.len)
+			return adn_drop(PPM_CHAIN_DROP_BAD_REQUEST);
+		if (decision_rank(out.meta.decision) > decision_rank(worst)) {
+			worst = out.meta.decision;
+			reason = out.meta.reason;
+		}
+		/* Collect forwarded bytes aside: the input is still being
+		 * read, and a later request may veto the rewrite. */
+		if (out.meta.decision == ADN_PPM_FORWARD) {
+			if (olen + out.len > PPM_CHAIN_OUT_MAX)
+				return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+			memcpy(w->out + olen, out.data, out.len);
+			olen += (uint32_t)out.len;
+		}
+		in.data += out.consumed;
+		in.len -= out.consumed;
+	}
+
+	switch (worst) {
+	case ADN_PPM_FORWARD:
+		break;
+	case ADN_PPM_PUNT:
+		return PPM_CHAIN_OUT_CONTROL;
+	case ADN_PPM_DROP:
+		return PPM_CHAIN_OUT_DENY;
+	default:
+		if (reason >= 1 && reason <= PPM_CHAIN_N_PARSER_DROPS)
+			return adn_drop(reason - 1u);
+		return adn_drop(PPM_CHAIN_DROP_BAD_REQUEST);
+	}
+
+	if ((uint32_t)ihl + thl + olen > UINT16_MAX)
+		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	/* Drop Ethernet padding first so the payload ends the frame. */
+	pkt = rte_pktmbuf_pkt_len(m);
+	if (pkt > poff + plen && rte_pktmbuf_trim(m, pkt - poff - plen) < 0)
+		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	if (olen > plen && rte_pktmbuf_append(m, olen - plen) == NULL)
+		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	if (olen < plen && rte_pktmbuf_trim(m, plen - olen) < 0)
+		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, poff), w->out, olen);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(ihl + thl + olen));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = 0;
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	m->l3_len = ihl;
+	m->l4_len = thl;
+	return PPM_CHAIN_OUT_FORWARD;
+}
+
+static const char *const ppm_stage_names[ADN_PPM_ST_MAX] = {
+	[ADN_PPM_ST_PARSER] = "parser",
+	[ADN_PPM_ST_FILTER] = "filter",
+	[ADN_PPM_ST_ROUTER] = "router",
+	[ADN_PPM_ST_DEPARSER] = "deparser",
+};
+
+static unsigned int
+ppm_chain_xstats(const struct adn_elem *e, struct adn_xstat *out,
+		 unsigned int max)
+{
+	const struct ppm_chain *c = adn_elem_priv(e);
+	static const char *const fields[] = {
+		"in", "pass", "drop", "punt", "error", "bytes",
+	};
+	unsigned int n = 0;
+
+	for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++) {
+		struct adn_ppm_counters t = { 0 };
+
+		for (unsigned int i = 0; i < c->n_workers; i++) {
+			const struct adn_ppm_counters *k =
+				adn_ppm_chain_counters(c->w[i].chain, s);
+
+			if (k == NULL)
+				continue;
+			t.in += k->in;
+			t.pass += k->pass;
+			t.drop += k->drop;
+			t.punt += k->punt;
+			t.error += k->error;
+			t.bytes += k->bytes;
+		}
+		const uint64_t v[] = {
+			t.in, t.pass, t.drop, t.punt, t.error, t.bytes,
+		};
+		for (unsigned int f = 0; f < RTE_DIM(fields) && n < max; f++) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s.%s",
+				 ppm_stage_names[s], fields[f]);
+			out[n++].value = v[f];
+		}
+	}
+	/* Filter and router reasons: the parser's are drop reasons. */
+	for (unsigned int r = ADN_PPM_R_FILTER_DENY; r < ADN_PPM_R_MAX &&
+	     n < max; r++) {
+		uint64_t v = 0;
+
+		for (unsigned int i = 0; i < c->n_workers; i++)
+			for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++) {
+				const struct adn_ppm_counters *k =
+					adn_ppm_chain_counters(c->w[i].chain,
+							       s);
+
+				if (k != NULL)
+					v += k->reason[r];
+			}
+		snprintf(out[n].name, sizeof(out[n].name), "reason.%s",
+			 adn_ppm_reason_str(r));
+		out[n++].value = v;
+	}
+	return n;
+}
+
+static const struct adn_elem_desc ppm_chain_desc = {
+	.name = "PpmChain",
+	.help = "HTTP requests in TCP payloads through a PPM chain (lib/ppm)",
+	.flags = ADN_ELEM_STATEFUL_PER_CORE,
+	.priv_size = sizeof(struct ppm_chain),
+	.n_outputs = PPM_CHAIN_N_OUT,
+	.drop_reasons = ppm_chain_drops,
+	.args = ppm_chain_args,
+	.configure = ppm_chain_configure,
+	.destroy = ppm_chain_destroy,
+	.exec = ppm_chain_exec,
+	.xstats = ppm_chain_xstats,
+};
+
+RTE_INIT(ppm_chain_drop_names)
+{
+	for (unsigned int r = 1; r <= PPM_CHAIN_N_PARSER_DROPS; r++)
+		ppm_chain_drops[r - 1] = adn_ppm_reason_str(r);
+}
+
+ADN_ELEM_REGISTER(ppm_chain_desc);

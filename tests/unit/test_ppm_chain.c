@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PpmChain: TestSource -> PpmChain -> fwd / deny / ctl TestSinks, with HTTP
+ * requests in TCP payloads. The key case runs a seeded trace through the
+ * element and through lib/ppm directly and requires the same bytes and fate
+ * per packet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "adn_elem.h"
+#include "adn_ppm.h"
+#include "adn_ppm_conf.h"
+#include "adn_test.h"
+
+#define LISTEN_IP UINT32_C(0x0a000001)	/* 10.0.0.1, in both rule sets */
+#define CLIENT_IP UINT32_C(0x0a090001)
+
+static char small_rules[256];
+static char golden_rules[512];
+
+static const char small_rules_text[] =
+	"ppm = {\n"
+	"  listeners = ( { name = \"web\"; ip = \"10.0.0.1\"; port = 80; } );\n"
+	"  clusters = ( { name = \"api\"; endpoints = (\n"
+	"    { ip = \"10.1.0.1\"; port = 8080; } ); } );\n"
+	"  routes = ( { listener = \"web\"; prefix = \"/api/\"; cluster = \"api\"; } );\n"
+	"  filters = ( { methods = [ \"DELETE\" ]; action = \"deny\"; },\n"
+	"              { exact = \"/health\"; action = \"control\"; } );\n"
+	"};\n";
+
+static struct adn_pipeline *
+build(const char *tag, const char *rules, const char *extra)
+{
+	char cfg[2048];
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p;
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = (\n"
+		 "  { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"PpmChain\"; rules = \"%s\"; %s },\n"
+		 "  { name = \"fwd\"; type = \"TestSink\"; },\n"
+		 "  { name = \"deny\"; type = \"TestSink\"; },\n"
+		 "  { name = \"ctl\"; type = \"TestSink\"; }\n"
+		 ");\n"
+		 "links = ( \"src -> x -> fwd\", \"x[1] -> deny\", \"x[2] -> ctl\" );\n",
+		 rules, extra);
+	p = adn_test_build(tag, cfg, &errs);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	return p;
+}
+
+/* Ethernet/IPv4/TCP frame with valid checksums carrying `len` bytes. */
+static struct rte_mbuf *
+tcp_frame(uint32_t sip, uint16_t sport, uint32_t dip, uint16_t dport,
+	  const void *payload, size_t len)
+{
+	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, sport, dport, 64,
+					   (uint16_t)(sizeof(struct rte_ether_hdr) +
+					   sizeof(struct rte_ipv4_hdr) +
+					   sizeof(struct rte_tcp_hdr) + len));
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	ip->src_addr = rte_cpu_to_be_32(sip);
+	ip->dst_addr = rte_cpu_to_be_32(dip);
+	tcp->data_off = 0x50;
+	tcp->tcp_flags = RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG;
+	memcpy(tcp + 1, payload, len);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	return m;
+}
+
+static struct rte_mbuf *
+http(uint16_t sport, const char *req)
+{
+	return tcp_frame(CLIENT_IP, sport, LISTEN_IP, 80, req, strlen(req));
+}
+
+static const uint8_t *
+payload_of(struct rte_mbuf *m, size_t *len)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	size_t hl = sizeof(*ip) + sizeof(struct rte_tcp_hdr);
+
+	*len = rte_be_to_cpu_16(ip->total_length) - hl;
+	return (const uint8_t *)ip + hl;
+}
+
+static bool
+payload_is(struct rte_mbuf *m, const char *want)
+{
+	size_t len;
+	const uint8_t *p = payload_of(m, &len);
+
+	return len == strlen(want) && memcmp(p, want, len) == 0;
+}
+
+static void
+assert_checksums_valid(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
+		const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	struct rte_tcp_hdr *tcp;
+	uint16_t got;
+
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m),
+			sizeof(struct rte_ether_hdr) +
+			rte_be_to_cpu_16(ip->total_length));
+	CU_ASSERT_EQUAL(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	/* Recompute over the packet as it is: equal means valid. */
+	tcp = (struct rte_tcp_hdr *)(uintptr_t)(ip + 1);
+	got = tcp->cksum;
+	tcp->cksum = 0;
+	CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum(ip, tcp), got);
+	tcp->cksum = got;
+}
+
+static uint64_t
+drops_named(struct adn_pipeline *p, const char *reason)
+{
+	struct adn_elem *e = adn_pipeline_find(p, "x");
+	struct adn_elem_totals t;
+
+	adn_elem_totals(e, &t);
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+		if (strcmp(adn_elem_drop_name(e, r), reason) == 0)
+			return t.drop[r];
+	CU_FAIL("no such drop reason");
+	return 0;
+}
+
+static uint64_t
+xstat(struct adn_pipeline *p, const char *name)
+{
+	struct adn_elem *e = adn_pipeline_find(p, "x");
+	struct adn_xstat xs[64];
+	unsigned int n = e->desc->xstats(e, xs, RTE_DIM(xs));
+
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(xs[i].name, name) == 0)
+			return xs[i].value;
+	CU_FAIL("no such xstat");
+	return UINT64_MAX;
+}
+
+/* --- cases ------------------------------------------------------------- */
+
+static void
+test_forward_inserts_routing_header_and_fixes_checksums(void)
+{
+	struct adn_pipeline *p = build("fwd", small_rules, "");
+	struct rte_mbuf *m;
+	struct adn_test_sink *fwd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m = http(1000, "GET /api/items HTTP/1.1\r\nHost: a.example\r\n\r\n");
+	adn_test_run(p, "src", &m, 1);
+	fwd = adn_test_sink(p, "fwd");
+	CU_ASSERT_EQUAL_FATAL(fwd->n, 1);
+	CU_ASSERT(payload_is(fwd->pkts[0],
+		"GET /api/items HTTP/1.1\r\nHost: a.example\r\n"
+		"X-Adn-Upstream: 10.1.0.1:8080\r\n\r\n"));
+	assert_checksums_valid(fwd->pkts[0]);
+	CU_ASSERT_EQUAL(xstat(p, "router.pass"), 1);
+	adn_test_free(p);
+}
+
+static void
+test_pipelined_requests_are_all_rewritten(void)
+{
+	struct adn_pipeline *p = build("pipe", small_rules, "");
+	struct rte_mbuf *m;
+	struct adn_test_sink *fwd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m = http(1001, "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n"
+		 "POST /api/b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz");
+	adn_test_run(p, "src", &m, 1);
+	fwd = adn_test_sink(p, "fwd");
+	CU_ASSERT_EQUAL_FATAL(fwd->n, 1);
+	CU_ASSERT(payload_is(fwd->pkts[0],
+		"GET /api/a HTTP/1.1\r\nHost: h\r\n"
+		"X-Adn-Upstream: 10.1.0.1:8080\r\n\r\n"
+		"POST /api/b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+		"X-Adn-Upstream: 10.1.0.1:8080\r\n\r\nxyz"));
+	assert_checksums_valid(fwd->pkts[0]);
+	CU_ASSERT_EQUAL(xstat(p, "parser.in"), 2);
+	adn_test_free(p);
+}
+
+static void
+test_filter_deny_and_control_leave_payload_unchanged(void)
+{
+	static const char deny[] = "DELETE /api/a HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char health[] = "GET /health HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char noroute[] = "GET /elsewhere HTTP/1.1\r\nHost: h\r\n\r\n";
+	/* One denied request vetoes the rewrite of the whole segment. */
+	static const char mixed[] = "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n"
+		"DELETE /api/a HTTP/1.1\r\nHost: h\r\n\r\n";
+	struct adn_pipeline *p = build("deny", small_rules, "");
+	struct rte_mbuf *m[4];
+	struct adn_test_sink *d, *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m[0] = http(1002, deny);
+	m[1] = http(1003, health);
+	m[2] = http(1004, noroute);
+	m[3] = http(1005, mixed);
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	d = adn_test_sink(p, "deny");
+	c = adn_test_sink(p, "ctl");
+	CU_ASSERT_EQUAL(adn_test_sink(p, "fwd")->n, 0);
+	CU_ASSERT_EQUAL_FATAL(d->n, 2);
+	CU_ASSERT_EQUAL_FATAL(c->n, 2);
+	CU_ASSERT(payload_is(d->pkts[0], deny));
+	CU_ASSERT(payload_is(d->pkts[1], mixed));
+	CU_ASSERT(payload_is(c->pkts[0], health));
+	CU_ASSERT(payload_is(c->pkts[1], noroute));
+	CU_ASSERT_EQUAL(xstat(p, "reason.filter_deny"), 2);
+	CU_ASSERT_EQUAL(xstat(p, "reason.filter_punt"), 1);
+	CU_ASSERT_EQUAL(xstat(p, "reason.no_route"), 1);
+	adn_test_free(p);
+}
+
+static void
+test_malformed_requests_dropped_with_parser_reason(void)
+{
+	struct adn_pipeline *p = build("bad", small_rules, "");
+	struct rte_mbuf *m[3];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m[0] = http(1006, "BREW /pot HTTP/1.1\r\nHost: h\r\n\r\n");
+	m[1] = http(1007, "GET /api/a HTTP/1.1\r\nHost: h\r\n");
+	/* A good request followed by a broken one: the segment is dropped. */
+	m[2] = http(1008, "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n"
+		    "GET /api/b HTTP/1.1\r\n\r\n");
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	CU_ASSERT_EQUAL(adn_test_sink(p, "fwd")->n, 0);
+	CU_ASSERT_EQUAL(drops_named(p, adn_ppm_reason_str(ADN_PPM_R_BAD_METHOD)),
+			1);
+	CU_ASSERT_EQUAL(drops_named(p, "truncated"), 1);
+	CU_ASSERT_EQUAL(drops_named(p, "no_host"), 1);
+	adn_test_free(p);
+}
+
+static void
+test_non_tcp_and_empty_payload_dropped(void)
+{
+	struct adn_pipeline *p = build("nontcp", small_rules, "");
+	struct rte_mbuf *m[4];
+	struct rte_ipv4_hdr *ip;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m[0] = adn_test_ipv4(IPPROTO_UDP, 1, 80, 64, 100);
+	m[3] = http(1011, "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n");
+	ip = rte_pktmbuf_mtod_offset(m[3], struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	m[1] = tcp_frame(CLIENT_IP, 1009, LISTEN_IP, 80, "", 0);
+	m[2] = http(1010, "GET /api/a HTTP/1.1\r\nHost: h\r\n\r\n");
+	rte_pktmbuf_mtod(m[2], struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	CU_ASSERT_EQUAL(drops_named(p, "not-tcp"), 2);	/* UDP, fragment */
+	CU_ASSERT_EQUAL(drops_named(p, "no-payload"), 1);
+	CU_ASSERT_EQUAL(drops_named(p, "not-ipv4"), 1);
+	CU_ASSERT_EQUAL(xstat(p, "parser.in"), 0);
+	adn_test_free(p);
+}
+
+static void
+test_config_rejects_bad_rules_and_backend(void)
+{
+	struct adn_errs errs = { 0 };
+	char cfg[1024];
+	char bad[256];
+	FILE *f;
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"PpmChain\"; rules = \"%s\"; backend = \"rtl\"; },\n"
+		 "  { name = \"o\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> x -> o\" );\n", small_rules);
+	CU_ASSERT_PTR_NULL(adn_test_build("badbackend", cfg, &errs));
+	CU_ASSERT_FATAL(errs.n >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "backend"));
+	adn_errs_clear(&errs);
+
+	/* A rules file with an unknown key: the error names the key and
+	 * the rules file's line. */
+	snprintf(bad, sizeof(bad), "/tmp/adn-ppm-bad-%d.cfg", (int)getpid());
+	f = fopen(bad, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("ppm = {\n  listeners = ();\n  bogus = 1;\n};\n", f);
+	fclose(f);
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"PpmChain\"; rules = \"%s\"; },\n"
+		 "  { name = \"o\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> x -> o\" );\n", bad);
+	CU_ASSERT_PTR_NULL(adn_test_build("badrules", cfg, &errs));
+	CU_ASSERT_FATAL(errs.n >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "rules"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "bogus"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], ":3"));
+	adn_errs_clear(&errs);
+	unlink(bad);
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"PpmChain\"; rules = \"/nonexistent/r.cfg\"; },\n"
+		 "  { name = \"o\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> x -> o\" );\n");
+	CU_ASSERT_PTR_NULL(adn_test_build("norules", cfg, &errs));
+	CU_ASSERT_FATAL(errs.n >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "/nonexistent/r.cfg"));
+	adn_errs_clear(&errs);
+}
+
+/* Requests over the golden rule set (fpga/tb/rules.cfg): routed by exact
+ * and prefix, weighted clusters, custom headers, deny, control, router
+ * misses and malformed input. */
+static const char *const trace_reqs[] = {
+	"GET /api/v1/items HTTP/1.1\r\nHost: a.example\r\n\r\n",
+	"POST /api/v2/users/7 HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n\r\nhello",
+	"GET /login HTTP/1.0\r\n\r\n",
+	"GET /static/a.css HTTP/1.1\r\nHost: x\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+	"DELETE /api/x HTTP/1.1\r\nHost: a\r\n\r\n",
+	"GET /health HTTP/1.1\r\nHost: a\r\n\r\n",
+	"GET /static/b HTTP/1.1\r\nHost: slow.example\r\n\r\n",
+	"GET /void/x HTTP/1.1\r\nHost: a\r\n\r\n",
+	"GET /nope HTTP/1.1\r\nHost: a\r\n\r\n",
+	"BREW / HTTP/1.1\r\n\r\n",
+	"GET /api/x HTTP/1.1\r\nHost: a\r\n",
+};
+
+#define TRACE_N 300
+
+struct expect {
+	int out;	/* output port, or -1: dropped */
+	uint8_t reason;	/* parser reason when dropped */
+	size_t len;
+	uint8_t bytes[4096];
+};
+
+static void
+test_output_equals_lib_ppm_on_same_trace(void)
+{
+	static struct expect exp[TRACE_N];
+	static const uint16_t dports[] = { 80, 80, 80, 8080, 81 };
+	struct adn_pipeline *p = build("golden", golden_rules, "backend = \"sw\";");
+	struct adn_ppm_chain *ref;
+	struct rte_mbuf *m[TRACE_N];
+	struct adn_test_sink *sink[3];
+	unsigned int seen[3] = { 0 }, n_fwd_req = 0, drops = 0;
+	char err[1024];
+	uint32_t rnd = 12345;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_create(&ref), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_conf_load_file(ref, golden_rules, err,
+						     sizeof(err)), 0);
+	for (unsigned int i = 0; i < TRACE_N; i++) {
+		char seg[2048];
+		size_t len = 0;
+		unsigned int k;
+		struct adn_ppm_req_in in;
+		struct adn_ppm_out out;
+		int worst = 0;	/* 0 fwd, 1 punt, 2 drop, 3 error */
+
+		rnd = rnd * 1103515245u + 12345u;
+		k = 1 + (rnd >> 16) % 3;
+		for (unsigned int j = 0; j < k; j++) {
+			const char *r;
+
+			rnd = rnd * 1103515245u + 12345u;
+			/* Mostly routable requests, so forwards dominate. */
+			r = trace_reqs[(rnd >> 16) % 4 == 0 ?
+				       (rnd >> 20) % RTE_DIM(trace_reqs) :
+				       (rnd >> 20) % 5];
+			memcpy(seg + len, r, strlen(r));
+			len += strlen(r);
+		}
+		rnd = rnd * 1103515245u + 12345u;
+		in.data = (const uint8_t *)seg;
+		in.len = len;
+		in.tuple = (struct adn_ppm_tuple){
+			.sip = CLIENT_IP + (rnd >> 16) % 13,
+			.dip = LISTEN_IP,
+			.sport = (uint16_t)(2000 + (rnd >> 20) % 7),
+			.dport = dports[(rnd >> 24) % RTE_DIM(dports)],
+		};
+		m[i] = tcp_frame(in.tuple.sip, in.tuple.sport, in.tuple.dip,
+				 in.tuple.dport, seg, len);
+		exp[i].len = 0;
+		exp[i].reason = 0;
+		while (in.len > 0) {
+			int rank;
+
+			CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_process(ref, &in,
+								    &out), 0);
+			rank = out.meta.decision == ADN_PPM_FORWARD ? 0 :
+				out.meta.decision == ADN_PPM_PUNT ? 1 :
+				out.meta.decision == ADN_PPM_DROP ? 2 : 3;
+			if (rank > worst) {
+				worst = rank;
+				exp[i].reason = out.meta.reason;
+			}
+			if (out.meta.decision == ADN_PPM_FORWARD) {
+				CU_ASSERT_FATAL(exp[i].len + out.len <=
+						sizeof(exp[i].bytes));
+				memcpy(exp[i].bytes + exp[i].len, out.data,
+				       out.len);
+				exp[i].len += out.len;
+				n_fwd_req++;
+			}
+			in.data += out.consumed;
+			in.len -= out.consumed;
+		}
+		exp[i].out = worst == 0 ? 0 : worst == 1 ? 2 :
+			worst == 2 ? 1 : -1;
+		if (worst != 0) {	/* unchanged payload */
+			memcpy(exp[i].bytes, seg, len);
+			exp[i].len = len;
+		}
+	}
+	adn_test_run(p, "src", m, TRACE_N);
+	sink[0] = adn_test_sink(p, "fwd");
+	sink[1] = adn_test_sink(p, "deny");
+	sink[2] = adn_test_sink(p, "ctl");
+	for (unsigned int i = 0; i < TRACE_N; i++) {
+		struct rte_mbuf *got;
+		const uint8_t *pl;
+		size_t len;
+
+		if (exp[i].out < 0) {
+			drops++;
+			continue;
+		}
+		CU_ASSERT_FATAL(seen[exp[i].out] < sink[exp[i].out]->n);
+		got = sink[exp[i].out]->pkts[seen[exp[i].out]++];
+		pl = payload_of(got, &len);
+		CU_ASSERT_EQUAL(len, exp[i].len);
+		CU_ASSERT(len == exp[i].len &&
+			  memcmp(pl, exp[i].bytes, len) == 0);
+		if (exp[i].out == 0)
+			assert_checksums_valid(got);
+	}
+	for (unsigned int o = 0; o < 3; o++)
+		CU_ASSERT_EQUAL(seen[o], sink[o]->n);
+	/* The trace must exercise every fate to prove anything. */
+	CU_ASSERT(seen[0] > 0 && seen[1] > 0 && seen[2] > 0 && drops > 0);
+	CU_ASSERT_EQUAL(xstat(p, "parser.in"),
+			adn_ppm_chain_counters(ref, ADN_PPM_ST_PARSER)->in);
+	CU_ASSERT_EQUAL(xstat(p, "deparser.bytes"),
+			adn_ppm_chain_counters(ref, ADN_PPM_ST_DEPARSER)->bytes);
+	CU_ASSERT_EQUAL(xstat(p, "router.pass"), n_fwd_req);
+	adn_ppm_chain_free(ref);
+	adn_test_free(p);
+}
+
+int
+main(void)
+{
+	const char *root = getenv("ADN_SOURCE_ROOT");
+	CU_pSuite s;
+	FILE *f;
+
+	if (adn_test_eal_init("test_ppm_chain") < 0)
+		return 1;
+	snprintf(golden_rules, sizeof(golden_rules), "%s/fpga/tb/rules.cfg",
+		 root ? root : ".");
+	snprintf(small_rules, sizeof(small_rules), "/tmp/adn-ppm-%d.cfg",
+		 (int)getpid());
+	f = fopen(small_rules, "w");
+	if (f == NULL || fputs(small_rules_text, f) < 0 || fclose(f) != 0)
+		return 1;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("ppm_chain", NULL, NULL);
+	CU_add_test(s, "forward_inserts_routing_header_and_fixes_checksums",
+		    test_forward_inserts_routing_header_and_fixes_checksums);
+	CU_add_test(s, "pipelined_requests_are_all_rewritten",
+		    test_pipelined_requests_are_all_rewritten);
+	CU_add_test(s, "filter_deny_and_control_leave_payload_unchanged",
+		    test_filter_deny_and_control_leave_payload_unchanged);
+	CU_add_test(s, "malformed_requests_dropped_with_parser_reason",
+		    test_malformed_requests_dropped_with_parser_reason);
+	CU_add_test(s, "non_tcp_and_empty_payload_dropped",
+		    test_non_tcp_and_empty_payload_dropped);
+	CU_add_test(s, "config_rejects_bad_rules_and_backend",
+		    test_config_rejects_bad_rules_and_backend);
+	CU_add_test(s, "output_equals_lib_ppm_on_same_trace",
+		    test_output_equals_lib_ppm_on_same_trace);
+	{
+		int rc = adn_test_main();
+
+		unlink(small_rules);
+		return rc;
+	}
+}
