@@ -72,38 +72,10 @@ parse_range(struct adn_build *b, struct adn_elem *e,
 	return 0;
 }
 
-static int
-parse_proto(struct adn_build *b, struct adn_elem *e,
-	    const config_setting_t *s, int16_t *proto)
-{
-	static const struct { const char *name; int16_t num; } names[] = {
-		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
-		{ "icmp", IPPROTO_ICMP },
-	};
-	const char *str = config_setting_get_string(s);
-	long long v;
-
-	if (str != NULL) {
-		for (unsigned int i = 0; i < RTE_DIM(names); i++)
-			if (strcmp(names[i].name, str) == 0) {
-				*proto = names[i].num;
-				return 0;
-			}
-		return adn_build_error_at(b, e, s, "proto",
-					  "unknown protocol '%s' (tcp, udp, icmp, or a number 0-255)",
-					  str);
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return adn_build_error_at(b, e, s, "proto",
-					  "must be a name or a number 0-255");
-	v = config_setting_get_int64(s);
-	if (v < 0 || v > 255)
-		return adn_build_error_at(b, e, s, "proto",
-					  "value %lld out of range [0, 255]", v);
-	*proto = (int16_t)v;
-	return 0;
-}
+static const struct adn_name_value ip_protos[] = {
+	{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+	{ "icmp", IPPROTO_ICMP }, { NULL, 0 },
+};
 
 static int
 parse_rule(struct adn_build *b, struct adn_elem *e,
@@ -132,8 +104,13 @@ parse_rule(struct adn_build *b, struct adn_elem *e,
 			else
 				r->ether_type = (int32_t)v;
 		} else if (strcmp(key, "proto") == 0) {
-			if (parse_proto(b, e, s, &r->proto) < 0)
+			int64_t v;
+
+			if (adn_build_name_or_int(b, e, s, key, ip_protos, 0,
+						  255, &v) < 0)
 				rc = -EINVAL;
+			else
+				r->proto = (int16_t)v;
 		} else if (strcmp(key, "src_port") == 0) {
 			if (parse_range(b, e, s, &r->sport_lo, &r->sport_hi) < 0)
 				rc = -EINVAL;

@@ -67,37 +67,10 @@ static const struct adn_arg_spec clip_server_args[] = {
 	{ .name = NULL },
 };
 
-static int
-parse_app(struct adn_build *b, struct adn_elem *e,
-	  const config_setting_t *s, uint16_t *id)
-{
-	static const struct { const char *name; uint16_t id; } names[] = {
-		{ "snat", ADN_CLIP_APP_SNAT }, { "trd", ADN_CLIP_APP_TRD },
-	};
-	const char *str = config_setting_get_string(s);
-	long long v;
-
-	if (str != NULL) {
-		for (unsigned int i = 0; i < RTE_DIM(names); i++)
-			if (strcmp(names[i].name, str) == 0) {
-				*id = names[i].id;
-				return 0;
-			}
-		return adn_build_error_at(b, e, s, "apps",
-					  "unknown application '%s' (snat, trd, or an app id 1-65535)",
-					  str);
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return adn_build_error_at(b, e, s, "apps",
-					  "each entry must be a name or an app id 1-65535");
-	v = config_setting_get_int64(s);
-	if (v < 1 || v > 65535)
-		return adn_build_error_at(b, e, s, "apps",
-					  "app id %lld out of range [1, 65535]", v);
-	*id = (uint16_t)v;
-	return 0;
-}
+static const struct adn_name_value clip_apps[] = {
+	{ "snat", ADN_CLIP_APP_SNAT }, { "trd", ADN_CLIP_APP_TRD },
+	{ NULL, 0 },
+};
 
 static int
 clip_server_configure(struct adn_elem *e, struct adn_build *b)
@@ -111,11 +84,14 @@ clip_server_configure(struct adn_elem *e, struct adn_build *b)
 				       n, ADN_MAX_OUTPUTS);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(apps, i);
+		int64_t id;
 
-		if (parse_app(b, e, s, &c->app_id[i]) < 0) {
+		if (adn_build_name_or_int(b, e, s, "apps", clip_apps, 1,
+					  UINT16_MAX, &id) < 0) {
 			rc = -EINVAL;
 			continue;
 		}
+		c->app_id[i] = (uint16_t)id;
 		for (int j = 0; j < i; j++)
 			if (c->app_id[j] == c->app_id[i])
 				rc = adn_build_error_at(b, e, s, "apps",

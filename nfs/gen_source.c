@@ -37,7 +37,6 @@
  *   alloc_failed (bursts lost to an empty pool).
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <string.h>
 
@@ -126,22 +125,6 @@ static const struct adn_arg_spec gen_source_args[] = {
 	  .def_int = 8191, .help = "mbufs in the pool" },
 	{ .name = NULL },
 };
-
-static void
-resolve_path(const struct adn_elem *e, const char *path, char *out,
-	     size_t len)
-{
-	const config_setting_t *s = adn_elem_arg(e, "routes");
-	const char *file = s ? config_setting_source_file(s) : NULL;
-	char dir[PATH_MAX];
-
-	if (path[0] == '/' || file == NULL) {
-		snprintf(out, len, "%s", path);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", file);
-	snprintf(out, len, "%s/%s", dirname(dir), path);
-}
 
 /* The header every packet starts from; addresses, ports and the IP
  * checksum are filled per packet. */
@@ -243,8 +226,7 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 	if (adn_elem_arg(e, "routes") != NULL) {
 		char path[PATH_MAX], err[PATH_MAX + 128];
 
-		resolve_path(e, adn_elem_arg_str(e, "routes"), path,
-			     sizeof(path));
+		adn_elem_arg_path(e, "routes", path, sizeof(path));
 		rc = adn_route_file_read(path, 0, UINT32_MAX - 1, &rt, err,
 					 sizeof(err));
 		if (rc < 0)

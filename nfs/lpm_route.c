@@ -20,7 +20,6 @@
  *         table entry exec() reads (the tbl24 entry, or the trie root).
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,24 +68,6 @@ static const struct adn_arg_spec lpm_route_args[] = {
 	{ .name = NULL },
 };
 
-/* A relative route path is relative to the config file that names it, so
- * a config and its table travel together. */
-static void
-resolve_path(const struct adn_elem *e, const char *path, char *out,
-	     size_t len)
-{
-	const config_setting_t *s = adn_elem_arg(e, "routes");
-	const char *file = s ? config_setting_source_file(s) : NULL;
-	char dir[PATH_MAX];
-
-	if (path[0] == '/' || file == NULL) {
-		snprintf(out, len, "%s", path);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s", file);
-	snprintf(out, len, "%s/%s", dirname(dir), path);
-}
-
 static int
 lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 {
@@ -99,7 +80,7 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 
 	l->kind = strcmp(table, "dir24_8") == 0 ? LPM_TABLE_DIR24_8 :
 		LPM_TABLE_RADIX;
-	resolve_path(e, adn_elem_arg_str(e, "routes"), path, sizeof(path));
+	adn_elem_arg_path(e, "routes", path, sizeof(path));
 	rc = adn_route_file_read(path, LPM_ROUTE_OUT_HOP1, LPM_ROUTE_MAX_HOP,
 				 &t, err, sizeof(err));
 	if (rc < 0)

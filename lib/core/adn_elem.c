@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <libgen.h>
+#include <limits.h>
 #include <string.h>
 
 #include <rte_log.h>
@@ -120,6 +122,25 @@ adn_elem_arg_str(const struct adn_elem *e, const char *key)
 		return config_setting_get_string(s);
 	a = arg_spec(e, key);
 	return a ? a->def_str : NULL;
+}
+
+void
+adn_elem_arg_path(const struct adn_elem *e, const char *key, char *out,
+		  size_t len)
+{
+	const config_setting_t *s = adn_elem_arg(e, key);
+	const char *path = adn_elem_arg_str(e, key);
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	char dir[PATH_MAX];
+
+	if (path == NULL)
+		path = "";
+	if (path[0] == '/' || path[0] == '\0' || file == NULL) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", file);
+	snprintf(out, len, "%s/%s", dirname(dir), path);
 }
 
 const char *

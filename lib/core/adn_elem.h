@@ -197,6 +197,12 @@ double adn_elem_arg_float(const struct adn_elem *e, const char *key);
 bool adn_elem_arg_bool(const struct adn_elem *e, const char *key);
 const char *adn_elem_arg_str(const struct adn_elem *e, const char *key);
 
+/* The path in string key `key`, resolved against the directory of the
+ * config file that names it (absolute paths stay as they are), so a config
+ * and its data files travel together. Empty when the key is absent. */
+void adn_elem_arg_path(const struct adn_elem *e, const char *key, char *out,
+		       size_t len);
+
 /* Name of drop code slot `r` (element reasons, then the core's). */
 const char *adn_elem_drop_name(const struct adn_elem *e, unsigned int r);
 

@@ -55,6 +55,48 @@ adn_build_error(struct adn_build *b, const struct adn_elem *e,
 }
 
 int
+adn_build_name_or_int(struct adn_build *b, const struct adn_elem *e,
+		      const config_setting_t *s, const char *key,
+		      const struct adn_name_value *names, int64_t lo,
+		      int64_t hi, int64_t *out)
+{
+	const char *str = config_setting_get_string(s);
+	char allowed[256];
+	size_t off = 0;
+	long long v;
+
+	for (const struct adn_name_value *n = names; n->name; n++)
+		off += snprintf(allowed + off,
+				off < sizeof(allowed) ? sizeof(allowed) - off : 0,
+				"%s, ", n->name);
+	if (off >= sizeof(allowed))
+		off = 0;
+	snprintf(allowed + off, sizeof(allowed) - off,
+		 "or a number %" PRId64 "-%" PRId64, lo, hi);
+	if (str != NULL) {
+		for (const struct adn_name_value *n = names; n->name; n++)
+			if (strcmp(n->name, str) == 0) {
+				*out = n->value;
+				return 0;
+			}
+		return adn_build_error_at(b, e, s, key,
+					  "unknown value '%s' (%s)", str,
+					  allowed);
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return adn_build_error_at(b, e, s, key, "must be %s",
+					  allowed + off);
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		return adn_build_error_at(b, e, s, key,
+					  "value %lld out of range [%" PRId64 ", %" PRId64 "]",
+					  v, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int
 adn_build_add_rx(struct adn_build *b, struct adn_elem *e, uint16_t queue)
 {
 	if (b->n_rx == ADN_MAX_RX_POINTS) {

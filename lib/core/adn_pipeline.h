@@ -54,6 +54,20 @@ int adn_build_error_at(struct adn_build *b, const struct adn_elem *e,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* A symbolic name for a number in a config value. */
+struct adn_name_value {
+	const char *name;
+	int64_t value;
+};
+
+/* Read setting `s` (of key `key`) as one of `names` (terminated by a NULL
+ * name) or an integer in [lo, hi] into *out; on anything else report an
+ * error listing the names and the range. Returns 0 or -EINVAL. */
+int adn_build_name_or_int(struct adn_build *b, const struct adn_elem *e,
+			  const config_setting_t *s, const char *key,
+			  const struct adn_name_value *names, int64_t lo,
+			  int64_t hi, int64_t *out);
+
 /* Claim rx queue `queue` of port `name` (-1: every queue) for `e`; a queue
  * claimed twice is an error naming both. */
 struct adn_port *adn_build_claim_rx(struct adn_build *b,

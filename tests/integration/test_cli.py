@@ -37,7 +37,7 @@ links = ( "rx -> chk -> cls -> tx",
     check(p.returncode == 1, "exit status 1 on config errors")
     want = [
         "%s:5: element 'chk': key 'verify': unknown key" % cfg,
-        "%s:6: element 'cls': key 'proto': unknown protocol 'tcpp'" % cfg,
+        "%s:6: element 'cls': key 'proto': unknown value 'tcpp' (tcp, udp, icmp, or a number 0-255)" % cfg,
         "%s:7: element 'tx': key 'port': no port named 'nope'" % cfg,
         "%s:10: element 'rx': key 'links': output port 1 out of range" % cfg,
         "4 errors, not started",
