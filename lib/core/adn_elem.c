@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_log.h>
@@ -51,6 +53,23 @@ adn_elem_find(const char *name)
 		if (strcmp(registry[i]->name, name) == 0)
 			return registry[i];
 	return NULL;
+}
+
+int
+adn_elem_control(struct adn_elem *e, const char *cmd, char *reply, size_t len)
+{
+	int rc;
+
+	if (e->desc->control == NULL) {
+		snprintf(reply, len, "element '%s' (%s) takes no control commands",
+			 e->name, e->desc->name);
+		return -ENOTSUP;
+	}
+	reply[0] = '\0';
+	rc = e->desc->control(e, cmd, reply, len);
+	if (rc == 0)
+		__atomic_fetch_add(&e->state_gen, 1, __ATOMIC_RELEASE);
+	return rc;
 }
 
 const struct adn_elem_desc *

@@ -57,8 +57,9 @@ struct adn_batch {
 };
 
 enum adn_elem_flags {
-	/* Output and effects depend only on the flow key and read-mostly
-	 * state: a per-flow result cache is legal. */
+	/* The output code depends only on the IPv4 5-tuple and state that
+	 * changes only through control(); exec() writes neither the packet
+	 * nor any state. A per-flow result cache (fastpath) is legal. */
 	ADN_ELEM_PURE_ON_FLOW = 1u << 0,
 	/* Keeps per-lcore state (indexed by adn_worker_index()). */
 	ADN_ELEM_STATEFUL_PER_CORE = 1u << 1,
@@ -128,6 +129,16 @@ struct adn_elem_desc {
 	/* Any lcore; fills at most `max` entries, returns how many. */
 	unsigned int (*xstats)(const struct adn_elem *e, struct adn_xstat *out,
 			       unsigned int max);
+
+	/* Control plane write handler (Click's write handlers): `cmd` is a
+	 * line such as "add 10.0.0.0/8 2". Called through
+	 * adn_elem_control() on a control lcore while no worker is inside a
+	 * batch, so it may change state the data plane reads. Returns 0 with
+	 * a reply in `reply`, or a negative errno with the reason. */
+	int (*control)(struct adn_elem *e, const char *cmd, char *reply,
+		       size_t len);
+	/* One line per command for `control help`, NULL-terminated. */
+	const char *const *control_help;
 };
 
 /* Per-worker counters of one element; one cache-line-aligned slot per
@@ -154,7 +165,24 @@ struct adn_elem {
 	void *priv;
 	struct adn_elem_stats *stats;	/* [n_workers] */
 	unsigned int n_workers;
+	/* Bumped after every successful control(): anything derived from the
+	 * element's state (a fastpath cache) is valid only for the
+	 * generation it was computed under. */
+	uint32_t state_gen;
 };
+
+/* The element's current state generation (data plane, any lcore). */
+static inline uint32_t
+adn_elem_state_gen(const struct adn_elem *e)
+{
+	return __atomic_load_n(&e->state_gen, __ATOMIC_ACQUIRE);
+}
+
+/* Run control command `cmd` on `e` (the caller keeps workers out of
+ * batches) and bump its state generation on success. -ENOTSUP when the
+ * element has no control handler. */
+int adn_elem_control(struct adn_elem *e, const char *cmd, char *reply,
+		     size_t len);
 
 static inline void *
 adn_elem_priv(const struct adn_elem *e)
