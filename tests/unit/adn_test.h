@@ -84,8 +84,8 @@ uint64_t adn_test_drops(struct adn_pipeline *p, const char *elem,
 uint64_t adn_test_xstat(struct adn_pipeline *p, const char *elem,
 			const char *name);
 
-/* The IPv4 header of a frame built by adn_test_ipv4 (right after the
- * Ethernet header, no VLAN). */
+/* The IPv4 header of an untagged Ethernet frame such as adn_test_ipv4
+ * builds (right after the 14-byte Ethernet header). */
 struct rte_ipv4_hdr *adn_test_ipv4_hdr(struct rte_mbuf *m);
 
 /* A valid Ethernet/IPv4 frame of `len` bytes: proto 6/17 get TCP/UDP
