@@ -39,6 +39,15 @@ adn_test_eal_init(const char *name)
 	return pool ? 0 : -1;
 }
 
+CU_pSuite
+adn_test_suite(const char *name)
+{
+	if (adn_test_eal_init(name) < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return NULL;
+	return CU_add_suite(name, NULL, NULL);
+}
+
 struct rte_mempool *
 adn_test_pool(void)
 {
@@ -51,8 +60,8 @@ adn_test_last_path(void)
 	return last_path;
 }
 
-struct adn_pipeline *
-adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
+static struct adn_pipeline *
+build(const char *tag, const char *text, struct adn_errs *errs)
 {
 	static struct adn_ports ports[RTE_DIM(configs)];
 	struct adn_pipeline *p = NULL;
@@ -89,6 +98,50 @@ adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
 	}
 	unlink(last_path);
 	return p;
+}
+
+struct adn_pipeline *
+adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
+{
+	struct adn_errs printed = { 0 };
+	struct adn_pipeline *p;
+
+	if (errs != NULL)
+		return build(tag, text, errs);
+	p = build(tag, text, &printed);
+	adn_errs_print(&printed, stdout);
+	adn_errs_clear(&printed);
+	return p;
+}
+
+struct adn_pipeline *
+adn_test_chain_outputs(const char *tag, const char *type, const char *keys,
+		       unsigned int n_outputs, struct adn_errs *errs)
+{
+	char cfg[2048];
+	size_t len;
+
+	len = (size_t)snprintf(cfg, sizeof(cfg),
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"x\"; type = \"%s\"; %s },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> x -> out\"", type, keys);
+	for (unsigned int o = 1; o < n_outputs && len < sizeof(cfg); o++)
+		len += (size_t)snprintf(cfg + len, sizeof(cfg) - len,
+					", \"x[%u] -> out\"", o);
+	if (len < sizeof(cfg))
+		len += (size_t)snprintf(cfg + len, sizeof(cfg) - len, " );\n");
+	CU_ASSERT_FATAL(len < sizeof(cfg));
+	return adn_test_build(tag, cfg, errs);
+}
+
+struct adn_pipeline *
+adn_test_chain(const char *tag, const char *type, const char *keys,
+	       struct adn_errs *errs)
+{
+	return adn_test_chain_outputs(tag, type, keys, 1, errs);
 }
 
 void
@@ -137,6 +190,44 @@ adn_test_free(struct adn_pipeline *p)
 		if (strcmp(p->elems[i]->desc->name, "TestSink") == 0)
 			adn_test_sink_clear(adn_elem_priv(p->elems[i]));
 	adn_pipeline_free(p);
+}
+
+uint64_t
+adn_test_drops(struct adn_pipeline *p, const char *elem, const char *reason)
+{
+	struct adn_elem *e = adn_pipeline_find(p, elem);
+	struct adn_elem_totals t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	adn_elem_totals(e, &t);
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+		if (strcmp(adn_elem_drop_name(e, r), reason) == 0)
+			return t.drop[r];
+	CU_FAIL("no such drop reason");
+	return 0;
+}
+
+uint64_t
+adn_test_xstat(struct adn_pipeline *p, const char *elem, const char *name)
+{
+	struct adn_elem *e = adn_pipeline_find(p, elem);
+	struct adn_xstat xs[64];
+	unsigned int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	n = e->desc->xstats(e, xs, RTE_DIM(xs));
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(xs[i].name, name) == 0)
+			return xs[i].value;
+	CU_FAIL("no such xstat");
+	return UINT64_MAX;
+}
+
+struct rte_ipv4_hdr *
+adn_test_ipv4_hdr(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
 }
 
 struct rte_mbuf *

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <CUnit/Basic.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "adn_errs.h"
@@ -28,13 +29,38 @@ struct adn_test_sink {
 int adn_test_eal_init(const char *name);
 struct rte_mempool *adn_test_pool(void);
 
+/* Init EAL, the CUnit registry and one suite, all named `name`: the start
+ * of every suite's main(). Returns the suite to add cases to, or NULL when
+ * any step failed (main then returns non-zero). */
+CU_pSuite adn_test_suite(const char *name);
+
 /* Write `text` to a temp file named after `tag`, parse it, parse ports and
- * build; the config stays alive until adn_test_cleanup(). Returns NULL on
- * error with messages in `errs`. */
+ * build; the config stays alive until adn_test_main() returns. Returns NULL
+ * on error with messages in `errs`; with `errs` NULL (a case that expects
+ * the build to succeed) they are printed to stdout instead, so the failing
+ * case shows why, and dropped. */
 struct adn_pipeline *adn_test_build(const char *tag, const char *text,
 				    struct adn_errs *errs);
 /* The temp file path of the last adn_test_build (for message checks). */
 const char *adn_test_last_path(void);
+
+/*
+ * The one-element chain around the element under test:
+ *
+ *   TestSource "src" -> `type` "x" (config `keys`) -> TestSink "out"
+ *
+ * `keys` is the rest of x's setting ("" for none, else "key = value; ...").
+ * adn_test_chain_outputs links x's outputs 0 .. n_outputs-1 all to "out"
+ * (x[0] as "src -> x -> out"); adn_test_chain is the single-output case.
+ * Build and errors as adn_test_build (`errs` NULL: print and drop); a
+ * config text over 2 KiB fails the case.
+ */
+struct adn_pipeline *adn_test_chain(const char *tag, const char *type,
+				    const char *keys, struct adn_errs *errs);
+struct adn_pipeline *adn_test_chain_outputs(const char *tag, const char *type,
+					    const char *keys,
+					    unsigned int n_outputs,
+					    struct adn_errs *errs);
 
 /* Push `n` packets into source element `src` and run the pipeline. */
 void adn_test_run(struct adn_pipeline *p, const char *src,
@@ -46,6 +72,21 @@ struct adn_test_sink *adn_test_sink(struct adn_pipeline *p,
 void adn_test_sink_clear(struct adn_test_sink *s);
 
 void adn_test_free(struct adn_pipeline *p);
+
+/* Packets element `elem` of `p` dropped with the reason named `reason` (its
+ * own reasons or the core's), summed over workers. A missing element fails
+ * the case; an unknown reason is a CU_FAIL and counts 0. */
+uint64_t adn_test_drops(struct adn_pipeline *p, const char *elem,
+			const char *reason);
+
+/* The value of element `elem`'s xstat `name`. A missing element fails the
+ * case; an unknown name is a CU_FAIL and reads UINT64_MAX. */
+uint64_t adn_test_xstat(struct adn_pipeline *p, const char *elem,
+			const char *name);
+
+/* The IPv4 header of an untagged Ethernet frame such as adn_test_ipv4
+ * builds (right after the 14-byte Ethernet header). */
+struct rte_ipv4_hdr *adn_test_ipv4_hdr(struct rte_mbuf *m);
 
 /* A valid Ethernet/IPv4 frame of `len` bytes: proto 6/17 get TCP/UDP
  * headers with the given ports, anything else raw payload. */

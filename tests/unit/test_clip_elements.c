@@ -18,19 +18,6 @@
 #include "adn_elem.h"
 #include "adn_test.h"
 
-#define TCP_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
-
-static struct adn_pipeline *
-build(const char *tag, const char *cfg)
-{
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = adn_test_build(tag, cfg, &errs);
-
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
-}
-
 /* An IPv4 frame of `len` bytes turned into a CLIP request for `app`
  * addressed to `server`: SNAT requests carry the 5-tuple params. TCP
  * frames get a 20-byte header with `flags` and `seq`. */
@@ -48,8 +35,7 @@ request(uint16_t app, uint16_t server, uint8_t proto, uint16_t sport,
 	uint8_t *buf;
 
 	CU_ASSERT_FATAL(m != NULL);
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				     RTE_ETHER_HDR_LEN);
+	ip = adn_test_ipv4_hdr(m);
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
 
@@ -70,34 +56,6 @@ request(uint16_t app, uint16_t server, uint8_t proto, uint16_t sport,
 	CU_ASSERT_FATAL(adn_clip_encap(buf, rte_pktmbuf_data_len(m), &h,
 				       &why) == 0);
 	return m;
-}
-
-static uint64_t
-drops_named(struct adn_pipeline *p, const char *elem, const char *reason)
-{
-	struct adn_elem *e = adn_pipeline_find(p, elem);
-	struct adn_elem_totals t;
-
-	adn_elem_totals(e, &t);
-	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
-		if (strcmp(adn_elem_drop_name(e, r), reason) == 0)
-			return t.drop[r];
-	CU_FAIL("no such drop reason");
-	return 0;
-}
-
-static uint64_t
-xstat(struct adn_pipeline *p, const char *elem, const char *name)
-{
-	struct adn_elem *e = adn_pipeline_find(p, elem);
-	struct adn_xstat xs[32];
-	unsigned int n = e->desc->xstats(e, xs, RTE_DIM(xs));
-
-	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	CU_FAIL("no such xstat");
-	return UINT64_MAX;
 }
 
 /* Decode captured response i of sink s. */
@@ -129,7 +87,8 @@ static const char dispatch_cfg[] =
 static void
 test_clip_server_dispatches_by_app_id(void)
 {
-	struct adn_pipeline *p = build("cs-dispatch", dispatch_cfg);
+	struct adn_pipeline *p = adn_test_build("cs-dispatch", dispatch_cfg,
+						NULL);
 	struct rte_mbuf *in[4];
 
 	CU_ASSERT_FATAL(p != NULL);
@@ -164,7 +123,8 @@ set_byte(struct rte_mbuf *m, unsigned int off, uint8_t v)
 static void
 test_clip_server_drops_malformed_with_reason(void)
 {
-	struct adn_pipeline *p = build("cs-drops", dispatch_cfg);
+	struct adn_pipeline *p = adn_test_build("cs-drops", dispatch_cfg,
+						NULL);
 	struct rte_mbuf *in[8];
 	struct adn_elem_totals t;
 
@@ -190,13 +150,13 @@ test_clip_server_drops_malformed_with_reason(void)
 	/* and one good one */
 	in[7] = request(ADN_CLIP_APP_SNAT, 3, IPPROTO_UDP, 1, 0, 0, 80);
 	adn_test_run(p, "src", in, 8);
-	CU_ASSERT(drops_named(p, "cs", "not-clip") == 1);
-	CU_ASSERT(drops_named(p, "cs", "truncated") == 1);
-	CU_ASSERT(drops_named(p, "cs", "bad-version") == 1);
-	CU_ASSERT(drops_named(p, "cs", "bad-header") == 1);
-	CU_ASSERT(drops_named(p, "cs", "not-request") == 1);
-	CU_ASSERT(drops_named(p, "cs", "unknown-app") == 1);
-	CU_ASSERT(drops_named(p, "cs", "wrong-server") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "not-clip") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "truncated") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "bad-version") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "bad-header") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "not-request") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "unknown-app") == 1);
+	CU_ASSERT(adn_test_drops(p, "cs", "wrong-server") == 1);
 	CU_ASSERT(adn_test_sink(p, "a")->n == 1);
 	adn_elem_totals(adn_pipeline_find(p, "cs"), &t);
 	CU_ASSERT(t.in == 8 && t.dropped == 7 && t.out[0] == 1);
@@ -209,14 +169,8 @@ test_clip_server_rejects_bad_apps(void)
 	struct adn_errs errs = { 0 };
 	struct adn_pipeline *p;
 
-	p = adn_test_build("cs-bad",
-			   "elements = (\n"
-			   "  { name = \"src\"; type = \"TestSource\"; },\n"
-			   "  { name = \"cs\"; type = \"ClipServer\";"
-			   "    apps = [\"snat\", \"dns\"]; },\n"
-			   "  { name = \"a\"; type = \"TestSink\"; }\n"
-			   ");\n"
-			   "links = ( \"src -> cs -> a\" );\n", &errs);
+	p = adn_test_chain("cs-bad", "ClipServer",
+			   "apps = [\"snat\", \"dns\"];", &errs);
 	CU_ASSERT(p == NULL);
 	/* the first error names the value (the core may add follow-ups) */
 	CU_ASSERT(adn_errs_find(&errs, "'dns'") == 0);
@@ -236,7 +190,7 @@ static const char snat_cfg[] =
 static void
 test_snat_maps_flows_and_reports_pool_exhaustion(void)
 {
-	struct adn_pipeline *p = build("snat", snat_cfg);
+	struct adn_pipeline *p = adn_test_build("snat", snat_cfg, NULL);
 	struct adn_test_sink *s;
 	struct adn_clip_hdr h[5];
 	struct rte_mbuf *in[5];
@@ -265,34 +219,28 @@ test_snat_maps_flows_and_reports_pool_exhaustion(void)
 	/* responses are the requests' length: rewritten in place */
 	CU_ASSERT(rte_pktmbuf_data_len(s->pkts[0]) ==
 		  80 + ADN_CLIP_HDR_LEN);
-	CU_ASSERT(xstat(p, "nat", "created") == 2);
-	CU_ASSERT(xstat(p, "nat", "hits") == 2);
-	CU_ASSERT(xstat(p, "nat", "mappings") == 2);
-	CU_ASSERT(xstat(p, "nat", "pool-exhausted") == 1);
-	CU_ASSERT(xstat(p, "nat", "table-full") == 0);
+	CU_ASSERT(adn_test_xstat(p, "nat", "created") == 2);
+	CU_ASSERT(adn_test_xstat(p, "nat", "hits") == 2);
+	CU_ASSERT(adn_test_xstat(p, "nat", "mappings") == 2);
+	CU_ASSERT(adn_test_xstat(p, "nat", "pool-exhausted") == 1);
+	CU_ASSERT(adn_test_xstat(p, "nat", "table-full") == 0);
 	adn_test_free(p);
 }
 
 static void
 test_snat_drops_requests_of_other_apps(void)
 {
-	struct adn_pipeline *p = build("snat-other",
-		"elements = (\n"
-		"  { name = \"src\"; type = \"TestSource\"; },\n"
-		"  { name = \"nat\"; type = \"Snat\"; server_id = 0;"
-		"    ip_base = \"100.64.0.1\"; },\n"
-		"  { name = \"out\"; type = \"TestSink\"; }\n"
-		");\n"
-		"links = ( \"src -> nat -> out\" );\n");
+	struct adn_pipeline *p = adn_test_chain("snat-other", "Snat",
+		"server_id = 0; ip_base = \"100.64.0.1\";", NULL);
 	struct rte_mbuf *in[2];
 
 	CU_ASSERT_FATAL(p != NULL);
 	in[0] = request(ADN_CLIP_APP_TRD, 0, IPPROTO_TCP, 1, 0x02, 1, 80);
 	in[1] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 80);
 	adn_test_run(p, "src", in, 2);
-	CU_ASSERT(drops_named(p, "nat", "malformed") == 2);
+	CU_ASSERT(adn_test_drops(p, "x", "malformed") == 2);
 	CU_ASSERT(adn_test_sink(p, "out")->n == 0);
-	CU_ASSERT(xstat(p, "nat", "requests") == 0);
+	CU_ASSERT(adn_test_xstat(p, "x", "requests") == 0);
 	adn_test_free(p);
 }
 
@@ -300,24 +248,18 @@ static void
 test_snat_rejects_bad_pool(void)
 {
 	static const char *const bad[][2] = {
-		{ "ip_base = \"100.64.0\";", "ip_base" },
-		{ "ip_base = \"100.64.0.1\"; port_lo = 3000; port_hi = 2000;",
-		  "port_hi" },
-		{ "ip_base = \"255.255.255.255\"; n_ips = 2;", "n_ips" },
+		{ "server_id = 0; ip_base = \"100.64.0\";", "ip_base" },
+		{ "server_id = 0; ip_base = \"100.64.0.1\";"
+		  " port_lo = 3000; port_hi = 2000;", "port_hi" },
+		{ "server_id = 0; ip_base = \"255.255.255.255\"; n_ips = 2;",
+		  "n_ips" },
 	};
 
 	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
 		struct adn_errs errs = { 0 };
-		char cfg[512];
 
-		snprintf(cfg, sizeof(cfg),
-			 "elements = (\n"
-			 "  { name = \"src\"; type = \"TestSource\"; },\n"
-			 "  { name = \"nat\"; type = \"Snat\"; server_id = 0; %s },\n"
-			 "  { name = \"out\"; type = \"TestSink\"; }\n"
-			 ");\n"
-			 "links = ( \"src -> nat -> out\" );\n", bad[i][0]);
-		CU_ASSERT(adn_test_build("snat-bad", cfg, &errs) == NULL);
+		CU_ASSERT(adn_test_chain("snat-bad", "Snat", bad[i][0],
+					 &errs) == NULL);
 		CU_ASSERT(adn_errs_find(&errs, bad[i][1]) == 0);
 		adn_errs_clear(&errs);
 	}
@@ -346,7 +288,7 @@ res_index(const struct adn_clip_hdr *h)
 static void
 test_trd_allocates_detects_and_releases(void)
 {
-	struct adn_pipeline *p = build("trd", trd_cfg);
+	struct adn_pipeline *p = adn_test_build("trd", trd_cfg, NULL);
 	/* 80-byte frames: 80 - 14 - 20 - 20 = 26 payload bytes */
 	const uint32_t isn = 1000, pl = 26;
 	struct adn_test_sink *s;
@@ -386,19 +328,19 @@ test_trd_allocates_detects_and_releases(void)
 	CU_ASSERT(h[7].result[2] == ADN_CLIP_TRD_F_RELEASED);
 	CU_ASSERT(h[8].result[2] == ADN_CLIP_TRD_F_UNTRACKED &&
 		  res_index(&h[8]) == ADN_CLIP_TRD_NO_INDEX);
-	CU_ASSERT(xstat(p, "trd", "allocated") == 2);
-	CU_ASSERT(xstat(p, "trd", "released") == 2);
-	CU_ASSERT(xstat(p, "trd", "exhausted") == 1);
-	CU_ASSERT(xstat(p, "trd", "retransmissions") == 1);
-	CU_ASSERT(xstat(p, "trd", "untracked") == 1);
-	CU_ASSERT(xstat(p, "trd", "connections") == 0);
+	CU_ASSERT(adn_test_xstat(p, "trd", "allocated") == 2);
+	CU_ASSERT(adn_test_xstat(p, "trd", "released") == 2);
+	CU_ASSERT(adn_test_xstat(p, "trd", "exhausted") == 1);
+	CU_ASSERT(adn_test_xstat(p, "trd", "retransmissions") == 1);
+	CU_ASSERT(adn_test_xstat(p, "trd", "untracked") == 1);
+	CU_ASSERT(adn_test_xstat(p, "trd", "connections") == 0);
 	adn_test_free(p);
 }
 
 static void
 test_trd_answers_non_tcp_with_bad_request(void)
 {
-	struct adn_pipeline *p = build("trd-udp", trd_cfg);
+	struct adn_pipeline *p = adn_test_build("trd-udp", trd_cfg, NULL);
 	struct rte_mbuf *in[2];
 	struct adn_clip_hdr h;
 
@@ -413,20 +355,18 @@ test_trd_answers_non_tcp_with_bad_request(void)
 	CU_ASSERT(h.status == ADN_CLIP_ST_BAD_REQUEST);
 	h = response(adn_test_sink(p, "out"), 1);
 	CU_ASSERT(h.status == ADN_CLIP_ST_BAD_REQUEST);
-	CU_ASSERT(xstat(p, "trd", "bad-request") == 2);
-	CU_ASSERT(xstat(p, "trd", "allocated") == 0);
+	CU_ASSERT(adn_test_xstat(p, "trd", "bad-request") == 2);
+	CU_ASSERT(adn_test_xstat(p, "trd", "allocated") == 0);
 	adn_test_free(p);
 }
 
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("clip_elements");
 
-	if (adn_test_eal_init("clip-elements") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("clip_elements", NULL, NULL);
 	CU_ADD_TEST(s, test_clip_server_dispatches_by_app_id);
 	CU_ADD_TEST(s, test_clip_server_drops_malformed_with_reason);
 	CU_ADD_TEST(s, test_clip_server_rejects_bad_apps);

@@ -351,12 +351,10 @@ test_config_rejects_unset_env_in_port_args(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("config");
 
-	if (adn_test_eal_init("config") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("config", NULL, NULL);
 	CU_ADD_TEST(s, test_config_valid_pipeline_builds_in_topological_order);
 	CU_ADD_TEST(s, test_config_rejects_unknown_element_type);
 	CU_ADD_TEST(s, test_config_rejects_unknown_element_in_link);

@@ -13,52 +13,14 @@
 #include "adn_elem.h"
 #include "adn_test.h"
 
-static struct adn_pipeline *
-chain(const char *tag, const char *elem_decl)
-{
-	char cfg[2048];
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p;
-
-	snprintf(cfg, sizeof(cfg),
-		 "elements = (\n"
-		 "  { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  %s,\n"
-		 "  { name = \"out\"; type = \"TestSink\"; }\n"
-		 ");\n"
-		 "links = ( \"src -> x -> out\" );\n", elem_decl);
-	p = adn_test_build(tag, cfg, &errs);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
-}
-
-static uint64_t
-drops_named(struct adn_pipeline *p, const char *elem, const char *reason)
-{
-	struct adn_elem *e = adn_pipeline_find(p, elem);
-	struct adn_elem_totals t;
-
-	adn_elem_totals(e, &t);
-	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
-		if (strcmp(adn_elem_drop_name(e, r), reason) == 0)
-			return t.drop[r];
-	CU_FAIL("no such drop reason");
-	return 0;
-}
-
-static struct rte_ipv4_hdr *
-ip_of(struct rte_mbuf *m)
-{
-	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				       sizeof(struct rte_ether_hdr));
-}
-
+/* Re-seal the IPv4 header checksum after a test edits the header. */
 static void
 reseal(struct rte_mbuf *m)
 {
-	ip_of(m)->hdr_checksum = 0;
-	ip_of(m)->hdr_checksum = rte_ipv4_cksum(ip_of(m));
+	struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m);
+
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
 /* --- CheckIPv4 --------------------------------------------------------- */
@@ -66,30 +28,29 @@ reseal(struct rte_mbuf *m)
 static void
 test_check_ipv4_drops_each_malformation_with_its_reason(void)
 {
-	struct adn_pipeline *p = chain("chk",
-		"{ name = \"x\"; type = \"CheckIPv4\"; }");
+	struct adn_pipeline *p = adn_test_chain("chk", "CheckIPv4", "", NULL);
 	struct rte_mbuf *m[9];
 	struct adn_test_sink *out;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	m[0] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* valid */
-	m[1] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-	ip_of(m[1])->hdr_checksum ^= 0x1234;			/* bad-checksum */
-	m[2] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-	rte_pktmbuf_trim(m[2], 40);				/* truncated */
-	m[3] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-	ip_of(m[3])->version_ihl = 0x44;			/* bad-ihl */
+	m[1] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* bad-checksum */
+	adn_test_ipv4_hdr(m[1])->hdr_checksum ^= 0x1234;
+	m[2] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* truncated */
+	rte_pktmbuf_trim(m[2], 40);
+	m[3] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* bad-ihl */
+	adn_test_ipv4_hdr(m[3])->version_ihl = 0x44;
 	reseal(m[3]);
 	m[4] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 0, 100);	/* ttl-zero */
-	m[5] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-	ip_of(m[5])->version_ihl = 0x65;			/* bad-version */
+	m[5] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* bad-version */
+	adn_test_ipv4_hdr(m[5])->version_ihl = 0x65;
 	reseal(m[5]);
-	m[6] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-	ip_of(m[6])->total_length = rte_cpu_to_be_16(12);	/* bad-length */
+	m[6] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* bad-length */
+	adn_test_ipv4_hdr(m[6])->total_length = rte_cpu_to_be_16(12);
 	reseal(m[6]);
-	m[7] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
+	m[7] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);	/* not-ipv4 */
 	rte_pktmbuf_mtod(m[7], struct rte_ether_hdr *)->ether_type =
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);		/* not-ipv4 */
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	m[8] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 1, 60);		/* valid */
 	adn_test_run(p, "src", m, RTE_DIM(m));
 
@@ -99,25 +60,25 @@ test_check_ipv4_drops_each_malformation_with_its_reason(void)
 	CU_ASSERT_PTR_EQUAL(out->pkts[1], m[8]);
 	CU_ASSERT_EQUAL(m[0]->l2_len, sizeof(struct rte_ether_hdr));
 	CU_ASSERT_EQUAL(m[0]->l3_len, sizeof(struct rte_ipv4_hdr));
-	CU_ASSERT_EQUAL(drops_named(p, "x", "bad-checksum"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "truncated"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "bad-ihl"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "ttl-zero"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "bad-version"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "bad-length"), 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "not-ipv4"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "bad-checksum"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "truncated"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "bad-ihl"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "ttl-zero"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "bad-version"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "bad-length"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 1);
 	adn_test_free(p);
 }
 
 static void
 test_check_ipv4_can_skip_checksum(void)
 {
-	struct adn_pipeline *p = chain("chknock",
-		"{ name = \"x\"; type = \"CheckIPv4\"; verify_checksum = false; }");
+	struct adn_pipeline *p = adn_test_chain("chknock", "CheckIPv4",
+		"verify_checksum = false;", NULL);
 	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	ip_of(m)->hdr_checksum ^= 0x1234;
+	adn_test_ipv4_hdr(m)->hdr_checksum ^= 0x1234;
 	adn_test_run(p, "src", &m, 1);
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 1);
 	adn_test_free(p);
@@ -128,8 +89,7 @@ test_check_ipv4_can_skip_checksum(void)
 static void
 test_dec_ttl_updates_checksum_incrementally(void)
 {
-	struct adn_pipeline *p = chain("ttl",
-		"{ name = \"x\"; type = \"DecTTL\"; }");
+	struct adn_pipeline *p = adn_test_chain("ttl", "DecTTL", "", NULL);
 	struct rte_mbuf *m[300];
 	struct adn_test_sink *out;
 
@@ -138,38 +98,39 @@ test_dec_ttl_updates_checksum_incrementally(void)
 	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
 		m[i] = adn_test_ipv4((uint8_t)(i * 37), 1, 2,
 				     (uint8_t)(i % 256), 60 + i % 200);
-		ip_of(m[i])->packet_id = rte_cpu_to_be_16((uint16_t)(i * 2654435761u));
-		ip_of(m[i])->src_addr = rte_cpu_to_be_32(0xfffffff0u + i);
+		adn_test_ipv4_hdr(m[i])->packet_id =
+			rte_cpu_to_be_16((uint16_t)(i * 2654435761u));
+		adn_test_ipv4_hdr(m[i])->src_addr =
+			rte_cpu_to_be_32(0xfffffff0u + i);
 		reseal(m[i]);
 	}
 	adn_test_run(p, "src", m, RTE_DIM(m));
 	out = adn_test_sink(p, "out");
 	/* TTL 0 and 1 (i % 256 in {0, 1}: i = 0, 1, 256, 257) expire. */
 	CU_ASSERT_EQUAL(out->n, RTE_DIM(m) - 4);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "ttl-expired"), 4);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "ttl-expired"), 4);
 	for (unsigned int i = 0; i < out->n; i++) {
-		struct rte_ipv4_hdr *ip = ip_of(out->pkts[i]);
+		struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(out->pkts[i]);
 		uint16_t got = ip->hdr_checksum;
 
 		ip->hdr_checksum = 0;
 		CU_ASSERT_EQUAL(got, rte_ipv4_cksum(ip));
 	}
-	CU_ASSERT_EQUAL(ip_of(out->pkts[0])->time_to_live, 1);
+	CU_ASSERT_EQUAL(adn_test_ipv4_hdr(out->pkts[0])->time_to_live, 1);
 	adn_test_free(p);
 }
 
 static void
 test_dec_ttl_drops_non_ipv4(void)
 {
-	struct adn_pipeline *p = chain("ttlarp",
-		"{ name = \"x\"; type = \"DecTTL\"; }");
+	struct adn_pipeline *p = adn_test_chain("ttlarp", "DecTTL", "", NULL);
 	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 60);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
 		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	adn_test_run(p, "src", &m, 1);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "not-ipv4"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 1);
 	adn_test_free(p);
 }
 
@@ -178,8 +139,7 @@ test_dec_ttl_drops_non_ipv4(void)
 static void
 test_ether_swap_swaps_addresses(void)
 {
-	struct adn_pipeline *p = chain("swap",
-		"{ name = \"x\"; type = \"EtherSwap\"; }");
+	struct adn_pipeline *p = adn_test_chain("swap", "EtherSwap", "", NULL);
 	struct rte_mbuf *m[2];
 	struct rte_ether_hdr *eth;
 
@@ -192,7 +152,7 @@ test_ether_swap_swaps_addresses(void)
 	eth = rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *);
 	CU_ASSERT_EQUAL(memcmp(&eth->dst_addr, "\x02\0\0\0\0\x01", 6), 0);
 	CU_ASSERT_EQUAL(memcmp(&eth->src_addr, "\x02\0\0\0\0\x02", 6), 0);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "too-short"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "too-short"), 1);
 	adn_test_free(p);
 }
 
@@ -201,7 +161,6 @@ test_ether_swap_swaps_addresses(void)
 static void
 test_classifier_first_match_on_proto_ports_and_ethertype(void)
 {
-	struct adn_errs errs = { 0 };
 	struct adn_pipeline *p = adn_test_build("cls",
 		"elements = (\n"
 		"  { name = \"src\"; type = \"TestSource\"; },\n"
@@ -216,10 +175,9 @@ test_classifier_first_match_on_proto_ports_and_ethertype(void)
 		"  { name = \"o3\"; type = \"TestSink\"; }\n"
 		");\n"
 		"links = ( \"src -> x -> o0\", \"x[1] -> o1\", \"x[2] -> o2\",\n"
-		"          \"x[3] -> o3\" );\n", &errs);
+		"          \"x[3] -> o3\" );\n", NULL);
 	struct rte_mbuf *m[8];
 
-	adn_errs_print(&errs, stdout);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	m[0] = adn_test_ipv4(IPPROTO_TCP, 999, 80, 64, 60);	/* o0 */
 	m[1] = adn_test_ipv4(IPPROTO_TCP, 999, 89, 64, 60);	/* o0 */
@@ -239,7 +197,7 @@ test_classifier_first_match_on_proto_ports_and_ethertype(void)
 	CU_ASSERT_EQUAL(adn_test_sink(p, "o3")->n, 1);
 	CU_ASSERT_PTR_EQUAL(adn_test_sink(p, "o1")->pkts[0], m[3]);
 	CU_ASSERT_PTR_EQUAL(adn_test_sink(p, "o3")->pkts[0], m[6]);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "no-match"), 2);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "no-match"), 2);
 	adn_test_free(p);
 }
 
@@ -248,8 +206,7 @@ test_classifier_first_match_on_proto_ports_and_ethertype(void)
 static void
 test_counter_counts_packets_and_bytes(void)
 {
-	struct adn_pipeline *p = chain("cnt",
-		"{ name = \"x\"; type = \"Counter\"; }");
+	struct adn_pipeline *p = adn_test_chain("cnt", "Counter", "", NULL);
 	struct rte_mbuf *m[3];
 	struct adn_xstat xs[4];
 	struct adn_elem *e;
@@ -272,11 +229,10 @@ test_counter_counts_packets_and_bytes(void)
 static void
 test_discard_drops_everything_counted(void)
 {
-	struct adn_errs errs = { 0 };
 	struct adn_pipeline *p = adn_test_build("discard",
 		"elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
 		"             { name = \"x\"; type = \"Discard\"; } );\n"
-		"links = ( \"src -> x\" );\n", &errs);
+		"links = ( \"src -> x\" );\n", NULL);
 	unsigned int avail = rte_mempool_avail_count(adn_test_pool());
 	struct rte_mbuf *m[5];
 
@@ -284,7 +240,7 @@ test_discard_drops_everything_counted(void)
 	for (unsigned int i = 0; i < 5; i++)
 		m[i] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 60);
 	adn_test_run(p, "src", m, 5);
-	CU_ASSERT_EQUAL(drops_named(p, "x", "discarded"), 5);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "discarded"), 5);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(adn_test_pool()), avail);
 	adn_test_free(p);
 }
@@ -292,12 +248,10 @@ test_discard_drops_everything_counted(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("elements");
 
-	if (adn_test_eal_init("elements") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("elements", NULL, NULL);
 	CU_ADD_TEST(s, test_check_ipv4_drops_each_malformation_with_its_reason);
 	CU_ADD_TEST(s, test_check_ipv4_can_skip_checksum);
 	CU_ADD_TEST(s, test_dec_ttl_updates_checksum_incrementally);

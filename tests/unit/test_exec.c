@@ -90,8 +90,7 @@ totals_of(struct adn_pipeline *p, const char *name, struct adn_elem_totals *t)
 static void
 test_exec_splits_mixed_ports_and_accounts_every_mbuf(void)
 {
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = adn_test_build("split", split_cfg, &errs);
+	struct adn_pipeline *p = adn_test_build("split", split_cfg, NULL);
 	struct rte_mempool *pool = adn_test_pool();
 	unsigned int avail = rte_mempool_avail_count(pool);
 	static const uint8_t pattern[] = {
@@ -103,7 +102,6 @@ test_exec_splits_mixed_ports_and_accounts_every_mbuf(void)
 	struct adn_totals all;
 	struct adn_test_sink *out;
 
-	adn_errs_print(&errs, stdout);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	for (uint16_t i = 0; i < RTE_DIM(pkts); i++) {
 		uint8_t tag = pattern[(i * 7 + i / 13) % RTE_DIM(pattern)];
@@ -158,8 +156,7 @@ test_exec_splits_mixed_ports_and_accounts_every_mbuf(void)
 static void
 test_exec_hands_over_whole_batch_when_all_go_one_way(void)
 {
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = adn_test_build("oneway", split_cfg, &errs);
+	struct adn_pipeline *p = adn_test_build("oneway", split_cfg, NULL);
 	struct rte_mempool *pool = adn_test_pool();
 	unsigned int avail = rte_mempool_avail_count(pool);
 	struct rte_mbuf *pkts[3 * ADN_BATCH_MAX];
@@ -186,8 +183,7 @@ test_exec_hands_over_whole_batch_when_all_go_one_way(void)
 static void
 test_exec_all_dropped_batch_frees_everything(void)
 {
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = adn_test_build("alldrop", split_cfg, &errs);
+	struct adn_pipeline *p = adn_test_build("alldrop", split_cfg, NULL);
 	struct rte_mempool *pool = adn_test_pool();
 	unsigned int avail = rte_mempool_avail_count(pool);
 	struct rte_mbuf *pkts[ADN_BATCH_MAX];
@@ -207,12 +203,10 @@ test_exec_all_dropped_batch_frees_everything(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("exec");
 
-	if (adn_test_eal_init("exec") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("exec", NULL, NULL);
 	CU_ADD_TEST(s, test_exec_splits_mixed_ports_and_accounts_every_mbuf);
 	CU_ADD_TEST(s, test_exec_hands_over_whole_batch_when_all_go_one_way);
 	CU_ADD_TEST(s, test_exec_all_dropped_batch_frees_everything);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* FlowCounter: the cells sum to the packets counted, each flow lands in
  * the cell its Murmur3 hash names, and bad keys are config errors. */
-#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -14,45 +13,16 @@
 #define N_PKTS 3000
 #define N_FLOWS 37
 
-static struct adn_pipeline *
-counter_pipeline(const char *keys, struct adn_errs *errs)
-{
-	char cfg[1024];
-
-	snprintf(cfg, sizeof(cfg),
-		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  { name = \"x\"; type = \"FlowCounter\"; %s },\n"
-		 "  { name = \"out\"; type = \"Discard\"; } );\n"
-		 "links = ( \"src -> x -> out\" );\n", keys);
-	return adn_test_build("fc", cfg, errs);
-}
-
-static uint64_t
-xstat(struct adn_elem *e, const char *name)
-{
-	struct adn_xstat xs[32];
-	unsigned int n = e->desc->xstats(e, xs, RTE_DIM(xs));
-
-	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	CU_FAIL("no such xstat");
-	return UINT64_MAX;
-}
-
 static void
 test_flow_counter_totals_equal_packets(void)
 {
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = counter_pipeline("size = 4096; top = 3;",
-						  &errs);
+	struct adn_pipeline *p = adn_test_chain("fc", "FlowCounter",
+						"size = 4096; top = 3;", NULL);
 	struct rte_mbuf *m[N_PKTS];
 	unsigned int per_flow[N_FLOWS] = { 0 }, heaviest = 0, used = 0;
 	static unsigned int cells[4096];
 	struct adn_flow_key k;
-	struct adn_elem *e;
 
-	adn_errs_print(&errs, stdout);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	for (unsigned int i = 0; i < N_PKTS; i++) {
 		/* Flow f gets a share growing with f: a clear heaviest. */
@@ -63,8 +33,7 @@ test_flow_counter_totals_equal_packets(void)
 		per_flow[f]++;
 	}
 	adn_test_run(p, "src", m, N_PKTS);
-	e = adn_pipeline_find(p, "x");
-	CU_ASSERT_EQUAL(xstat(e, "packets"), N_PKTS);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "packets"), N_PKTS);
 	/* The model: flow of port 1000 + f adds to cell murmur3(5-tuple) &
 	 * 4095 (colliding flows share a cell). */
 	k.src_ip = rte_cpu_to_be_32(0x0a000001);	/* 10.0.0.1, as adn_test_ipv4 */
@@ -79,20 +48,21 @@ test_flow_counter_totals_equal_packets(void)
 		heaviest = RTE_MAX(heaviest, cells[c]);
 		used += cells[c] != 0;
 	}
-	CU_ASSERT_EQUAL(xstat(e, "cells_used"), used);
-	CU_ASSERT_EQUAL(xstat(e, "top0_count"), heaviest);
-	CU_ASSERT_EQUAL(cells[xstat(e, "top0_cell") & 4095], heaviest);
-	CU_ASSERT_EQUAL(cells[xstat(e, "top1_cell") & 4095],
-			xstat(e, "top1_count"));
-	CU_ASSERT(xstat(e, "top0_count") >= xstat(e, "top1_count"));
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "cells_used"), used);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "top0_count"), heaviest);
+	CU_ASSERT_EQUAL(cells[adn_test_xstat(p, "x", "top0_cell") & 4095],
+			heaviest);
+	CU_ASSERT_EQUAL(cells[adn_test_xstat(p, "x", "top1_cell") & 4095],
+			adn_test_xstat(p, "x", "top1_count"));
+	CU_ASSERT(adn_test_xstat(p, "x", "top0_count") >=
+		  adn_test_xstat(p, "x", "top1_count"));
 	adn_test_free(p);
 }
 
 static void
 test_flow_counter_drops_non_ipv4(void)
 {
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = counter_pipeline("", &errs);
+	struct adn_pipeline *p = adn_test_chain("fc", "FlowCounter", "", NULL);
 	struct rte_mbuf *m[3];
 	struct adn_elem_totals t;
 	struct adn_elem *e;
@@ -108,7 +78,7 @@ test_flow_counter_drops_non_ipv4(void)
 	CU_ASSERT_STRING_EQUAL(adn_elem_drop_name(e, 0), "not-ipv4");
 	CU_ASSERT_EQUAL(t.drop[0], 1);
 	CU_ASSERT_EQUAL(t.out[0], 2);
-	CU_ASSERT_EQUAL(xstat(e, "packets"), 2);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "packets"), 2);
 	adn_test_free(p);
 }
 
@@ -116,7 +86,8 @@ static void
 test_flow_counter_rejects_size_not_power_of_two(void)
 {
 	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = counter_pipeline("size = 1000;", &errs);
+	struct adn_pipeline *p = adn_test_chain("fc", "FlowCounter",
+						"size = 1000;", &errs);
 
 	CU_ASSERT_PTR_NULL(p);
 	CU_ASSERT(adn_errs_find(&errs, "not a power of two") >= 0);
@@ -127,12 +98,10 @@ test_flow_counter_rejects_size_not_power_of_two(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("flow_counter");
 
-	if (adn_test_eal_init("flow_counter") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("flow_counter", NULL, NULL);
 	CU_ADD_TEST(s, test_flow_counter_totals_equal_packets);
 	CU_ADD_TEST(s, test_flow_counter_drops_non_ipv4);
 	CU_ADD_TEST(s, test_flow_counter_rejects_size_not_power_of_two);

@@ -27,49 +27,32 @@
 
 static char routes_path[256];
 
+/* GenSource "gen" (config `keys`) -> Recycle "sink"; errors as
+ * adn_test_build. */
 static struct adn_pipeline *
-gen_pipeline(const char *tag, const char *keys)
+gen_pipeline(const char *tag, const char *keys, struct adn_errs *errs)
 {
 	char cfg[1024];
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p;
 
 	snprintf(cfg, sizeof(cfg),
 		 "elements = ( { name = \"gen\"; type = \"GenSource\"; %s },\n"
 		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
 		 "links = ( \"gen -> sink\" );\n", keys);
-	p = adn_test_build(tag, cfg, &errs);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
-}
-
-static uint64_t
-xstat(struct adn_elem *e, const char *name)
-{
-	struct adn_xstat xs[32];
-	unsigned int n = e->desc->xstats(e, xs, RTE_DIM(xs));
-
-	for (unsigned int i = 0; i < n; i++)
-		if (strcmp(xs[i].name, name) == 0)
-			return xs[i].value;
-	CU_FAIL("no such xstat");
-	return UINT64_MAX;
+	return adn_test_build(tag, cfg, errs);
 }
 
 static void
 test_gen_heavy_tailed_top1pct_share_is_10pct(void)
 {
 	struct adn_pipeline *p = gen_pipeline("heavy",
-		"workload = \"heavy-tailed\"; seq = 1048576; pool = 1023;");
-	struct adn_elem *e;
+		"workload = \"heavy-tailed\"; seq = 1048576; pool = 1023;",
+		NULL);
 	double share, model;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	e = adn_pipeline_find(p, "gen");
-	CU_ASSERT_EQUAL(xstat(e, "flows"), 10000000);
-	CU_ASSERT_EQUAL(xstat(e, "alpha_milli"), 500);
-	share = xstat(e, "top1pct_share_ppm") / 1e6;
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "gen", "flows"), 10000000);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "gen", "alpha_milli"), 500);
+	share = adn_test_xstat(p, "gen", "top1pct_share_ppm") / 1e6;
 	model = adn_zipf_top_share(10000000, 0.5, 100000);
 	printf("\n  heavy-tailed: top 1%% share %.4f (model %.4f)\n", share,
 	       model);
@@ -97,7 +80,8 @@ test_gen_skewed_top1pct_share_is_99pct(void)
 {
 	const unsigned int n_seq = 262144;
 	struct adn_pipeline *p = gen_pipeline("skewed",
-		"workload = \"skewed\"; seq = 262144; pool = 4095;");
+		"workload = \"skewed\"; seq = 262144; pool = 4095;",
+		NULL);
 	struct adn_elem *e;
 	struct rte_mbuf *m[256];
 	uint64_t *keys = calloc(n_seq, sizeof(*keys));
@@ -109,8 +93,8 @@ test_gen_skewed_top1pct_share_is_99pct(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
 	e = adn_pipeline_find(p, "gen");
-	CU_ASSERT_EQUAL(xstat(e, "flows"), 100000);
-	share = xstat(e, "top1pct_share_ppm") / 1e6;
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "gen", "flows"), 100000);
+	share = adn_test_xstat(p, "gen", "top1pct_share_ppm") / 1e6;
 	CU_ASSERT(share > 0.98 && share < 1.0);
 	/* The emitted packets: key each by its 5-tuple, count per key. */
 	while (n < n_seq) {
@@ -119,9 +103,7 @@ test_gen_skewed_top1pct_share_is_99pct(void)
 		CU_ASSERT_EQUAL_FATAL(got, 256);
 		for (unsigned int i = 0; i < got; i++) {
 			struct adn_flow_key k;
-			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
-				m[i], const struct rte_ipv4_hdr *,
-				sizeof(struct rte_ether_hdr));
+			const struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m[i]);
 			const struct rte_tcp_hdr *tcp =
 				(const struct rte_tcp_hdr *)(ip + 1);
 
@@ -170,7 +152,7 @@ test_gen_packets_valid_and_recycled(void)
 	snprintf(keys, sizeof(keys),
 		 "flows = 5000; alpha = 0.9; size = 128; seq = 4096; routes = \"%s\";",
 		 routes_path);
-	p = gen_pipeline("valid", keys);
+	p = gen_pipeline("valid", keys, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL_FATAL(adn_route_file_read(routes_path, 0, 100, &t,
 						  err, sizeof(err)), 0);
@@ -178,8 +160,7 @@ test_gen_packets_valid_and_recycled(void)
 	CU_ASSERT_EQUAL(e->desc->rx(e, 0, m, 64), 64);
 	pool = m[0]->pool;
 	for (unsigned int i = 0; i < 64; i++) {
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m[i],
-			const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		const struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m[i]);
 
 		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m[i]), 128);
 		CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 114);
@@ -202,7 +183,7 @@ test_gen_packets_valid_and_recycled(void)
 		adn_exec_free(x);
 	}
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
-	CU_ASSERT_EQUAL(xstat(e, "alloc_failed"), 0);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "gen", "alloc_failed"), 0);
 	adn_route_table_free(&t);
 	adn_test_free(p);
 }
@@ -211,18 +192,13 @@ static void
 test_gen_rejects_bad_keys(void)
 {
 	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p = adn_test_build("genbad",
-		"elements = ( { name = \"gen\"; type = \"GenSource\"; workload = \"zipfy\"; alpha = -1.0; },\n"
-		"  { name = \"sink\"; type = \"Recycle\"; } );\n"
-		"links = ( \"gen -> sink\" );\n", &errs);
+	struct adn_pipeline *p = gen_pipeline("genbad",
+		"workload = \"zipfy\"; alpha = -1.0;", &errs);
 
 	CU_ASSERT_PTR_NULL(p);
 	CU_ASSERT(adn_errs_find(&errs, "zipfy") >= 0);
 	adn_errs_clear(&errs);
-	p = adn_test_build("genbad2",
-		"elements = ( { name = \"gen\"; type = \"GenSource\"; alpha = 11.0; seq = 1024; },\n"
-		"  { name = \"sink\"; type = \"Recycle\"; } );\n"
-		"links = ( \"gen -> sink\" );\n", &errs);
+	p = gen_pipeline("genbad2", "alpha = 11.0; seq = 1024;", &errs);
 	CU_ASSERT_PTR_NULL(p);
 	CU_ASSERT(adn_errs_find(&errs, "alpha") >= 0);
 	adn_errs_clear(&errs);
@@ -234,8 +210,6 @@ static struct adn_pipeline *
 nfmorph(const char *tag)
 {
 	char cfg[2048];
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p;
 
 	snprintf(cfg, sizeof(cfg),
 		 "elements = (\n"
@@ -248,10 +222,7 @@ nfmorph(const char *tag)
 		 "links = ( \"gen -> route\", \"route[0] -> miss\", \"route[1] -> count\",\n"
 		 "  \"route[2] -> count\", \"route[3] -> count\", \"route[4] -> count\",\n"
 		 "  \"count -> csum -> sink\" );\n", routes_path, routes_path);
-	p = adn_test_build(tag, cfg, &errs);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
+	return adn_test_build(tag, cfg, NULL);
 }
 
 static void
@@ -352,10 +323,9 @@ main(void)
 
 	snprintf(routes_path, sizeof(routes_path), "%s/configs/nfmorph-routes.txt",
 		 src ? src : ".");
-	if (adn_test_eal_init("gen_source") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	s = adn_test_suite("gen_source");
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("gen_source", NULL, NULL);
 	CU_ADD_TEST(s, test_gen_heavy_tailed_top1pct_share_is_10pct);
 	CU_ADD_TEST(s, test_gen_skewed_top1pct_share_is_99pct);
 	CU_ADD_TEST(s, test_gen_packets_valid_and_recycled);

@@ -77,24 +77,15 @@ write_routes(void)
 	CU_ASSERT(seen_len[32] > 0 && seen_len[25] > 0 && seen_len[8] > 0);
 }
 
+/* src -> LpmRoute "x" -> out, every output (miss and each hop) to out. */
 static struct adn_pipeline *
 lpm_pipeline(const char *tag, const char *table)
 {
-	char cfg[1024];
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p;
+	char keys[256];
 
-	snprintf(cfg, sizeof(cfg),
-		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  { name = \"x\"; type = \"LpmRoute\"; routes = \"%s\"; table = \"%s\"; },\n"
-		 "  { name = \"out\"; type = \"TestSink\"; } );\n"
-		 "links = ( \"src -> x\", \"x[0] -> out\", \"x[1] -> out\",\n"
-		 "  \"x[2] -> out\", \"x[3] -> out\", \"x[4] -> out\" );\n",
+	snprintf(keys, sizeof(keys), "routes = \"%s\"; table = \"%s\";",
 		 routes_path, table);
-	p = adn_test_build(tag, cfg, &errs);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
+	return adn_test_chain_outputs(tag, "LpmRoute", keys, N_HOPS + 1, NULL);
 }
 
 /* Lookup addresses: half uniformly random, half inside a table prefix. */
@@ -127,8 +118,7 @@ check_against_scan(const char *table)
 	adn_rand_seed(&r, 7);
 	for (unsigned int i = 0; i < N_LOOKUPS; i++) {
 		uint32_t a = pick_addr(&r), want = adn_route_table_scan(&routes, a);
-		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
-			struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m);
 		union adn_pkt_ctx ctx;
 		int o;
 
@@ -268,13 +258,11 @@ test_route_file_errors_name_the_line(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("lpm_route");
 	int rc;
 
-	if (adn_test_eal_init("lpm_route") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("lpm_route", NULL, NULL);
 	CU_ADD_TEST(s, write_routes);
 	CU_ADD_TEST(s, test_radix_lib_matches_linear_scan);
 	CU_ADD_TEST(s, test_lpm_radix_matches_linear_scan);

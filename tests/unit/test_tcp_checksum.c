@@ -16,35 +16,10 @@
 
 #define N_PKTS 400
 
-static struct adn_pipeline *
-csum_pipeline(const char *tag, const char *keys)
-{
-	char cfg[1024];
-	struct adn_errs errs = { 0 };
-	struct adn_pipeline *p;
-
-	snprintf(cfg, sizeof(cfg),
-		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  { name = \"x\"; type = \"TcpChecksum\"; %s },\n"
-		 "  { name = \"out\"; type = \"TestSink\"; } );\n"
-		 "links = ( \"src -> x -> out\" );\n", keys);
-	p = adn_test_build(tag, cfg, &errs);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	return p;
-}
-
-static struct rte_ipv4_hdr *
-ip_of(struct rte_mbuf *m)
-{
-	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				       sizeof(struct rte_ether_hdr));
-}
-
 static uint16_t *
 field_of(struct rte_mbuf *m)
 {
-	struct rte_ipv4_hdr *ip = ip_of(m);
+	struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m);
 
 	/* At offset 34 + 16 or + 6: 2-byte aligned in the mbuf. */
 	return (uint16_t *)(void *)((uint8_t *)(ip + 1) +
@@ -60,19 +35,21 @@ make_packets(struct rte_mbuf **m, unsigned int n, struct adn_rand *r)
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t proto = i % 2 ? IPPROTO_UDP : IPPROTO_TCP;
 		uint16_t len = (uint16_t)(64 + adn_rand_below(r, 1400));
+		struct rte_ipv4_hdr *ip;
 		uint8_t *d;
 
 		m[i] = adn_test_ipv4(proto, (uint16_t)adn_rand_u64(r),
 				     (uint16_t)adn_rand_u64(r), 64, len);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
 		d = rte_pktmbuf_mtod(m[i], uint8_t *);
+		ip = adn_test_ipv4_hdr(m[i]);
 		for (uint16_t k = 42 + (proto == IPPROTO_TCP ? 12 : 0); k < len; k++)
 			d[k] = (uint8_t)adn_rand_u64(r);
 		if (proto == IPPROTO_UDP)
-			((struct rte_udp_hdr *)(ip_of(m[i]) + 1))->dgram_len =
+			((struct rte_udp_hdr *)(ip + 1))->dgram_len =
 				rte_cpu_to_be_16(len - 34);
 		else
-			((struct rte_tcp_hdr *)(ip_of(m[i]) + 1))->data_off = 5 << 4;
+			((struct rte_tcp_hdr *)(ip + 1))->data_off = 5 << 4;
 		*field_of(m[i]) = 0xbeef;	/* stale */
 	}
 }
@@ -80,7 +57,8 @@ make_packets(struct rte_mbuf **m, unsigned int n, struct adn_rand *r)
 static void
 test_tcp_checksum_equals_rte_ipv4_udptcp_cksum(void)
 {
-	struct adn_pipeline *p = csum_pipeline("set", "udp = true;");
+	struct adn_pipeline *p = adn_test_chain("set", "TcpChecksum",
+						"udp = true;", NULL);
 	struct rte_mbuf *m[N_PKTS];
 	struct adn_test_sink *out;
 	struct adn_rand r;
@@ -94,10 +72,11 @@ test_tcp_checksum_equals_rte_ipv4_udptcp_cksum(void)
 	CU_ASSERT_EQUAL_FATAL(out->n, N_PKTS);
 	for (unsigned int i = 0; i < out->n; i++) {
 		struct rte_mbuf *x = out->pkts[i];
+		struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(x);
 		uint16_t got = *field_of(x), want;
 
 		*field_of(x) = 0;
-		want = rte_ipv4_udptcp_cksum(ip_of(x), ip_of(x) + 1);
+		want = rte_ipv4_udptcp_cksum(ip, ip + 1);
 		bad += got != want;
 		*field_of(x) = got;
 	}
@@ -108,7 +87,8 @@ test_tcp_checksum_equals_rte_ipv4_udptcp_cksum(void)
 static void
 test_tcp_checksum_skips_udp_unless_asked(void)
 {
-	struct adn_pipeline *p = csum_pipeline("noudp", "");
+	struct adn_pipeline *p = adn_test_chain("noudp", "TcpChecksum", "",
+						NULL);
 	struct rte_mbuf *m[2];
 	struct adn_rand r;
 	struct adn_xstat xs[8];
@@ -132,8 +112,8 @@ test_tcp_checksum_skips_udp_unless_asked(void)
 static void
 test_tcp_checksum_verify_counts_bad_ones(void)
 {
-	struct adn_pipeline *p = csum_pipeline("verify",
-					       "mode = \"verify\"; udp = true;");
+	struct adn_pipeline *p = adn_test_chain("verify", "TcpChecksum",
+		"mode = \"verify\"; udp = true;", NULL);
 	struct rte_mbuf *m[N_PKTS];
 	struct adn_rand r;
 	struct adn_elem_totals t;
@@ -145,9 +125,10 @@ test_tcp_checksum_verify_counts_bad_ones(void)
 	adn_rand_seed(&r, 5);
 	make_packets(m, N_PKTS, &r);
 	for (unsigned int i = 0; i < N_PKTS; i++) {
+		struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m[i]);
+
 		*field_of(m[i]) = 0;
-		*field_of(m[i]) = rte_ipv4_udptcp_cksum(ip_of(m[i]),
-							ip_of(m[i]) + 1);
+		*field_of(m[i]) = rte_ipv4_udptcp_cksum(ip, ip + 1);
 		if (i % 3 == 0) {	/* flip a payload bit */
 			rte_pktmbuf_mtod(m[i], uint8_t *)[60] ^= 0x10;
 			corrupted++;
@@ -168,7 +149,8 @@ test_tcp_checksum_verify_counts_bad_ones(void)
 static void
 test_tcp_checksum_drops_truncated(void)
 {
-	struct adn_pipeline *p = csum_pipeline("trunc", "");
+	struct adn_pipeline *p = adn_test_chain("trunc", "TcpChecksum", "",
+						NULL);
 	struct rte_mbuf *m[1];
 	struct adn_elem_totals t;
 
@@ -184,12 +166,10 @@ test_tcp_checksum_drops_truncated(void)
 int
 main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = adn_test_suite("tcp_checksum");
 
-	if (adn_test_eal_init("tcp_checksum") < 0 ||
-	    CU_initialize_registry() != CUE_SUCCESS)
+	if (s == NULL)
 		return 2;
-	s = CU_add_suite("tcp_checksum", NULL, NULL);
 	CU_ADD_TEST(s, test_tcp_checksum_equals_rte_ipv4_udptcp_cksum);
 	CU_ADD_TEST(s, test_tcp_checksum_skips_udp_unless_asked);
 	CU_ADD_TEST(s, test_tcp_checksum_verify_counts_bad_ones);
