@@ -57,6 +57,8 @@ struct lpm_route {
 	enum lpm_table kind;
 	struct adn_radix radix;
 	struct rte_lpm *lpm;
+	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
+	uint32_t default_hop;
 	unsigned int n_routes;
 };
 
@@ -64,7 +66,7 @@ static const struct adn_arg_spec lpm_route_args[] = {
 	{ .name = "routes", .type = ADN_ARG_STRING, .required = true,
 	  .help = "route file, `a.b.c.d/len next_hop` per line" },
 	{ .name = "table", .type = ADN_ARG_STRING, .choices = lpm_tables,
-	  .def_str = "radix", .help = "lookup structure" },
+	  .def_str = "radix", .help = "lookup structure", .knob = true },
 	{ .name = NULL },
 };
 
@@ -105,9 +107,14 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 		snprintf(name, sizeof(name), "lpm_%p", (void *)l);
 		l->lpm = rte_lpm_create(name, (int)rte_socket_id(), &c);
 		rc = l->lpm ? 0 : -rte_errno;
-		for (unsigned int i = 0; rc == 0 && i < t.n; i++)
-			rc = rte_lpm_add(l->lpm, t.r[i].prefix, t.r[i].len,
-					 t.r[i].hop);
+		l->default_hop = LPM_ROUTE_OUT_NO_ROUTE;
+		for (unsigned int i = 0; rc == 0 && i < t.n; i++) {
+			if (t.r[i].len == 0)
+				l->default_hop = t.r[i].hop;
+			else
+				rc = rte_lpm_add(l->lpm, t.r[i].prefix,
+						 t.r[i].len, t.r[i].hop);
+		}
 	}
 	l->n_routes = t.n;
 	adn_route_table_free(&t);
@@ -156,7 +163,7 @@ lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		return adn_drop(LPM_ROUTE_DROP_NOT_IPV4);
 	if (l->kind == LPM_TABLE_DIR24_8) {
 		if (rte_lpm_lookup(l->lpm, ctx->u32[0], &hop) != 0)
-			return LPM_ROUTE_OUT_NO_ROUTE;
+			return (int)l->default_hop;
 		return (int)hop;
 	}
 	hop = adn_radix_lookup(&l->radix, ctx->u32[0]);
@@ -188,8 +195,7 @@ static const struct adn_elem_desc lpm_route_desc = {
 	.args = lpm_route_args,
 	.configure = lpm_route_configure,
 	.destroy = lpm_route_destroy,
-	.prep = lpm_route_prep,
-	.exec = lpm_route_exec,
+	ADN_ELEM_STAGES(lpm_route),
 	.xstats = lpm_route_xstats,
 };
 
