@@ -102,7 +102,7 @@ static const struct adn_elem_desc check_ipv4_desc = {
 	.drop_reasons = check_ipv4_drops,
 	.args = check_ipv4_args,
 	.configure = check_ipv4_configure,
-	.exec = check_ipv4_exec,
+	ADN_ELEM_EXEC_STAGE(check_ipv4),
 };
 
 ADN_ELEM_REGISTER(check_ipv4_desc);

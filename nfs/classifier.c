@@ -208,7 +208,7 @@ static const struct adn_elem_desc classifier_desc = {
 	.drop_reasons = classifier_drops,
 	.args = classifier_args,
 	.configure = classifier_configure,
-	.exec = classifier_exec,
+	ADN_ELEM_EXEC_STAGE(classifier),
 };
 
 ADN_ELEM_REGISTER(classifier_desc);

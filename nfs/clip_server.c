@@ -146,7 +146,7 @@ static const struct adn_elem_desc clip_server_desc = {
 	.drop_reasons = clip_server_drops,
 	.args = clip_server_args,
 	.configure = clip_server_configure,
-	.exec = clip_server_exec,
+	ADN_ELEM_EXEC_STAGE(clip_server),
 };
 
 ADN_ELEM_REGISTER(clip_server_desc);

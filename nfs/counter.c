@@ -56,7 +56,7 @@ static const struct adn_elem_desc counter_desc = {
 	.flags = ADN_ELEM_STATEFUL_PER_CORE,
 	.priv_size = sizeof(struct counter),
 	.n_outputs = COUNTER_N_OUT,
-	.exec = counter_exec,
+	ADN_ELEM_EXEC_STAGE(counter),
 	.xstats = counter_xstats,
 };
 

@@ -52,7 +52,7 @@ static const struct adn_elem_desc dec_ttl_desc = {
 	.help = "decrement the IPv4 TTL, incremental checksum update",
 	.n_outputs = DEC_TTL_N_OUT,
 	.drop_reasons = dec_ttl_drops,
-	.exec = dec_ttl_exec,
+	ADN_ELEM_EXEC_STAGE(dec_ttl),
 };
 
 ADN_ELEM_REGISTER(dec_ttl_desc);

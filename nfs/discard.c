@@ -23,7 +23,7 @@ static const struct adn_elem_desc discard_desc = {
 	.help = "drop every packet (counted)",
 	.n_outputs = 0,
 	.drop_reasons = discard_drops,
-	.exec = discard_exec,
+	ADN_ELEM_EXEC_STAGE(discard),
 };
 
 ADN_ELEM_REGISTER(discard_desc);

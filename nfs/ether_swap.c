@@ -38,7 +38,7 @@ static const struct adn_elem_desc ether_swap_desc = {
 	.help = "swap Ethernet source and destination (reflect)",
 	.n_outputs = ETHER_SWAP_N_OUT,
 	.drop_reasons = ether_swap_drops,
-	.exec = ether_swap_exec,
+	ADN_ELEM_EXEC_STAGE(ether_swap),
 };
 
 ADN_ELEM_REGISTER(ether_swap_desc);

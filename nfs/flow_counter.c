@@ -49,7 +49,8 @@ struct flow_counter {
 
 static const struct adn_arg_spec flow_counter_args[] = {
 	{ .name = "size", .type = ADN_ARG_INT, .min = 16, .max = 1 << 28,
-	  .def_int = 1 << 20, .help = "counter cells (power of two)" },
+	  .def_int = 1 << 20, .help = "counter cells (power of two)",
+	  .knob = true },
 	{ .name = "seed", .type = ADN_ARG_INT, .min = 0, .max = UINT32_MAX,
 	  .def_int = 0, .help = "Murmur3 seed" },
 	{ .name = "top", .type = ADN_ARG_INT, .min = 0,
@@ -182,8 +183,7 @@ static const struct adn_elem_desc flow_counter_desc = {
 	.args = flow_counter_args,
 	.configure = flow_counter_configure,
 	.destroy = flow_counter_destroy,
-	.prep = flow_counter_prep,
-	.exec = flow_counter_exec,
+	ADN_ELEM_STAGES(flow_counter),
 	.xstats = flow_counter_xstats,
 };
 

@@ -66,7 +66,7 @@ static const struct adn_elem_desc from_port_desc = {
 	.args = from_port_args,
 	.configure = from_port_configure,
 	.rx = from_port_rx,
-	.exec = from_port_exec,
+	ADN_ELEM_EXEC_STAGE(from_port),
 };
 
 ADN_ELEM_REGISTER(from_port_desc);

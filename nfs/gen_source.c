@@ -363,7 +363,7 @@ static const struct adn_elem_desc gen_source_desc = {
 	.configure = gen_source_configure,
 	.destroy = gen_source_destroy,
 	.rx = gen_source_rx,
-	.exec = gen_source_exec,
+	ADN_ELEM_EXEC_STAGE(gen_source),
 	.xstats = gen_source_xstats,
 };
 

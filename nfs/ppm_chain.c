@@ -360,7 +360,7 @@ static const struct adn_elem_desc ppm_chain_desc = {
 	.args = ppm_chain_args,
 	.configure = ppm_chain_configure,
 	.destroy = ppm_chain_destroy,
-	.exec = ppm_chain_exec,
+	ADN_ELEM_EXEC_STAGE(ppm_chain),
 	.xstats = ppm_chain_xstats,
 };
 

@@ -214,7 +214,7 @@ static const struct adn_elem_desc snat_desc = {
 	.args = snat_args,
 	.configure = snat_configure,
 	.destroy = snat_destroy,
-	.exec = snat_exec,
+	ADN_ELEM_EXEC_STAGE(snat),
 	.xstats = snat_xstats,
 };
 

@@ -234,8 +234,7 @@ static const struct adn_elem_desc tcp_cksum_desc = {
 	.drop_reasons = tcp_cksum_drops,
 	.args = tcp_cksum_args,
 	.configure = tcp_cksum_configure,
-	.prep = tcp_cksum_prep,
-	.exec = tcp_cksum_exec,
+	ADN_ELEM_STAGES(tcp_cksum),
 	.xstats = tcp_cksum_xstats,
 };
 

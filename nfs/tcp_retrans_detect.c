@@ -124,7 +124,7 @@ static const struct adn_elem_desc trd_desc = {
 	.args = trd_args,
 	.configure = trd_configure,
 	.destroy = trd_destroy,
-	.exec = trd_exec,
+	ADN_ELEM_EXEC_STAGE(trd),
 	.xstats = trd_xstats,
 };
 

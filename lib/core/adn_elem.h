@@ -90,6 +90,9 @@ struct adn_arg_spec {
 	double def_float;
 	const char *def_str;
 	const char *help;
+	/* A tunable a plan may set (adn_plan.h): the domain is the type with
+	 * min/max or choices. */
+	bool knob;
 };
 
 /* A name/value pair an element exports beyond the generic counters. */
@@ -139,7 +142,22 @@ struct adn_elem_desc {
 		       size_t len);
 	/* One line per command for `control help`, NULL-terminated. */
 	const char *const *control_help;
+
+	/* Where the stages live, for the jit template (templates/adn_jit.c)
+	 * to inline them: the source file and the PREFIX of PREFIX_prep and
+	 * PREFIX_exec. Set by ADN_ELEM_STAGES / ADN_ELEM_EXEC_STAGE. */
+	const char *stage_file;
+	const char *stage_prefix;
 };
+
+/* Descriptor initializers for stage-form elements whose stages are named
+ * PREFIX_prep / PREFIX_exec (or PREFIX_exec alone). */
+#define ADN_ELEM_STAGES(prefix) \
+	.prep = prefix ## _prep, .exec = prefix ## _exec, \
+	.stage_file = __FILE__, .stage_prefix = #prefix
+#define ADN_ELEM_EXEC_STAGE(prefix) \
+	.exec = prefix ## _exec, \
+	.stage_file = __FILE__, .stage_prefix = #prefix
 
 /* Per-worker counters of one element; one cache-line-aligned slot per
  * worker so workers never share a line. */
@@ -209,11 +227,17 @@ const struct adn_elem_desc *adn_elem_find(const char *name);
 /* Iterate registered types: returns NULL past the end. */
 const struct adn_elem_desc *adn_elem_at(unsigned int i);
 
+#ifndef ADN_JIT
 #define ADN_ELEM_REGISTER(desc) \
 	RTE_INIT(adn_elem_register_ ## desc) \
 	{ \
 		adn_elem_register(&(desc)); \
 	}
+#else
+/* Compiled into a jit chain for its stages only: the type is registered
+ * by the binary already. */
+#define ADN_ELEM_REGISTER(desc)
+#endif
 
 /* --- reading declared keys (valid in configure) ---------------------- */
 

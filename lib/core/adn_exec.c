@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The executor: runs elements in topological order, splits each batch by
- * output port, frees drops in bulk, and counts every mbuf exactly once.
+ * The executor: runs elements in topological order through the templates
+ * and fused chains of its plan, splits each batch by output port, frees
+ * drops in bulk, and counts every mbuf exactly once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,28 +10,80 @@
 
 #include <rte_malloc.h>
 
+#include "adn_fused.h"
+#include "adn_jit.h"
 #include "adn_pipeline.h"
-#include "adn_tpl.h"
+#include "adn_plan.h"
+
+/* A fused chain inside one executor: the chain, and this worker's stats
+ * of each of its elements. */
+struct adn_exec_chain {
+	struct adn_chain c;
+	struct adn_elem_stats *st[ADN_CHAIN_ELEMS];
+};
+
+/* Templates and chains of one plan, built before they replace the live
+ * ones so a bad plan leaves the executor untouched. */
+struct exec_plan {
+	struct adn_tpl_run *tpl;
+	struct adn_exec_chain **chain;
+};
+
+static void
+exec_plan_free(const struct adn_pipeline *p, struct exec_plan *ep)
+{
+	for (unsigned int i = 0; ep->tpl && i < p->n_elems; i++)
+		adn_fastpath_free(ep->tpl[i].fp);
+	for (unsigned int i = 0; ep->chain && i < p->n_elems; i++)
+		rte_free(ep->chain[i]);
+	rte_free(ep->tpl);
+	rte_free(ep->chain);
+	ep->tpl = NULL;
+	ep->chain = NULL;
+}
+
+static int
+exec_plan_alloc(const struct adn_pipeline *p, struct exec_plan *ep)
+{
+	ep->tpl = rte_zmalloc("adn_exec_tpl", sizeof(*ep->tpl) * p->n_elems,
+			      0);
+	ep->chain = rte_zmalloc("adn_exec_chain",
+				sizeof(*ep->chain) * p->n_elems, 0);
+	if (ep->tpl == NULL || ep->chain == NULL) {
+		exec_plan_free(p, ep);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		struct adn_elem *e = p->elems[i];
+
+		ep->tpl[i].e = e;
+		ep->tpl[i].fn = e->desc->process != NULL ? adn_tpl_process :
+			adn_tpl_batch;
+		ep->tpl[i].tpl = e->desc->process != NULL ? NULL :
+			adn_tpl_find("batch");
+	}
+	return 0;
+}
 
 struct adn_exec *
 adn_exec_create(const struct adn_pipeline *p, unsigned int worker)
 {
 	struct adn_exec *x = rte_zmalloc("adn_exec", sizeof(*x),
 					 RTE_CACHE_LINE_SIZE);
+	struct exec_plan ep = { 0 };
 
 	if (x == NULL)
 		return NULL;
 	x->p = p;
 	x->worker = worker;
 	x->in = rte_zmalloc("adn_exec_in", sizeof(*x->in) * p->n_elems, 0);
-	x->tpl = rte_zmalloc("adn_exec_tpl", sizeof(*x->tpl) * p->n_elems, 0);
 	x->one = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
 			     RTE_CACHE_LINE_SIZE);
-	if (x->in == NULL || x->tpl == NULL || x->one == NULL)
+	if (x->in == NULL || x->one == NULL || exec_plan_alloc(p, &ep) < 0)
 		goto fail;
+	x->tpl = ep.tpl;
+	x->chain = ep.chain;
 	x->mode = ADN_EXEC_BATCH;
-	for (unsigned int i = 0; i < p->n_elems; i++)
-		x->tpl[i] = adn_tpl_default(p->elems[i]);
 	snprintf(x->plan, sizeof(x->plan), "batch");
 	for (unsigned int i = 0; i < p->n_elems; i++) {
 		x->in[i] = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
@@ -47,14 +100,51 @@ fail:
 void
 adn_exec_free(struct adn_exec *x)
 {
+	struct exec_plan ep;
+
 	if (x == NULL)
 		return;
+	ep.tpl = x->tpl;
+	ep.chain = x->chain;
+	exec_plan_free(x->p, &ep);
 	for (unsigned int i = 0; x->in && i < x->p->n_elems; i++)
 		rte_free(x->in[i]);
 	rte_free(x->in);
-	rte_free(x->tpl);
 	rte_free(x->one);
 	rte_free(x);
+}
+
+/* Send packet `m` with code `o` of element `e` on; a drop is queued in
+ * x->drops for one bulk free. */
+static inline void
+route_pkt(struct adn_exec *x, const struct adn_elem *e,
+	  struct adn_elem_stats *st, struct rte_mbuf *m, int o,
+	  uint16_t *n_drop)
+{
+	if (o >= 0) {
+		struct adn_batch *d;
+
+		if (o >= e->n_outputs) {
+			st->drop[ADN_DROP_BAD_PORT]++;
+			x->drops[(*n_drop)++] = m;
+			return;
+		}
+		d = x->in[e->next[o]];
+		if (unlikely(d->n == ADN_BATCH_MAX)) {
+			st->drop[ADN_DROP_OVERFLOW]++;
+			x->drops[(*n_drop)++] = m;
+			return;
+		}
+		d->pkts[d->n++] = m;
+		st->out[o]++;
+	} else if (o == ADN_CONSUMED) {
+		st->consumed++;
+	} else {
+		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
+
+		st->drop[r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT]++;
+		x->drops[(*n_drop)++] = m;
+	}
 }
 
 /* Move the batch of element `e` to its successors per b->out[]. */
@@ -83,36 +173,8 @@ route(struct adn_exec *x, const struct adn_elem *e,
 		return;
 	}
 
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = b->pkts[i];
-		int o = b->out[i];
-
-		if (o >= 0) {
-			struct adn_batch *d;
-
-			if (o >= e->n_outputs) {
-				st->drop[ADN_DROP_BAD_PORT]++;
-				x->drops[n_drop++] = m;
-				continue;
-			}
-			d = x->in[e->next[o]];
-			if (unlikely(d->n == ADN_BATCH_MAX)) {
-				st->drop[ADN_DROP_OVERFLOW]++;
-				x->drops[n_drop++] = m;
-				continue;
-			}
-			d->pkts[d->n++] = m;
-			st->out[o]++;
-		} else if (o == ADN_CONSUMED) {
-			st->consumed++;
-		} else {
-			unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
-
-			st->drop[r < ADN_MAX_DROP_REASONS ? r :
-				 ADN_DROP_BAD_PORT]++;
-			x->drops[n_drop++] = m;
-		}
-	}
+	for (i = 0; i < n; i++)
+		route_pkt(x, e, st, b->pkts[i], b->out[i], &n_drop);
 	if (n_drop)
 		rte_pktmbuf_free_bulk(x->drops, n_drop);
 	b->n = 0;
@@ -187,6 +249,26 @@ run_scalar(struct adn_exec *x, unsigned int from)
 	}
 }
 
+/* Run a fused chain over its head's batch and route every packet from the
+ * element it left the chain at. */
+static inline void
+run_chain(struct adn_exec *x, struct adn_exec_chain *xc, struct adn_batch *b)
+{
+	const struct adn_chain *c = &xc->c;
+	uint16_t n_drop = 0;
+
+	c->fn(c, b, x->at, xc->st);
+	for (uint16_t i = 0; i < b->n; i++) {
+		unsigned int m = x->at[i];
+
+		route_pkt(x, c->e[m], xc->st[m], b->pkts[i], b->out[i],
+			  &n_drop);
+	}
+	if (n_drop)
+		rte_pktmbuf_free_bulk(x->drops, n_drop);
+	b->n = 0;
+}
+
 void
 adn_exec_run(struct adn_exec *x, unsigned int from)
 {
@@ -209,89 +291,362 @@ adn_exec_run(struct adn_exec *x, unsigned int from)
 		e = p->elems[i];
 		st = &e->stats[w];
 		st->in += b->n;
-		x->tpl[i](e, b);
+		if (x->chain[i] != NULL) {
+			run_chain(x, x->chain[i], b);
+			continue;
+		}
+		x->tpl[i].fn(&x->tpl[i], b);
 		route(x, e, st);
 	}
 	x->in_flight = 0;
 }
 
-static void
-plan_error(struct adn_errs *errs, const char *plan, const char *fmt,
-	   const char *what)
+
+static bool
+fusable(const struct adn_elem *e)
 {
-	char known[256];
-	size_t off = 0;
+	return e->desc->process == NULL &&
+		!(e->desc->flags & ADN_ELEM_SOURCE);
+}
 
-	for (unsigned int i = 0; i < RTE_DIM(adn_tpls); i++)
-		off += snprintf(known + off, off < sizeof(known) ?
-				sizeof(known) - off : 0, "%s%s",
-				i ? ", " : "", adn_tpls[i].name);
-	char msg[256];
+/* Outputs of `h` that lead to `s`, when they are all of s's inputs (so a
+ * packet can only reach s through h and s never runs on its own); else 0. */
+static uint16_t
+feeds(const struct adn_elem *h, const struct adn_elem *s)
+{
+	uint16_t mask = 0;
 
-	snprintf(msg, sizeof(msg), fmt, what);
-	adn_errs_add(errs, NULL, NULL, "plan",
-		     "'%s': %s (plans: scalar, or TEMPLATE[,ELEMENT=TEMPLATE...] with templates: %s)",
-		     plan, msg, known);
+	for (uint16_t o = 0; o < h->n_outputs; o++)
+		if (h->next[o] == s->index)
+			mask |= (uint16_t)(1u << o);
+	return (unsigned int)__builtin_popcount(mask) == s->n_inputs ?
+		mask : 0;
+}
+
+static struct adn_exec_chain *
+chain_new(const struct adn_tpl_choice *c)
+{
+	struct adn_exec_chain *xc = rte_zmalloc("adn_exec_chain",
+						sizeof(*xc), 0);
+
+	if (xc == NULL)
+		return NULL;
+	xc->c.tpl = c->tpl;
+	xc->c.group = c->param;
+	xc->c.fn = adn_fused_run;
+	return xc;
+}
+
+static void
+chain_push(struct adn_exec *x, struct adn_exec_chain *xc, struct adn_elem *e,
+	   struct adn_elem **owner)
+{
+	xc->c.e[xc->c.n] = e;
+	xc->st[xc->c.n] = &e->stats[x->worker];
+	xc->c.n++;
+	owner[e->index] = xc->c.e[0];
+}
+
+/* Explicit chains of the plan; errors name the chain's line. */
+static void
+plan_chains(struct adn_exec *x, const struct adn_plan *plan,
+	    struct exec_plan *ep, struct adn_elem **owner,
+	    struct adn_errs *errs)
+{
+	const struct adn_pipeline *p = x->p;
+
+	for (unsigned int k = 0; k < plan->n_chains; k++) {
+		const struct adn_plan_chain *pc = &plan->chains[k];
+		struct adn_exec_chain *xc;
+		struct adn_elem *prev = NULL;
+		unsigned int first_err = errs->n;
+
+		for (unsigned int m = 0; m < pc->n; m++) {
+			struct adn_elem *e = adn_pipeline_find(p, pc->elem[m]);
+
+			if (e == NULL)
+				adn_errs_add(errs, pc->where, pc->elem[m],
+					     "fuse", "no element of this name");
+			else if (!fusable(e))
+				adn_errs_add(errs, pc->where, pc->elem[m],
+					     "fuse",
+					     "%s is %s: only stage-form elements fuse",
+					     e->desc->name,
+					     e->desc->process ? "batch-form" :
+					     "a source");
+			else if (owner[e->index] != NULL)
+				adn_errs_add(errs, pc->where, pc->elem[m],
+					     "fuse", "already in another chain");
+			else if (prev != NULL && feeds(prev, e) == 0)
+				adn_errs_add(errs, pc->where, pc->elem[m],
+					     "fuse",
+					     "'%s' does not feed it alone: every input of a chained element must come from the element before it",
+					     prev->name);
+			prev = e;
+		}
+		if (errs->n != first_err)
+			continue;
+		xc = chain_new(&pc->c);
+		if (xc == NULL) {
+			adn_errs_add(errs, pc->where, NULL, "fuse",
+				     "out of memory");
+			return;
+		}
+		for (unsigned int m = 0; m < pc->n; m++)
+			chain_push(x, xc, adn_pipeline_find(p, pc->elem[m]),
+				   owner);
+		ep->chain[xc->c.e[0]->index] = xc;
+	}
+}
+
+/* Under a chain template as default: fuse every maximal chain of elements
+ * that have no template of their own, following at each step the
+ * successor that takes the most outputs. */
+static int
+plan_auto_chains(struct adn_exec *x, const struct adn_plan *plan,
+		 struct exec_plan *ep, struct adn_elem **owner,
+		 const bool *own_tpl)
+{
+	const struct adn_pipeline *p = x->p;
+
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		struct adn_elem *h = p->elems[i];
+		struct adn_exec_chain *xc;
+
+		if (!fusable(h) || owner[i] != NULL || own_tpl[i])
+			continue;
+		xc = chain_new(&plan->def);
+		if (xc == NULL)
+			return -ENOMEM;
+		chain_push(x, xc, h, owner);
+		while (xc->c.n < ADN_CHAIN_ELEMS) {
+			struct adn_elem *best = NULL;
+			unsigned int best_ports = 0;
+
+			for (uint16_t o = 0; o < h->n_outputs; o++) {
+				struct adn_elem *s = p->elems[h->next[o]];
+				unsigned int ports = (unsigned int)
+					__builtin_popcount(feeds(h, s));
+
+				if (fusable(s) && owner[s->index] == NULL &&
+				    !own_tpl[s->index] && ports > best_ports) {
+					best = s;
+					best_ports = ports;
+				}
+			}
+			if (best == NULL)
+				break;
+			chain_push(x, xc, best, owner);
+			h = best;
+		}
+		ep->chain[i] = xc;
+	}
+	return 0;
+}
+
+/* Per-element templates of the plan (and the default). */
+static void
+plan_templates(struct adn_exec *x, const struct adn_plan *plan,
+	       struct exec_plan *ep, bool *own_tpl, struct adn_errs *errs)
+{
+	const struct adn_pipeline *p = x->p;
+
+	if (plan->def.tpl->kind == ADN_TPL_ELEM)
+		for (unsigned int i = 0; i < p->n_elems; i++)
+			if (p->elems[i]->desc->process == NULL) {
+				ep->tpl[i].tpl = plan->def.tpl;
+				ep->tpl[i].param = plan->def.param;
+			}
+	for (unsigned int k = 0; k < plan->n_items; k++) {
+		const struct adn_plan_item *it = &plan->items[k];
+		struct adn_elem *e = adn_pipeline_find(p, it->elem);
+
+		if (e == NULL) {
+			adn_errs_add(errs, it->where, it->elem, "template",
+				     "no element of this name");
+			continue;
+		}
+		if (e->desc->process != NULL) {
+			adn_errs_add(errs, it->where, it->elem, "template",
+				     "%s is batch-form: it runs its own loop, no template applies",
+				     e->desc->name);
+			continue;
+		}
+		if ((e->desc->flags & it->c.tpl->needs_flags) !=
+		    it->c.tpl->needs_flags) {
+			adn_errs_add(errs, it->where, it->elem, "template",
+				     "%s needs an element whose output depends only on the flow (PURE_ON_FLOW); %s is not",
+				     it->c.tpl->name, e->desc->name);
+			continue;
+		}
+		if (it->c.tpl->kind == ADN_TPL_CHAIN) {
+			adn_errs_add(errs, it->where, it->elem, "template",
+				     "%s runs chains: fuse elements with A+B=%s (string) or fuse = ( \"A -> B\" ) (config)",
+				     it->c.tpl->name, it->c.tpl->name);
+			continue;
+		}
+		own_tpl[e->index] = true;
+		ep->tpl[e->index].tpl = it->c.tpl;
+		ep->tpl[e->index].param = it->c.param;
+	}
+}
+
+/* Template functions and fastpath caches for every element outside a
+ * chain. */
+static int
+plan_instantiate(struct adn_exec *x, struct exec_plan *ep,
+		 struct adn_elem **owner, struct adn_errs *errs)
+{
+	for (unsigned int i = 0; i < x->p->n_elems; i++) {
+		struct adn_tpl_run *t = &ep->tpl[i];
+
+		if (t->tpl == NULL || owner[i] != NULL)
+			continue;
+		t->fn = t->tpl->fn(t->param);
+		if (t->tpl->param != ADN_TPL_PARAM_CACHE)
+			continue;
+		t->fp = adn_fastpath_create(t->param);
+		if (t->fp == NULL) {
+			adn_errs_add(errs, NULL, t->e->name, "template",
+				     "out of memory for a %u-entry fastpath cache",
+				     t->param);
+			return -ENOMEM;
+		}
+	}
+	for (unsigned int i = 0; i < x->p->n_elems; i++) {
+		struct adn_chain *c = ep->chain[i] ? &ep->chain[i]->c : NULL;
+
+		if (c == NULL)
+			continue;
+		for (unsigned int m = 0; m + 1 < c->n; m++)
+			c->cont[m] = feeds(c->e[m], c->e[m + 1]);
+		if (strcmp(c->tpl->name, "jit") == 0) {
+			adn_chain_fn fn = adn_jit_chain(c, c->status,
+							sizeof(c->status));
+
+			if (fn != NULL)
+				c->fn = fn;
+		}
+	}
+	return 0;
+}
+
+int
+adn_exec_apply_plan(struct adn_exec *x, const struct adn_plan *plan,
+		    struct adn_errs *errs)
+{
+	const struct adn_pipeline *p = x->p;
+	unsigned int first_err = errs->n;
+	struct adn_elem *owner[p->n_elems];
+	bool own_tpl[p->n_elems];
+	struct exec_plan ep = { 0 };
+
+	if (plan->scalar) {
+		x->mode = ADN_EXEC_SCALAR;
+		snprintf(x->plan, sizeof(x->plan), "%s", plan->text);
+		return 0;
+	}
+	if (exec_plan_alloc(p, &ep) < 0) {
+		adn_errs_add(errs, plan->where, NULL, "plan",
+			     "out of memory");
+		return -ENOMEM;
+	}
+	memset(owner, 0, sizeof(owner));
+	memset(own_tpl, 0, sizeof(own_tpl));
+	plan_templates(x, plan, &ep, own_tpl, errs);
+	plan_chains(x, plan, &ep, owner, errs);
+	for (unsigned int i = 0; i < p->n_elems; i++)
+		if (owner[i] != NULL && own_tpl[i]) {
+			adn_errs_add(errs, plan->where, p->elems[i]->name,
+				     "template",
+				     "fused in a chain, so it cannot also have its own template");
+		}
+	if (errs->n == first_err && plan->def.tpl->kind == ADN_TPL_CHAIN &&
+	    plan_auto_chains(x, plan, &ep, owner, own_tpl) < 0)
+		adn_errs_add(errs, plan->where, NULL, "plan",
+			     "out of memory");
+	if (errs->n == first_err)
+		plan_instantiate(x, &ep, owner, errs);
+	if (errs->n != first_err) {
+		exec_plan_free(p, &ep);
+		return -EINVAL;
+	}
+	struct exec_plan old = { .tpl = x->tpl, .chain = x->chain };
+
+	x->tpl = ep.tpl;
+	x->chain = ep.chain;
+	exec_plan_free(p, &old);
+	x->mode = ADN_EXEC_BATCH;
+	snprintf(x->plan, sizeof(x->plan), "%s", plan->text);
+	return 0;
 }
 
 int
 adn_exec_set_plan(struct adn_exec *x, const char *plan,
 		  struct adn_errs *errs)
 {
-	const struct adn_pipeline *p = x->p;
-	unsigned int first_err = errs->n;
-	adn_tpl_fn tpl[p->n_elems];
-	char buf[ADN_PLAN_MAX], *save = NULL, *tok;
-	const struct adn_tpl *t;
+	struct adn_plan *p = malloc(sizeof(*p));
+	int rc;
 
-	if (strlen(plan) >= sizeof(buf)) {
-		adn_errs_add(errs, NULL, NULL, "plan",
-			     "longer than %d characters", ADN_PLAN_MAX - 1);
-		return -EINVAL;
+	if (p == NULL)
+		return -ENOMEM;
+	rc = adn_plan_parse(plan, p, errs);
+	if (rc == 0 && p->n_knobs) {
+		adn_errs_add(errs, NULL, p->knobs[0].elem, p->knobs[0].key,
+			     "'%s': knobs change how elements are built; give the plan to the runtime or adn-bench, which rebuild",
+			     plan);
+		rc = -EINVAL;
 	}
-	if (strcmp(plan, "scalar") == 0) {
-		x->mode = ADN_EXEC_SCALAR;
-		snprintf(x->plan, sizeof(x->plan), "%s", plan);
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", plan);
-	tok = strtok_r(buf, ",", &save);
-	t = tok ? adn_tpl_find(tok) : NULL;
-	if (t == NULL) {
-		plan_error(errs, plan, "unknown template '%s'",
-			   tok ? tok : "");
-		return -EINVAL;
-	}
-	for (unsigned int i = 0; i < p->n_elems; i++)
-		tpl[i] = p->elems[i]->desc->process != NULL ?
-			adn_tpl_process : t->fn;
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		char *eq = strchr(tok, '=');
-		struct adn_elem *e;
+	if (rc == 0)
+		rc = adn_exec_apply_plan(x, p, errs);
+	free(p);
+	return rc;
+}
 
-		if (eq == NULL) {
-			plan_error(errs, plan, "'%s' is not ELEMENT=TEMPLATE",
-				   tok);
-			continue;
+void
+adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
+		  char *out, size_t len)
+{
+	const struct adn_tpl_run *t = &x->tpl[e->index];
+	char name[32];
+
+	if (x->mode == ADN_EXEC_SCALAR) {
+		snprintf(out, len, "scalar");
+		return;
+	}
+	for (unsigned int i = 0; i < x->p->n_elems; i++) {
+		const struct adn_exec_chain *xc = x->chain[i];
+
+		for (unsigned int m = 0; xc && m < xc->c.n; m++) {
+			if (xc->c.e[m] != e)
+				continue;
+			struct adn_tpl_choice c = { xc->c.tpl, xc->c.group };
+
+			adn_tpl_choice_name(&c, name, sizeof(name));
+			snprintf(out, len, "%s (chain of %u from '%s', position %u%s%s)",
+				 name, xc->c.n, xc->c.e[0]->name, m,
+				 xc->c.status[0] ? ": " : "", xc->c.status);
+			return;
 		}
-		*eq = '\0';
-		e = adn_pipeline_find(p, tok);
-		t = adn_tpl_find(eq + 1);
-		if (e == NULL)
-			plan_error(errs, plan, "no element named '%s'", tok);
-		else if (e->desc->process != NULL)
-			plan_error(errs, plan,
-				   "element '%s' is batch-form: it runs its own loop, no template applies",
-				   tok);
-		else if (t == NULL)
-			plan_error(errs, plan, "unknown template '%s'", eq + 1);
-		else
-			tpl[e->index] = t->fn;
 	}
-	if (errs->n != first_err)
-		return -EINVAL;
-	memcpy(x->tpl, tpl, sizeof(tpl[0]) * p->n_elems);
-	x->mode = ADN_EXEC_BATCH;
-	snprintf(x->plan, sizeof(x->plan), "%s", plan);
+	if (t->tpl == NULL) {
+		snprintf(out, len, "process (batch-form)");
+		return;
+	}
+	struct adn_tpl_choice c = { t->tpl, t->param };
+
+	adn_tpl_choice_name(&c, name, sizeof(name));
+	snprintf(out, len, "%s", name);
+}
+
+int
+adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
+			struct adn_fastpath_stats *st)
+{
+	const struct adn_fastpath *fp = x->tpl[e->index].fp;
+
+	if (x->mode != ADN_EXEC_BATCH || fp == NULL)
+		return -ENOENT;
+	*st = fp->st;
 	return 0;
 }

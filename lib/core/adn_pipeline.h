@@ -99,14 +99,17 @@ struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 /* How an executor walks the graph (chosen by the plan). */
 enum adn_exec_mode {
 	/* Element by element in topological order, each over its whole
-	 * input batch through its per-element template. */
+	 * input batch through its template or fused chain. */
 	ADN_EXEC_BATCH,
 	/* One packet at a time through the whole pipeline (the strawman
 	 * baseline of NFMorph §2): no batching anywhere. */
 	ADN_EXEC_SCALAR,
 };
 
-#define ADN_PLAN_MAX 256
+struct adn_tpl_run;
+struct adn_exec_chain;
+struct adn_plan;
+struct adn_fastpath_stats;
 
 /* One worker's run state: an input batch per element, and the plan. */
 struct adn_exec {
@@ -115,11 +118,13 @@ struct adn_exec {
 	struct adn_batch **in;		/* [n_elems] */
 	volatile uint64_t in_flight;	/* mbufs inside a run right now */
 	enum adn_exec_mode mode;
-	/* Per element (topological order): the template running it in
-	 * ADN_EXEC_BATCH mode (an adn_tpl_fn, see templates/adn_tpl.h). */
-	void (**tpl)(struct adn_elem *e, struct adn_batch *b);
+	/* Per element (topological order): its template (templates/). */
+	struct adn_tpl_run *tpl;	/* [n_elems] */
+	/* Per element: the fused chain it heads, or NULL. */
+	struct adn_exec_chain **chain;	/* [n_elems] */
 	struct adn_batch *one;		/* scalar: a 1-packet batch */
-	char plan[ADN_PLAN_MAX];
+	char plan[256];			/* the plan applied, as text */
+	uint8_t at[ADN_BATCH_MAX];	/* chain exit position per packet */
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
 };
 
@@ -129,20 +134,28 @@ struct adn_exec *adn_exec_create(const struct adn_pipeline *p,
 void adn_exec_free(struct adn_exec *x);
 
 /*
- * Apply a plan, between runs only (never while adn_exec_run is active on
- * the worker). Syntax:
- *
- *   scalar                       one packet at a time through everything
- *   TPL[,ELEM=TPL...]            template TPL for every stage-form element,
- *                                with per-element overrides
- *
- * TPL names a template of templates/adn_tpl.h (adn_tpls[]). Batch-form
- * elements always run their own process(). On a bad plan every error is
- * reported to `errs` (key "plan"), the executor keeps its previous plan,
- * and -EINVAL is returned.
+ * Apply a plan (lib/core/adn_plan.h), between runs only (never while
+ * adn_exec_run is active on the worker): templates per element, fused and
+ * jit chains. Knobs are not applied here (they need a rebuild, see
+ * adn_plan_apply_knobs) but must match what the pipeline was built with.
+ * On a bad plan every error is reported to `errs`, the executor keeps its
+ * previous plan, and -EINVAL is returned.
  */
+int adn_exec_apply_plan(struct adn_exec *x, const struct adn_plan *plan,
+			struct adn_errs *errs);
+/* Parse plan string `plan` (adn_plan_parse) and apply it; a plan with
+ * knobs is refused (they need a rebuild). */
 int adn_exec_set_plan(struct adn_exec *x, const char *plan,
 		      struct adn_errs *errs);
+
+/* What runs element `e` under the current plan: "group4", "fused8 chain
+ * route+count (head)", ... */
+void adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
+		       char *out, size_t len);
+/* Counters of `e`'s fastpath cache in this executor; -ENOENT when `e`
+ * does not run under fastpath. */
+int adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
+			    struct adn_fastpath_stats *st);
 
 /* The batch a source element's packets go into (fill pkts[], set n). */
 static inline struct adn_batch *

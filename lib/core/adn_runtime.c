@@ -16,7 +16,7 @@
 
 /* Top-level sections this build understands; anything else is a typo. */
 static const char *const top_keys[] = {
-	"eal", "workers", "burst", "ports", "elements", "links", NULL,
+	"eal", "workers", "burst", "ports", "elements", "links", "plan", NULL,
 };
 
 int
@@ -121,7 +121,7 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 				break;
 		if (*k == NULL)
 			adn_errs_add(errs, s, NULL, config_setting_name(s),
-				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links)");
+				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan)");
 	}
 	lookup_uint(rt, "workers", 1, 1, ADN_MAX_WORKERS, &rt->n_workers,
 		    errs);
@@ -134,9 +134,34 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 			     "%u workers need %u worker lcores, EAL has %u (pass e.g. -l 0-%u)",
 			     rt->n_workers, rt->n_workers,
 			     rte_lcore_count() - 1, rt->n_workers);
+	/* The plan's knobs are config values: apply them before the
+	 * elements are built. */
+	rt->plan = malloc(sizeof(*rt->plan));
+	if (rt->plan == NULL) {
+		adn_errs_add(errs, NULL, NULL, "plan", "out of memory");
+		return -ENOMEM;
+	}
+	if (adn_plan_from_config(&rt->cfg, rt->plan, errs) == 0) {
+		adn_plan_apply_knobs(rt->plan, &rt->cfg, errs);
+		if (rt->plan->burst)
+			rt->burst = rt->plan->burst;
+	}
 	adn_ports_parse(&rt->cfg, rt->n_workers, &rt->ports, errs);
 	rc = adn_pipeline_build(&rt->cfg, &rt->ports, rt->n_workers, errs,
 				&rt->pipe);
+	if (rc == 0 && errs->n == first_err) {
+		/* Check the plan against the built pipeline now, so its
+		 * errors are config errors (a jit chain compiled here is
+		 * reused by the workers). */
+		struct adn_exec *x = adn_exec_create(rt->pipe, 0);
+
+		if (x == NULL)
+			adn_errs_add(errs, NULL, NULL, "plan",
+				     "out of memory");
+		else
+			adn_exec_apply_plan(x, rt->plan, errs);
+		adn_exec_free(x);
+	}
 	if (rc == 0 && errs->n != first_err) {
 		adn_pipeline_free(rt->pipe);
 		rt->pipe = NULL;
@@ -194,6 +219,9 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 				     "out of memory for worker %u batches", w);
 			return -ENOMEM;
 		}
+		rc = adn_exec_apply_plan(rt->workers[w].x, rt->plan, errs);
+		if (rc < 0)
+			return rc;
 	}
 	for (unsigned int i = 0; i < p->n_rx; i++) {
 		struct adn_worker *wk = &rt->workers[p->rx[i].queue %
@@ -260,5 +288,7 @@ adn_runtime_free(struct adn_runtime *rt)
 	adn_ports_stop(&rt->ports);
 	adn_pipeline_free(rt->pipe);
 	rt->pipe = NULL;
+	free(rt->plan);
+	rt->plan = NULL;
 	config_destroy(&rt->cfg);
 }

@@ -14,6 +14,7 @@
 
 #include "adn_errs.h"
 #include "adn_pipeline.h"
+#include "adn_plan.h"
 #include "adn_port.h"
 
 struct adn_worker {
@@ -33,6 +34,7 @@ struct adn_runtime {
 	unsigned int burst;
 	struct adn_ports ports;
 	struct adn_pipeline *pipe;
+	struct adn_plan *plan;		/* the config's `plan`, applied */
 	struct adn_worker workers[ADN_MAX_WORKERS];
 	struct adn_exec *execs[ADN_MAX_WORKERS];
 	volatile bool stop;
@@ -49,11 +51,13 @@ int adn_runtime_load(struct adn_runtime *rt, const char *path,
 int adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 			 struct adn_errs *errs);
 
-/* With EAL up: top-level keys, workers, burst, ports, elements, links.
- * Every error is reported before failing. */
+/* With EAL up: top-level keys, workers, burst, plan (its knobs patch the
+ * elements), ports, elements, links. Every error is reported before
+ * failing. */
 int adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs);
 
-/* Start ports and launch one worker per worker lcore. */
+/* Start ports and launch one worker per worker lcore, each running the
+ * plan (templates, chains; a jit chain is compiled here). */
 int adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs);
 
 /* Ask workers to stop after their current batch, and wait for them. */

@@ -7,6 +7,7 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
+#include "adn_fastpath.h"
 #include "adn_stats.h"
 
 /* Counters of a started port; false when it is not running. */
@@ -303,6 +304,56 @@ tel_element(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int
+tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_pipeline *p = tel_rt->pipe;
+	struct adn_exec *x0 = tel_rt->execs[0];
+	char what[RTE_TEL_MAX_STRING_LEN];
+
+	if (x0 == NULL)
+		return -EAGAIN;	/* workers not started */
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "plan", x0->plan);
+	rte_tel_data_add_dict_int(d, "batch", (int)tel_rt->burst);
+	/* Per element: what runs it (every worker runs the same plan);
+	 * under fastpath also [hits, misses, admitted, flushes] summed over
+	 * the workers. */
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		const struct adn_elem *e = p->elems[i];
+		struct adn_fastpath_stats sum = { 0 }, st;
+		bool fast = false;
+
+		adn_exec_describe(x0, e, what, sizeof(what));
+		rte_tel_data_add_dict_string(d, e->name, what);
+		for (unsigned int w = 0; w < tel_rt->n_workers; w++)
+			if (tel_rt->execs[w] != NULL &&
+			    adn_exec_fastpath_stats(tel_rt->execs[w], e,
+						    &st) == 0) {
+				fast = true;
+				sum.hits += st.hits;
+				sum.misses += st.misses;
+				sum.admitted += st.admitted;
+				sum.flushes += st.flushes;
+			}
+		if (!fast)
+			continue;
+		struct rte_tel_data *a = rte_tel_data_alloc();
+		char key[ADN_NAME_MAX + 16];
+
+		if (a == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+		rte_tel_data_add_array_u64(a, sum.hits);
+		rte_tel_data_add_array_u64(a, sum.misses);
+		rte_tel_data_add_array_u64(a, sum.admitted);
+		rte_tel_data_add_array_u64(a, sum.flushes);
+		snprintf(key, sizeof(key), "%s_fastpath", e->name);
+		rte_tel_data_add_dict_container(d, key, a, 0);
+	}
+	return 0;
+}
+
 int
 adn_telemetry_register(struct adn_runtime *rt)
 {
@@ -314,6 +365,9 @@ adn_telemetry_register(struct adn_runtime *rt)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/pipeline", tel_pipeline,
 			"Workers, burst, and per element its type and output links, in topological order");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/plan", tel_plan,
+			"Plan text, batch size, per element its template or chain; fastpath [hits, misses, admitted, flushes]");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/element", tel_element,
 			"Counters of one element: per output, per drop reason, extra. Parameter: element name");
