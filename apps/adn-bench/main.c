@@ -38,7 +38,17 @@
 
 #include "report.h"
 
-#define MAX_PLANS 16
+#define MAX_PLANS 32
+
+/* Without -p: every template on its own, then full plans that mix
+ * templates, chains and knobs (docs/benchmarking.md discusses them). */
+static const char *const default_plans[] = {
+	"scalar", "batch", "prefetch", "group2", "group4", "group8",
+	"batch,route=fastpath1024", "fused8", "jit8",
+	"jit8,route.table=dir24_8",
+	"group8,route=fastpath1024,count+csum=jit8",
+	"jit4,batch=64,route.table=dir24_8",
+};
 #define MAX_WORKLOADS 8
 #define FLOOR_SINK "__bench_sink"
 
@@ -82,8 +92,10 @@ usage(FILE *f, const char *prog)
 		"Usage: %s [options] [-- EAL arguments]\n"
 		"Benchmark plans of a pipeline on one worker lcore, per workload.\n\n"
 		"  -c, --config FILE     pipeline config (default configs/nfmorph.cfg)\n"
-		"  -p, --plan PLAN       a plan to run; repeat for more (default: scalar, batch)\n"
-		"                        PLAN is `scalar` or TEMPLATE[,ELEMENT=TEMPLATE...]\n"
+		"  -p, --plan PLAN       a plan to run; repeat for more (default: every\n"
+		"                        template and a few full plans)\n"
+		"                        PLAN: TEMPLATE[,batch=N][,ELEM=TEMPLATE][,A+B=fused|jit]\n"
+		"                        [,ELEM.KNOB=VALUE] (docs/benchmarking.md)\n"
 		"  -w, --workload NAME   GenSource workload; repeat (default: heavy-tailed, skewed)\n"
 		"                        `config` keeps the config's own GenSource keys\n"
 		"  -n, --packets N       packets per timed run (default 10000000)\n"
@@ -187,8 +199,8 @@ parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	if (o->n_plans == 0) {
-		o->plans[o->n_plans++] = "scalar";
-		o->plans[o->n_plans++] = "batch";
+		for (unsigned int i = 0; i < RTE_DIM(default_plans); i++)
+			o->plans[o->n_plans++] = default_plans[i];
 	}
 	if (o->n_workloads == 0) {
 		o->workloads[o->n_workloads++] = "heavy-tailed";
@@ -306,15 +318,15 @@ launch(struct run *r, const struct options *o, const char *label)
 /* Apply `plan`, warm up, then o->reps timed runs into `cell`. */
 static int
 measure(struct adn_runtime *rt, struct adn_exec *x, struct adn_elem *src,
-	const char *plan, const struct options *o, struct bench_cell *cell,
-	struct run *r)
+	const struct adn_plan *plan, const struct options *o,
+	struct bench_cell *cell, struct run *r)
 {
 	struct adn_errs errs = { 0 };
 	struct adn_totals before, after;
 	char label[128];
 	int rc;
 
-	if (adn_exec_set_plan(x, plan, &errs) < 0) {
+	if (adn_exec_apply_plan(x, plan, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		adn_errs_clear(&errs);
 		return -EINVAL;
@@ -322,7 +334,9 @@ measure(struct adn_runtime *rt, struct adn_exec *x, struct adn_elem *src,
 	r->x = x;
 	r->src = src;
 	r->queue = 0;
-	r->burst = (uint16_t)(o->burst ? o->burst : rt->burst);
+	/* The plan's batch size, else -b, else the config's. */
+	r->burst = (uint16_t)(plan->burst ? plan->burst :
+			      o->burst ? o->burst : rt->burst);
 	if (o->warmup > 0) {
 		snprintf(label, sizeof(label), "%s / %s warm-up",
 			 cell->workload, cell->plan);
@@ -445,17 +459,22 @@ patch_floor(config_t *cfg)
 	return 0;
 }
 
-/* Load, patch, build; prints errors. */
+/* Load, patch (workload, floor, the plan's knobs), build; prints
+ * errors. The config's own `plan` gives way to the -p plans. */
 static int
 build(struct adn_runtime *rt, const struct options *o, const char *workload,
-      bool floor)
+      bool floor, const struct adn_plan *plan)
 {
 	struct adn_errs errs = { 0 };
 	int rc;
 
 	rc = adn_runtime_load(rt, o->config, &errs);
-	if (rc == 0)
+	if (rc == 0) {
+		config_setting_remove(config_root_setting(&rt->cfg), "plan");
 		rc = patch_workload(&rt->cfg, workload);
+	}
+	if (rc == 0 && !floor)
+		rc = adn_plan_apply_knobs(plan, &rt->cfg, &errs);
 	if (rc == 0 && floor && patch_floor(&rt->cfg) < 0) {
 		fprintf(stderr, "adn-bench: cannot derive the floor pipeline from %s\n",
 			o->config);
@@ -473,52 +492,86 @@ build(struct adn_runtime *rt, const struct options *o, const char *workload,
 	return rc;
 }
 
-/* Build the pipeline for one workload (or its floor) and measure the
- * given plans into cells[]. */
+/* The knobs of a plan as text: plans with equal knobs share a build. */
+static void
+knob_text(const struct adn_plan *p, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (unsigned int i = 0; i < p->n_knobs && off < len; i++)
+		off += snprintf(out + off, len - off, "%s.%s=%s,",
+				p->knobs[i].elem, p->knobs[i].key,
+				p->knobs[i].value);
+}
+
+/* Measure the given plans of one workload (or its floor) into cells[],
+ * rebuilding the pipeline whenever a plan's knobs differ from the last. */
 static int
 bench_pipeline(const struct options *o, const char *workload, bool floor,
 	       const char *const *plans, unsigned int n_plans,
 	       struct bench_cell *cells, struct run *r)
 {
-	struct adn_runtime rt;
+	struct adn_runtime rt = { 0 };
 	struct adn_exec *x = NULL;
-	struct adn_elem *src;
-	uint64_t t0 = rte_rdtsc();
-	int rc;
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	char built[ADN_PLAN_MAX] = "", knobs[ADN_PLAN_MAX];
+	bool have_rt = false;
+	int rc = 0;
 
-	rc = build(&rt, o, workload, floor);
-	if (rc < 0)
-		goto out;
-	if (!o->quiet)
-		fprintf(stderr, "%s%s: built in %.2f s\n", workload,
-			floor ? " (floor)" : "",
-			(double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
-	if (rt.pipe->n_rx == 0 || rt.pipe->rx[0].e->desc->rx == NULL) {
-		fprintf(stderr, "adn-bench: %s: no source element\n",
-			o->config);
-		rc = -EINVAL;
-		goto out;
-	}
-	src = rt.pipe->rx[0].e;
-	x = adn_exec_create(rt.pipe, 0);
-	if (x == NULL) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (unsigned int i = 0; i < n_plans; i++) {
+	if (plan == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n_plans && rc == 0; i++) {
 		struct bench_cell *c = &cells[i];
+		struct adn_errs errs = { 0 };
+		uint64_t t0 = rte_rdtsc();
 
+		rc = adn_plan_parse(plans[i], plan, &errs);
+		adn_errs_print(&errs, stderr);
+		adn_errs_clear(&errs);
+		if (rc < 0)
+			break;
+		knob_text(plan, knobs, sizeof(knobs));
+		if (!have_rt || strcmp(knobs, built) != 0) {
+			adn_exec_free(x);
+			x = NULL;
+			if (have_rt)
+				adn_runtime_free(&rt);
+			have_rt = false;
+			rc = build(&rt, o, workload, floor, plan);
+			if (rc < 0)
+				break;
+			have_rt = true;
+			snprintf(built, sizeof(built), "%s", knobs);
+			if (!o->quiet)
+				fprintf(stderr, "%s%s%s%s: built in %.2f s\n",
+					workload, floor ? " (floor)" : "",
+					knobs[0] ? " with " : "", knobs,
+					(double)(rte_rdtsc() - t0) /
+					rte_get_tsc_hz());
+			if (rt.pipe->n_rx == 0 ||
+			    rt.pipe->rx[0].e->desc->rx == NULL) {
+				fprintf(stderr, "adn-bench: %s: no source element\n",
+					o->config);
+				rc = -EINVAL;
+				break;
+			}
+			x = adn_exec_create(rt.pipe, 0);
+			if (x == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
 		snprintf(c->workload, sizeof(c->workload), "%s", workload);
 		snprintf(c->plan, sizeof(c->plan), "%s",
 			 floor ? "floor" : plans[i]);
 		c->floor = floor;
-		rc = measure(&rt, x, src, plans[i], o, c, r);
-		if (rc < 0)
-			goto out;
+		rc = measure(&rt, x, rt.pipe->rx[0].e, plan, o, c, r);
 	}
-out:
 	adn_exec_free(x);
-	adn_runtime_free(&rt);
+	if (have_rt)
+		adn_runtime_free(&rt);
+	free(plan);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "adn_plan.h"
+
 #define BENCH_MAX_REPS 100
 #define BENCH_MAX_CELLS (8 * 17)
 
@@ -19,7 +21,7 @@ struct bench_stat {
 
 struct bench_cell {
 	char workload[32];
-	char plan[64];
+	char plan[ADN_PLAN_MAX];
 	bool floor;		/* the I/O floor: source -> Recycle */
 	uint64_t packets;	/* per run */
 	unsigned int burst;

@@ -4,8 +4,9 @@
 
   config-errors  a config with several mistakes: exit 1, every error named
                  with file:line, element and key, nothing started.
-  telemetry      /adn/stats and /adn/pipeline answer through DPDK's own
-                 dpdk-telemetry.py while adn-nf runs.
+  telemetry      /adn/stats, /adn/pipeline, /adn/element and /adn/plan
+                 answer through DPDK's own dpdk-telemetry.py while adn-nf
+                 runs a jit plan from its config.
   usage          --help, --version, --list-elements, bad options.
 """
 import json
@@ -32,6 +33,7 @@ elements = (
 );
 links = ( "rx -> chk -> cls -> tx",
           "rx[1] -> tx" );
+plan = { template = "group3"; };
 """)
     p = run([ADN_NF, "-c", cfg, "--"] + eal_args("cfgerr"), check=False)
     check(p.returncode == 1, "exit status 1 on config errors")
@@ -40,7 +42,8 @@ links = ( "rx -> chk -> cls -> tx",
         "%s:6: element 'cls': key 'proto': unknown value 'tcpp' (tcp, udp, icmp, or a number 0-255)" % cfg,
         "%s:7: element 'tx': key 'port': no port named 'nope'" % cfg,
         "%s:10: element 'rx': key 'links': output port 1 out of range" % cfg,
-        "4 errors, not started",
+        "%s:11: key 'template': 'group3': parameter out of range" % cfg,
+        "5 errors, not started",
     ]
     for w in want:
         check(w in p.stdout, "reports: " + w)
@@ -90,6 +93,7 @@ elements = (
   { name = "drop"; type = "Discard"; }
 );
 links = ( "rx -> chk -> drop" );
+plan = { template = "jit4"; batch = 16; };
 """ % (trace, os.path.join(d, "o.pcap")))
     eal = eal_args("tel")
     prefix = eal[eal.index("--file-prefix") + 1]
@@ -104,11 +108,7 @@ links = ( "rx -> chk -> drop" );
                 break
             time.sleep(0.1)
         check(os.path.exists(sock), "telemetry socket " + sock)
-        # The 500-packet trace is replayed within a second; after that the
-        # counters are still and must add up exactly.
-        time.sleep(2.0)
-        answers = {}
-        for cmd in ("/adn/stats", "/adn/pipeline", "/adn/element,chk"):
+        def ask(cmd):
             q = subprocess.run([tel, "-f", prefix], input=cmd + "\n",
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True,
@@ -117,7 +117,21 @@ links = ( "rx -> chk -> drop" );
             if not line:
                 fail("no answer to %s: %s" % (cmd, q.stdout))
             js = line[-1][line[-1].index("{"):]
-            answers[cmd] = json.loads(js)[cmd.split(",")[0]]
+            return json.loads(js)[cmd.split(",")[0]]
+
+        # Commands answer once the pipeline is built (a jit plan compiles
+        # first); the 500-packet trace is then replayed within a second,
+        # after which the counters are still and must add up exactly.
+        for _ in range(600):
+            st = ask("/adn/stats")
+            if st is not None and st["received"] == 500:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        answers = {}
+        for cmd in ("/adn/stats", "/adn/pipeline", "/adn/element,chk",
+                    "/adn/plan"):
+            answers[cmd] = ask(cmd)
             print(cmd, "->", answers[cmd], flush=True)
     finally:
         proc.terminate()
@@ -134,6 +148,13 @@ links = ( "rx -> chk -> drop" );
     check(answers["/adn/element,chk"]["type"] == "CheckIPv4" and
           answers["/adn/element,chk"]["out0"] == 500,
           "/adn/element,chk detail")
+    plan = answers["/adn/plan"]
+    check(plan["plan"] == "jit4,batch=16" and plan["batch"] == 16,
+          "/adn/plan shows the config's plan")
+    check(plan["chk"] == "jit4 (chain of 2 from 'chk', position 0: compiled)"
+          and plan["drop"].startswith("jit4 (chain of 2 from 'chk', position 1")
+          and plan["rx"] == "batch",
+          "/adn/plan: CheckIPv4 and Discard fused and compiled, the source batched")
     check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly (exit 0)")
     check("stopping on signal 15" in out and "unaccounted 0" in out,
           "final stats printed after SIGTERM, nothing unaccounted")

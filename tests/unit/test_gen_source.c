@@ -296,10 +296,10 @@ test_plan_errors_name_what_is_wrong(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	x = adn_exec_create(p, 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "warp", &errs), -EINVAL);
-	CU_ASSERT(adn_errs_find(&errs, "unknown template 'warp'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "'warp': unknown template") >= 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "batch,nosuch=batch", &errs),
 			-EINVAL);
-	CU_ASSERT(adn_errs_find(&errs, "no element named 'nosuch'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "element 'nosuch': key 'template': no element of this name") >= 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "batch,sink=batch", &errs),
 			-EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, "batch-form") >= 0);

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Templates against the scalar strawman: the test that keeps
+ * optimizations honest. One trace — heavy and light flows, TCP/UDP/ICMP,
+ * malformed frames — goes through CheckIPv4 -> LpmRoute -> FlowCounter ->
+ * TcpChecksum under every template and a set of generated plans, with
+ * routes added and removed at fixed points in the middle. Every plan must
+ * give exactly what `scalar` gives: the same packets, bytes and order on
+ * each output, the same per-element counters, the same FlowCounter state.
+ *
+ * Also: plan parsing, and plan errors naming their config line.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "adn_elem.h"
+#include "adn_plan.h"
+#include "adn_rand.h"
+#include "adn_test.h"
+
+#define N_PKTS 3000
+#define N_HEAVY 48
+
+static char routes_path[256];
+
+/* Prefixes the trace aims at; routes[0] is the default route. */
+static const struct {
+	uint32_t prefix;
+	unsigned int len;
+	unsigned int hop;
+} routes[] = {
+	{ 0, 0, 1 },
+	{ UINT32_C(0x0a000000), 8, 2 },
+	{ UINT32_C(0x0a010000), 16, 3 },
+	{ UINT32_C(0x0a010200), 24, 4 },
+	{ UINT32_C(0x0a010203), 32, 1 },
+	{ UINT32_C(0xc0a80000), 16, 2 },
+	{ UINT32_C(0xc0a88000), 17, 3 },
+	{ UINT32_C(0xac100000), 12, 4 },
+	{ UINT32_C(0x64400000), 10, 3 },
+};
+
+/* Route changes and the packet index before which each applies. Chosen to
+ * move traffic the trace carries: a /32 inside a heavy flow's /24, the
+ * default route away (those packets go to output 0) and back elsewhere. */
+static const struct {
+	unsigned int at;
+	const char *cmd;
+} changes[] = {
+	{ 700, "add 10.1.2.128/25 2" },
+	{ 1200, "remove 0.0.0.0/0" },
+	{ 1900, "remove 10.1.0.0/16" },
+	{ 2400, "add 0.0.0.0/0 4" },
+};
+
+static void
+write_routes(void)
+{
+	FILE *f;
+
+	snprintf(routes_path, sizeof(routes_path), "/tmp/adn_tpl_routes_%d.txt",
+		 (int)getpid());
+	f = fopen(routes_path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (unsigned int i = 0; i < RTE_DIM(routes); i++)
+		fprintf(f, "%u.%u.%u.%u/%u %u\n", routes[i].prefix >> 24,
+			(routes[i].prefix >> 16) & 255,
+			(routes[i].prefix >> 8) & 255, routes[i].prefix & 255,
+			routes[i].len, routes[i].hop);
+	fclose(f);
+}
+
+/* The trace's i-th packet, the same on every call. */
+static struct rte_mbuf *
+trace_pkt(unsigned int i)
+{
+	struct adn_rand r;
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	uint64_t flow;
+	uint8_t proto;
+	uint32_t dst;
+	unsigned int kind;
+
+	adn_rand_seed(&r, 1000 + i);
+	kind = (unsigned int)adn_rand_below(&r, 100);
+	/* Half the packets belong to N_HEAVY flows (fastpath hits), the rest
+	 * to flows seen about once. */
+	flow = adn_rand_below(&r, 2) ? adn_rand_below(&r, N_HEAVY) :
+		N_HEAVY + adn_rand_u64(&r) % 100000;
+	adn_rand_seed(&r, flow * 7919 + 1);
+	proto = (flow % 10) < 6 ? IPPROTO_TCP :
+		(flow % 10) < 9 ? IPPROTO_UDP : IPPROTO_ICMP;
+	dst = routes[1 + adn_rand_below(&r, RTE_DIM(routes) - 1)].prefix |
+		((uint32_t)adn_rand_u64(&r) & 0x1ff);
+	if (flow % 13 == 0)
+		dst = (uint32_t)adn_rand_u64(&r);	/* default route only */
+	m = adn_test_ipv4(proto, (uint16_t)(1024 + flow % 50000),
+			  (uint16_t)(80 + flow % 7), 64,
+			  (uint16_t)(64 + (flow % 5) * 100));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0x0b000000) |
+					(uint32_t)(flow & 0xffffff));
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (kind < 2) {
+		ip->hdr_checksum ^= 0x1234;	/* CheckIPv4: bad-checksum */
+	} else if (kind < 4) {
+		struct rte_ether_hdr *eth =
+			rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	} else if (kind < 5) {
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
+					       sizeof(struct rte_ether_hdr) -
+					       10));	/* truncated */
+	}
+	return m;
+}
+
+static struct adn_pipeline *
+build(const char *tag, const char *table)
+{
+	char cfg[2048];
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; table = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 4096; },\n"
+		 "  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		 "  { name = \"out\"; type = \"TestSink\"; },\n"
+		 "  { name = \"noroute\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> chk -> route\", \"route[0] -> noroute\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"route[4] -> count\",\n"
+		 "  \"count -> csum -> out\" );\n", routes_path, table);
+	return adn_test_build(tag, cfg, NULL);
+}
+
+/* The trace through `p` under `plan`, route changes at their points, each
+ * batch at most the plan's batch size and never across a change. */
+static void
+run_trace(struct adn_pipeline *p, const char *plan_text)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_plan plan;
+	struct adn_exec *x = adn_exec_create(p, 0);
+	struct adn_elem *src = adn_pipeline_find(p, "src");
+	struct adn_elem *route = adn_pipeline_find(p, "route");
+	unsigned int i = 0, next_change = 0;
+	uint16_t burst;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL_FATAL(adn_plan_parse(plan_text, &plan, &errs), 0);
+	if (adn_exec_apply_plan(x, &plan, &errs) != 0) {
+		adn_errs_print(&errs, stdout);
+		CU_FAIL_FATAL("plan refused");
+	}
+	burst = (uint16_t)(plan.burst ? plan.burst : 32);
+	while (i < N_PKTS) {
+		unsigned int end = RTE_MIN((unsigned int)N_PKTS, i + burst);
+		struct adn_batch *b = adn_exec_source_batch(x, src);
+
+		if (next_change < RTE_DIM(changes) &&
+		    i == changes[next_change].at) {
+			char reply[256];
+
+			CU_ASSERT_EQUAL(adn_elem_control(route,
+				changes[next_change].cmd, reply,
+				sizeof(reply)), 0);
+			next_change++;
+		}
+		if (next_change < RTE_DIM(changes))
+			end = RTE_MIN(end, changes[next_change].at);
+		b->n = 0;
+		for (; i < end; i++)
+			b->pkts[b->n++] = trace_pkt(i);
+		adn_exec_run(x, src->index);
+		CU_ASSERT_EQUAL(x->in_flight, 0);
+	}
+	adn_exec_free(x);
+}
+
+/* Everything observable of a run, against the reference. */
+static void
+expect_same(struct adn_pipeline *ref, struct adn_pipeline *p,
+	    const char *plan)
+{
+	static const char *const sinks[] = { "out", "noroute" };
+	unsigned int bad = 0;
+
+	for (unsigned int s = 0; s < RTE_DIM(sinks); s++) {
+		struct adn_test_sink *a = adn_test_sink(ref, sinks[s]);
+		struct adn_test_sink *b = adn_test_sink(p, sinks[s]);
+
+		CU_ASSERT_EQUAL(a->n, b->n);
+		for (unsigned int i = 0; i < RTE_MIN(a->n, b->n); i++) {
+			struct rte_mbuf *ma = a->pkts[i], *mb = b->pkts[i];
+
+			bad += rte_pktmbuf_data_len(ma) !=
+				rte_pktmbuf_data_len(mb) ||
+				memcmp(rte_pktmbuf_mtod(ma, void *),
+				       rte_pktmbuf_mtod(mb, void *),
+				       rte_pktmbuf_data_len(ma)) != 0;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	for (unsigned int i = 0; i < ref->n_elems; i++) {
+		struct adn_elem_totals ta, tb;
+
+		adn_elem_totals(ref->elems[i], &ta);
+		adn_elem_totals(p->elems[i], &tb);
+		CU_ASSERT_STRING_EQUAL(ref->elems[i]->name, p->elems[i]->name);
+		if (memcmp(&ta, &tb, sizeof(ta)) != 0) {
+			printf("\n  plan '%s': element '%s' counters differ (in %" PRIu64 "/%" PRIu64 ", dropped %" PRIu64 "/%" PRIu64 ")",
+			       plan, ref->elems[i]->name, ta.in, tb.in,
+			       ta.dropped, tb.dropped);
+			CU_FAIL("element counters differ from scalar");
+		}
+	}
+	struct adn_elem *ca = adn_pipeline_find(ref, "count");
+	struct adn_elem *cb = adn_pipeline_find(p, "count");
+	struct adn_xstat xa[32], xb[32];
+	unsigned int na = ca->desc->xstats(ca, xa, RTE_DIM(xa));
+	unsigned int nb = cb->desc->xstats(cb, xb, RTE_DIM(xb));
+
+	CU_ASSERT_EQUAL(na, nb);
+	CU_ASSERT(na >= 2 && memcmp(xa, xb, sizeof(xa[0]) * na) == 0);
+	if (bad)
+		printf("\n  plan '%s': %u packets differ", plan, bad);
+}
+
+static struct adn_pipeline *reference;
+
+static void
+check_plan(const char *plan, const char *table)
+{
+	char tag[64];
+	struct adn_pipeline *p;
+
+	snprintf(tag, sizeof(tag), "tpl_%s", table);
+	p = build(tag, table);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	run_trace(p, plan);
+	expect_same(reference, p, plan);
+	adn_test_sink_clear(adn_test_sink(p, "out"));
+	adn_test_sink_clear(adn_test_sink(p, "noroute"));
+	adn_test_free(p);
+}
+
+static void
+test_reference_exercises_every_path(void)
+{
+	struct adn_elem_totals t;
+
+	reference = build("tpl_ref", "radix");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	run_trace(reference, "scalar");
+	/* The trace is only a good judge if it reaches every exit. */
+	adn_elem_totals(adn_pipeline_find(reference, "chk"), &t);
+	CU_ASSERT(t.dropped > 50);
+	adn_elem_totals(adn_pipeline_find(reference, "route"), &t);
+	for (unsigned int o = 0; o <= 4; o++)
+		CU_ASSERT(t.out[o] > 20);
+	CU_ASSERT(adn_test_sink(reference, "out")->n > N_PKTS / 2);
+}
+
+static const char *const fixed_plans[] = {
+	"batch", "prefetch", "group2", "group4", "group8",
+	"route=fastpath16", "route=fastpath", "batch,route=fastpath4096",
+	"fused1", "fused4", "fused8", "fused32", "jit4", "jit8",
+	"batch=7,group4", "batch=1,prefetch", "batch=256,fused8",
+	"group4,chk+route=fused2", "batch,route+count+csum=jit4",
+	"fused8,route=fastpath64", "group8,route=fastpath32,count+csum=jit2",
+};
+
+static void
+test_every_template_matches_scalar(void)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	for (unsigned int i = 0; i < RTE_DIM(fixed_plans); i++)
+		check_plan(fixed_plans[i], "radix");
+}
+
+/* The table kind is a knob: DIR-24-8 must route exactly like the trie,
+ * route changes included. */
+static void
+test_dir24_8_knob_matches_scalar(void)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	check_plan("scalar", "dir24_8");
+	check_plan("group8,route=fastpath64", "dir24_8");
+	check_plan("jit8", "dir24_8");
+}
+
+/* Random plans: default template, per-element templates, chains, batch
+ * sizes, drawn from a seed (printed on failure by expect_same). */
+static void
+test_generated_plans_match_scalar(void)
+{
+	static const char *const elem_tpls[] = {
+		"batch", "prefetch", "group2", "group4", "group8",
+	};
+	static const char *const chain_tpls[] = { "fused", "jit" };
+	struct adn_rand r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	adn_rand_seed(&r, 42);
+	for (unsigned int k = 0; k < 10; k++) {
+		char plan[ADN_PLAN_MAX];
+		size_t off = 0;
+
+		if (adn_rand_below(&r, 2))
+			off += snprintf(plan + off, sizeof(plan) - off, "%s",
+					elem_tpls[adn_rand_below(&r, 5)]);
+		else
+			off += snprintf(plan + off, sizeof(plan) - off,
+					"%s%u", chain_tpls[adn_rand_below(&r, 2)],
+					1u << adn_rand_below(&r, 6));
+		off += snprintf(plan + off, sizeof(plan) - off, ",batch=%u",
+				1 + (unsigned int)adn_rand_below(&r, 64));
+		if (adn_rand_below(&r, 2))
+			off += snprintf(plan + off, sizeof(plan) - off,
+					",route=fastpath%u",
+					16u << adn_rand_below(&r, 6));
+		else if (adn_rand_below(&r, 2))
+			off += snprintf(plan + off, sizeof(plan) - off,
+					",route=%s",
+					elem_tpls[adn_rand_below(&r, 5)]);
+		if (adn_rand_below(&r, 2))
+			snprintf(plan + off, sizeof(plan) - off,
+				 ",count+csum=%s%u",
+				 chain_tpls[adn_rand_below(&r, 2)],
+				 1u << adn_rand_below(&r, 4));
+		printf("\n  generated plan: %s", plan);
+		check_plan(plan, adn_rand_below(&r, 2) ? "radix" : "dir24_8");
+	}
+}
+
+/* A fastpath cache that served stale results after a route change would
+ * differ from scalar above; here, check it really served hits. */
+static void
+test_fastpath_serves_heavy_flows(void)
+{
+	struct adn_pipeline *p = build("tpl_fp", "radix");
+	struct adn_errs errs = { 0 };
+	struct adn_exec *x;
+	struct adn_fastpath_stats st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	x = adn_exec_create(p, 0);
+	CU_ASSERT_EQUAL_FATAL(adn_exec_set_plan(x, "route=fastpath256", &errs),
+			      0);
+	for (unsigned int i = 0; i < N_PKTS; i += 32) {
+		struct adn_batch *b = adn_exec_source_batch(x,
+			adn_pipeline_find(p, "src"));
+
+		b->n = 0;
+		for (unsigned int k = i; k < RTE_MIN((unsigned int)N_PKTS,
+						      i + 32); k++)
+			b->pkts[b->n++] = trace_pkt(k);
+		adn_exec_run(x, adn_pipeline_find(p, "src")->index);
+	}
+	CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x, adn_pipeline_find(p, "route"),
+						&st), 0);
+	/* Half the valid packets are heavy: most of them must hit. */
+	CU_ASSERT(st.hits > N_PKTS / 4);
+	CU_ASSERT(st.hits + st.misses > N_PKTS * 9 / 10);
+	CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x, adn_pipeline_find(p, "chk"),
+						&st), -ENOENT);
+	adn_exec_free(x);
+	adn_test_sink_clear(adn_test_sink(p, "out"));
+	adn_test_sink_clear(adn_test_sink(p, "noroute"));
+	adn_test_free(p);
+}
+
+static void
+test_plan_strings(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_plan p;
+
+	CU_ASSERT_EQUAL(adn_plan_parse("group<4>,batch=64,route=fastpath256,count.size=65536,a+b+c=jit2", &p, &errs), 0);
+	CU_ASSERT_EQUAL(p.def.param, 4);
+	CU_ASSERT_EQUAL(p.burst, 64);
+	CU_ASSERT_EQUAL(p.n_items, 1);
+	CU_ASSERT_EQUAL(p.items[0].c.param, 256);
+	CU_ASSERT_EQUAL(p.n_knobs, 1);
+	CU_ASSERT_STRING_EQUAL(p.knobs[0].key, "size");
+	CU_ASSERT_EQUAL(p.n_chains, 1);
+	CU_ASSERT_EQUAL(p.chains[0].n, 3);
+	CU_ASSERT_EQUAL(p.chains[0].c.param, 2);
+	CU_ASSERT_EQUAL(errs.n, 0);
+	/* Each bad part is reported, all in one pass. */
+	CU_ASSERT_EQUAL(adn_plan_parse("warp,group3,batch=0,x=fastpath100,y=scalar,a+b=group4",
+				       &p, &errs), -EINVAL);
+	CU_ASSERT_EQUAL(errs.n, 6);
+	CU_ASSERT(adn_errs_find(&errs, "key 'batch': '0': must be 1..256") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "'warp': unknown template") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "two default templates") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "'fastpath100': parameter out of range") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "scalar applies to the whole pipeline") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "a chain runs under a chain template") >= 0);
+	adn_errs_clear(&errs);
+}
+
+/* Plan errors in a config name the line of the offending entry. */
+static void
+test_plan_config_errors_name_lines(void)
+{
+	static const char text[] =
+		"plan = {\n"					/* 1 */
+		"  template = \"group4\";\n"			/* 2 */
+		"  elements = {\n"				/* 3 */
+		"    chk = { template = \"fastpath\"; };\n"	/* 4 */
+		"    route = { template = \"warp9\"; table = \"hash\"; };\n" /* 5 */
+		"    count = { size = 65536; seed = 3; };\n"	/* 6 */
+		"  };\n"
+		"  fuse = ( \"route -> csum\" );\n"		/* 8 */
+		"  colour = 1;\n"				/* 9 */
+		"};\n";
+	struct adn_errs errs = { 0 };
+	struct adn_plan plan;
+	struct adn_pipeline *p;
+	struct adn_exec *x;
+	config_t cfg;
+	char needle[128];
+
+	config_init(&cfg);
+	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, text), CONFIG_TRUE);
+	CU_ASSERT_EQUAL(adn_plan_from_config(&cfg, &plan, &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, ":5: element 'route': key 'template': 'warp9': unknown template") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, ":9: key 'colour': unknown plan key") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+
+	/* Knobs are checked against the element's declared domain. */
+	config_setting_t *els = config_setting_add(config_root_setting(&cfg),
+						   "elements",
+						   CONFIG_TYPE_LIST);
+	const char *const types[][2] = {
+		{ "chk", "CheckIPv4" }, { "route", "LpmRoute" },
+		{ "count", "FlowCounter" },
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(types); i++) {
+		config_setting_t *g = config_setting_add(els, NULL,
+							 CONFIG_TYPE_GROUP);
+
+		config_setting_set_string(config_setting_add(g, "name",
+			CONFIG_TYPE_STRING), types[i][0]);
+		config_setting_set_string(config_setting_add(g, "type",
+			CONFIG_TYPE_STRING), types[i][1]);
+	}
+	CU_ASSERT_EQUAL(adn_plan_apply_knobs(&plan, &cfg, &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, ":5: element 'route': key 'table': 'hash': not one of the key's choices (knobs of LpmRoute: table (radix|dir24_8))") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, ":6: element 'count': key 'seed': not a knob of FlowCounter (knobs: size (16..268435456))") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+
+	/* Template and chain errors need the pipeline: fastpath on an
+	 * element that is not PURE_ON_FLOW, a chain that skips a link. */
+	p = build("tpl_cfgerr", "radix");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	x = adn_exec_create(p, 0);
+	plan.n_knobs = 0;
+	plan.items[1].c = plan.items[0].c;	/* route: a valid template */
+	CU_ASSERT_EQUAL(adn_exec_apply_plan(x, &plan, &errs), -EINVAL);
+	snprintf(needle, sizeof(needle), ":4: element 'chk': key 'template': fastpath needs an element whose output depends only on the flow");
+	CU_ASSERT(adn_errs_find(&errs, needle) >= 0);
+	CU_ASSERT(adn_errs_find(&errs, ":8: element 'csum': key 'fuse': 'route' does not feed it alone") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	adn_exec_free(x);
+	adn_test_free(p);
+	config_destroy(&cfg);
+}
+
+static void
+test_cleanup(void)
+{
+	adn_test_sink_clear(adn_test_sink(reference, "out"));
+	adn_test_sink_clear(adn_test_sink(reference, "noroute"));
+	adn_test_free(reference);
+	reference = NULL;
+	unlink(routes_path);
+}
+
+int
+main(void)
+{
+	CU_pSuite s = adn_test_suite("templates");
+
+	if (s == NULL)
+		return 1;
+	CU_ADD_TEST(s, write_routes);
+	CU_ADD_TEST(s, test_plan_strings);
+	CU_ADD_TEST(s, test_plan_config_errors_name_lines);
+	CU_ADD_TEST(s, test_reference_exercises_every_path);
+	CU_ADD_TEST(s, test_every_template_matches_scalar);
+	CU_ADD_TEST(s, test_dir24_8_knob_matches_scalar);
+	CU_ADD_TEST(s, test_generated_plans_match_scalar);
+	CU_ADD_TEST(s, test_fastpath_serves_heavy_flows);
+	CU_ADD_TEST(s, test_cleanup);
+	return adn_test_main();
+}
