@@ -17,10 +17,10 @@
  *                               "sw": lib/ppm on the worker lcore;
  *                               "rtl": the chain's RTL (fpga/rtl) in a
  *                               Verilator co-simulation (fpga/cosim), for
- *                               tests: same results as "sw", thousands of
- *                               times slower; only in builds where
- *                               Verilator 5 was found (else a config error
- *                               says why)
+ *                               tests: same results as "sw", a few hundred
+ *                               times slower (~10^4 requests/s); only in
+ *                               builds where Verilator 5 was found (else a
+ *                               config error says why)
  *
  * The connection 4-tuple for the router is taken from the IPv4/TCP headers.
  * Each worker has its own chain (a chain is single-writer), so connection
