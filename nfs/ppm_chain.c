@@ -13,7 +13,14 @@
  *   rules   (string, required)  libconfig file with a top-level `ppm` group
  *                               (schema in lib/ppm/adn_ppm_conf.h, example
  *                               fpga/tb/rules.cfg)
- *   backend (string, default "sw")  "sw": lib/ppm on the worker lcore
+ *   backend (string, default "sw")
+ *                               "sw": lib/ppm on the worker lcore;
+ *                               "rtl": the chain's RTL (fpga/rtl) in a
+ *                               Verilator co-simulation (fpga/cosim), for
+ *                               tests: same results as "sw", a few hundred
+ *                               times slower (~10^4 requests/s); only in
+ *                               builds where Verilator 5 was found (else a
+ *                               config error says why)
  *
  * The connection 4-tuple for the router is taken from the IPv4/TCP headers.
  * Each worker has its own chain (a chain is single-writer), so connection
@@ -57,6 +64,9 @@
 #include "adn_pkt.h"
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
+#ifdef ADN_HAVE_PPM_RTL
+#include "adn_ppm_rtl.h"
+#endif
 
 enum {
 	PPM_CHAIN_OUT_FORWARD,
@@ -91,17 +101,110 @@ static const char *ppm_chain_drops[PPM_CHAIN_N_DROPS + 1] = {
 	NULL,
 };
 
-static const char *const ppm_chain_backends[] = { "sw", NULL };
+/* "rtl" is always a valid name, so a build without it can say why. */
+static const char *const ppm_chain_backends[] = { "sw", "rtl", NULL };
+
+/*
+ * A backend runs a segment's requests under adn_ppm_chain_segment's contract
+ * and keeps lib/ppm's per-stage counters; chosen once in configure.
+ */
+struct ppm_backend {
+	const char *name;
+	/* Takes the worker's freshly loaded chain: keeps it or frees it. */
+	int (*open)(struct adn_ppm_chain *rules, void **h);
+	int (*segment)(void *h, const struct adn_ppm_req_in *in,
+		       adn_ppm_req_fn fn, void *arg);
+	const struct adn_ppm_counters *(*counters)(const void *h,
+						   enum adn_ppm_stage s);
+	void (*close)(void *h);
+};
+
+static int
+sw_open(struct adn_ppm_chain *rules, void **h)
+{
+	*h = rules;
+	return 0;
+}
+
+static int
+sw_segment(void *h, const struct adn_ppm_req_in *in, adn_ppm_req_fn fn,
+	   void *arg)
+{
+	return adn_ppm_chain_segment(h, in, fn, arg);
+}
+
+static const struct adn_ppm_counters *
+sw_counters(const void *h, enum adn_ppm_stage s)
+{
+	return adn_ppm_chain_counters(h, s);
+}
+
+static void
+sw_close(void *h)
+{
+	adn_ppm_chain_free(h);
+}
+
+static const struct ppm_backend ppm_backend_sw = {
+	.name = "sw",
+	.open = sw_open,
+	.segment = sw_segment,
+	.counters = sw_counters,
+	.close = sw_close,
+};
+
+#ifdef ADN_HAVE_PPM_RTL
+/* The chain only carries the rules into the RTL's register image. */
+static int
+rtl_open(struct adn_ppm_chain *rules, void **h)
+{
+	struct adn_ppm_rtl *r;
+	int rc = adn_ppm_rtl_create(rules, &r);
+
+	adn_ppm_chain_free(rules);
+	if (rc == 0)
+		*h = r;
+	return rc;
+}
+
+static int
+rtl_segment(void *h, const struct adn_ppm_req_in *in, adn_ppm_req_fn fn,
+	    void *arg)
+{
+	return adn_ppm_rtl_segment(h, in, fn, arg);
+}
+
+static const struct adn_ppm_counters *
+rtl_counters(const void *h, enum adn_ppm_stage s)
+{
+	return adn_ppm_rtl_counters(h, s);
+}
+
+static void
+rtl_close(void *h)
+{
+	adn_ppm_rtl_free(h);
+}
+
+static const struct ppm_backend ppm_backend_rtl = {
+	.name = "rtl",
+	.open = rtl_open,
+	.segment = rtl_segment,
+	.counters = rtl_counters,
+	.close = rtl_close,
+};
+#endif
 
 /* Largest rewritten payload: an IPv4 datagram cannot carry more. */
 #define PPM_CHAIN_OUT_MAX UINT16_MAX
 
 struct ppm_chain_worker {
-	struct adn_ppm_chain *chain;
+	void *h;	/* the backend's chain */
 	uint8_t *out;	/* [PPM_CHAIN_OUT_MAX] deparsed bytes of a segment */
 };
 
 struct ppm_chain {
+	const struct ppm_backend *be;
 	unsigned int n_workers;
 	struct ppm_chain_worker w[ADN_MAX_WORKERS];
 };
@@ -111,7 +214,7 @@ static const struct adn_arg_spec ppm_chain_args[] = {
 	  .help = "libconfig file with a `ppm` rules group" },
 	{ .name = "backend", .type = ADN_ARG_STRING,
 	  .choices = ppm_chain_backends, .def_str = "sw",
-	  .help = "sw: lib/ppm on the worker" },
+	  .help = "sw: lib/ppm on the worker; rtl: Verilated RTL, for tests" },
 	{ .name = NULL },
 };
 
@@ -121,9 +224,10 @@ ppm_chain_destroy(struct adn_elem *e)
 	struct ppm_chain *c = adn_elem_priv(e);
 
 	for (unsigned int i = 0; i < RTE_DIM(c->w); i++) {
-		adn_ppm_chain_free(c->w[i].chain);
+		if (c->w[i].h != NULL)
+			c->be->close(c->w[i].h);
 		rte_free(c->w[i].out);
-		c->w[i].chain = NULL;
+		c->w[i].h = NULL;
 		c->w[i].out = NULL;
 	}
 }
@@ -133,9 +237,21 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct ppm_chain *c = adn_elem_priv(e);
 	const char *path = adn_elem_arg_str(e, "rules");
+	const char *backend = adn_elem_arg_str(e, "backend");
 	char err[2048];
 	int rc;
 
+	if (strcmp(backend, "rtl") == 0) {
+#ifdef ADN_HAVE_PPM_RTL
+		c->be = &ppm_backend_rtl;
+#else
+		return adn_build_error(b, e, "backend",
+				       "backend rtl not built: %s",
+				       ADN_PPM_RTL_MISSING);
+#endif
+	} else {
+		c->be = &ppm_backend_sw;
+	}
 	if (b->n_workers > ADN_MAX_WORKERS)
 		return adn_build_error(b, e, NULL, "%u workers: at most %d",
 				       b->n_workers, ADN_MAX_WORKERS);
@@ -144,22 +260,27 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 	 * connection table is written on every request. */
 	for (unsigned int i = 0; i < c->n_workers; i++) {
 		struct ppm_chain_worker *w = &c->w[i];
+		struct adn_ppm_chain *rules;
 
 		err[0] = '\0';
-		if (adn_ppm_chain_create(&w->chain) < 0 ||
+		if (adn_ppm_chain_create(&rules) < 0)
+			rules = NULL;
+		if (rules == NULL ||
 		    (w->out = rte_malloc("ppm_chain", PPM_CHAIN_OUT_MAX, 0)) ==
 		    NULL) {
+			adn_ppm_chain_free(rules);
 			ppm_chain_destroy(e);
 			return adn_build_error(b, e, NULL,
 					       "out of memory for worker %u",
 					       i);
 		}
-		rc = adn_ppm_conf_load_file(w->chain, path, err, sizeof(err));
+		rc = adn_ppm_conf_load_file(rules, path, err, sizeof(err));
 		if (rc < 0) {
 			size_t n = strlen(err);
 
 			if (n > 0 && err[n - 1] == '\n')
 				err[n - 1] = '\0';
+			adn_ppm_chain_free(rules);
 			ppm_chain_destroy(e);
 			return adn_build_error(b, e, "rules",
 					       "cannot load PPM rules from '%s': %s",
@@ -167,6 +288,13 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 					       (rc == -ENOENT ?
 						"unreadable or no `ppm` group" :
 						strerror(-rc)));
+		}
+		rc = c->be->open(rules, &w->h);
+		if (rc < 0) {
+			ppm_chain_destroy(e);
+			return adn_build_error(b, e, "backend",
+					       "backend %s for worker %u: %s",
+					       c->be->name, i, strerror(-rc));
 		}
 	}
 	return 0;
@@ -188,6 +316,43 @@ decision_rank(uint8_t d)
 	}
 }
 
+/* What a segment's requests add up to, collected request by request. */
+struct ppm_seg {
+	uint8_t *out;	/* the worker's buffer of forwarded bytes */
+	uint32_t olen;
+	size_t left;	/* input bytes no request has consumed yet */
+	uint8_t worst;	/* most severe decision so far */
+	uint8_t reason;	/* its reason */
+	int drop;	/* drop slot that stopped the segment, or -1 */
+};
+
+static int
+ppm_chain_collect(void *arg, const struct adn_ppm_out *out)
+{
+	struct ppm_seg *s = arg;
+
+	if (out->consumed == 0 || out->consumed > s->left) {
+		s->drop = PPM_CHAIN_DROP_BAD_REQUEST;
+		return -EPROTO;
+	}
+	s->left -= out->consumed;
+	if (decision_rank(out->meta.decision) > decision_rank(s->worst)) {
+		s->worst = out->meta.decision;
+		s->reason = out->meta.reason;
+	}
+	/* Collect forwarded bytes aside: the input is still being read, and a
+	 * later request may veto the rewrite. */
+	if (out->meta.decision == ADN_PPM_FORWARD) {
+		if (s->olen + out->len > PPM_CHAIN_OUT_MAX) {
+			s->drop = PPM_CHAIN_DROP_NO_ROOM;
+			return -ENOSPC;
+		}
+		memcpy(s->out + s->olen, out->data, out->len);
+		s->olen += (uint32_t)out->len;
+	}
+	return 0;
+}
+
 static int
 ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
@@ -196,10 +361,9 @@ ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *tcp;
 	struct adn_ppm_req_in in;
-	struct adn_ppm_out out;
+	struct ppm_seg seg;
 	uint16_t ihl, thl, total;
-	uint32_t poff, plen, olen = 0, pkt;
-	uint8_t worst = ADN_PPM_FORWARD, reason = ADN_PPM_R_NONE;
+	uint32_t poff, plen, olen, pkt;
 
 	RTE_SET_USED(ctx);
 	/* The parser reads the payload in place: make it one buffer. */
@@ -233,27 +397,18 @@ ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	in.tuple.dip = rte_be_to_cpu_32(ip->dst_addr);
 	in.tuple.sport = rte_be_to_cpu_16(tcp->src_port);
 	in.tuple.dport = rte_be_to_cpu_16(tcp->dst_port);
-	while (in.len > 0) {
-		if (adn_ppm_chain_process(w->chain, &in, &out) < 0 ||
-		    out.consumed == 0 || out.consumed > in.len)
-			return adn_drop(PPM_CHAIN_DROP_BAD_REQUEST);
-		if (decision_rank(out.meta.decision) > decision_rank(worst)) {
-			worst = out.meta.decision;
-			reason = out.meta.reason;
-		}
-		/* Collect forwarded bytes aside: the input is still being
-		 * read, and a later request may veto the rewrite. */
-		if (out.meta.decision == ADN_PPM_FORWARD) {
-			if (olen + out.len > PPM_CHAIN_OUT_MAX)
-				return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
-			memcpy(w->out + olen, out.data, out.len);
-			olen += (uint32_t)out.len;
-		}
-		in.data += out.consumed;
-		in.len -= out.consumed;
-	}
+	seg = (struct ppm_seg){
+		.out = w->out, .left = plen, .worst = ADN_PPM_FORWARD,
+		.reason = ADN_PPM_R_NONE, .drop = -1,
+	};
+	/* A backend that fails, or leaves bytes no request took, has not
+	 * judged the segment. */
+	if (c->be->segment(w->h, &in, ppm_chain_collect, &seg) < 0 ||
+	    seg.left != 0)
+		return adn_drop(seg.drop >= 0 ? (unsigned int)seg.drop :
+				PPM_CHAIN_DROP_BAD_REQUEST);
 
-	switch (worst) {
+	switch (seg.worst) {
 	case ADN_PPM_FORWARD:
 		break;
 	case ADN_PPM_PUNT:
@@ -261,11 +416,12 @@ ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	case ADN_PPM_DROP:
 		return PPM_CHAIN_OUT_DENY;
 	default:
-		if (reason >= 1 && reason <= PPM_CHAIN_N_PARSER_DROPS)
-			return adn_drop(reason - 1u);
+		if (seg.reason >= 1 && seg.reason <= PPM_CHAIN_N_PARSER_DROPS)
+			return adn_drop(seg.reason - 1u);
 		return adn_drop(PPM_CHAIN_DROP_BAD_REQUEST);
 	}
 
+	olen = seg.olen;
 	if ((uint32_t)ihl + thl + olen > UINT16_MAX)
 		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
 	/* Drop Ethernet padding first so the payload ends the frame. */
@@ -309,7 +465,7 @@ ppm_chain_xstats(const struct adn_elem *e, struct adn_xstat *out,
 
 		for (unsigned int i = 0; i < c->n_workers; i++) {
 			const struct adn_ppm_counters *k =
-				adn_ppm_chain_counters(c->w[i].chain, s);
+				c->be->counters(c->w[i].h, s);
 
 			if (k == NULL)
 				continue;
@@ -337,8 +493,7 @@ ppm_chain_xstats(const struct adn_elem *e, struct adn_xstat *out,
 		for (unsigned int i = 0; i < c->n_workers; i++)
 			for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++) {
 				const struct adn_ppm_counters *k =
-					adn_ppm_chain_counters(c->w[i].chain,
-							       s);
+					c->be->counters(c->w[i].h, s);
 
 				if (k != NULL)
 					v += k->reason[r];

@@ -14,6 +14,15 @@
  *   exp_out.hex   output bytes {tlast, byte}
  *
  * usage: ppm-vectors -r rules.cfg -o outdir [-s seed] [-n random_requests]
+ *                    [-f flood] [-b passes]
+ *
+ * -b also times the software backend on the same traffic: the segments are
+ * kept in memory and run `passes` times through adn_ppm_chain_segment (what
+ * the PpmChain element's sw backend calls per packet), each pass on a fresh
+ * chain loaded from the rules (loading not timed), so every pass sees the
+ * same connection-table history the RTL bench sees. Prints requests/s of
+ * the best and the median pass; pin it to one core (taskset) to get a
+ * one-core figure.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
@@ -36,7 +46,47 @@ struct gen {
 	uint64_t dec[ADN_PPM_ERROR + 1];
 	uint64_t reason[ADN_PPM_R_MAX];
 	struct adn_rand rnd;
+	/* -b: the segments, kept to be replayed */
+	int keep;
+	uint8_t *kbuf;
+	size_t kbuf_len, kbuf_cap;
+	struct kept_seg {
+		size_t off, len;
+		struct adn_ppm_tuple t;
+	} *kseg;
+	size_t n_kseg, kseg_cap;
 };
+
+/* Keep a copy of a segment for the benchmark. */
+static int
+keep_segment(struct gen *g, const uint8_t *data, size_t len,
+	     const struct adn_ppm_tuple *t)
+{
+	if (g->kbuf_len + len > g->kbuf_cap) {
+		size_t cap = 2 * (g->kbuf_cap + len);
+		uint8_t *b = realloc(g->kbuf, cap);
+
+		if (b == NULL)
+			return -ENOMEM;
+		g->kbuf = b;
+		g->kbuf_cap = cap;
+	}
+	if (g->n_kseg == g->kseg_cap) {
+		size_t cap = 2 * g->kseg_cap + 64;
+		struct kept_seg *k = realloc(g->kseg, cap * sizeof(*k));
+
+		if (k == NULL)
+			return -ENOMEM;
+		g->kseg = k;
+		g->kseg_cap = cap;
+	}
+	memcpy(g->kbuf + g->kbuf_len, data, len);
+	g->kseg[g->n_kseg++] = (struct kept_seg){
+		.off = g->kbuf_len, .len = len, .t = *t,
+	};
+	g->kbuf_len += len;
+	return 0;
+}
 
 static int
 cfg_write(void *arg, uint32_t addr, uint32_t data)
@@ -59,6 +109,8 @@ emit_segment(struct gen *g, const uint8_t *data, size_t len,
 
 	if (len == 0 || len > MAX_SEG)
 		return -EINVAL;
+	if (g->keep && keep_segment(g, data, len, t) < 0)
+		return -ENOMEM;
 	fprintf(g->seg, "%08zx%08x%08x%04x%04x\n", len, t->sip, t->dip,
 		t->sport, t->dport);
 	for (size_t i = 0; i < len; i++)
@@ -343,6 +395,97 @@ emit_conn_flood(struct gen *g, int n)
 	return rc;
 }
 
+/* ---- -b: the model's speed on the kept segments ---- */
+
+struct bench_sum {
+	uint64_t n_req;
+	uint64_t out_bytes;
+};
+
+static int
+bench_count(void *arg, const struct adn_ppm_out *out)
+{
+	struct bench_sum *s = arg;
+
+	s->n_req++;
+	s->out_bytes += out->len;
+	return 0;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+bench(const struct gen *g, const char *rules, int passes)
+{
+	double *t = calloc((size_t)passes, sizeof(*t));
+	struct bench_sum sum = { 0 };
+	char err[4096];
+
+	if (t == NULL)
+		return -ENOMEM;
+	for (int p = 0; p < passes; p++) {
+		struct adn_ppm_chain *c;
+		double t0;
+		int rc = adn_ppm_chain_create(&c);
+
+		if (rc == 0)
+			rc = adn_ppm_conf_load_file(c, rules, err,
+						    sizeof(err));
+		if (rc < 0) {
+			adn_ppm_chain_free(c);
+			free(t);
+			return rc;
+		}
+		sum = (struct bench_sum){ 0 };
+		t0 = now_s();
+		for (size_t i = 0; i < g->n_kseg && rc == 0; i++) {
+			struct adn_ppm_req_in in = {
+				.data = g->kbuf + g->kseg[i].off,
+				.len = g->kseg[i].len,
+				.tuple = g->kseg[i].t,
+			};
+
+			rc = adn_ppm_chain_segment(c, &in, bench_count, &sum);
+		}
+		t[p] = now_s() - t0;
+		adn_ppm_chain_free(c);
+		if (rc < 0) {
+			free(t);
+			return rc;
+		}
+	}
+	qsort(t, (size_t)passes, sizeof(*t), cmp_double);
+	printf("bench: %d passes of %zu segments, %" PRIu64 " requests, "
+	       "%zu bytes in, %" PRIu64 " bytes out per pass\n", passes,
+	       g->n_kseg, sum.n_req, g->kbuf_len, sum.out_bytes);
+	printf("bench: best   %.3f ms  %.0f requests/s  %.1f ns/request  "
+	       "%.1f MB/s in\n", t[0] * 1e3, (double)sum.n_req / t[0],
+	       t[0] * 1e9 / (double)sum.n_req,
+	       (double)g->kbuf_len / t[0] / 1e6);
+	printf("bench: median %.3f ms  %.0f requests/s  %.1f ns/request  "
+	       "%.1f MB/s in\n", t[passes / 2] * 1e3,
+	       (double)sum.n_req / t[passes / 2],
+	       t[passes / 2] * 1e9 / (double)sum.n_req,
+	       (double)g->kbuf_len / t[passes / 2] / 1e6);
+	free(t);
+	return 0;
+}
+
 static FILE *
 open_out(const char *dir, const char *name)
 {
@@ -362,29 +505,32 @@ main(int argc, char **argv)
 {
 	const char *rules = NULL, *dir = NULL;
 	uint64_t seed = 1;
-	int n_random = 300, n_flood = 1200, opt, rc;
+	int n_random = 300, n_flood = 1200, passes = 0, opt, rc;
 	struct gen g = { 0 };
 	char err[4096];
 	FILE *counts;
 
-	while ((opt = getopt(argc, argv, "r:o:s:n:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:o:s:n:f:b:")) != -1) {
 		switch (opt) {
 		case 'r': rules = optarg; break;
 		case 'o': dir = optarg; break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': n_random = atoi(optarg); break;
 		case 'f': n_flood = atoi(optarg); break;
+		case 'b': passes = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: %s -r rules.cfg -o outdir "
-				"[-s seed] [-n random] [-f flood]\n", argv[0]);
+				"[-s seed] [-n random] [-f flood] "
+				"[-b passes]\n", argv[0]);
 			return 2;
 		}
 	}
-	if (rules == NULL || dir == NULL) {
+	if (rules == NULL || dir == NULL || passes < 0) {
 		fprintf(stderr, "usage: %s -r rules.cfg -o outdir [-s seed] "
-			"[-n random] [-f flood]\n", argv[0]);
+			"[-n random] [-f flood] [-b passes]\n", argv[0]);
 		return 2;
 	}
+	g.keep = passes > 0;
 	adn_rand_seed(&g.rnd, seed);
 	if (adn_ppm_chain_create(&g.chain) < 0)
 		return 1;
@@ -430,5 +576,15 @@ main(int argc, char **argv)
 		printf("  %-20s %" PRIu64 "\n", adn_ppm_reason_str(r),
 		       g.reason[r]);
 	adn_ppm_chain_free(g.chain);
+	if (passes > 0) {
+		rc = bench(&g, rules, passes);
+		if (rc < 0) {
+			fprintf(stderr, "ppm-vectors: bench: %s\n",
+				strerror(-rc));
+			return 1;
+		}
+	}
+	free(g.kbuf);
+	free(g.kseg);
 	return 0;
 }

@@ -211,9 +211,33 @@ int adn_ppm_chain_process(struct adn_ppm_chain *chain,
 			  const struct adn_ppm_req_in *in,
 			  struct adn_ppm_out *out);
 
+/*
+ * Run a whole segment: adn_ppm_chain_process on each request in turn, calling
+ * fn with each result (out is valid only during the call). This is the unit
+ * both backends share: the RTL takes a segment on its stream and returns one
+ * record per request, so a caller written against this works with either.
+ * Returns 0, the negative value fn returned (processing stops there), or the
+ * errors of adn_ppm_chain_process.
+ */
+typedef int (*adn_ppm_req_fn)(void *arg, const struct adn_ppm_out *out);
+int adn_ppm_chain_segment(struct adn_ppm_chain *chain,
+			  const struct adn_ppm_req_in *in, adn_ppm_req_fn fn,
+			  void *arg);
+
 const struct adn_ppm_counters *
 adn_ppm_chain_counters(const struct adn_ppm_chain *chain,
 		       enum adn_ppm_stage stage);
+
+/*
+ * Account one finished request in per-stage counters (cnt[ADN_PPM_ST_MAX]),
+ * from its final record alone: the reason names the stage that stopped it,
+ * every earlier stage passed it, the deparser sees all. The model counts
+ * through this, and so does anything that only sees records (the RTL has no
+ * counters), so both count alike. Decisions or reasons out of range count as
+ * errors without a reason.
+ */
+void adn_ppm_counters_add(struct adn_ppm_counters cnt[ADN_PPM_ST_MAX],
+			  const struct adn_ppm_meta *m);
 
 /* Rule tables (control plane). All return 0 or a negative errno:
  * -EINVAL bad argument, -ENOSPC table (or probe window) full, -EEXIST the
@@ -253,6 +277,9 @@ int adn_ppm_chain_regs(const struct adn_ppm_chain *chain, adn_ppm_reg_fn fn,
  * bus (word 0 is the most significant word of the 512-bit bus). */
 void adn_ppm_meta_pack(const struct adn_ppm_meta *m,
 		       uint32_t w[ADN_PPM_META_WORDS]);
+/* The inverse: a record as read off the RTL's metadata bus. */
+void adn_ppm_meta_unpack(const uint32_t w[ADN_PPM_META_WORDS],
+			 struct adn_ppm_meta *m);
 
 const char *adn_ppm_reason_str(enum adn_ppm_reason r);
 const char *adn_ppm_decision_str(enum adn_ppm_decision d);

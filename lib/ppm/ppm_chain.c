@@ -58,7 +58,45 @@ count_decision(struct adn_ppm_counters *c, const struct adn_ppm_meta *m)
 		c->error++;
 		break;
 	}
-	c->reason[m->reason]++;
+	/* A record read off the RTL may hold anything: never index out. */
+	if (m->reason < ADN_PPM_R_MAX)
+		c->reason[m->reason]++;
+}
+
+/* The stage whose verdict a reason is; the parser for none or unknown, so a
+ * record without a valid reason still counts once, as an error. */
+static enum adn_ppm_stage
+reason_stage(uint8_t r)
+{
+	if (r >= ADN_PPM_R_FILTER_DENY && r <= ADN_PPM_R_FILTER_PUNT)
+		return ADN_PPM_ST_FILTER;
+	if (r >= ADN_PPM_R_NO_LISTENER && r < ADN_PPM_R_MAX)
+		return ADN_PPM_ST_ROUTER;
+	return ADN_PPM_ST_PARSER;
+}
+
+void
+adn_ppm_counters_add(struct adn_ppm_counters cnt[ADN_PPM_ST_MAX],
+		     const struct adn_ppm_meta *m)
+{
+	enum adn_ppm_stage stop = m->decision == ADN_PPM_FORWARD ?
+		ADN_PPM_ST_DEPARSER : reason_stage(m->reason);
+
+	cnt[ADN_PPM_ST_PARSER].bytes += m->msg_len;
+	for (int s = ADN_PPM_ST_PARSER; s < (int)stop; s++) {
+		cnt[s].in++;
+		cnt[s].pass++;
+	}
+	if (stop != ADN_PPM_ST_DEPARSER) {
+		cnt[stop].in++;
+		count_decision(&cnt[stop], m);
+	}
+	/* Every request reaches the deparser: it is where the verdict leaves
+	 * the chain, with or without bytes. */
+	cnt[ADN_PPM_ST_DEPARSER].in++;
+	cnt[ADN_PPM_ST_DEPARSER].bytes += m->out_len;
+	if (m->out_len)
+		cnt[ADN_PPM_ST_DEPARSER].pass++;
 }
 
 /* ---- filter PPM: first matching rule, all rules compared in parallel in
@@ -266,29 +304,37 @@ adn_ppm_chain_process(struct adn_ppm_chain *c, const struct adn_ppm_req_in *in,
 	m->queue = ADN_PPM_NO_QUEUE;
 
 	out->consumed = ppm_http_parse(in->data, in->len, m);
-	c->cnt[ADN_PPM_ST_PARSER].in++;
-	c->cnt[ADN_PPM_ST_PARSER].bytes += out->consumed;
-	count_decision(&c->cnt[ADN_PPM_ST_PARSER], m);
-
-	if (m->decision == ADN_PPM_CONTINUE) {
-		c->cnt[ADN_PPM_ST_FILTER].in++;
+	if (m->decision == ADN_PPM_CONTINUE)
 		ppm_filter(c, m);
-		count_decision(&c->cnt[ADN_PPM_ST_FILTER], m);
-	}
-	if (m->decision == ADN_PPM_CONTINUE) {
-		c->cnt[ADN_PPM_ST_ROUTER].in++;
+	if (m->decision == ADN_PPM_CONTINUE)
 		ppm_router(c, m);
-		count_decision(&c->cnt[ADN_PPM_ST_ROUTER], m);
-	}
-	/* Every request reaches the deparser: it is where the verdict leaves
-	 * the chain, with or without bytes. */
-	c->cnt[ADN_PPM_ST_DEPARSER].in++;
 	out->len = ppm_deparse(c, in->data, m);
 	out->data = out->len ? c->out_buf : NULL;
-	c->cnt[ADN_PPM_ST_DEPARSER].bytes += out->len;
-	if (out->len)
-		c->cnt[ADN_PPM_ST_DEPARSER].pass++;
+	/* Counted from the final record, as the RTL backend counts. */
+	adn_ppm_counters_add(c->cnt, m);
 	return 0;
+}
+
+int
+adn_ppm_chain_segment(struct adn_ppm_chain *c, const struct adn_ppm_req_in *in,
+		      adn_ppm_req_fn fn, void *arg)
+{
+	struct adn_ppm_req_in r;
+	struct adn_ppm_out out;
+	int rc;
+
+	if (c == NULL || in == NULL || fn == NULL)
+		return -EINVAL;
+	r = *in;
+	do {
+		rc = adn_ppm_chain_process(c, &r, &out);
+		if (rc < 0)
+			return rc;
+		rc = fn(arg, &out);
+		r.data += out.consumed;
+		r.len -= out.consumed;
+	} while (rc == 0 && r.len > 0);
+	return rc;
 }
 
 void
@@ -311,6 +357,39 @@ adn_ppm_meta_pack(const struct adn_ppm_meta *m, uint32_t w[ADN_PPM_META_WORDS])
 	w[13] = m->tuple.sip;
 	w[14] = m->tuple.dip;
 	w[15] = (uint32_t)m->tuple.sport << 16 | m->tuple.dport;
+}
+
+void
+adn_ppm_meta_unpack(const uint32_t w[ADN_PPM_META_WORDS],
+		    struct adn_ppm_meta *m)
+{
+	m->decision = (uint8_t)(w[0] >> 24);
+	m->reason = (uint8_t)(w[0] >> 16);
+	m->method = (uint8_t)(w[0] >> 8);
+	m->flags = (uint8_t)w[0];
+	m->path_hash = w[1];
+	m->host_hash = w[2];
+	for (int k = 0; k < ADN_PPM_MAX_SEGS; k++)
+		m->seg_hash[k] = w[3 + k];
+	m->n_segs = (uint8_t)(w[7] >> 24);
+	m->filter_rule = (uint8_t)(w[7] >> 16);
+	m->path_len = (uint16_t)w[7];
+	m->target_off = (uint16_t)(w[8] >> 16);
+	m->hdr_off = (uint16_t)w[8];
+	m->host_off = (uint16_t)(w[9] >> 16);
+	m->eoh = (uint16_t)w[9];
+	m->body_len = (uint16_t)(w[10] >> 16);
+	m->msg_len = (uint16_t)w[10];
+	m->listener = (uint8_t)(w[11] >> 24);
+	m->route = (uint8_t)(w[11] >> 16);
+	m->cluster = (uint8_t)(w[11] >> 8);
+	m->endpoint = (uint8_t)w[11];
+	m->queue = (uint16_t)(w[12] >> 16);
+	m->out_len = (uint16_t)w[12];
+	m->tuple.sip = w[13];
+	m->tuple.dip = w[14];
+	m->tuple.sport = (uint16_t)(w[15] >> 16);
+	m->tuple.dport = (uint16_t)w[15];
 }
 
 static const char *const reason_names[ADN_PPM_R_MAX] = {

@@ -500,6 +500,112 @@ test_meta_pack_layout_matches_rtl_words(void)
 	CU_ASSERT_EQUAL(w[15], 0x000c000d);
 }
 
+/* Every bit of the record is a field, so unpacking is pack's inverse on
+ * any record the RTL may put on the bus. */
+static void
+test_meta_unpack_inverts_pack(void)
+{
+	uint32_t x = 0x9e3779b9;
+
+	for (int n = 0; n < 64; n++) {
+		uint32_t w[ADN_PPM_META_WORDS], back[ADN_PPM_META_WORDS];
+		struct adn_ppm_meta m;
+
+		for (int k = 0; k < ADN_PPM_META_WORDS; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = x;
+		}
+		adn_ppm_meta_unpack(w, &m);
+		adn_ppm_meta_pack(&m, back);
+		CU_ASSERT(memcmp(w, back, sizeof(w)) == 0);
+	}
+}
+
+struct seg_log {
+	int n;
+	int stop_at;	/* return -ECANCELED at this call */
+	size_t consumed;
+};
+
+static int
+seg_fn(void *arg, const struct adn_ppm_out *out)
+{
+	struct seg_log *l = arg;
+
+	l->consumed += out->consumed;
+	return ++l->n == l->stop_at ? -ECANCELED : 0;
+}
+
+static void
+test_chain_segment_calls_fn_per_request_and_stops_on_error(void)
+{
+	static const char seg[] = "GET /api/a HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /login HTTP/1.1\r\nHost: a\r\n\r\n"
+		"GET /api/c HTTP/1.1\r\nHost: a\r\n\r\n";
+	struct adn_ppm_req_in in = {
+		.data = (const uint8_t *)seg, .len = strlen(seg), .tuple = tup,
+	};
+	struct seg_log l = { 0 };
+
+	setup_chain();
+	CU_ASSERT_EQUAL(adn_ppm_chain_segment(ch, &in, seg_fn, &l), 0);
+	CU_ASSERT_EQUAL(l.n, 3);
+	CU_ASSERT_EQUAL(l.consumed, strlen(seg));
+	l = (struct seg_log){ .stop_at = 2 };
+	CU_ASSERT_EQUAL(adn_ppm_chain_segment(ch, &in, seg_fn, &l),
+			-ECANCELED);
+	CU_ASSERT_EQUAL(l.n, 2);
+	CU_ASSERT_EQUAL(adn_ppm_chain_counters(ch, ADN_PPM_ST_PARSER)->in, 5);
+	CU_ASSERT_EQUAL(adn_ppm_chain_segment(ch, &in, NULL, &l), -EINVAL);
+	in.len = 0;
+	CU_ASSERT_EQUAL(adn_ppm_chain_segment(ch, &in, seg_fn, &l), -ENODATA);
+	teardown_chain();
+}
+
+/* Counting from a final record: earlier stages passed it, the reason's
+ * stage took the verdict, later stages never saw it. */
+static void
+test_counters_add_charges_the_stage_of_the_reason(void)
+{
+	struct adn_ppm_counters c[ADN_PPM_ST_MAX];
+	struct adn_ppm_meta m = {
+		.decision = ADN_PPM_DROP, .reason = ADN_PPM_R_FILTER_DENY,
+		.msg_len = 30,
+	};
+
+	memset(c, 0, sizeof(c));
+	adn_ppm_counters_add(c, &m);
+	CU_ASSERT(c[ADN_PPM_ST_PARSER].in == 1 &&
+		  c[ADN_PPM_ST_PARSER].pass == 1 &&
+		  c[ADN_PPM_ST_PARSER].bytes == 30);
+	CU_ASSERT(c[ADN_PPM_ST_FILTER].in == 1 &&
+		  c[ADN_PPM_ST_FILTER].drop == 1 &&
+		  c[ADN_PPM_ST_FILTER].reason[ADN_PPM_R_FILTER_DENY] == 1);
+	CU_ASSERT_EQUAL(c[ADN_PPM_ST_ROUTER].in, 0);
+	CU_ASSERT(c[ADN_PPM_ST_DEPARSER].in == 1 &&
+		  c[ADN_PPM_ST_DEPARSER].pass == 0);
+
+	m = (struct adn_ppm_meta){
+		.decision = ADN_PPM_PUNT, .reason = ADN_PPM_R_NO_ROUTE,
+		.msg_len = 20, .out_len = 20,
+	};
+	adn_ppm_counters_add(c, &m);
+	CU_ASSERT(c[ADN_PPM_ST_ROUTER].in == 1 &&
+		  c[ADN_PPM_ST_ROUTER].punt == 1 &&
+		  c[ADN_PPM_ST_ROUTER].reason[ADN_PPM_R_NO_ROUTE] == 1);
+	CU_ASSERT(c[ADN_PPM_ST_DEPARSER].pass == 1 &&
+		  c[ADN_PPM_ST_DEPARSER].bytes == 20);
+
+	/* garbage off a bus: one parser error, no reason slot written */
+	m = (struct adn_ppm_meta){ .decision = 0x77, .reason = 0xee };
+	adn_ppm_counters_add(c, &m);
+	CU_ASSERT_EQUAL(c[ADN_PPM_ST_PARSER].in, 3);
+	CU_ASSERT_EQUAL(c[ADN_PPM_ST_PARSER].error, 1);
+	CU_ASSERT_EQUAL(c[ADN_PPM_ST_FILTER].in, 2);
+}
+
 static int
 count_reg(void *arg, uint32_t addr, uint32_t data)
 {
@@ -610,6 +716,9 @@ main(void)
 		T(test_rules_reject_bad_and_duplicate_entries),
 		T(test_process_rejects_bad_arguments),
 		T(test_meta_pack_layout_matches_rtl_words),
+		T(test_meta_unpack_inverts_pack),
+		T(test_chain_segment_calls_fn_per_request_and_stops_on_error),
+		T(test_counters_add_charges_the_stage_of_the_reason),
 		T(test_regs_export_every_table_entry),
 		T(test_conf_loads_rules_and_routes),
 		T(test_conf_reports_every_bad_key_with_line),

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PpmChain: TestSource -> PpmChain -> fwd / deny / ctl TestSinks, with HTTP
- * requests in TCP payloads. The key case runs a seeded trace through the
- * element and through lib/ppm directly and requires the same bytes and fate
- * per packet.
+ * requests in TCP payloads. The key cases run a seeded trace through lib/ppm
+ * directly, then through the element with each backend, and require the same
+ * fate and bytes per packet and the same counters: `sw` (lib/ppm) and, where
+ * Verilator was found, `rtl` (the Verilated chain, fpga/cosim), whose
+ * records are also compared word for word with the model's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,9 @@
 #include "adn_elem.h"
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
+#ifdef ADN_HAVE_PPM_RTL
+#include "adn_ppm_rtl.h"
+#endif
 #include "adn_test.h"
 
 #define LISTEN_IP UINT32_C(0x0a000001)	/* 10.0.0.1, in both rule sets */
@@ -257,12 +262,13 @@ test_config_rejects_bad_rules_and_backend(void)
 	char bad[256];
 	FILE *f;
 
-	snprintf(keys, sizeof(keys), "rules = \"%s\"; backend = \"rtl\";",
+	snprintf(keys, sizeof(keys), "rules = \"%s\"; backend = \"fpga\";",
 		 small_rules);
 	CU_ASSERT_PTR_NULL(adn_test_chain("badbackend", "PpmChain", keys,
 					  &errs));
 	CU_ASSERT_FATAL(errs.n >= 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "backend"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "fpga"));
 	adn_errs_clear(&errs);
 
 	/* A rules file with an unknown key: the error names the key and
@@ -322,25 +328,37 @@ struct expect {
 	uint8_t bytes[4096];
 };
 
+/* The seeded trace and what lib/ppm makes of it, built once. */
+static struct trace {
+	struct {
+		char data[2048];
+		size_t len;
+		struct adn_ppm_tuple t;
+	} seg[TRACE_N];
+	struct expect exp[TRACE_N];
+	struct adn_ppm_counters cnt[ADN_PPM_ST_MAX];
+	unsigned int n_fwd_req;
+	uint64_t parser_drops[ADN_PPM_R_MAX];
+	bool built;
+} trace;
+
+/* Called by each case that uses the trace, so it fails inside a test. */
 static void
-test_output_equals_lib_ppm_on_same_trace(void)
+trace_build(void)
 {
-	static struct expect exp[TRACE_N];
 	static const uint16_t dports[] = { 80, 80, 80, 8080, 81 };
-	struct adn_pipeline *p = build("golden", golden_rules, "backend = \"sw\";");
 	struct adn_ppm_chain *ref;
-	struct rte_mbuf *m[TRACE_N];
-	struct adn_test_sink *sink[3];
-	unsigned int seen[3] = { 0 }, n_fwd_req = 0, drops = 0;
 	char err[1024];
 	uint32_t rnd = 12345;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	if (trace.built)
+		return;
 	CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_create(&ref), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_ppm_conf_load_file(ref, golden_rules, err,
 						     sizeof(err)), 0);
 	for (unsigned int i = 0; i < TRACE_N; i++) {
-		char seg[2048];
+		struct expect *exp = &trace.exp[i];
+		char *seg = trace.seg[i].data;
 		size_t len = 0;
 		unsigned int k;
 		struct adn_ppm_req_in in;
@@ -369,10 +387,10 @@ test_output_equals_lib_ppm_on_same_trace(void)
 			.sport = (uint16_t)(2000 + (rnd >> 20) % 7),
 			.dport = dports[(rnd >> 24) % RTE_DIM(dports)],
 		};
-		m[i] = tcp_frame(in.tuple.sip, in.tuple.sport, in.tuple.dip,
-				 in.tuple.dport, seg, len);
-		exp[i].len = 0;
-		exp[i].reason = 0;
+		trace.seg[i].len = len;
+		trace.seg[i].t = in.tuple;
+		exp->len = 0;
+		exp->reason = 0;
 		while (in.len > 0) {
 			int rank;
 
@@ -383,60 +401,250 @@ test_output_equals_lib_ppm_on_same_trace(void)
 				out.meta.decision == ADN_PPM_DROP ? 2 : 3;
 			if (rank > worst) {
 				worst = rank;
-				exp[i].reason = out.meta.reason;
+				exp->reason = out.meta.reason;
 			}
 			if (out.meta.decision == ADN_PPM_FORWARD) {
-				CU_ASSERT_FATAL(exp[i].len + out.len <=
-						sizeof(exp[i].bytes));
-				memcpy(exp[i].bytes + exp[i].len, out.data,
+				CU_ASSERT_FATAL(exp->len + out.len <=
+						sizeof(exp->bytes));
+				memcpy(exp->bytes + exp->len, out.data,
 				       out.len);
-				exp[i].len += out.len;
-				n_fwd_req++;
+				exp->len += out.len;
+				trace.n_fwd_req++;
 			}
 			in.data += out.consumed;
 			in.len -= out.consumed;
 		}
-		exp[i].out = worst == 0 ? 0 : worst == 1 ? 2 :
+		exp->out = worst == 0 ? 0 : worst == 1 ? 2 :
 			worst == 2 ? 1 : -1;
+		if (worst == 3)
+			trace.parser_drops[exp->reason]++;
 		if (worst != 0) {	/* unchanged payload */
-			memcpy(exp[i].bytes, seg, len);
-			exp[i].len = len;
+			memcpy(exp->bytes, seg, len);
+			exp->len = len;
 		}
 	}
+	for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++)
+		trace.cnt[s] = *adn_ppm_chain_counters(ref, s);
+	adn_ppm_chain_free(ref);
+	trace.built = true;
+}
+
+/* Run the trace through the element with `backend`: every packet on the
+ * port lib/ppm implies with lib/ppm's bytes, drops with its reasons, and
+ * every counter the element exports equal to lib/ppm's. */
+static void
+trace_check(const char *backend)
+{
+	static const char *const fields[] = {
+		"in", "pass", "drop", "punt", "error", "bytes",
+	};
+	static const char *const stages[] = {
+		"parser", "filter", "router", "deparser",
+	};
+	char extra[64];
+	struct adn_pipeline *p;
+	struct rte_mbuf *m[TRACE_N];
+	struct adn_test_sink *sink[3];
+	unsigned int seen[3] = { 0 }, drops = 0;
+
+	trace_build();
+	snprintf(extra, sizeof(extra), "backend = \"%s\";", backend);
+	p = build(backend, golden_rules, extra);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < TRACE_N; i++)
+		m[i] = tcp_frame(trace.seg[i].t.sip, trace.seg[i].t.sport,
+				 trace.seg[i].t.dip, trace.seg[i].t.dport,
+				 trace.seg[i].data, trace.seg[i].len);
 	adn_test_run(p, "src", m, TRACE_N);
 	sink[0] = adn_test_sink(p, "fwd");
 	sink[1] = adn_test_sink(p, "deny");
 	sink[2] = adn_test_sink(p, "ctl");
 	for (unsigned int i = 0; i < TRACE_N; i++) {
+		const struct expect *exp = &trace.exp[i];
 		struct rte_mbuf *got;
 		const uint8_t *pl;
 		size_t len;
 
-		if (exp[i].out < 0) {
+		if (exp->out < 0) {
 			drops++;
 			continue;
 		}
-		CU_ASSERT_FATAL(seen[exp[i].out] < sink[exp[i].out]->n);
-		got = sink[exp[i].out]->pkts[seen[exp[i].out]++];
+		CU_ASSERT_FATAL(seen[exp->out] < sink[exp->out]->n);
+		got = sink[exp->out]->pkts[seen[exp->out]++];
 		pl = payload_of(got, &len);
-		CU_ASSERT_EQUAL(len, exp[i].len);
-		CU_ASSERT(len == exp[i].len &&
-			  memcmp(pl, exp[i].bytes, len) == 0);
-		if (exp[i].out == 0)
+		CU_ASSERT_EQUAL(len, exp->len);
+		CU_ASSERT(len == exp->len && memcmp(pl, exp->bytes, len) == 0);
+		if (exp->out == 0)
 			assert_checksums_valid(got);
 	}
 	for (unsigned int o = 0; o < 3; o++)
 		CU_ASSERT_EQUAL(seen[o], sink[o]->n);
 	/* The trace must exercise every fate to prove anything. */
 	CU_ASSERT(seen[0] > 0 && seen[1] > 0 && seen[2] > 0 && drops > 0);
-	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "parser.in"),
-			adn_ppm_chain_counters(ref, ADN_PPM_ST_PARSER)->in);
-	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "deparser.bytes"),
-			adn_ppm_chain_counters(ref, ADN_PPM_ST_DEPARSER)->bytes);
-	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "router.pass"), n_fwd_req);
-	adn_ppm_chain_free(ref);
+	for (unsigned int r = 1; r <= ADN_PPM_R_TRUNCATED; r++)
+		CU_ASSERT_EQUAL(adn_test_drops(p, "x", adn_ppm_reason_str(r)),
+				trace.parser_drops[r]);
+	for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++) {
+		const struct adn_ppm_counters *k = &trace.cnt[s];
+		const uint64_t want[] = {
+			k->in, k->pass, k->drop, k->punt, k->error, k->bytes,
+		};
+
+		for (unsigned int f = 0; f < RTE_DIM(fields); f++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s.%s", stages[s],
+				 fields[f]);
+			CU_ASSERT_EQUAL(adn_test_xstat(p, "x", name), want[f]);
+		}
+	}
+	for (unsigned int r = ADN_PPM_R_FILTER_DENY; r < ADN_PPM_R_MAX; r++) {
+		char name[64];
+		uint64_t want = 0;
+
+		for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++)
+			want += trace.cnt[s].reason[r];
+		snprintf(name, sizeof(name), "reason.%s",
+			 adn_ppm_reason_str(r));
+		CU_ASSERT_EQUAL(adn_test_xstat(p, "x", name), want);
+	}
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "router.pass"), trace.n_fwd_req);
 	adn_test_free(p);
 }
+
+static void
+test_sw_output_equals_lib_ppm_on_same_trace(void)
+{
+	trace_check("sw");
+}
+
+#ifdef ADN_HAVE_PPM_RTL
+static void
+test_rtl_output_equals_lib_ppm_on_same_trace(void)
+{
+	trace_check("rtl");
+}
+
+/* One request's result, packed as on the RTL's metadata bus. */
+struct req_rec {
+	uint32_t w[ADN_PPM_META_WORDS];
+	size_t consumed, len;
+	uint8_t bytes[2048 + ADN_PPM_TMPL_MAX];
+};
+
+struct req_log {
+	unsigned int n;
+	struct req_rec r[8];
+};
+
+static int
+log_req(void *arg, const struct adn_ppm_out *out)
+{
+	struct req_log *l = arg;
+	struct req_rec *r;
+
+	if (l->n >= RTE_DIM(l->r) || out->len > sizeof(r->bytes))
+		return -ENOSPC;
+	r = &l->r[l->n++];
+	adn_ppm_meta_pack(&out->meta, r->w);
+	r->consumed = out->consumed;
+	r->len = out->len;
+	if (out->len > 0)
+		memcpy(r->bytes, out->data, out->len);
+	return 0;
+}
+
+/* Below the element: every record (all 16 words) and every output byte of
+ * the co-simulation equals the model's, request by request. */
+static void
+test_rtl_records_equal_lib_ppm_records(void)
+{
+	static struct req_log a, b;
+	struct adn_ppm_chain *model, *rules;
+	struct adn_ppm_rtl *rtl;
+	char err[1024];
+	unsigned int n_req = 0;
+
+	trace_build();
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_create(&model), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_create(&rules), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_conf_load_file(model, golden_rules, err,
+						     sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_conf_load_file(rules, golden_rules, err,
+						     sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_ppm_rtl_create(rules, &rtl), 0);
+	adn_ppm_chain_free(rules);	/* the RTL holds its own tables */
+	for (unsigned int i = 0; i < TRACE_N; i++) {
+		struct adn_ppm_req_in in = {
+			.data = (const uint8_t *)trace.seg[i].data,
+			.len = trace.seg[i].len,
+			.tuple = trace.seg[i].t,
+		};
+
+		a.n = b.n = 0;
+		CU_ASSERT_EQUAL_FATAL(adn_ppm_chain_segment(model, &in,
+							    log_req, &a), 0);
+		CU_ASSERT_EQUAL_FATAL(adn_ppm_rtl_segment(rtl, &in, log_req,
+							  &b), 0);
+		CU_ASSERT_EQUAL_FATAL(a.n, b.n);
+		for (unsigned int k = 0; k < a.n; k++) {
+			CU_ASSERT(memcmp(a.r[k].w, b.r[k].w,
+					 sizeof(a.r[k].w)) == 0);
+			CU_ASSERT_EQUAL(a.r[k].consumed, b.r[k].consumed);
+			CU_ASSERT(a.r[k].len == b.r[k].len &&
+				  memcmp(a.r[k].bytes, b.r[k].bytes,
+					 a.r[k].len) == 0);
+		}
+		n_req += a.n;
+	}
+	CU_ASSERT(n_req > TRACE_N);	/* pipelined segments are in */
+	for (unsigned int s = 0; s < ADN_PPM_ST_MAX; s++)
+		CU_ASSERT(memcmp(adn_ppm_chain_counters(model, s),
+				 adn_ppm_rtl_counters(rtl, s),
+				 sizeof(struct adn_ppm_counters)) == 0);
+	/* Bad calls are refused, and leave the chain usable. */
+	{
+		struct adn_ppm_req_in in = {
+			.data = (const uint8_t *)trace.seg[0].data, .len = 0,
+		};
+
+		CU_ASSERT_EQUAL(adn_ppm_rtl_segment(rtl, &in, log_req, &b),
+				-EINVAL);
+		in.len = trace.seg[0].len;
+		CU_ASSERT_EQUAL(adn_ppm_rtl_segment(rtl, &in, NULL, &b),
+				-EINVAL);
+		CU_ASSERT_EQUAL(adn_ppm_rtl_segment(NULL, &in, log_req, &b),
+				-EINVAL);
+		b.n = 0;
+		CU_ASSERT_EQUAL(adn_ppm_rtl_segment(rtl, &in, log_req, &b), 0);
+		CU_ASSERT(b.n >= 1);
+	}
+	CU_ASSERT_EQUAL(adn_ppm_rtl_create(NULL, &rtl), -EINVAL);
+	adn_ppm_rtl_free(rtl);
+	adn_ppm_chain_free(model);
+}
+#else
+/* Without Verilator the backend is refused with the reason, not silently
+ * replaced by sw. */
+static void
+test_rtl_backend_not_built_names_reason(void)
+{
+	struct adn_errs errs = { 0 };
+	char cfg[1024];
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"PpmChain\"; rules = \"%s\"; backend = \"rtl\"; },\n"
+		 "  { name = \"o\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> x -> o\" );\n", golden_rules);
+	CU_ASSERT_PTR_NULL(adn_test_build("rtl", cfg, &errs));
+	CU_ASSERT_FATAL(errs.n >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], "backend rtl not built: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(errs.msg[0], ADN_PPM_RTL_MISSING));
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+}
+#endif
 
 int
 main(void)
@@ -467,8 +675,17 @@ main(void)
 		    test_non_tcp_and_empty_payload_dropped);
 	CU_add_test(s, "config_rejects_bad_rules_and_backend",
 		    test_config_rejects_bad_rules_and_backend);
-	CU_add_test(s, "output_equals_lib_ppm_on_same_trace",
-		    test_output_equals_lib_ppm_on_same_trace);
+	CU_add_test(s, "sw_output_equals_lib_ppm_on_same_trace",
+		    test_sw_output_equals_lib_ppm_on_same_trace);
+#ifdef ADN_HAVE_PPM_RTL
+	CU_add_test(s, "rtl_output_equals_lib_ppm_on_same_trace",
+		    test_rtl_output_equals_lib_ppm_on_same_trace);
+	CU_add_test(s, "rtl_records_equal_lib_ppm_records",
+		    test_rtl_records_equal_lib_ppm_records);
+#else
+	CU_add_test(s, "rtl_backend_not_built_names_reason",
+		    test_rtl_backend_not_built_names_reason);
+#endif
 	{
 		int rc = adn_test_main();
 
