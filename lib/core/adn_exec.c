@@ -147,12 +147,13 @@ route_pkt(struct adn_exec *x, const struct adn_elem *e,
 	}
 }
 
-/* Move the batch of element `e` to its successors per b->out[]. */
+/* Move the batch in `*slot`, which element `e` has just run, to e's
+ * successors per b->out[]. */
 static inline void
 route(struct adn_exec *x, const struct adn_elem *e,
-      struct adn_elem_stats *st)
+      struct adn_elem_stats *st, struct adn_batch **slot)
 {
-	struct adn_batch *b = x->in[e->index];
+	struct adn_batch *b = *slot;
 	const uint16_t n = b->n;
 	const int16_t first = b->out[0];
 	uint16_t i, n_drop = 0;
@@ -168,7 +169,7 @@ route(struct adn_exec *x, const struct adn_elem *e,
 		struct adn_batch *tmp = x->in[e->next[first]];
 
 		x->in[e->next[first]] = b;
-		x->in[e->index] = tmp;
+		*slot = tmp;
 		st->out[first] += n;
 		return;
 	}
@@ -249,17 +250,27 @@ run_scalar(struct adn_exec *x, unsigned int from)
 	}
 }
 
-/* Run a fused chain over its head's batch and route every packet from the
- * element it left the chain at. */
+/* Run a fused chain over its head's batch (in `*slot`) and route every
+ * packet from the element it left the chain at. */
 static inline void
-run_chain(struct adn_exec *x, struct adn_exec_chain *xc, struct adn_batch *b)
+run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
+	  struct adn_batch **slot)
 {
 	const struct adn_chain *c = &xc->c;
-	uint16_t n_drop = 0;
+	struct adn_batch *b = *slot;
+	uint16_t i, n_drop = 0;
 
 	c->fn(c, b, x->at, xc->st);
-	for (uint16_t i = 0; i < b->n; i++) {
-		unsigned int m = x->at[i];
+	/* Usually every packet leaves at the same element: route the batch
+	 * as that element's, which may hand it over whole. */
+	for (i = 1; i < b->n && x->at[i] == x->at[0]; i++)
+		;
+	if (i == b->n) {
+		route(x, c->e[x->at[0]], xc->st[x->at[0]], slot);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		const unsigned int m = x->at[i];
 
 		route_pkt(x, c->e[m], xc->st[m], b->pkts[i], b->out[i],
 			  &n_drop);
@@ -292,11 +303,11 @@ adn_exec_run(struct adn_exec *x, unsigned int from)
 		st = &e->stats[w];
 		st->in += b->n;
 		if (x->chain[i] != NULL) {
-			run_chain(x, x->chain[i], b);
+			run_chain(x, x->chain[i], &x->in[i]);
 			continue;
 		}
 		x->tpl[i].fn(&x->tpl[i], b);
-		route(x, e, st);
+		route(x, e, st, &x->in[i]);
 	}
 	x->in_flight = 0;
 }

@@ -383,6 +383,31 @@ test_fastpath_serves_heavy_flows(void)
 	adn_test_free(p);
 }
 
+/* Without a compiler jit falls back to the fused loop, says why, and
+ * still computes what scalar does. */
+static void
+test_jit_falls_back_to_fused(void)
+{
+	struct adn_pipeline *p = build("tpl_nocc", "radix");
+	struct adn_errs errs = { 0 };
+	struct adn_exec *x;
+	char what[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	setenv("ADN_JIT_CC", "adn-no-such-cc", 1);
+	x = adn_exec_create(p, 0);
+	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "jit4", &errs), 0);
+	adn_exec_describe(x, adn_pipeline_find(p, "count"), what,
+			  sizeof(what));
+	CU_ASSERT_PTR_NOT_NULL(strstr(what, "jit4 (chain of 4 from 'chk', position 2: no C compiler: 'adn-no-such-cc' not found"));
+	printf("\n  %s", what);
+	adn_exec_free(x);
+	adn_test_free(p);
+	check_plan("jit2", "radix");
+	unsetenv("ADN_JIT_CC");
+}
+
 static void
 test_plan_strings(void)
 {
@@ -510,6 +535,7 @@ main(void)
 	CU_ADD_TEST(s, test_dir24_8_knob_matches_scalar);
 	CU_ADD_TEST(s, test_generated_plans_match_scalar);
 	CU_ADD_TEST(s, test_fastpath_serves_heavy_flows);
+	CU_ADD_TEST(s, test_jit_falls_back_to_fused);
 	CU_ADD_TEST(s, test_cleanup);
 	return adn_test_main();
 }
