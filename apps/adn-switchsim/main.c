@@ -42,6 +42,7 @@
 #include "adn_clip_ctrl.h"
 #include "adn_clip_snat.h"
 #include "adn_clip_switch.h"
+#include "adn_intr_gate.h"
 #include "adn_parse.h"
 
 #define SIM_MAX_SERVERS		16
@@ -52,6 +53,10 @@
 /* Requests in flight per server at most: below the memif ring size, so a
  * server's responses always fit the ring back (no tx drop on its side). */
 #define SIM_WINDOW		512
+/* How often the loop lets the EAL interrupt thread run (memif connect
+ * and disconnect), and how long it waits for it to park again. */
+#define SIM_GATE_PERIOD_MS	5
+#define SIM_GATE_WAIT_MS	100
 
 /* Why the app itself dropped a packet (the model's reasons come on top). */
 enum sim_drop {
@@ -127,6 +132,11 @@ struct sim {
 	unsigned int n_top;
 	struct adn_clip_hitter top[64];
 	struct sim_mailbox mb;
+	/* The memif ports' control runs on the EAL interrupt thread and
+	 * unmaps the rings when a server goes away; this loop polls them,
+	 * so that thread runs only in gate windows (adn_intr_gate.h). */
+	struct adn_intr_gate *gate;
+	uint64_t next_gate;
 };
 
 static volatile sig_atomic_t signalled;
@@ -403,6 +413,19 @@ sim_drop(struct sim *s, struct rte_mbuf *m, enum sim_drop why)
 {
 	s->drops[why]++;
 	rte_pktmbuf_free(m);
+}
+
+/* Let the interrupt thread run its due callbacks while this thread is
+ * out of every burst. Returns once it is parked again (or on a signal:
+ * the loop then stops polling anyway). */
+static void
+gate_window(struct sim *s)
+{
+	while (adn_intr_gate_window(s->gate, SIM_GATE_WAIT_MS) == -ETIMEDOUT)
+		if (signalled) {
+			fprintf(stderr, "warning: interrupt thread still busy at exit\n");
+			return;
+		}
 }
 
 /* The original flow of a response, read from the packet behind the
@@ -791,6 +814,7 @@ wait_links(struct sim *s)
 			return -ETIMEDOUT;
 		}
 		mailbox_serve(s);
+		gate_window(s);
 		rte_delay_ms(10);
 	}
 }
@@ -882,6 +906,10 @@ sim_loop(struct sim *s)
 		for (unsigned int j = 0; j < s->n_servers; j++)
 			moved |= port_flush(&s->server[j]) > 0;
 		mailbox_serve(s);
+		if (now >= s->next_gate) {
+			gate_window(s);
+			s->next_gate = now + SIM_GATE_PERIOD_MS * hz / 1000;
+		}
 		if (moved)
 			last_move = now;
 		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz)
@@ -1011,6 +1039,12 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = sim_init(s);
+	if (rc == 0) {
+		rc = adn_intr_gate_create(5000, &s->gate);
+		if (rc < 0)
+			fprintf(stderr, "error: interrupt gate: %s\n",
+				strerror(-rc));
+	}
 	if (rc == 0)
 		rc = wait_links(s);
 	if (rc == 0) {
@@ -1028,6 +1062,9 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(pid);
 		rte_eth_dev_close(pid);
 	}
+	/* After closing: a close racing a disconnect on the interrupt
+	 * thread would free the memif regions twice. */
+	adn_intr_gate_free(s->gate);
 	adn_clip_ctrl_free(s->ctrl);
 	adn_clip_switch_free(s->sw);
 	for (unsigned int i = 0; i < s->n_servers; i++)
