@@ -111,7 +111,7 @@ struct sim {
 	uint32_t table;
 	uint32_t topn;
 	uint64_t period;	/* client packets per controller period; 0 off */
-	double idle_exit, duration, link_wait;
+	double idle_exit, duration, link_wait, drain_wait;
 	const char *stats_json;
 	unsigned int n_changes;
 	struct sim_change change[SIM_MAX_CHANGES];
@@ -164,7 +164,10 @@ usage(FILE *f, const char *prog)
 		"  -t, --table N            switch pre-processing table entries (default 1024)\n"
 		"  -n, --topn N             top-N candidates per period (default 32)\n"
 		"  -p, --period N           controller period (promotion) every N client packets\n"
-		"  -i, --idle-exit S        stop once no packet moved for S seconds\n"
+		"  -i, --idle-exit S        stop once no packet moved for S seconds and every\n"
+		"                           request sent to a server was answered\n"
+		"  -D, --drain-wait S       with requests unanswered, stop after S idle seconds\n"
+		"                           anyway (a server lost them; default 30)\n"
 		"  -d, --duration S         stop after S seconds\n"
 		"  -w, --link-wait S        wait up to S seconds for server links (default 10)\n"
 		"  -j, --stats-json FILE    write the final counters as JSON\n"
@@ -218,6 +221,7 @@ parse_args(struct sim *s, int argc, char **argv)
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "link-wait", required_argument, NULL, 'w' },
+		{ "drain-wait", required_argument, NULL, 'D' },
 		{ "stats-json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -231,7 +235,8 @@ parse_args(struct sim *s, int argc, char **argv)
 	s->table = 1024;
 	s->topn = 32;
 	s->link_wait = 10;
-	while ((c = getopt_long(argc, argv, "c:s:g:C:m:Pt:n:p:i:d:w:j:h",
+	s->drain_wait = 30;
+	while ((c = getopt_long(argc, argv, "c:s:g:C:m:Pt:n:p:i:d:w:D:j:h",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -288,9 +293,11 @@ parse_args(struct sim *s, int argc, char **argv)
 			break;
 		case 'i':
 		case 'd':
-		case 'w': {
+		case 'w':
+		case 'D': {
 			double *d = c == 'i' ? &s->idle_exit :
-				c == 'd' ? &s->duration : &s->link_wait;
+				c == 'd' ? &s->duration :
+				c == 'D' ? &s->drain_wait : &s->link_wait;
 
 			if (adn_parse_double(optarg, 0, 1e9, d) < 0) {
 				fprintf(stderr, "error: -%c: '%s' is not seconds >= 0\n",
@@ -868,6 +875,22 @@ client_budget(const struct sim *s)
 	return (uint16_t)lim;
 }
 
+/* Requests sent to servers and not answered yet, plus frames queued. A
+ * server answers every request it does not drop, so 0 means no server
+ * holds anything of ours. */
+static uint64_t
+in_flight(const struct sim *s)
+{
+	uint64_t n = s->client.n_q;
+
+	for (unsigned int i = 0; i < s->n_servers; i++) {
+		const struct sim_port *p = &s->server[i];
+
+		n += p->n_q + (p->tx > p->rx ? p->tx - p->rx : 0);
+	}
+	return n;
+}
+
 static void
 sim_loop(struct sim *s)
 {
@@ -912,7 +935,12 @@ sim_loop(struct sim *s)
 		}
 		if (moved)
 			last_move = now;
-		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz)
+		/* Idle alone is not done: on a loaded machine a server can
+		 * stall for seconds with our requests in its ring, and
+		 * stopping then would lose them. */
+		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz &&
+		    (in_flight(s) == 0 ||
+		     now - last_move > RTE_MAX(s->drain_wait, s->idle_exit) * hz))
 			break;
 		if (s->duration > 0 && now - start > s->duration * hz)
 			break;
@@ -944,6 +972,7 @@ write_json(struct sim *s, uint64_t rx, uint64_t tx, uint64_t dropped)
 		",\n  \"dropped\": %" PRIu64 ",\n", rx, tx, dropped);
 	fprintf(f, "  \"client\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "},\n",
 		s->client.rx, s->client.tx);
+	fprintf(f, "  \"unanswered\": %" PRIu64 ",\n", in_flight(s));
 	fprintf(f, "  \"servers\": [");
 	for (unsigned int i = 0; i < s->n_servers; i++)
 		fprintf(f, "%s{\"rx\": %" PRIu64 ", \"tx\": %" PRIu64
@@ -994,8 +1023,8 @@ sim_report(struct sim *s)
 	printf("\nreceived %" PRIu64 "  transmitted %" PRIu64 "  dropped %" PRIu64
 	       "  unaccounted %" PRId64 "\n", rx, tx, dropped,
 	       (int64_t)(rx - tx - dropped));
-	printf("client rx %" PRIu64 " tx %" PRIu64 "\n", s->client.rx,
-	       s->client.tx);
+	printf("client rx %" PRIu64 " tx %" PRIu64 ", requests unanswered %" PRIu64
+	       "\n", s->client.rx, s->client.tx, in_flight(s));
 	for (unsigned int i = 0; i < s->n_servers; i++)
 		printf("server %u (%s) rx %" PRIu64 " tx %" PRIu64
 		       " mirror %u\n", i, s->server[i].name, s->server[i].rx,
