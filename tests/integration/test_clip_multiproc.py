@@ -45,8 +45,15 @@ def make_trace(path):
     """Flows start throughout the trace (flow i at packet 15 i), so some
     begin before the change and continue after it, others start after.
     IP id = packet index: the output maps back to its input packet.
-    Returns {ip_id: flow index} for the TCP/UDP packets."""
+    TCP flows are connections: a SYN first, then 12-byte segments with
+    growing sequence numbers, and now and then the last segment sent
+    again (a planted retransmission).
+    Returns ({ip_id: flow index} for the TCP/UDP packets, number of
+    planted retransmissions, number of TCP packets)."""
     rnd = random.Random(7)
+    tcp_rnd = random.Random(11)     # the SNAT traffic stays as it was
+    seq = {}        # flow -> (next sequence number, last segment's)
+    planted = tcp_pkts = 0
     flows = []
     for i in range(N_FLOWS):
         proto = 6 if i % 3 else 17
@@ -71,8 +78,23 @@ def make_trace(path):
                     k = rnd.randrange(active)
                 src, dst, sp, dp, proto = flows[k]
                 if proto == 6:
-                    l4 = struct.pack("!HHIIBBHHH", sp, dp, i, 0, 5 << 4,
-                                     0x10, 65535, 0, 0) + bytes(12)
+                    tcp_pkts += 1
+                    if k not in seq:
+                        isn = tcp_rnd.randrange(1 << 32)
+                        seq[k] = ((isn + 1) & 0xffffffff, None)
+                        l4 = struct.pack("!HHIIBBHHH", sp, dp, isn, 0,
+                                         5 << 4, 0x02, 65535, 0, 0)
+                    else:
+                        nxt, last = seq[k]
+                        if last is not None and tcp_rnd.random() < 0.04:
+                            s = last        # resent: before nxt
+                            planted += 1
+                        else:
+                            s, last = nxt, nxt
+                            nxt = (nxt + 12) & 0xffffffff
+                        seq[k] = (nxt, last)
+                        l4 = struct.pack("!HHIIBBHHH", sp, dp, s, 0, 5 << 4,
+                                         0x10, 65535, 0, 0) + bytes(12)
                 else:
                     l4 = struct.pack("!HHHH", sp, dp, 8 + 24, 0) + bytes(24)
                 ip = bytearray(struct.pack("!BBHHHBBHII", 0x45, 0,
@@ -83,7 +105,7 @@ def make_trace(path):
                       bytes(ip) + l4)
                 owner[i] = k
             f.write(struct.pack("<IIII", 0, i, len(fr), len(fr)) + fr)
-    return owner
+    return owner, planted, tcp_pkts
 
 
 def start(cmd, log, env=None):
@@ -154,7 +176,7 @@ def main():
         adn_it.fail("unknown mode %s" % mode)
     wd = adn_it.workdir("clip-" + mode)
     trace, out = os.path.join(wd, "in.pcap"), os.path.join(wd, "out.pcap")
-    owner = make_trace(trace)
+    owner, planted, tcp_pkts = make_trace(trace)
     socks = [os.path.join(wd, "s%d.sock" % i) for i in range(2)]
     tag = "%s-%d" % (mode, os.getpid())
 
@@ -182,7 +204,9 @@ def main():
                "--link-wait", "60",
                "--stats-json", os.path.join(wd, "sw.json")]
     if mode == "bf":
-        sw_cmd += ["--mode", "bf", "--period", "1000", "--table", "16"]
+        # TCP segments also get a TRD request (before SNAT)
+        sw_cmd += ["--mode", "bf", "--period", "1000", "--table", "16",
+                   "--apps", "snat,trd"]
     else:
         sw_cmd += ["--mode", "ecmp", "--no-push"]
 
@@ -295,6 +319,31 @@ def main():
                      "one mapping per flow over both servers (%d)" % created)
         adn_it.check(sw["promoted"] > 0 and sw["switch"]["fast"] > 0,
                      "promoted flows took the fast path")
+        # TRD end to end: every TCP segment measured on the server that
+        # saw its connection's SYN (also across the change), and exactly
+        # the planted retransmissions reported back to the switch.
+        trd = sw["trd"]
+        srv_retrans = sum(s["elements"]["trd"]["xstats"]["retransmissions"]
+                          for s in srv)
+        srv_untracked = sum(s["elements"]["trd"]["xstats"]["untracked"]
+                            for s in srv)
+        print("trd: tcp packets %d, planted retransmissions %d, reported "
+              "%d (servers %d), untracked %d, errors %d" %
+              (tcp_pkts, planted, trd["retransmissions"], srv_retrans,
+               trd["untracked"], trd["errors"]), flush=True)
+        adn_it.check(planted > 0, "the trace holds retransmissions")
+        adn_it.check(trd["flight"] == tcp_pkts and
+                     trd["responses"] == tcp_pkts,
+                     "every TCP packet got a TRD request and response (%d)"
+                     % tcp_pkts)
+        adn_it.check(trd["untracked"] == 0 and srv_untracked == 0 and
+                     trd["errors"] == 0,
+                     "every TCP segment reached the server holding its "
+                     "connection")
+        adn_it.check(trd["retransmissions"] == planted and
+                     srv_retrans == planted,
+                     "planted retransmissions detected and reported (%d)"
+                     % planted)
     else:
         adn_it.check(bad_flows > 0 and created > flows_seen,
                      "plain ECMP loses flow state (%d flows) — the check "
