@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_parse.h"
 #include "adn_rand.h"
 #include "adn_zipf.h"
 #include "adn_clip_ctrl.h"
@@ -461,18 +462,20 @@ out:
 static int
 parse_alphas(const char *arg, struct sim_conf *c)
 {
-	char *dup = strdup(arg), *tok, *save = NULL, *end;
+	char *dup = strdup(arg), *tok, *save = NULL;
 
 	if (dup == NULL)
 		return -ENOMEM;
 	c->n_alpha = 0;
 	for (tok = strtok_r(dup, ",", &save); tok != NULL;
 	     tok = strtok_r(NULL, ",", &save)) {
-		double a = strtod(tok, &end);
+		double a;
 
-		if (*end != '\0' || a <= 0 || c->n_alpha == MAX_ALPHAS) {
+		/* adn_parse_double also refuses "nan", "inf" and "". */
+		if (adn_parse_double(tok, 0, 100, &a) < 0 || a <= 0 ||
+		    c->n_alpha == MAX_ALPHAS) {
 			fprintf(stderr, "clip-sim: --alpha: bad value '%s' "
-				"(positive numbers, at most %d)\n", tok,
+				"(positive numbers up to 100, at most %d)\n", tok,
 				MAX_ALPHAS);
 			free(dup);
 			return -EINVAL;
@@ -487,17 +490,13 @@ static int
 parse_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi,
 	  uint64_t *v)
 {
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(arg, &end, 0);
-	if (errno != 0 || *end != '\0' || x < lo || x > hi) {
+	/* adn_parse_u64 also refuses "", "-1" (strtoull would wrap it)
+	 * and trailing junk. */
+	if (adn_parse_u64(arg, lo, hi, v) < 0) {
 		fprintf(stderr, "clip-sim: --%s: bad value '%s' (allowed "
 			"%" PRIu64 "..%" PRIu64 ")\n", name, arg, lo, hi);
 		return -EINVAL;
 	}
-	*v = x;
 	return 0;
 }
 

@@ -18,6 +18,19 @@
  * server processes is needed, and the copy is exact for SNAT, whose
  * mappings never change once created.
  *
+ * Applications (--apps): SNAT (default) and TCP retransmission detection
+ * (TRD, CLIP §IV), each with its own switch model instance over the same
+ * servers and groups. With both on, a TCP segment flies first to TRD,
+ * carrying the packet; the response's result (register index, flags,
+ * retransmissions so far) is what the switch's register would take, and
+ * the app counts the segments flagged as retransmissions; the packet,
+ * unchanged, then goes through SNAT as if it had just arrived. A TRD
+ * error status (no free register, ...) is a failed measurement, not a
+ * failed packet: it is counted and the packet goes on. TRD keeps no
+ * entries on the switch (every segment must reach the server's sequence
+ * tracking) and has no push: a connection keeps its server across one
+ * membership change through the BF versioning alone.
+ *
  * One lcore runs everything: the model is single-threaded, so telemetry
  * commands (/adn/clip/...) are posted to the loop, run between bursts,
  * and answered from there.
@@ -42,6 +55,8 @@
 #include "adn_clip_ctrl.h"
 #include "adn_clip_snat.h"
 #include "adn_clip_switch.h"
+#include "adn_clip_trd.h"
+#include "adn_intr_gate.h"
 #include "adn_parse.h"
 
 #define SIM_MAX_SERVERS		16
@@ -52,6 +67,10 @@
 /* Requests in flight per server at most: below the memif ring size, so a
  * server's responses always fit the ring back (no tx drop on its side). */
 #define SIM_WINDOW		512
+/* How often the loop lets the EAL interrupt thread run (memif connect
+ * and disconnect), and how long it waits for it to park again. */
+#define SIM_GATE_PERIOD_MS	5
+#define SIM_GATE_WAIT_MS	100
 
 /* Why the app itself dropped a packet (the model's reasons come on top). */
 enum sim_drop {
@@ -106,13 +125,15 @@ struct sim {
 	uint32_t table;
 	uint32_t topn;
 	uint64_t period;	/* client packets per controller period; 0 off */
-	double idle_exit, duration, link_wait;
+	double idle_exit, duration, link_wait, drain_wait;
 	const char *stats_json;
+	bool snat_on, trd_on;
 	unsigned int n_changes;
 	struct sim_change change[SIM_MAX_CHANGES];
 	/* state */
 	struct rte_mempool *pool;
 	struct adn_clip_switch *sw;
+	struct adn_clip_switch *sw_trd;	/* NULL unless --apps has trd */
 	struct adn_clip_ctrl *ctrl;
 	struct adn_clip_table *mirror[SIM_MAX_SERVERS];
 	struct sim_port client;
@@ -123,10 +144,22 @@ struct sim {
 	uint64_t model_drops;	/* frames the model returned DROP for */
 	uint64_t mirror_full;
 	uint64_t periods, promoted;
+	struct {
+		uint64_t responses;	/* applied (status ok) */
+		uint64_t retrans;	/* segments flagged as retransmission */
+		uint64_t released;
+		uint64_t untracked;
+		uint64_t errors;	/* error status: forwarded unmeasured */
+	} trd;
 	struct adn_clip_change_report last_change;
 	unsigned int n_top;
 	struct adn_clip_hitter top[64];
 	struct sim_mailbox mb;
+	/* The memif ports' control runs on the EAL interrupt thread and
+	 * unmaps the rings when a server goes away; this loop polls them,
+	 * so that thread runs only in gate windows (adn_intr_gate.h). */
+	struct adn_intr_gate *gate;
+	uint64_t next_gate;
 };
 
 static volatile sig_atomic_t signalled;
@@ -149,12 +182,17 @@ usage(FILE *f, const char *prog)
 		"  -g, --group LIST         initial group, e.g. 0,1 (default: all servers)\n"
 		"  -C, --change-at N:LIST   after N client packets set the group to LIST\n"
 		"                           (LIST may be empty: drain); up to %d times\n"
+		"  -a, --apps LIST          applications on: snat, trd or snat,trd (default snat);\n"
+		"                           with trd, TCP segments get a TRD request first\n"
 		"  -m, --mode bf|ecmp       server choice: CLIP Bloom filters (default) or plain ECMP\n"
 		"  -P, --no-push            do not pin flows that would lose their server\n"
 		"  -t, --table N            switch pre-processing table entries (default 1024)\n"
 		"  -n, --topn N             top-N candidates per period (default 32)\n"
 		"  -p, --period N           controller period (promotion) every N client packets\n"
-		"  -i, --idle-exit S        stop once no packet moved for S seconds\n"
+		"  -i, --idle-exit S        stop once no packet moved for S seconds and every\n"
+		"                           request sent to a server was answered\n"
+		"  -D, --drain-wait S       with requests unanswered, stop after S idle seconds\n"
+		"                           anyway (a server lost them; default 30)\n"
 		"  -d, --duration S         stop after S seconds\n"
 		"  -w, --link-wait S        wait up to S seconds for server links (default 10)\n"
 		"  -j, --stats-json FILE    write the final counters as JSON\n"
@@ -201,6 +239,7 @@ parse_args(struct sim *s, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "change-at", required_argument, NULL, 'C' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "apps", required_argument, NULL, 'a' },
 		{ "no-push", no_argument, NULL, 'P' },
 		{ "table", required_argument, NULL, 't' },
 		{ "topn", required_argument, NULL, 'n' },
@@ -208,11 +247,12 @@ parse_args(struct sim *s, int argc, char **argv)
 		{ "idle-exit", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "link-wait", required_argument, NULL, 'w' },
+		{ "drain-wait", required_argument, NULL, 'D' },
 		{ "stats-json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *group = NULL, *changes[SIM_MAX_CHANGES];
+	const char *group = NULL, *apps = "snat", *changes[SIM_MAX_CHANGES];
 	unsigned int n_ch = 0;
 	uint64_t v;
 	int c;
@@ -221,7 +261,8 @@ parse_args(struct sim *s, int argc, char **argv)
 	s->table = 1024;
 	s->topn = 32;
 	s->link_wait = 10;
-	while ((c = getopt_long(argc, argv, "c:s:g:C:m:Pt:n:p:i:d:w:j:h",
+	s->drain_wait = 30;
+	while ((c = getopt_long(argc, argv, "c:s:g:C:m:a:Pt:n:p:i:d:w:D:j:h",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -257,6 +298,9 @@ parse_args(struct sim *s, int argc, char **argv)
 				return -EINVAL;
 			}
 			break;
+		case 'a':
+			apps = optarg;
+			break;
 		case 'P':
 			s->push = false;
 			break;
@@ -278,9 +322,11 @@ parse_args(struct sim *s, int argc, char **argv)
 			break;
 		case 'i':
 		case 'd':
-		case 'w': {
+		case 'w':
+		case 'D': {
 			double *d = c == 'i' ? &s->idle_exit :
-				c == 'd' ? &s->duration : &s->link_wait;
+				c == 'd' ? &s->duration :
+				c == 'D' ? &s->drain_wait : &s->link_wait;
 
 			if (adn_parse_double(optarg, 0, 1e9, d) < 0) {
 				fprintf(stderr, "error: -%c: '%s' is not seconds >= 0\n",
@@ -299,6 +345,18 @@ parse_args(struct sim *s, int argc, char **argv)
 			usage(stderr, argv[0]);
 			return -EINVAL;
 		}
+	}
+	if (strcmp(apps, "snat") == 0) {
+		s->snat_on = true;
+	} else if (strcmp(apps, "trd") == 0) {
+		s->trd_on = true;
+	} else if (strcmp(apps, "snat,trd") == 0 ||
+		   strcmp(apps, "trd,snat") == 0) {
+		s->snat_on = s->trd_on = true;
+	} else {
+		fprintf(stderr, "error: --apps: '%s' (snat, trd or snat,trd)\n",
+			apps);
+		return -EINVAL;
 	}
 	if (s->client_name == NULL || s->n_servers == 0) {
 		fprintf(stderr, "error: need --client and at least one --server\n");
@@ -405,6 +463,19 @@ sim_drop(struct sim *s, struct rte_mbuf *m, enum sim_drop why)
 	rte_pktmbuf_free(m);
 }
 
+/* Let the interrupt thread run its due callbacks while this thread is
+ * out of every burst. Returns once it is parked again (or on a signal:
+ * the loop then stops polling anyway). */
+static void
+gate_window(struct sim *s)
+{
+	while (adn_intr_gate_window(s->gate, SIM_GATE_WAIT_MS) == -ETIMEDOUT)
+		if (signalled) {
+			fprintf(stderr, "warning: interrupt thread still busy at exit\n");
+			return;
+		}
+}
+
 /* The original flow of a response, read from the packet behind the
  * header (the switch rewrites it when applying the result). */
 static int
@@ -437,6 +508,7 @@ learn(struct sim *s, const uint8_t *frame, size_t len)
 
 	if (adn_clip_frame_decode(frame, len, &h, NULL) < 0 ||
 	    h.type != ADN_CLIP_MSG_RESPONSE || h.status != ADN_CLIP_ST_OK ||
+	    h.app_id != ADN_CLIP_APP_SNAT ||
 	    h.server_id >= s->n_servers || inner_key(frame, len, &e.key) < 0)
 		return;
 	e.server = h.server_id;
@@ -447,25 +519,15 @@ learn(struct sim *s, const uint8_t *frame, size_t len)
 		s->mirror_full++;
 }
 
-/* One frame through the model; queue or drop it. */
+/* One frame through one switch model; queue or drop it. */
 static void
-sim_frame(struct sim *s, struct rte_mbuf *m, bool from_server)
+switch_frame(struct sim *s, struct adn_clip_switch *sw, struct rte_mbuf *m)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	size_t len = rte_pktmbuf_data_len(m);
-	struct adn_clip_hdr h;
 	struct adn_clip_out out;
 
-	if (m->nb_segs != 1) {
-		sim_drop(s, m, SIM_DROP_MULTI_SEG);
-		return;
-	}
-	/* Decode before processing: post-processing strips the header. */
-	if (from_server && adn_clip_frame_decode(frame, len, &h, NULL) == 0 &&
-	    h.type == ADN_CLIP_MSG_RESPONSE)
-		learn(s, frame, len);
-	adn_clip_switch_process(s->sw, frame, len, rte_pktmbuf_headroom(m),
-				&out);
+	adn_clip_switch_process(sw, frame, len, rte_pktmbuf_headroom(m), &out);
 	switch (out.verdict) {
 	case ADN_CLIP_V_FLIGHT:
 		if (out.server >= s->n_servers) {
@@ -493,6 +555,99 @@ sim_frame(struct sim *s, struct rte_mbuf *m, bool from_server)
 	}
 }
 
+/* The last stage a packet goes through: SNAT when on, else out. */
+static void
+last_stage(struct sim *s, struct rte_mbuf *m)
+{
+	if (s->snat_on)
+		switch_frame(s, s->sw, m);
+	else
+		port_queue(s, &s->client, m);
+}
+
+/* A TRD response: keep the register's news, then the packet moves on to
+ * the next stage. */
+static void
+trd_response(struct sim *s, struct rte_mbuf *m, const struct adn_clip_hdr *h)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t len = rte_pktmbuf_data_len(m);
+	struct adn_clip_trd_result r;
+	struct adn_clip_hdr dh;
+	struct adn_clip_out out;
+
+	if (h->status != ADN_CLIP_ST_OK) {
+		/* The model drops error responses (right for SNAT, whose
+		 * packet cannot go on untranslated); a measurement that
+		 * failed must not cost the packet. */
+		if (adn_clip_decap(frame, len, &dh, NULL) < 0) {
+			s->model_drops++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		rte_pktmbuf_adj(m, ADN_CLIP_HDR_LEN);
+		s->trd.errors++;
+		last_stage(s, m);
+		return;
+	}
+	adn_clip_switch_process(s->sw_trd, frame, len,
+				rte_pktmbuf_headroom(m), &out);
+	if (out.verdict != ADN_CLIP_V_RESPONSE ||
+	    adn_clip_trd_result_decode(h->result, h->result_len, &r) < 0) {
+		s->model_drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	s->trd.responses++;
+	s->trd.retrans += !!(r.flags & ADN_CLIP_TRD_F_RETRANS);
+	s->trd.released += !!(r.flags & ADN_CLIP_TRD_F_RELEASED);
+	s->trd.untracked += !!(r.flags & ADN_CLIP_TRD_F_UNTRACKED);
+	rte_pktmbuf_adj(m, (uint16_t)out.data_off);
+	last_stage(s, m);
+}
+
+static bool
+is_tcp(const uint8_t *frame, size_t len)
+{
+	struct adn_clip_pkt_info pi;
+
+	return adn_clip_parse(frame, len, &pi, NULL) == 0 &&
+	       pi.key.proto == 6;
+}
+
+/* One frame from a port: responses go back to the model of their app,
+ * client frames to the first stage they need. */
+static void
+sim_frame(struct sim *s, struct rte_mbuf *m, bool from_server)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t len = rte_pktmbuf_data_len(m);
+	struct adn_clip_hdr h;
+
+	if (m->nb_segs != 1) {
+		sim_drop(s, m, SIM_DROP_MULTI_SEG);
+		return;
+	}
+	if (from_server && adn_clip_frame_decode(frame, len, &h, NULL) == 0 &&
+	    h.type == ADN_CLIP_MSG_RESPONSE) {
+		if (h.app_id == ADN_CLIP_APP_TRD && s->sw_trd != NULL) {
+			trd_response(s, m, &h);
+			return;
+		}
+		/* Decode before processing: post-processing strips the
+		 * header. */
+		learn(s, frame, len);
+	}
+	if (!from_server && s->sw_trd != NULL && is_tcp(frame, len)) {
+		switch_frame(s, s->sw_trd, m);
+		return;
+	}
+	if (from_server)	/* responses and junk: the model sorts them */
+		switch_frame(s, s->snat_on ? s->sw : s->sw_trd, m);
+	else
+		last_stage(s, m);
+}
+
 /* ---- control actions, on the loop's thread ---- */
 
 static int
@@ -501,6 +656,9 @@ act_set_group(struct sim *s, const uint16_t *servers, unsigned int n)
 	int rc = adn_clip_ctrl_set_group(s->ctrl, servers, n,
 					 &s->last_change);
 
+	/* TRD follows the same membership, without push (see the top). */
+	if (rc == 0 && s->sw_trd != NULL)
+		rc = adn_clip_switch_change(s->sw_trd, servers, n);
 	if (rc == 0) {
 		memcpy(s->group, servers, n * sizeof(*servers));
 		s->n_group = n;
@@ -761,6 +919,21 @@ sim_init(struct sim *s)
 			strerror(-rc));
 		return rc;
 	}
+	if (s->trd_on) {
+		/* Same filters and groups; a one-entry table that the
+		 * controller never fills: no TRD fast path. */
+		sc.app = &adn_clip_app_trd;
+		sc.table_capacity = 1;
+		rc = adn_clip_switch_create(&sc, &s->sw_trd, &field);
+		if (rc == 0)
+			rc = adn_clip_switch_change(s->sw_trd, s->group,
+						    s->n_group);
+		if (rc < 0) {
+			fprintf(stderr, "error: TRD switch model: %s\n",
+				field ? field : strerror(-rc));
+			return rc;
+		}
+	}
 	rc = port_setup(s, &s->client, s->client_name);
 	for (unsigned int i = 0; rc == 0 && i < s->n_servers; i++)
 		rc = port_setup(s, &s->server[i], s->server_name[i]);
@@ -791,6 +964,7 @@ wait_links(struct sim *s)
 			return -ETIMEDOUT;
 		}
 		mailbox_serve(s);
+		gate_window(s);
 		rte_delay_ms(10);
 	}
 }
@@ -844,6 +1018,31 @@ client_budget(const struct sim *s)
 	return (uint16_t)lim;
 }
 
+/* Requests sent to servers and not answered yet, plus frames queued. A
+ * server answers every request it does not drop, so 0 means no server
+ * holds anything of ours. */
+static uint64_t
+in_flight(const struct sim *s)
+{
+	uint64_t n = s->client.n_q;
+
+	for (unsigned int i = 0; i < s->n_servers; i++) {
+		const struct sim_port *p = &s->server[i];
+
+		n += p->n_q + (p->tx > p->rx ? p->tx - p->rx : 0);
+	}
+	return n;
+}
+
+static bool
+room_on_servers(const struct sim *s)
+{
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		if (s->server[i].n_q > SIM_QUEUE - SIM_BURST)
+			return false;
+	return true;
+}
+
 static void
 sim_loop(struct sim *s)
 {
@@ -870,7 +1069,11 @@ sim_loop(struct sim *s)
 		for (unsigned int j = 0; j < s->n_servers; j++) {
 			struct sim_port *p = &s->server[j];
 
-			if (s->client.n_q > SIM_QUEUE - SIM_BURST)
+			/* room for a burst on the client queue, and on
+			 * any server queue a TRD response may go on to */
+			if (s->client.n_q > SIM_QUEUE - SIM_BURST ||
+			    (s->sw_trd != NULL &&
+			     !room_on_servers(s)))
 				break;
 			n = rte_eth_rx_burst(p->id, 0, pkts, SIM_BURST);
 			p->rx += n;
@@ -882,9 +1085,18 @@ sim_loop(struct sim *s)
 		for (unsigned int j = 0; j < s->n_servers; j++)
 			moved |= port_flush(&s->server[j]) > 0;
 		mailbox_serve(s);
+		if (now >= s->next_gate) {
+			gate_window(s);
+			s->next_gate = now + SIM_GATE_PERIOD_MS * hz / 1000;
+		}
 		if (moved)
 			last_move = now;
-		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz)
+		/* Idle alone is not done: on a loaded machine a server can
+		 * stall for seconds with our requests in its ring, and
+		 * stopping then would lose them. */
+		if (s->idle_exit > 0 && now - last_move > s->idle_exit * hz &&
+		    (in_flight(s) == 0 ||
+		     now - last_move > RTE_MAX(s->drain_wait, s->idle_exit) * hz))
 			break;
 		if (s->duration > 0 && now - start > s->duration * hz)
 			break;
@@ -916,6 +1128,21 @@ write_json(struct sim *s, uint64_t rx, uint64_t tx, uint64_t dropped)
 		",\n  \"dropped\": %" PRIu64 ",\n", rx, tx, dropped);
 	fprintf(f, "  \"client\": {\"rx\": %" PRIu64 ", \"tx\": %" PRIu64 "},\n",
 		s->client.rx, s->client.tx);
+	fprintf(f, "  \"unanswered\": %" PRIu64 ",\n", in_flight(s));
+	fprintf(f, "  \"apps\": [%s%s%s],\n", s->snat_on ? "\"snat\"" : "",
+		s->snat_on && s->trd_on ? ", " : "", s->trd_on ? "\"trd\"" : "");
+	if (s->sw_trd != NULL) {
+		struct adn_clip_switch_stats ts;
+
+		adn_clip_switch_stats_get(s->sw_trd, &ts);
+		fprintf(f, "  \"trd\": {\"flight\": %" PRIu64
+			", \"responses\": %" PRIu64 ", \"retransmissions\": %"
+			PRIu64 ", \"released\": %" PRIu64 ", \"untracked\": %"
+			PRIu64 ", \"errors\": %" PRIu64 ", \"model_drop\": %"
+			PRIu64 "},\n", ts.flight, s->trd.responses,
+			s->trd.retrans, s->trd.released, s->trd.untracked,
+			s->trd.errors, ts.drop);
+	}
 	fprintf(f, "  \"servers\": [");
 	for (unsigned int i = 0; i < s->n_servers; i++)
 		fprintf(f, "%s{\"rx\": %" PRIu64 ", \"tx\": %" PRIu64
@@ -966,12 +1193,18 @@ sim_report(struct sim *s)
 	printf("\nreceived %" PRIu64 "  transmitted %" PRIu64 "  dropped %" PRIu64
 	       "  unaccounted %" PRId64 "\n", rx, tx, dropped,
 	       (int64_t)(rx - tx - dropped));
-	printf("client rx %" PRIu64 " tx %" PRIu64 "\n", s->client.rx,
-	       s->client.tx);
+	printf("client rx %" PRIu64 " tx %" PRIu64 ", requests unanswered %" PRIu64
+	       "\n", s->client.rx, s->client.tx, in_flight(s));
 	for (unsigned int i = 0; i < s->n_servers; i++)
 		printf("server %u (%s) rx %" PRIu64 " tx %" PRIu64
 		       " mirror %u\n", i, s->server[i].name, s->server[i].rx,
 		       s->server[i].tx, adn_clip_table_count(s->mirror[i]));
+	if (s->sw_trd != NULL)
+		printf("trd: responses %" PRIu64 ", retransmissions %" PRIu64
+		       ", released %" PRIu64 ", untracked %" PRIu64
+		       ", errors %" PRIu64 "\n", s->trd.responses,
+		       s->trd.retrans, s->trd.released, s->trd.untracked,
+		       s->trd.errors);
 	printf("promoted %" PRIu64 " in %" PRIu64 " periods, version %u\n",
 	       s->promoted, s->periods, adn_clip_switch_version(s->sw));
 	return s->stats_json ? write_json(s, rx, tx, dropped) : 0;
@@ -1011,6 +1244,12 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = sim_init(s);
+	if (rc == 0) {
+		rc = adn_intr_gate_create(5000, &s->gate);
+		if (rc < 0)
+			fprintf(stderr, "error: interrupt gate: %s\n",
+				strerror(-rc));
+	}
 	if (rc == 0)
 		rc = wait_links(s);
 	if (rc == 0) {
@@ -1028,8 +1267,12 @@ main(int argc, char **argv)
 		rte_eth_dev_stop(pid);
 		rte_eth_dev_close(pid);
 	}
+	/* After closing: a close racing a disconnect on the interrupt
+	 * thread would free the memif regions twice. */
+	adn_intr_gate_free(s->gate);
 	adn_clip_ctrl_free(s->ctrl);
 	adn_clip_switch_free(s->sw);
+	adn_clip_switch_free(s->sw_trd);
 	for (unsigned int i = 0; i < s->n_servers; i++)
 		adn_clip_table_free(s->mirror[i]);
 	rte_eal_cleanup();

@@ -59,6 +59,52 @@ put32(uint8_t *p, uint32_t v)
 }
 
 int
+adn_clip_trd_result_decode(const uint8_t *result, uint8_t rlen,
+			   struct adn_clip_trd_result *r)
+{
+	if (result == NULL || r == NULL || rlen != ADN_CLIP_TRD_RESULT_LEN ||
+	    result[3] != 0)
+		return -EINVAL;
+	r->index = get16(result);
+	r->flags = result[2];
+	r->retrans = get32(result + 4);
+	return 0;
+}
+
+static int
+trd_make_params(const uint8_t *frame, const struct adn_clip_pkt_info *pi,
+		uint8_t *params, uint8_t *plen)
+{
+	(void)frame;
+	(void)params;
+	if (pi->key.proto != 6)
+		return -ENOTSUP;
+	*plen = 0;
+	return 0;
+}
+
+static int
+trd_apply(uint8_t *frame, size_t len, const struct adn_clip_pkt_info *pi,
+	  const uint8_t *result, uint8_t rlen)
+{
+	struct adn_clip_trd_result r;
+
+	(void)frame;
+	(void)len;
+	(void)pi;
+	/* Nothing to rewrite; a result that does not decode is a broken
+	 * response and must not pass as a measurement. */
+	return adn_clip_trd_result_decode(result, rlen, &r);
+}
+
+const struct adn_clip_app adn_clip_app_trd = {
+	.name = "trd",
+	.app_id = ADN_CLIP_APP_TRD,
+	.make_params = trd_make_params,
+	.apply = trd_apply,
+};
+
+int
 adn_clip_trd_create(uint32_t registers, uint32_t seed,
 		    struct adn_clip_trd **out)
 {

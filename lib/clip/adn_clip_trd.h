@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adn_clip_switch.h"
 #include "adn_clip_table.h"
 
 #define ADN_CLIP_TRD_RESULT_LEN	8
@@ -38,6 +39,29 @@ enum adn_clip_trd_flag {
 };
 
 struct adn_clip_trd;
+
+/*
+ * The switch side, for adn_clip_switch_conf.app: TCP segments fly to a
+ * server with the whole packet behind the header (no params: the handler
+ * parses the packet). Post-processing leaves the packet as it was: the
+ * result updates the switch's register, and adn_clip_trd_result_decode()
+ * gives it to whoever keeps that register (adn-switchsim counts the
+ * retransmissions). Non-TCP packets are refused (make_params -ENOTSUP):
+ * only feed TCP to a switch running this app.
+ */
+extern const struct adn_clip_app adn_clip_app_trd;
+
+/* A response's result, host order. */
+struct adn_clip_trd_result {
+	uint16_t index;		/* ADN_CLIP_TRD_NO_INDEX: none */
+	uint8_t flags;		/* enum adn_clip_trd_flag */
+	uint32_t retrans;	/* on this connection so far */
+};
+
+/* Returns 0, or -EINVAL when rlen is not ADN_CLIP_TRD_RESULT_LEN or the
+ * reserved byte is set. */
+int adn_clip_trd_result_decode(const uint8_t *result, uint8_t rlen,
+			       struct adn_clip_trd_result *r);
 
 /* What one request did (for counters). */
 struct adn_clip_trd_event {

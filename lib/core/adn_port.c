@@ -366,6 +366,23 @@ adn_ports_start(struct adn_ports *ports, unsigned int burst,
 	return 0;
 }
 
+bool
+adn_ports_need_intr_gate(const struct adn_ports *ports)
+{
+	struct rte_eth_dev_info info;
+
+	for (unsigned int i = 0; i < ports->n; i++) {
+		const struct adn_port *port = &ports->port[i];
+
+		if (port->started &&
+		    rte_eth_dev_info_get(port->port_id, &info) == 0 &&
+		    info.driver_name != NULL &&
+		    strcmp(info.driver_name, "net_memif") == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 adn_ports_stop(struct adn_ports *ports)
 {

@@ -58,6 +58,12 @@ struct adn_port *adn_ports_find(struct adn_ports *ports, const char *name);
 int adn_ports_start(struct adn_ports *ports, unsigned int burst,
 		    struct adn_errs *errs);
 
+/* True when a started port's PMD runs its connection handling on the EAL
+ * interrupt thread in a way that races the data path (net_memif unmaps
+ * its rings there when the peer goes away): the runtime then keeps that
+ * thread behind an interrupt gate (adn_intr_gate.h) while workers poll. */
+bool adn_ports_need_intr_gate(const struct adn_ports *ports);
+
 /* Stop and close every started port (flushes pcap writers). */
 void adn_ports_stop(struct adn_ports *ports);
 

@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 
+#include "adn_intr_gate.h"
 #include "adn_log.h"
 #include "adn_runtime.h"
 
 #define DEFAULT_BURST 32
+/* Interrupt-thread windows: often enough for a memif handshake (one
+ * control message per window and side) to finish in well under a
+ * second, rare enough to cost the workers nothing measurable. */
+#define GATE_PERIOD_US 5000
+#define GATE_WAIT_MS 100
 
 /* Top-level sections this build understands; anything else is a typo. */
 static const char *const top_keys[] = {
@@ -178,6 +187,20 @@ worker_main(void *arg)
 
 	adn_worker_index_set(w->idx);
 	while (!__atomic_load_n(&w->rt->stop, __ATOMIC_RELAXED)) {
+		uint32_t seq = __atomic_load_n(&w->rt->pause_seq,
+					       __ATOMIC_ACQUIRE);
+
+		if (unlikely(seq & 1)) {
+			/* The gate thread lets the EAL interrupt thread run:
+			 * stay out of every burst until it is parked again. */
+			__atomic_store_n(&w->pause_ack, seq, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&w->rt->pause_seq,
+					       __ATOMIC_ACQUIRE) == seq &&
+			       !__atomic_load_n(&w->rt->stop,
+						__ATOMIC_RELAXED))
+				sched_yield();
+			continue;
+		}
 		for (unsigned int i = 0; i < w->n_rx; i++) {
 			struct adn_rx_point *rx = w->rx[i];
 			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
@@ -195,6 +218,68 @@ worker_main(void *arg)
 	return 0;
 }
 
+static bool
+stopping(const struct adn_runtime *rt)
+{
+	return __atomic_load_n(&rt->stop, __ATOMIC_RELAXED);
+}
+
+/* Control thread: every GATE_PERIOD_US, pause the workers, let the EAL
+ * interrupt thread run its due callbacks (memif connect/disconnect), and
+ * resume the workers once it is parked again. */
+static void *
+gate_main(void *arg)
+{
+	struct adn_runtime *rt = arg;
+
+	while (!stopping(rt)) {
+		uint32_t seq = rt->pause_seq + 1;
+		bool all = true;
+
+		usleep(GATE_PERIOD_US);
+		__atomic_store_n(&rt->pause_seq, seq, __ATOMIC_RELEASE);
+		for (unsigned int w = 0; w < rt->n_workers; w++)
+			while (__atomic_load_n(&rt->workers[w].pause_ack,
+					       __ATOMIC_ACQUIRE) != seq) {
+				if (stopping(rt)) {
+					all = false;
+					break;
+				}
+				rte_pause();
+			}
+		/* Stopping: workers leave without acking and will not poll
+		 * again; the gate stays shut until the ports are closed. */
+		if (!all)
+			break;
+		while (adn_intr_gate_window(rt->gate, GATE_WAIT_MS) ==
+		       -ETIMEDOUT && !stopping(rt))
+			;
+		__atomic_store_n(&rt->pause_seq, seq + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int
+gate_start(struct adn_runtime *rt, struct adn_errs *errs)
+{
+	int rc;
+
+	if (!adn_ports_need_intr_gate(&rt->ports))
+		return 0;
+	rc = adn_intr_gate_create(5000, &rt->gate);
+	if (rc == 0)
+		rc = rte_ctrl_thread_create(&rt->gate_thread, "adn-gate",
+					     NULL, gate_main, rt);
+	if (rc < 0) {
+		adn_errs_add(errs, NULL, NULL, "ports",
+			     "cannot set up the interrupt gate memif ports need: %s",
+			     strerror(-rc));
+		return rc;
+	}
+	rt->gate_thread_up = true;
+	return 0;
+}
+
 int
 adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 {
@@ -208,6 +293,10 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 		return -EINVAL;
 	}
 	rc = adn_ports_start(&rt->ports, rt->burst, errs);
+	if (rc < 0)
+		return rc;
+	/* Before any worker polls: a memif port may already be connected. */
+	rc = gate_start(rt, errs);
 	if (rc < 0)
 		return rc;
 	for (w = 0; w < rt->n_workers; w++) {
@@ -263,6 +352,10 @@ adn_runtime_stop(struct adn_runtime *rt)
 	/* Workers finish the batch in hand (run to completion), so nothing
 	 * is in flight once they return. */
 	rte_eal_mp_wait_lcore();
+	if (rt->gate_thread_up) {
+		pthread_join(rt->gate_thread, NULL);
+		rt->gate_thread_up = false;
+	}
 	rt->running = false;
 }
 
@@ -279,13 +372,17 @@ adn_runtime_totals(struct adn_runtime *rt, struct adn_totals *t)
 void
 adn_runtime_free(struct adn_runtime *rt)
 {
-	if (rt->running)
+	if (rt->running || rt->gate_thread_up)
 		adn_runtime_stop(rt);
 	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
 		adn_exec_free(rt->execs[w]);
 		rt->execs[w] = NULL;
 	}
 	adn_ports_stop(&rt->ports);
+	/* Only now: closing a memif port while its peer's disconnect runs
+	 * on the interrupt thread would free the regions twice. */
+	adn_intr_gate_free(rt->gate);
+	rt->gate = NULL;
 	adn_pipeline_free(rt->pipe);
 	rt->pipe = NULL;
 	free(rt->plan);

@@ -7,6 +7,7 @@
 #ifndef _ADN_RUNTIME_H_
 #define _ADN_RUNTIME_H_
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct adn_worker {
 	unsigned int n_rx;
 	struct adn_rx_point *rx[ADN_MAX_RX_POINTS];
 	uint64_t polls, busy_polls;
+	uint32_t pause_ack;		/* last odd pause_seq seen, paused */
 } __rte_cache_aligned;
 
 struct adn_runtime {
@@ -40,6 +42,13 @@ struct adn_runtime {
 	volatile bool stop;
 	bool running;
 	uint64_t start_tsc;
+	/* Interrupt gate (adn_intr_gate.h), when a port needs it: the gate
+	 * thread pauses the workers (pause_seq odd), opens a window, and
+	 * resumes them (pause_seq even). */
+	struct adn_intr_gate *gate;
+	pthread_t gate_thread;
+	bool gate_thread_up;
+	uint32_t pause_seq;
 };
 
 /* Read the file; syntax errors name file and line. Returns 0 or -EINVAL. */
@@ -63,7 +72,8 @@ int adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs);
 /* Ask workers to stop after their current batch, and wait for them. */
 void adn_runtime_stop(struct adn_runtime *rt);
 
-/* Free everything (ports closed, pipeline destroyed, config freed). */
+/* Free everything (ports closed, then the interrupt gate released,
+ * pipeline destroyed, config freed). */
 void adn_runtime_free(struct adn_runtime *rt);
 
 /* Sum of packets received so far (for idle detection, stats lines). */

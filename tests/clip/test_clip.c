@@ -2,7 +2,8 @@
 /*
  * CUnit suite for lib/clip: header codec, switch model (SNAT
  * post-processing, BF-versioned server choice vs plain ECMP), controller
- * (membership change push, top-N promotion).
+ * (membership change push, top-N promotion), TCP retransmission
+ * detection through the switch.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include "adn_clip_hdr.h"
 #include "adn_clip_snat.h"
 #include "adn_clip_switch.h"
+#include "adn_clip_trd.h"
 
 #define HEADROOM 128
 
@@ -802,6 +804,83 @@ test_table_capacity_and_delete_keep_lookups_right(void)
 	adn_clip_table_free(t);
 }
 
+
+/* TRD through the switch model and the server handler: every TCP segment
+ * flies, the response comes back with the packet unchanged and the
+ * result says which segment was a retransmission; UDP is refused. */
+static void
+test_trd_through_switch_flags_planted_retransmission(void)
+{
+	/* seq offsets from the ISN; 10 payload bytes each (make_frame) */
+	static const struct { uint32_t seq; uint8_t flags; bool retrans; } seg[] = {
+		{ 0, 0x02, false },	/* SYN: next = 11 */
+		{ 11, 0x18, false },	/* next = 21 */
+		{ 21, 0x18, false },	/* next = 31 */
+		{ 11, 0x18, true },	/* resent */
+		{ 31, 0x18, false },
+		{ 21, 0x18, true },	/* resent */
+		{ 41, 0x11, false },	/* FIN: released */
+	};
+	uint8_t buf[HEADROOM + 128], *f = buf + HEADROOM, orig[64];
+	const uint32_t isn = 0xfffffff0u;	/* wraps: serial arithmetic */
+	struct adn_clip_trd_result r;
+	struct adn_clip_switch_conf c;
+	struct adn_clip_trd_stats st;
+	struct adn_clip_switch *sw;
+	struct adn_clip_trd *t;
+	struct adn_clip_hdr h;
+	struct adn_clip_out o;
+	uint16_t grp[1] = { 1 };
+
+	adn_clip_switch_conf_default(&c);
+	c.app = &adn_clip_app_trd;
+	CU_ASSERT_FATAL(adn_clip_switch_create(&c, &sw, NULL) == 0);
+	CU_ASSERT_FATAL(adn_clip_switch_change(sw, grp, 1) == 0);
+	CU_ASSERT_FATAL(adn_clip_trd_create(16, 1, &t) == 0);
+	for (unsigned int i = 0; i < sizeof(seg) / sizeof(seg[0]); i++) {
+		uint32_t seq = isn + seg[i].seq;
+
+		make_frame(f, 0x0a000001, 0x0a000002, 40000, 80, 6);
+		wr16(f + 38, (uint16_t)(seq >> 16));
+		wr16(f + 40, (uint16_t)seq);
+		f[47] = seg[i].flags;
+		fill_csums(f);
+		memcpy(orig, f, 64);
+		CU_ASSERT_FATAL(adn_clip_switch_process(sw, f, 64, HEADROOM,
+							&o) == 0);
+		CU_ASSERT_FATAL(o.verdict == ADN_CLIP_V_FLIGHT);
+		CU_ASSERT(o.server == 1);
+		CU_ASSERT_FATAL(adn_clip_trd_handle(t, f + o.data_off, o.len,
+						    NULL) == 0);
+		CU_ASSERT_FATAL(adn_clip_frame_decode(f + o.data_off, o.len,
+						      &h, NULL) == 0);
+		CU_ASSERT(h.status == ADN_CLIP_ST_OK);
+		CU_ASSERT_FATAL(adn_clip_trd_result_decode(h.result,
+				h.result_len, &r) == 0);
+		CU_ASSERT(!!(r.flags & ADN_CLIP_TRD_F_RETRANS) ==
+			  seg[i].retrans);
+		CU_ASSERT(r.index == 0);
+		CU_ASSERT_FATAL(adn_clip_switch_process(sw, f + o.data_off,
+				o.len, HEADROOM + o.data_off, &o) == 0);
+		CU_ASSERT_FATAL(o.verdict == ADN_CLIP_V_RESPONSE);
+		CU_ASSERT(o.len == 64 && memcmp(f, orig, 64) == 0);
+	}
+	CU_ASSERT(r.retrans == 2 && (r.flags & ADN_CLIP_TRD_F_RELEASED));
+	adn_clip_trd_stats_get(t, &st);
+	CU_ASSERT(st.retrans == 2 && st.allocated == 1 && st.released == 1);
+	CU_ASSERT(adn_clip_trd_in_use(t) == 0);
+
+	/* Not TCP: no request, a counted drop. */
+	make_frame(f, 0x0a000001, 0x0a000002, 40000, 53, 17);
+	CU_ASSERT_FATAL(adn_clip_switch_process(sw, f, 64, HEADROOM, &o) == 0);
+	CU_ASSERT(o.verdict == ADN_CLIP_V_DROP &&
+		  o.reason == ADN_CLIP_R_APPLY_FAILED);
+	/* A result of the wrong length does not decode. */
+	CU_ASSERT(adn_clip_trd_result_decode(h.result, 6, &r) == -EINVAL);
+	adn_clip_trd_free(t);
+	adn_clip_switch_free(sw);
+}
+
 int
 main(void)
 {
@@ -832,6 +911,8 @@ main(void)
 		  test_plain_ecmp_rehash_moves_flows_bf_does_not },
 		{ "promotion_moves_hottest_entries_and_evicts_coldest",
 		  test_promotion_moves_hottest_entries_and_evicts_coldest },
+		{ "trd_through_switch_flags_planted_retransmission",
+		  test_trd_through_switch_flags_planted_retransmission },
 		{ "period_promotes_heavy_flow_with_its_server_state",
 		  test_period_promotes_heavy_flow_with_its_server_state },
 		{ "table_capacity_and_delete_keep_lookups_right",
