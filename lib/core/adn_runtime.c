@@ -3,11 +3,14 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include "adn_log.h"
 #include "adn_runtime.h"
@@ -26,6 +29,7 @@ adn_runtime_load(struct adn_runtime *rt, const char *path,
 	char dir[4096];
 
 	memset(rt, 0, sizeof(*rt));
+	pthread_mutex_init(&rt->ctl_lock, NULL);
 	config_init(&rt->cfg);
 	rt->path = path;
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -144,6 +148,19 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
+/* Between poll rounds, while a controller changes element state. */
+static void
+worker_park(struct adn_worker *w)
+{
+	/* Release: everything the batches so far did happens before the
+	 * controller's change; acquire on the flag: the change happens
+	 * before the next batch. */
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_PARKED, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&w->rt->ctl_pause, __ATOMIC_ACQUIRE))
+		rte_pause();
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_POLLING, __ATOMIC_RELAXED);
+}
+
 static int
 worker_main(void *arg)
 {
@@ -153,6 +170,13 @@ worker_main(void *arg)
 
 	adn_worker_index_set(w->idx);
 	while (!__atomic_load_n(&w->rt->stop, __ATOMIC_RELAXED)) {
+		/* The one cost control adds to the poll loop: a relaxed load
+		 * of a flag that is almost always clear. */
+		if (unlikely(__atomic_load_n(&w->rt->ctl_pause,
+					     __ATOMIC_RELAXED))) {
+			worker_park(w);
+			continue;
+		}
 		for (unsigned int i = 0; i < w->n_rx; i++) {
 			struct adn_rx_point *rx = w->rx[i];
 			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
@@ -167,7 +191,134 @@ worker_main(void *arg)
 			adn_exec_run(x, rx->e->index);
 		}
 	}
+	/* A controller waiting for this worker to park counts it out. */
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_EXITED, __ATOMIC_RELEASE);
 	return 0;
+}
+
+#define CTL_PARK_TIMEOUT_S 5
+
+/* One step of the controller's wait: spin first (a batch takes
+ * microseconds), then sleep, so a controller sharing a core with a worker
+ * does not starve it. */
+static void
+ctl_wait_step(unsigned int *spins)
+{
+	if (++*spins < 1024)
+		rte_pause();
+	else
+		usleep(20);
+}
+
+static void
+workers_release(struct adn_runtime *rt)
+{
+	__atomic_store_n(&rt->ctl_pause, 0, __ATOMIC_RELEASE);
+	/* Wait until every parked worker has seen the release, so that the
+	 * next control call cannot take a stale PARKED for an ack. */
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		unsigned int spins = 0;
+
+		while (__atomic_load_n(&rt->workers[w].ctl_state,
+				       __ATOMIC_ACQUIRE) == ADN_WORKER_PARKED)
+			ctl_wait_step(&spins);
+	}
+}
+
+/* Park every worker at a poll-round boundary: 0, or -ETIMEDOUT (released
+ * again). */
+static int
+workers_park(struct adn_runtime *rt)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		CTL_PARK_TIMEOUT_S * rte_get_timer_hz();
+
+	__atomic_store_n(&rt->ctl_pause, 1, __ATOMIC_RELAXED);
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		unsigned int spins = 0;
+
+		/* Acquire pairs with the worker's release of PARKED/EXITED:
+		 * its last batch is complete and visible. */
+		while (__atomic_load_n(&rt->workers[w].ctl_state,
+				       __ATOMIC_ACQUIRE) == ADN_WORKER_POLLING) {
+			if (rte_get_timer_cycles() > deadline) {
+				workers_release(rt);
+				return -ETIMEDOUT;
+			}
+			ctl_wait_step(&spins);
+		}
+	}
+	return 0;
+}
+
+static void
+control_help(const struct adn_elem *e, char *reply, size_t len)
+{
+	const char *const *h = e->desc->control_help;
+	size_t off = 0;
+
+	reply[0] = '\0';
+	for (unsigned int i = 0; h != NULL && h[i] != NULL && off < len; i++) {
+		int n = snprintf(reply + off, len - off, "%s%s", i ? "\n" : "",
+				 h[i]);
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+int
+adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
+		    const char *cmd, char *reply, size_t len)
+{
+	struct adn_elem *e;
+	int rc;
+
+	if (len == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->pipe == NULL) {
+		snprintf(reply, len, "no pipeline is built");
+		rc = -ENODEV;
+		goto out;
+	}
+	e = adn_pipeline_find(rt->pipe, elem_name);
+	if (e == NULL) {
+		snprintf(reply, len, "no element named '%s'", elem_name);
+		rc = -ENOENT;
+		goto out;
+	}
+	if (e->desc->control == NULL) {
+		/* adn_elem_control words the reason. */
+		rc = adn_elem_control(e, cmd, reply, len);
+		goto out;
+	}
+	cmd += strspn(cmd, " \t");
+	if (strncmp(cmd, "help", 4) == 0 &&
+	    cmd[4 + strspn(cmd + 4, " \t")] == '\0') {
+		control_help(e, reply, len);
+		rc = 0;
+		goto out;
+	}
+	/* Workers launched after this check would be a start/control race,
+	 * which the contract excludes. */
+	if (!__atomic_load_n(&rt->running, __ATOMIC_ACQUIRE)) {
+		rc = adn_elem_control(e, cmd, reply, len);
+		goto out;
+	}
+	rc = workers_park(rt);
+	if (rc < 0) {
+		snprintf(reply, len,
+			 "workers did not park within %d s; nothing changed",
+			 CTL_PARK_TIMEOUT_S);
+		goto out;
+	}
+	rc = adn_elem_control(e, cmd, reply, len);
+	workers_release(rt);
+out:
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return rc;
 }
 
 int
@@ -258,7 +409,11 @@ adn_runtime_free(struct adn_runtime *rt)
 		rt->execs[w] = NULL;
 	}
 	adn_ports_stop(&rt->ports);
+	/* Under the control lock: a late control call (telemetry) finds no
+	 * pipeline rather than a freed one. The lock stays usable. */
+	pthread_mutex_lock(&rt->ctl_lock);
 	adn_pipeline_free(rt->pipe);
 	rt->pipe = NULL;
+	pthread_mutex_unlock(&rt->ctl_lock);
 	config_destroy(&rt->cfg);
 }
