@@ -111,6 +111,10 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
                  "the telemetry socket exists")
         check(proc.poll() is None, "adn-nf is running")
         tel = Telemetry(sock)
+        # The socket is up with EAL; /adn/* commands (null until then)
+        # are registered once the workers run, /adn/control last.
+        wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
+                 "the /adn commands are registered")
 
         def count(elem):
             return tel.query("/adn/element," + elem, quiet=True)["in"]
