@@ -67,9 +67,9 @@ adn_elem_control(struct adn_elem *e, const char *cmd, char *reply, size_t len)
 	}
 	reply[0] = '\0';
 	rc = e->desc->control(e, cmd, reply, len);
-	if (rc == 0)
+	if (rc > 0)
 		__atomic_fetch_add(&e->state_gen, 1, __ATOMIC_RELEASE);
-	return rc;
+	return rc > 0 ? 0 : rc;
 }
 
 const struct adn_elem_desc *

@@ -136,8 +136,9 @@ struct adn_elem_desc {
 	/* Control plane write handler (Click's write handlers): `cmd` is a
 	 * line such as "add 10.0.0.0/8 2". Called through
 	 * adn_elem_control() on a control lcore while no worker is inside a
-	 * batch, so it may change state the data plane reads. Returns 0 with
-	 * a reply in `reply`, or a negative errno with the reason. */
+	 * batch, so it may change state the data plane reads. Returns 1
+	 * when it changed state, 0 when it only answered (a lookup), each
+	 * with a reply in `reply`, or a negative errno with the reason. */
 	int (*control)(struct adn_elem *e, const char *cmd, char *reply,
 		       size_t len);
 	/* One line per command for `control help`, NULL-terminated. */
@@ -197,8 +198,9 @@ adn_elem_state_gen(const struct adn_elem *e)
 }
 
 /* Run control command `cmd` on `e` (the caller keeps workers out of
- * batches) and bump its state generation on success. -ENOTSUP when the
- * element has no control handler. */
+ * batches) and bump its state generation when the command changed state.
+ * Returns 0, the handler's negative errno, or -ENOTSUP when the element
+ * has no control handler. */
 int adn_elem_control(struct adn_elem *e, const char *cmd, char *reply,
 		     size_t len);
 

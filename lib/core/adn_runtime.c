@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -35,6 +36,7 @@ adn_runtime_load(struct adn_runtime *rt, const char *path,
 	char dir[4096];
 
 	memset(rt, 0, sizeof(*rt));
+	pthread_mutex_init(&rt->ctl_lock, NULL);
 	config_init(&rt->cfg);
 	rt->path = path;
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -178,6 +180,21 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
+/* Between poll rounds, while a controller changes element state. */
+static void
+worker_park(struct adn_worker *w)
+{
+	/* Release: everything the batches so far did happens before the
+	 * controller's change; acquire on the flag: the change happens
+	 * before the next batch. */
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_PARKED, __ATOMIC_RELEASE);
+	/* Yield, not spin: on a small machine the thread we wait for (the
+	 * controller, the EAL interrupt thread) may share this core. */
+	while (__atomic_load_n(&w->rt->ctl_pause, __ATOMIC_ACQUIRE))
+		sched_yield();
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_POLLING, __ATOMIC_RELAXED);
+}
+
 static int
 worker_main(void *arg)
 {
@@ -187,18 +204,11 @@ worker_main(void *arg)
 
 	adn_worker_index_set(w->idx);
 	while (!__atomic_load_n(&w->rt->stop, __ATOMIC_RELAXED)) {
-		uint32_t seq = __atomic_load_n(&w->rt->pause_seq,
-					       __ATOMIC_ACQUIRE);
-
-		if (unlikely(seq & 1)) {
-			/* The gate thread lets the EAL interrupt thread run:
-			 * stay out of every burst until it is parked again. */
-			__atomic_store_n(&w->pause_ack, seq, __ATOMIC_RELEASE);
-			while (__atomic_load_n(&w->rt->pause_seq,
-					       __ATOMIC_ACQUIRE) == seq &&
-			       !__atomic_load_n(&w->rt->stop,
-						__ATOMIC_RELAXED))
-				sched_yield();
+		/* The one cost control adds to the poll loop: a relaxed load
+		 * of a flag that is almost always clear. */
+		if (unlikely(__atomic_load_n(&w->rt->ctl_pause,
+					     __ATOMIC_RELAXED))) {
+			worker_park(w);
 			continue;
 		}
 		for (unsigned int i = 0; i < w->n_rx; i++) {
@@ -215,7 +225,134 @@ worker_main(void *arg)
 			adn_exec_run(x, rx->e->index);
 		}
 	}
+	/* A controller waiting for this worker to park counts it out. */
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_EXITED, __ATOMIC_RELEASE);
 	return 0;
+}
+
+#define CTL_PARK_TIMEOUT_S 5
+
+/* One step of the controller's wait: spin first (a batch takes
+ * microseconds), then sleep, so a controller sharing a core with a worker
+ * does not starve it. */
+static void
+ctl_wait_step(unsigned int *spins)
+{
+	if (++*spins < 1024)
+		rte_pause();
+	else
+		usleep(20);
+}
+
+static void
+workers_release(struct adn_runtime *rt)
+{
+	__atomic_store_n(&rt->ctl_pause, 0, __ATOMIC_RELEASE);
+	/* Wait until every parked worker has seen the release, so that the
+	 * next control call cannot take a stale PARKED for an ack. */
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		unsigned int spins = 0;
+
+		while (__atomic_load_n(&rt->workers[w].ctl_state,
+				       __ATOMIC_ACQUIRE) == ADN_WORKER_PARKED)
+			ctl_wait_step(&spins);
+	}
+}
+
+/* Park every worker at a poll-round boundary: 0, or -ETIMEDOUT (released
+ * again). */
+static int
+workers_park(struct adn_runtime *rt)
+{
+	uint64_t deadline = rte_get_timer_cycles() +
+		CTL_PARK_TIMEOUT_S * rte_get_timer_hz();
+
+	__atomic_store_n(&rt->ctl_pause, 1, __ATOMIC_RELAXED);
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		unsigned int spins = 0;
+
+		/* Acquire pairs with the worker's release of PARKED/EXITED:
+		 * its last batch is complete and visible. */
+		while (__atomic_load_n(&rt->workers[w].ctl_state,
+				       __ATOMIC_ACQUIRE) == ADN_WORKER_POLLING) {
+			if (rte_get_timer_cycles() > deadline) {
+				workers_release(rt);
+				return -ETIMEDOUT;
+			}
+			ctl_wait_step(&spins);
+		}
+	}
+	return 0;
+}
+
+static void
+control_help(const struct adn_elem *e, char *reply, size_t len)
+{
+	const char *const *h = e->desc->control_help;
+	size_t off = 0;
+
+	reply[0] = '\0';
+	for (unsigned int i = 0; h != NULL && h[i] != NULL && off < len; i++) {
+		int n = snprintf(reply + off, len - off, "%s%s", i ? "\n" : "",
+				 h[i]);
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+int
+adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
+		    const char *cmd, char *reply, size_t len)
+{
+	struct adn_elem *e;
+	int rc;
+
+	if (len == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->pipe == NULL) {
+		snprintf(reply, len, "no pipeline is built");
+		rc = -ENODEV;
+		goto out;
+	}
+	e = adn_pipeline_find(rt->pipe, elem_name);
+	if (e == NULL) {
+		snprintf(reply, len, "no element named '%s'", elem_name);
+		rc = -ENOENT;
+		goto out;
+	}
+	if (e->desc->control == NULL) {
+		/* adn_elem_control words the reason. */
+		rc = adn_elem_control(e, cmd, reply, len);
+		goto out;
+	}
+	cmd += strspn(cmd, " \t");
+	if (strncmp(cmd, "help", 4) == 0 &&
+	    cmd[4 + strspn(cmd + 4, " \t")] == '\0') {
+		control_help(e, reply, len);
+		rc = 0;
+		goto out;
+	}
+	/* Workers launched after this check would be a start/control race,
+	 * which the contract excludes. */
+	if (!__atomic_load_n(&rt->running, __ATOMIC_ACQUIRE)) {
+		rc = adn_elem_control(e, cmd, reply, len);
+		goto out;
+	}
+	rc = workers_park(rt);
+	if (rc < 0) {
+		snprintf(reply, len,
+			 "workers did not park within %d s; nothing changed",
+			 CTL_PARK_TIMEOUT_S);
+		goto out;
+	}
+	rc = adn_elem_control(e, cmd, reply, len);
+	workers_release(rt);
+out:
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return rc;
 }
 
 static bool
@@ -224,37 +361,33 @@ stopping(const struct adn_runtime *rt)
 	return __atomic_load_n(&rt->stop, __ATOMIC_RELAXED);
 }
 
-/* Control thread: every GATE_PERIOD_US, pause the workers, let the EAL
+/* Control thread: every GATE_PERIOD_US, park the workers, let the EAL
  * interrupt thread run its due callbacks (memif connect/disconnect), and
- * resume the workers once it is parked again. */
+ * release the workers once it is parked again. Before the workers run
+ * nothing polls, so the window opens without parking; adn_runtime_start
+ * launches them under the same lock. */
 static void *
 gate_main(void *arg)
 {
 	struct adn_runtime *rt = arg;
 
 	while (!stopping(rt)) {
-		uint32_t seq = rt->pause_seq + 1;
-		bool all = true;
+		bool running, parked = false;
 
 		usleep(GATE_PERIOD_US);
-		__atomic_store_n(&rt->pause_seq, seq, __ATOMIC_RELEASE);
-		for (unsigned int w = 0; w < rt->n_workers; w++)
-			while (__atomic_load_n(&rt->workers[w].pause_ack,
-					       __ATOMIC_ACQUIRE) != seq) {
-				if (stopping(rt)) {
-					all = false;
-					break;
-				}
-				rte_pause();
-			}
-		/* Stopping: workers leave without acking and will not poll
-		 * again; the gate stays shut until the ports are closed. */
-		if (!all)
-			break;
-		while (adn_intr_gate_window(rt->gate, GATE_WAIT_MS) ==
-		       -ETIMEDOUT && !stopping(rt))
-			;
-		__atomic_store_n(&rt->pause_seq, seq + 1, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&rt->ctl_lock);
+		running = __atomic_load_n(&rt->running, __ATOMIC_ACQUIRE);
+		if (running && !stopping(rt))
+			parked = workers_park(rt) == 0;
+		/* Stopping: no more windows; the gate stays shut until the
+		 * ports are closed. */
+		if ((!running || parked) && !stopping(rt))
+			while (adn_intr_gate_window(rt->gate, GATE_WAIT_MS) ==
+			       -ETIMEDOUT && !stopping(rt))
+				;
+		if (parked)
+			workers_release(rt);
+		pthread_mutex_unlock(&rt->ctl_lock);
 	}
 	return NULL;
 }
@@ -325,6 +458,9 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 	}
 	rt->start_tsc = rte_rdtsc();
 	w = 0;
+	/* Under the control lock: the gate thread opens its windows without
+	 * parking only while no worker runs. */
+	pthread_mutex_lock(&rt->ctl_lock);
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (w == rt->n_workers)
 			break;
@@ -334,12 +470,17 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 			adn_errs_add(errs, NULL, NULL, NULL,
 				     "cannot launch worker %u on lcore %u: %s",
 				     w, lcore, strerror(-rc));
-			adn_runtime_stop(rt);
-			return rc;
+			break;
 		}
 		w++;
 	}
-	rt->running = true;
+	if (rc == 0)
+		__atomic_store_n(&rt->running, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&rt->ctl_lock);
+	if (rc < 0) {
+		adn_runtime_stop(rt);
+		return rc;
+	}
 	ADN_LOG(INFO, "%u worker(s) running, %u rx point(s), burst %u\n",
 		rt->n_workers, p->n_rx, rt->burst);
 	return 0;
@@ -383,8 +524,12 @@ adn_runtime_free(struct adn_runtime *rt)
 	 * on the interrupt thread would free the regions twice. */
 	adn_intr_gate_free(rt->gate);
 	rt->gate = NULL;
+	/* Under the control lock: a late control call (telemetry) finds no
+	 * pipeline rather than a freed one. The lock stays usable. */
+	pthread_mutex_lock(&rt->ctl_lock);
 	adn_pipeline_free(rt->pipe);
 	rt->pipe = NULL;
+	pthread_mutex_unlock(&rt->ctl_lock);
 	free(rt->plan);
 	rt->plan = NULL;
 	config_destroy(&rt->cfg);

@@ -354,6 +354,68 @@ tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Telemetry 22.11 writes strings into JSON as they are: keep a reply that
+ * echoes operator input from breaking the answer. */
+static void
+tel_safe_string(char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			*s = '?';
+}
+
+/* "NAME COMMAND ARGS...": adn_runtime_control, the action adn-ctl shares.
+ * Always answers a dict so the operator sees why a command failed; "ok"
+ * is 1/0 (22.11 telemetry has no JSON boolean), "rc" the errno. */
+static int
+tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char name[ADN_NAME_MAX], reply[RTE_TEL_MAX_STRING_LEN * 2];
+	const struct adn_elem *e;
+	const char *rest;
+	size_t n;
+	int rc;
+
+	if (params == NULL)
+		params = "";
+	params += strspn(params, " \t");
+	n = strcspn(params, " \t");
+	rest = params + n + strspn(params + n, " \t");
+	snprintf(name, sizeof(name), "%.*s",
+		 (int)RTE_MIN(n, sizeof(name) - 1), params);
+	if (n == 0 || n >= sizeof(name) || *rest == '\0') {
+		snprintf(reply, sizeof(reply),
+			 "usage: /adn/control,NAME COMMAND ARGS... (NAME help lists the commands)");
+		rc = -EINVAL;
+	} else {
+		rc = adn_runtime_control(tel_rt, name, rest, reply,
+					 sizeof(reply));
+	}
+	tel_safe_string(name);
+	tel_safe_string(reply);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "element", name);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	rte_tel_data_add_dict_int(d, "rc", rc);
+	rte_tel_data_add_dict_string(d, "reply", reply);
+	/* help: the full lines as an array (a string holds 127 bytes). The
+	 * element exists: adn_runtime_control succeeded. */
+	if (rc == 0 && strncmp(rest, "help", 4) == 0 &&
+	    (e = adn_pipeline_find(tel_rt->pipe, name)) != NULL &&
+	    e->desc->control_help != NULL) {
+		struct rte_tel_data *a = rte_tel_data_alloc();
+
+		if (a == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+		for (unsigned int i = 0; e->desc->control_help[i]; i++)
+			rte_tel_data_add_array_string(a,
+						      e->desc->control_help[i]);
+		rte_tel_data_add_dict_container(d, "help", a, 0);
+	}
+	return 0;
+}
+
 int
 adn_telemetry_register(struct adn_runtime *rt)
 {
@@ -371,5 +433,8 @@ adn_telemetry_register(struct adn_runtime *rt)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/element", tel_element,
 			"Counters of one element: per output, per drop reason, extra. Parameter: element name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/control", tel_control,
+			"Run a control command on an element while workers are parked. Parameters: NAME COMMAND ARGS... (NAME help lists them)");
 	return rc;
 }

@@ -29,7 +29,7 @@ void adn_stats_print_table(struct adn_runtime *rt, FILE *f);
 /* The same as JSON (for scripts and tests). Returns 0 or -errno. */
 int adn_stats_write_json(struct adn_runtime *rt, const char *path);
 
-/* Register /adn/stats, /adn/pipeline and /adn/element. The runtime must
+/* Register /adn/stats, /adn/pipeline, /adn/element and /adn/control. The runtime must
  * outlive the process's telemetry (it does: adn-nf exits after freeing). */
 int adn_telemetry_register(struct adn_runtime *rt);
 

@@ -4,9 +4,10 @@
  * RadixIPLookup, one bit per level). Nodes live in one array and link by
  * index, so the trie is compact and a lookup touches only node entries.
  *
- * Thread-safety: build (add) on one thread; any number of readers may look
- * up concurrently once building is done. Not safe to add while readers run.
- * DPDK-free (lib/util).
+ * Thread-safety: change (add, del) on one thread; any number of readers may
+ * look up concurrently while nothing changes. Not safe to add or delete
+ * while readers run (add may move the node array): a runtime change needs
+ * the readers parked (adn_runtime_control). DPDK-free (lib/util).
  */
 #ifndef _ADN_RADIX_H_
 #define _ADN_RADIX_H_
@@ -22,9 +23,14 @@ struct adn_radix_node {
 
 struct adn_radix {
 	struct adn_radix_node *nodes;	/* nodes[0] is the root (/0) */
-	uint32_t n_nodes;
+	uint32_t n_nodes;	/* slots in use, free ones included */
 	uint32_t cap;
 	uint32_t n_prefixes;
+	/* Nodes pruned by del, chained through child[0] (0 ends the chain:
+	 * the root is never freed), so add/del churn does not grow the
+	 * array. */
+	uint32_t free_head;
+	uint32_t n_free;
 };
 
 /* Returns 0, or -ENOMEM. */
@@ -36,6 +42,23 @@ void adn_radix_free(struct adn_radix *r);
  * or -ENOMEM. */
 int adn_radix_add(struct adn_radix *r, uint32_t prefix, unsigned int len,
 		  uint32_t hop);
+
+/* Remove exactly prefix/len (bits past `len` ignored) and prune the nodes
+ * nothing needs any more; shorter covering prefixes take over its
+ * addresses. Returns 0, -EINVAL (len > 32) or -ENOENT (no such prefix). */
+int adn_radix_del(struct adn_radix *r, uint32_t prefix, unsigned int len);
+
+/* Hop of exactly prefix/len (not of a covering prefix), or
+ * ADN_RADIX_NO_HOP when that prefix is absent or len > 32. */
+uint32_t adn_radix_find(const struct adn_radix *r, uint32_t prefix,
+			unsigned int len);
+
+/* Nodes the trie holds (the root included). */
+static inline uint32_t
+adn_radix_live_nodes(const struct adn_radix *r)
+{
+	return r->n_nodes - r->n_free;
+}
 
 /* The first node a lookup reads (for a prefetching template). */
 static inline const void *

@@ -45,6 +45,154 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+#define ROUTE_BLANKS " \t\r\n"
+
+/* Split `buf` (modified) into blank-separated fields: how many, or max + 1
+ * when there are more than `max`. */
+static int
+split(char *buf, char **tok, int max)
+{
+	char *save = NULL;
+	int n = 0;
+
+	for (char *p = strtok_r(buf, ROUTE_BLANKS, &save); p != NULL;
+	     p = strtok_r(NULL, ROUTE_BLANKS, &save)) {
+		if (n == max)
+			return max + 1;
+		tok[n++] = p;
+	}
+	return n;
+}
+
+/* Copy `s` into `buf` for splitting; -EINVAL when it does not fit. */
+static int
+copy_line(const char *s, char *buf, size_t len, char *err, size_t err_len)
+{
+	if (strlen(s) >= len) {
+		snprintf(err, err_len, "longer than %zu characters", len - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, s);
+	return 0;
+}
+
+/* One `a.b.c.d/len` field (modified while parsing, restored). */
+static int
+parse_prefix_tok(char *tok, uint32_t *prefix, uint8_t *len, char *err,
+		 size_t err_len)
+{
+	char *slash = strchr(tok, '/');
+	unsigned long l;
+	uint32_t addr;
+
+	if (slash == NULL) {
+		snprintf(err, err_len, "prefix '%s' has no /len", tok);
+		return -EINVAL;
+	}
+	*slash = '\0';
+	if (parse_quad(tok, &addr) < 0) {
+		snprintf(err, err_len, "bad IPv4 address '%s'", tok);
+		return -EINVAL;
+	}
+	if (parse_uint(slash + 1, 32, &l) < 0) {
+		snprintf(err, err_len,
+			 "bad prefix length '%s' (allowed 0-32)", slash + 1);
+		return -EINVAL;
+	}
+	*slash = '/';
+	if (addr & ~adn_route_mask((unsigned int)l)) {
+		snprintf(err, err_len, "host bits set in '%s'", tok);
+		return -EINVAL;
+	}
+	*prefix = addr;
+	*len = (uint8_t)l;
+	return 0;
+}
+
+/* The n > 0 fields of one route line. */
+static int
+parse_route_toks(char **tok, int n, uint32_t min_hop, uint32_t max_hop,
+		 struct adn_route *r, char *err, size_t err_len)
+{
+	unsigned long hop;
+	int rc;
+
+	if (n != 2) {
+		snprintf(err, err_len,
+			 "expected `a.b.c.d/len next_hop`, got %s",
+			 n == 1 ? "one field" : "more than two fields");
+		return -EINVAL;
+	}
+	rc = parse_prefix_tok(tok[0], &r->prefix, &r->len, err, err_len);
+	if (rc < 0)
+		return rc;
+	if (parse_uint(tok[1], max_hop, &hop) < 0 || hop < min_hop) {
+		snprintf(err, err_len, "bad next hop '%.20s' (allowed %u-%u)",
+			 tok[1], min_hop, max_hop);
+		return -EINVAL;
+	}
+	r->hop = (uint32_t)hop;
+	r->line = 0;
+	return 0;
+}
+
+int
+adn_route_parse(const char *s, uint32_t min_hop, uint32_t max_hop,
+		struct adn_route *r, char *err, size_t err_len)
+{
+	char buf[512], *tok[2];
+	int n, rc;
+
+	rc = copy_line(s, buf, sizeof(buf), err, err_len);
+	if (rc < 0)
+		return rc;
+	n = split(buf, tok, 2);
+	if (n == 0) {
+		snprintf(err, err_len,
+			 "expected `a.b.c.d/len next_hop`, got nothing");
+		return -EINVAL;
+	}
+	return parse_route_toks(tok, n, min_hop, max_hop, r, err, err_len);
+}
+
+int
+adn_route_parse_prefix(const char *s, uint32_t *prefix, uint8_t *len,
+		       char *err, size_t err_len)
+{
+	char buf[128], *tok[1];
+	int rc;
+
+	rc = copy_line(s, buf, sizeof(buf), err, err_len);
+	if (rc < 0)
+		return rc;
+	if (split(buf, tok, 1) != 1) {
+		snprintf(err, err_len, "expected one `a.b.c.d/len`");
+		return -EINVAL;
+	}
+	return parse_prefix_tok(tok[0], prefix, len, err, err_len);
+}
+
+int
+adn_route_parse_addr(const char *s, uint32_t *addr, char *err,
+		     size_t err_len)
+{
+	char buf[128], *tok[1];
+	int rc;
+
+	rc = copy_line(s, buf, sizeof(buf), err, err_len);
+	if (rc < 0)
+		return rc;
+	if (split(buf, tok, 1) != 1) {
+		snprintf(err, err_len, "expected one address `a.b.c.d`");
+		return -EINVAL;
+	}
+	if (parse_quad(tok[0], addr) < 0) {
+		snprintf(err, err_len, "bad IPv4 address '%s'", tok[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 cmp_prefix(const void *a, const void *b)
 {
@@ -57,23 +205,12 @@ cmp_prefix(const void *a, const void *b)
 	return x->line < y->line ? -1 : 1;
 }
 
-static int
-fail(char *err, size_t len, const char *path, unsigned int line,
-     const char *fmt, const char *what)
-{
-	int n = snprintf(err, len, "%s:%u: ", path, line);
-
-	if (n > 0 && (size_t)n < len)
-		snprintf(err + n, len - n, fmt, what);
-	return -EINVAL;
-}
-
 int
 adn_route_file_read(const char *path, uint32_t min_hop, uint32_t max_hop,
 		    struct adn_route_table *t, char *err, size_t err_len)
 {
 	FILE *f = fopen(path, "r");
-	char buf[512];
+	char buf[512], what[256];
 	unsigned int line = 0, cap = 0;
 	int rc = 0;
 
@@ -85,85 +222,45 @@ adn_route_file_read(const char *path, uint32_t min_hop, uint32_t max_hop,
 		return rc;
 	}
 	while (fgets(buf, sizeof(buf), f) != NULL) {
-		char *tok[3], *save = NULL, *slash, *hash;
-		unsigned long len, hop;
-		uint32_t addr;
-		int n = 0;
+		char *tok[2], *hash;
+		struct adn_route r;
+		int n;
 
 		line++;
 		if (strchr(buf, '\n') == NULL && !feof(f)) {
-			rc = fail(err, err_len, path, line,
-				  "line longer than %s characters", "510");
+			snprintf(err, err_len,
+				 "%s:%u: line longer than 510 characters",
+				 path, line);
+			rc = -EINVAL;
 			break;
 		}
 		hash = strchr(buf, '#');
 		if (hash != NULL)
 			*hash = '\0';
-		for (char *p = strtok_r(buf, " \t\r\n", &save); p != NULL;
-		     p = strtok_r(NULL, " \t\r\n", &save)) {
-			if (n == 3)
-				break;
-			tok[n++] = p;
-		}
+		n = split(buf, tok, 2);
 		if (n == 0)
 			continue;
-		if (n != 2) {
-			rc = fail(err, err_len, path, line,
-				  "expected `a.b.c.d/len next_hop`, got %s",
-				  n == 1 ? "one field" : "more than two fields");
+		rc = parse_route_toks(tok, n, min_hop, max_hop, &r, what,
+				      sizeof(what));
+		if (rc < 0) {
+			snprintf(err, err_len, "%s:%u: %s", path, line, what);
 			break;
 		}
-		slash = strchr(tok[0], '/');
-		if (slash == NULL) {
-			rc = fail(err, err_len, path, line,
-				  "prefix '%s' has no /len", tok[0]);
-			break;
-		}
-		*slash = '\0';
-		if (parse_quad(tok[0], &addr) < 0) {
-			rc = fail(err, err_len, path, line,
-				  "bad IPv4 address '%s'", tok[0]);
-			break;
-		}
-		if (parse_uint(slash + 1, 32, &len) < 0) {
-			rc = fail(err, err_len, path, line,
-				  "bad prefix length '%s' (allowed 0-32)",
-				  slash + 1);
-			break;
-		}
-		if (addr & ~adn_route_mask((unsigned int)len)) {
-			*slash = '/';
-			rc = fail(err, err_len, path, line,
-				  "host bits set in '%s'", tok[0]);
-			break;
-		}
-		if (parse_uint(tok[1], max_hop, &hop) < 0 || hop < min_hop) {
-			char what[64];
-
-			snprintf(what, sizeof(what), "%.20s' (allowed %u-%u",
-				 tok[1], min_hop, max_hop);
-			rc = fail(err, err_len, path, line,
-				  "bad next hop '%s)", what);
-			break;
-		}
+		r.line = line;
 		if (t->n == cap) {
 			unsigned int c = cap ? cap * 2 : 1024;
-			struct adn_route *r = realloc(t->r, sizeof(*r) * c);
+			struct adn_route *nr = realloc(t->r, sizeof(*nr) * c);
 
-			if (r == NULL) {
+			if (nr == NULL) {
 				rc = -ENOMEM;
 				snprintf(err, err_len, "%s: out of memory",
 					 path);
 				break;
 			}
-			t->r = r;
+			t->r = nr;
 			cap = c;
 		}
-		t->r[t->n].prefix = addr;
-		t->r[t->n].len = (uint8_t)len;
-		t->r[t->n].hop = (uint32_t)hop;
-		t->r[t->n].line = line;
-		t->n++;
+		t->r[t->n++] = r;
 	}
 	if (rc == 0 && ferror(f)) {
 		rc = -EIO;

@@ -23,6 +23,26 @@ struct adn_route_table {
 };
 
 /*
+ * One route `a.b.c.d/len next_hop` (blanks around the fields; no comment),
+ * the syntax of a route file line, for callers with a single line (a
+ * control command). Next hops must lie in [min_hop, max_hop]; host bits
+ * must be zero. Returns 0 and fills `r` (r->line 0), or -EINVAL with what
+ * is wrong in `err` (no file:line: prefix).
+ */
+int adn_route_parse(const char *s, uint32_t min_hop, uint32_t max_hop,
+		    struct adn_route *r, char *err, size_t err_len);
+
+/* `a.b.c.d/len` alone (blanks around it allowed), host bits zero. Returns
+ * 0, or -EINVAL with what is wrong in `err`. */
+int adn_route_parse_prefix(const char *s, uint32_t *prefix, uint8_t *len,
+			   char *err, size_t err_len);
+
+/* A strict dotted quad `a.b.c.d` (blanks around it allowed) in host order.
+ * Returns 0, or -EINVAL with what is wrong in `err`. */
+int adn_route_parse_addr(const char *s, uint32_t *addr, char *err,
+			 size_t err_len);
+
+/*
  * Read `path`. Next hops must lie in [min_hop, max_hop]. On any bad line
  * (syntax, len > 32, host bits set, hop out of range, duplicate prefix) or
  * an empty table, writes "path:line: what is wrong" to `err` and returns

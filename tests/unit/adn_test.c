@@ -23,11 +23,17 @@ static unsigned int n_configs;
 int
 adn_test_eal_init(const char *name)
 {
+	return adn_test_eal_init_lcores(name, "0");
+}
+
+int
+adn_test_eal_init_lcores(const char *name, const char *lcores)
+{
 	char prefix[64];
 	char *argv[] = {
 		(char *)(uintptr_t)name, "--no-huge", "-m", "256", "--no-pci",
-		"-l", "0", "--log-level", "*:error", "--file-prefix", prefix,
-		NULL,
+		"-l", (char *)(uintptr_t)lcores, "--log-level", "*:error",
+		"--file-prefix", prefix, NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "adn-%s-%d", name, (int)getpid());

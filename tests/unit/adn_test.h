@@ -27,6 +27,9 @@ struct adn_test_sink {
 
 /* Init EAL once per process (unique --file-prefix from `name` + pid). */
 int adn_test_eal_init(const char *name);
+/* The same on lcores `lcores` (e.g. "0-1" for suites that launch
+ * workers). */
+int adn_test_eal_init_lcores(const char *name, const char *lcores);
 struct rte_mempool *adn_test_pool(void);
 
 /* Init EAL, the CUnit registry and one suite, all named `name`: the start

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Runtime route changes over telemetry while adn-nf forwards traffic.
+
+A pcap replayed forever (net_pcap infinite_rx) keeps the worker inside
+batches the whole time; /adn/control adds and removes an LpmRoute prefix
+and the test checks the replies, the element's answer to lookup, its
+route count, and that packets really follow the change (counters of the
+element behind the new output move, then stop moving after the remove).
+A plain SEQPACKET client speaks the telemetry protocol, so nothing is
+parsed out of a tool's text output.
+"""
+import json
+import os
+import socket
+import struct
+import subprocess
+import time
+
+from adn_it import ADN_NF, check, csum, eal_args, fail, workdir
+
+ROUTED = "10.1.2.3"          # covered by 10.0.0.0/8 -> 1 from the file
+TARGET = "198.51.100.7"      # no route until the test adds one
+
+
+def ipv4_udp(dst, sport):
+    src = bytes([192, 168, 0, 1])
+    dst_b = bytes(int(x) for x in dst.split("."))
+    payload = b"x" * 18
+    udp = struct.pack("!HHHH", sport, 53, 8 + len(payload), 0) + payload
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17,
+                      0, src, dst_b)
+    hdr = hdr[:10] + struct.pack("!H", 0xffff - csum(hdr)) + hdr[12:]
+    eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + \
+        b"\x08\x00"
+    return eth + hdr + udp
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)))
+            f.write(fr)
+
+
+class Telemetry:
+    """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.connect(path)
+        json.loads(self.s.recv(16384).decode())
+
+    def query(self, cmd, quiet=False):
+        self.s.send(cmd.encode())
+        answer = json.loads(self.s.recv(65536).decode())
+        if not quiet:
+            print(cmd, "->", answer, flush=True)
+        return answer[cmd.split(",")[0]]
+
+    def control(self, params, quiet=False):
+        return self.query("/adn/control," + params, quiet)
+
+    def close(self):
+        self.s.close()
+
+
+def wait_for(cond, what, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    fail("timed out waiting until " + what)
+
+
+def main():
+    d = workdir("ctl")
+    trace = os.path.join(d, "t.pcap")
+    write_pcap(trace, [ipv4_udp(ROUTED if i % 2 else TARGET, 1000 + i)
+                       for i in range(64)])
+    routes = os.path.join(d, "routes.txt")
+    with open(routes, "w") as f:
+        f.write("10.0.0.0/8 1\n192.0.2.0/24 2\n")
+    cfg = os.path.join(d, "ctl.cfg")
+    with open(cfg, "w") as f:
+        f.write("""eal = ["-l", "0-1"];
+ports = ( { name = "p"; device = "net_pcap0";
+            args = "rx_pcap=%s,infinite_rx=1"; } );
+elements = (
+  { name = "rx"; type = "FromPort"; port = "p"; },
+  { name = "route"; type = "LpmRoute"; routes = "routes.txt"; },
+  { name = "none"; type = "Discard"; },
+  { name = "one"; type = "Discard"; },
+  { name = "two"; type = "Discard"; }
+);
+links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
+          "route[2] -> two" );
+""" % trace)
+    eal = eal_args("ctl")
+    prefix = eal[eal.index("--file-prefix") + 1]
+    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
+                             "--stats-interval", "0", "--"] + eal,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    tel = None
+    try:
+        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
+                 "the telemetry socket exists")
+        check(proc.poll() is None, "adn-nf is running")
+        tel = Telemetry(sock)
+        # The socket is up with EAL; /adn/* commands (null until then)
+        # are registered once the workers run, /adn/control last.
+        wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
+                 "the /adn commands are registered")
+
+        def count(elem):
+            return tel.query("/adn/element," + elem, quiet=True)["in"]
+
+        wait_for(lambda: count("none") > 1000 and count("one") > 1000,
+                 "traffic flows to outputs 0 and 1")
+
+        h = tel.control("route help")
+        check(h["ok"] == 1 and h["element"] == "route" and
+              [l.split()[0] for l in h["help"]] == ["add", "remove",
+                                                    "lookup"],
+              "route help lists add, remove, lookup")
+        r = tel.control("route lookup " + TARGET)
+        check(r["ok"] == 1 and r["reply"] == TARGET + " -> 0 (no route)",
+              "lookup before the add: no route")
+        check(count("two") == 0, "nothing reaches output 2 yet")
+
+        r = tel.control("route add 198.51.100.0/24 2")
+        check(r["ok"] == 1 and r["rc"] == 0 and
+              r["reply"] == "added 198.51.100.0/24 -> 2",
+              "add replies what it added")
+        r = tel.control("route lookup " + TARGET)
+        check(r["reply"] == TARGET + " -> 2", "lookup after the add: 2")
+        check(tel.query("/adn/element,route")["routes"] == 3,
+              "route count 3 after the add")
+        wait_for(lambda: count("two") > 1000,
+                 "running workers send the prefix to output 2")
+
+        r = tel.control("route remove 198.51.100.0/24")
+        check(r["ok"] == 1 and r["reply"] ==
+              "removed 198.51.100.0/24 (was -> 2)", "remove replies")
+        r = tel.control("route lookup " + TARGET)
+        check(r["reply"] == TARGET + " -> 0 (no route)",
+              "lookup after the remove: no route")
+        check(tel.query("/adn/element,route")["routes"] == 2,
+              "route count back to 2")
+        two, none = count("two"), count("none")
+        time.sleep(1.0)
+        check(count("two") == two and count("none") > none,
+              "after the remove the prefix goes back to output 0")
+
+        r = tel.control("route add 198.51.100.0/24 3")
+        check(r["ok"] == 0 and r["rc"] < 0 and
+              "outputs 1-2" in r["reply"],
+              "a hop past the outputs is refused naming the limit")
+        r = tel.control("route add 198.51.100.1/24 1")
+        check(r["ok"] == 0 and "host bits set" in r["reply"],
+              "a bad prefix is refused with the reason")
+        r = tel.control("route remove 203.0.113.0/24")
+        check(r["ok"] == 0 and "no route 203.0.113.0/24" in r["reply"],
+              "removing an absent prefix is refused")
+        r = tel.control("route frob")
+        check(r["ok"] == 0 and "unknown command 'frob'" in r["reply"],
+              "an unknown command is refused")
+        r = tel.control("nosuch help")
+        check(r["ok"] == 0 and r["reply"] == "no element named 'nosuch'",
+              "an unknown element is named")
+        r = tel.control("one help")
+        check(r["ok"] == 0 and "takes no control commands" in r["reply"],
+              "an element without commands says so")
+        r = tel.control("route")
+        check(r["ok"] == 0 and r["reply"].startswith("usage:"),
+              "a missing command gets the usage")
+        r = tel.query("/adn/control")
+        check(r["ok"] == 0 and r["reply"].startswith("usage:"),
+              "no parameters get the usage")
+        # Many changes back to back while the worker is busy: every call
+        # parks it, none may hang or fail.
+        for i in range(200):
+            r = tel.control("route add 198.51.%d.0/24 1" % i,
+                            quiet=True)
+            if r["ok"] != 1:
+                fail("add %d failed: %s" % (i, r))
+        for i in range(200):
+            r = tel.control("route remove 198.51.%d.0/24" % i, quiet=True)
+            if r["ok"] != 1:
+                fail("remove %d failed: %s" % (i, r))
+        check(tel.query("/adn/element,route")["routes"] == 2,
+              "400 changes under traffic leave the table as it was")
+        one = count("one")
+        wait_for(lambda: count("one") > one, "traffic still flows")
+        check(proc.poll() is None, "adn-nf survived every command")
+    finally:
+        if tel is not None:
+            tel.close()
+        proc.terminate()
+        out, _ = proc.communicate(timeout=60)
+        print(out)
+    check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly (exit 0)")
+    check("unaccounted 0" in out, "final stats: nothing unaccounted")
+
+
+if __name__ == "__main__":
+    main()
