@@ -362,7 +362,7 @@ chain_push(struct adn_exec *x, struct adn_exec_chain *xc, struct adn_elem *e,
 static void
 plan_chains(struct adn_exec *x, const struct adn_plan *plan,
 	    struct exec_plan *ep, struct adn_elem **owner,
-	    struct adn_errs *errs)
+	    const bool *own_tpl, struct adn_errs *errs)
 {
 	const struct adn_pipeline *p = x->p;
 
@@ -388,6 +388,10 @@ plan_chains(struct adn_exec *x, const struct adn_plan *plan,
 			else if (owner[e->index] != NULL)
 				adn_errs_add(errs, pc->where, pc->elem[m],
 					     "fuse", "already in another chain");
+			else if (own_tpl[e->index])
+				adn_errs_add(errs, pc->where, pc->elem[m],
+					     "fuse",
+					     "has a template of its own; a chained element runs under the chain's");
 			else if (prev != NULL && feeds(prev, e) == 0)
 				adn_errs_add(errs, pc->where, pc->elem[m],
 					     "fuse",
@@ -565,13 +569,7 @@ adn_exec_apply_plan(struct adn_exec *x, const struct adn_plan *plan,
 	memset(owner, 0, sizeof(owner));
 	memset(own_tpl, 0, sizeof(own_tpl));
 	plan_templates(x, plan, &ep, own_tpl, errs);
-	plan_chains(x, plan, &ep, owner, errs);
-	for (unsigned int i = 0; i < p->n_elems; i++)
-		if (owner[i] != NULL && own_tpl[i]) {
-			adn_errs_add(errs, plan->where, p->elems[i]->name,
-				     "template",
-				     "fused in a chain, so it cannot also have its own template");
-		}
+	plan_chains(x, plan, &ep, owner, own_tpl, errs);
 	if (errs->n == first_err && plan->def.tpl->kind == ADN_TPL_CHAIN &&
 	    plan_auto_chains(x, plan, &ep, owner, own_tpl) < 0)
 		adn_errs_add(errs, plan->where, NULL, "plan",

@@ -153,7 +153,7 @@ add_chain(struct adn_plan *p, const char *names, const char *spec,
 	char buf[ADN_PLAN_MAX], *save = NULL, *tok;
 	const char *why;
 
-	if (p->n_chains == ADN_PLAN_MAX_ITEMS) {
+	if (p->n_chains == ADN_PLAN_MAX_CHAINS) {
 		adn_errs_add(errs, where, NULL, "fuse", "too many chains");
 		return -ENOSPC;
 	}

@@ -35,7 +35,8 @@
 #include "adn_fused.h"
 
 #define ADN_PLAN_MAX 256	/* longest plan string */
-#define ADN_PLAN_MAX_ITEMS 64
+#define ADN_PLAN_MAX_ITEMS 64	/* per-element templates, knobs */
+#define ADN_PLAN_MAX_CHAINS 16
 
 struct adn_tpl_choice {
 	const struct adn_tpl *tpl;	/* NULL: not chosen */
@@ -70,7 +71,7 @@ struct adn_plan {
 	unsigned int n_items, n_knobs, n_chains;
 	struct adn_plan_item items[ADN_PLAN_MAX_ITEMS];
 	struct adn_plan_knob knobs[ADN_PLAN_MAX_ITEMS];
-	struct adn_plan_chain chains[ADN_PLAN_MAX_ITEMS];
+	struct adn_plan_chain chains[ADN_PLAN_MAX_CHAINS];
 	const config_setting_t *where;	/* the `plan` group, or NULL */
 };
 

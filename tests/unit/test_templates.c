@@ -438,6 +438,43 @@ test_plan_strings(void)
 	adn_errs_clear(&errs);
 }
 
+/* Chains the pipeline cannot run are refused, each with its reason, and
+ * the executor keeps its plan. */
+static void
+test_bad_chains_refused(void)
+{
+	static const struct {
+		const char *plan, *why;
+	} bad[] = {
+		{ "route=group4,route+count=fused4", "element 'route': key 'fuse': has a template of its own" },
+		{ "chk+route=fused,route+count=jit", "element 'route': key 'fuse': already in another chain" },
+		{ "src+chk=fused", "element 'src': key 'fuse': TestSource is a source" },
+		{ "csum+out=fused", "element 'out': key 'fuse': TestSink is batch-form" },
+		{ "chk+count=fused", "element 'count': key 'fuse': 'chk' does not feed it alone" },
+		{ "chk+nope=fused", "element 'nope': key 'fuse': no element of this name" },
+		{ "group4,out=prefetch", "element 'out': key 'template': TestSink is batch-form" },
+	};
+	struct adn_pipeline *p = build("tpl_badchain", "radix");
+	struct adn_errs errs = { 0 };
+	struct adn_exec *x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	x = adn_exec_create(p, 0);
+	CU_ASSERT_EQUAL_FATAL(adn_exec_set_plan(x, "group2", &errs), 0);
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		CU_ASSERT_EQUAL(adn_exec_set_plan(x, bad[i].plan, &errs),
+				-EINVAL);
+		if (adn_errs_find(&errs, bad[i].why) < 0) {
+			adn_errs_print(&errs, stdout);
+			CU_FAIL("missing reason");
+		}
+		adn_errs_clear(&errs);
+	}
+	CU_ASSERT_STRING_EQUAL(x->plan, "group2");
+	adn_exec_free(x);
+	adn_test_free(p);
+}
+
 /* Plan errors in a config name the line of the offending entry. */
 static void
 test_plan_config_errors_name_lines(void)
@@ -530,6 +567,7 @@ main(void)
 	CU_ADD_TEST(s, write_routes);
 	CU_ADD_TEST(s, test_plan_strings);
 	CU_ADD_TEST(s, test_plan_config_errors_name_lines);
+	CU_ADD_TEST(s, test_bad_chains_refused);
 	CU_ADD_TEST(s, test_reference_exercises_every_path);
 	CU_ADD_TEST(s, test_every_template_matches_scalar);
 	CU_ADD_TEST(s, test_dir24_8_knob_matches_scalar);
