@@ -146,7 +146,13 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	uint16_t body = 0;
 	uint32_t sum;
 
-	rte_raw_cksum_mbuf(m, off, len, &body);
+	/* Contiguous (the common case): sum the bytes in place; the mbuf
+	 * walk is for segments split across buffers. */
+	if (off + len <= rte_pktmbuf_data_len(m))
+		body = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *,
+							     off), len);
+	else
+		rte_raw_cksum_mbuf(m, off, len, &body);
 	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + body;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
