@@ -481,8 +481,8 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 		adn_runtime_stop(rt);
 		return rc;
 	}
-	ADN_LOG(INFO, "%u worker(s) running, %u rx point(s), burst %u\n",
-		rt->n_workers, p->n_rx, rt->burst);
+	ADN_LOG(INFO, "%u worker(s) running, %u rx point(s), burst %u, plan %s\n",
+		rt->n_workers, p->n_rx, rt->burst, rt->plan->text);
 	return 0;
 }
 
