@@ -5,9 +5,9 @@
  * allocating a pair from its pool on the flow's first request and keeping
  * the mapping in its mirrored table (entries owned by `server_id`), which
  * is what the controller promotes into the switch table. The switch
- * learns every mapping from these responses, so in a multi-process setup
- * the response is the export channel (apps/adn-switchsim keeps a copy of
- * each server's mirror from them).
+ * learns every mapping from these responses; the control commands export
+ * the mirror directly, so the controller can promote a flow whose
+ * response it has not seen (apps/adn-switchsim --server-telemetry).
  *
  * Place it after a ClipServer output for app "snat"; it still checks every
  * request itself.
@@ -24,6 +24,10 @@
  * Extra counters: requests, created, hits, mappings (live entries),
  *   pool-exhausted, table-full, bad-request (status errors by cause).
  *   The first exhaustion is logged once; the counters report the rest.
+ * Control (adn_runtime_control, telemetry /adn/control,NAME ...): the
+ *   mirrored table's export for top-N promotion (CLIP §III-D), read-only:
+ *   lookup FLOW, export N [OFFSET], stats. Lines in the format of
+ *   adn_clip_snat.h, which adn-switchsim parses.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +42,7 @@
 #include "adn_clip_table.h"
 #include "adn_elem.h"
 #include "adn_log.h"
+#include "adn_parse.h"
 #include "adn_pipeline.h"
 
 enum { SNAT_OUT, SNAT_N_OUT };
@@ -204,6 +209,184 @@ snat_xstats(const struct adn_elem *e, struct adn_xstat *out, unsigned int max)
 	return n;
 }
 
+/* --- control (main or telemetry thread, workers parked) ---------------- */
+
+/* At most this many entries per export: 64 lines of a mapping fit one
+ * telemetry reply (16 KB) with room to spare. */
+#define SNAT_EXPORT_MAX 64
+
+static const char *const snat_control_help[] = {
+	"lookup SRC_IP:SRC_PORT DST_IP:DST_PORT tcp|udp: the flow's mapping, or 'no entry'",
+	"export N [OFFSET]: up to N (1-64) mappings from OFFSET in table order, one a line, after a count line",
+	"stats: mirrored entries, capacity, pool use, requests",
+	NULL,
+};
+
+static int
+snat_ctl_lookup(struct snat *s, const char *args, char *reply, size_t len)
+{
+	const struct adn_clip_entry *m;
+	struct adn_flow_key key;
+	const char *end;
+	char why[128];
+
+	if (adn_clip_snat_flow_parse(args, &key, &end, why, sizeof(why)) < 0) {
+		snprintf(reply, len, "lookup: %s", why);
+		return -EINVAL;
+	}
+	end += strspn(end, " \t");
+	if (*end != '\0') {
+		snprintf(reply, len, "lookup: unexpected '%s' after the flow",
+			 end);
+		return -EINVAL;
+	}
+	/* find, not hit: an export must not count as traffic on the
+	 * entry. */
+	m = adn_clip_table_find(s->mirror, &key);
+	if (m == NULL) {
+		char flow[64];
+
+		adn_clip_snat_flow_format(&key, flow, sizeof(flow));
+		snprintf(reply, len, "no entry for %s", flow);
+		return 0;
+	}
+	adn_clip_snat_entry_format(m, reply, len);
+	return 0;
+}
+
+struct snat_export {
+	uint64_t skip;		/* entries before OFFSET still to pass */
+	uint64_t max;
+	uint64_t count;
+	char *buf;		/* lines go here, '\n' before each */
+	size_t off, len;
+};
+
+static int
+snat_export_cb(const struct adn_clip_entry *e, void *arg)
+{
+	struct snat_export *x = arg;
+	char line[ADN_CLIP_SNAT_LINE_MAX];
+	int n;
+
+	if (x->skip > 0) {
+		x->skip--;
+		return 0;
+	}
+	n = adn_clip_snat_entry_format(e, line, sizeof(line));
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;	/* not a SNAT entry: cannot happen */
+	/* Only whole lines: a cut line would parse as a wrong mapping. */
+	if (x->off + 1 + (size_t)n >= x->len)
+		return 1;
+	x->buf[x->off++] = '\n';
+	memcpy(x->buf + x->off, line, (size_t)n + 1);
+	x->off += (size_t)n;
+	return ++x->count == x->max;
+}
+
+static int
+snat_ctl_export(struct snat *s, const char *args, char *reply, size_t len)
+{
+	char tok[2][24], head[96];
+	struct snat_export x;
+	uint64_t n, offset = 0, total = adn_clip_table_count(s->mirror);
+	int ntok, rc;
+	size_t hl;
+
+	ntok = sscanf(args, "%23s %23s %1s", tok[0], tok[1], head);
+	if (ntok < 1 || ntok > 2) {
+		snprintf(reply, len, "export: want N [OFFSET]");
+		return -EINVAL;
+	}
+	if (adn_parse_u64(tok[0], 1, SNAT_EXPORT_MAX, &n) < 0) {
+		snprintf(reply, len, "export: N '%s' is not 1-%d", tok[0],
+			 SNAT_EXPORT_MAX);
+		return -EINVAL;
+	}
+	if (ntok == 2 && adn_parse_u64(tok[1], 0, UINT32_MAX, &offset) < 0) {
+		snprintf(reply, len, "export: OFFSET '%s' is not a count",
+			 tok[1]);
+		return -EINVAL;
+	}
+	if (offset > total) {
+		snprintf(reply, len,
+			 "export: OFFSET %" PRIu64 " past the %" PRIu64 " entries",
+			 offset, total);
+		return -ERANGE;
+	}
+	/* The count line goes first but is known last: lines are written
+	 * after room for the longest count line, then moved up to it. */
+	hl = (size_t)snprintf(NULL, 0, "exported %u of %u from %u, next %u",
+			      UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX);
+	if (len <= hl + 1) {
+		snprintf(reply, len, "export: reply buffer too small");
+		return -EMSGSIZE;
+	}
+	memset(&x, 0, sizeof(x));
+	x.skip = offset;
+	x.max = n;
+	x.buf = reply + hl;
+	x.len = len - hl;
+	x.buf[0] = '\0';
+	rc = adn_clip_table_walk(s->mirror, snat_export_cb, &x);
+	if (rc < 0) {
+		snprintf(reply, len, "export: %s", strerror(-rc));
+		return rc;
+	}
+	if (x.count == 0 && offset < total) {
+		snprintf(reply, len,
+			 "export: reply buffer too small for one entry");
+		return -EMSGSIZE;
+	}
+	snprintf(head, sizeof(head),
+		 "exported %" PRIu64 " of %" PRIu64 " from %" PRIu64
+		 ", next %" PRIu64, x.count, total, offset, offset + x.count);
+	memmove(reply + strlen(head), x.buf, x.off + 1);
+	memcpy(reply, head, strlen(head));
+	return 0;
+}
+
+static int
+snat_ctl_stats(struct snat *s, const char *args, char *reply, size_t len)
+{
+	args += strspn(args, " \t");
+	if (*args != '\0') {
+		snprintf(reply, len, "stats: takes no arguments, got '%s'",
+			 args);
+		return -EINVAL;
+	}
+	snprintf(reply, len,
+		 "entries %u capacity %u pool-used %" PRIu64 " pool-size %"
+		 PRIu64 " requests %" PRIu64 " created %" PRIu64,
+		 adn_clip_table_count(s->mirror),
+		 adn_clip_table_capacity(s->mirror), s->pool.next,
+		 s->pool.size, s->requests, s->created);
+	return 0;
+}
+
+/* Every command only reads: the handler returns 0 (no state change, so
+ * no fastpath flush). Workers are parked by the caller, so the table is
+ * not read under the data path's lock. */
+static int
+snat_control(struct adn_elem *e, const char *cmd, char *reply, size_t len)
+{
+	struct snat *s = adn_elem_priv(e);
+	size_t n;
+
+	cmd += strspn(cmd, " \t");
+	n = strcspn(cmd, " \t");
+	if (n == 6 && strncmp(cmd, "lookup", 6) == 0)
+		return snat_ctl_lookup(s, cmd + n, reply, len);
+	if (n == 6 && strncmp(cmd, "export", 6) == 0)
+		return snat_ctl_export(s, cmd + n, reply, len);
+	if (n == 5 && strncmp(cmd, "stats", 5) == 0)
+		return snat_ctl_stats(s, cmd + n, reply, len);
+	snprintf(reply, len, "unknown command '%.*s' (lookup, export, stats)",
+		 (int)n, cmd);
+	return -EINVAL;
+}
+
 static const struct adn_elem_desc snat_desc = {
 	.name = "Snat",
 	.help = "CLIP SNAT handler: allocate and remember public address:port",
@@ -216,6 +399,8 @@ static const struct adn_elem_desc snat_desc = {
 	.destroy = snat_destroy,
 	ADN_ELEM_EXEC_STAGE(snat),
 	.xstats = snat_xstats,
+	.control = snat_control,
+	.control_help = snat_control_help,
 };
 
 ADN_ELEM_REGISTER(snat_desc);

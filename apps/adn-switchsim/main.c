@@ -18,6 +18,18 @@
  * server processes is needed, and the copy is exact for SNAT, whose
  * mappings never change once created.
  *
+ * With --server-telemetry IDX=PATH, promotion asks server IDX itself: each
+ * top-N candidate not on the switch yet is looked up in the servers'
+ * mirrored tables through their Snat element's export (/adn/control,NAME
+ * lookup FLOW over the DPDK telemetry socket, lib/clip/adn_clip_tel.h),
+ * which also knows the flows whose responses are still on their way. The
+ * answer goes into the copy (a disagreement with a learned entry is
+ * counted: it would be a bug) and the controller promotes from there.
+ * Servers without a socket, or one that fails or does not answer within
+ * --telemetry-timeout (it is then skipped for the rest of that period, so
+ * a dead server costs one timeout per period, never a hang), leave the
+ * candidate to the learned copy. Promotions are counted by source.
+ *
  * Applications (--apps): SNAT (default) and TCP retransmission detection
  * (TRD, CLIP §IV), each with its own switch model instance over the same
  * servers and groups. With both on, a TCP segment flies first to TRD,
@@ -55,6 +67,7 @@
 #include "adn_clip_ctrl.h"
 #include "adn_clip_snat.h"
 #include "adn_clip_switch.h"
+#include "adn_clip_tel.h"
 #include "adn_clip_trd.h"
 #include "adn_intr_gate.h"
 #include "adn_parse.h"
@@ -127,6 +140,9 @@ struct sim {
 	uint64_t period;	/* client packets per controller period; 0 off */
 	double idle_exit, duration, link_wait, drain_wait;
 	const char *stats_json;
+	const char *tel_path[SIM_MAX_SERVERS];	/* NULL: learned copy only */
+	const char *snat_elem;
+	unsigned int tel_timeout_ms;
 	bool snat_on, trd_on;
 	unsigned int n_changes;
 	struct sim_change change[SIM_MAX_CHANGES];
@@ -144,6 +160,17 @@ struct sim {
 	uint64_t model_drops;	/* frames the model returned DROP for */
 	uint64_t mirror_full;
 	uint64_t periods, promoted;
+	uint64_t promoted_export;	/* entry from the owner's export */
+	uint64_t promoted_learned;	/* entry from the responses' copy */
+	struct adn_clip_tel *tel[SIM_MAX_SERVERS];
+	struct {
+		uint64_t lookups;	/* telemetry lookups sent */
+		uint64_t found;
+		uint64_t not_found;
+		uint64_t failures;	/* no answer in time, refused, junk */
+		uint64_t mismatches;	/* export and learned copy disagree */
+		uint64_t fresher;	/* exported before its response came */
+	} exp;
 	struct {
 		uint64_t responses;	/* applied (status ok) */
 		uint64_t retrans;	/* segments flagged as retransmission */
@@ -196,6 +223,12 @@ usage(FILE *f, const char *prog)
 		"  -d, --duration S         stop after S seconds\n"
 		"  -w, --link-wait S        wait up to S seconds for server links (default 10)\n"
 		"  -j, --stats-json FILE    write the final counters as JSON\n"
+		"  -T, --server-telemetry IDX=PATH\n"
+		"                           server IDX's DPDK telemetry socket: promotion\n"
+		"                           takes entries from its Snat export (default:\n"
+		"                           from the responses seen)\n"
+		"  -E, --snat-element NAME  the servers' Snat element (default snat)\n"
+		"  -W, --telemetry-timeout MS  per step of a telemetry query (default 1000)\n"
 		"  -h, --help\n\n"
 		"Telemetry: /adn/clip/groups, /adn/clip/stats, /adn/clip/top,\n"
 		"/adn/clip/set_group,LIST (ids separated by '.'), /adn/clip/add_server,ID,\n"
@@ -249,11 +282,15 @@ parse_args(struct sim *s, int argc, char **argv)
 		{ "link-wait", required_argument, NULL, 'w' },
 		{ "drain-wait", required_argument, NULL, 'D' },
 		{ "stats-json", required_argument, NULL, 'j' },
+		{ "server-telemetry", required_argument, NULL, 'T' },
+		{ "snat-element", required_argument, NULL, 'E' },
+		{ "telemetry-timeout", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *group = NULL, *apps = "snat", *changes[SIM_MAX_CHANGES];
-	unsigned int n_ch = 0;
+	const char *tels[SIM_MAX_SERVERS];
+	unsigned int n_ch = 0, n_tel = 0;
 	uint64_t v;
 	int c;
 
@@ -262,7 +299,10 @@ parse_args(struct sim *s, int argc, char **argv)
 	s->topn = 32;
 	s->link_wait = 10;
 	s->drain_wait = 30;
-	while ((c = getopt_long(argc, argv, "c:s:g:C:m:a:Pt:n:p:i:d:w:D:j:h",
+	s->snat_elem = "snat";
+	s->tel_timeout_ms = 1000;
+	while ((c = getopt_long(argc, argv,
+				"c:s:g:C:m:a:Pt:n:p:i:d:w:D:j:T:E:W:h",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -338,6 +378,30 @@ parse_args(struct sim *s, int argc, char **argv)
 		case 'j':
 			s->stats_json = optarg;
 			break;
+		case 'T':
+			if (n_tel == SIM_MAX_SERVERS) {
+				fprintf(stderr, "error: at most %d --server-telemetry\n",
+					SIM_MAX_SERVERS);
+				return -EINVAL;
+			}
+			tels[n_tel++] = optarg;
+			break;
+		case 'E':
+			if (*optarg == '\0' || strpbrk(optarg, " \t,") != NULL) {
+				fprintf(stderr, "error: --snat-element: '%s' is not an element name\n",
+					optarg);
+				return -EINVAL;
+			}
+			s->snat_elem = optarg;
+			break;
+		case 'W':
+			if (adn_parse_u64(optarg, 1, 60000, &v) < 0) {
+				fprintf(stderr, "error: --telemetry-timeout: '%s' is not 1-60000 ms\n",
+					optarg);
+				return -EINVAL;
+			}
+			s->tel_timeout_ms = (unsigned int)v;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			exit(0);
@@ -387,6 +451,31 @@ parse_args(struct sim *s, int argc, char **argv)
 			goto bad_change;
 	}
 	s->n_changes = n_ch;
+	/* After the loop: ids are checked against the --server count. */
+	for (unsigned int i = 0; i < n_tel; i++) {
+		const char *eq = strchr(tels[i], '=');
+		char num[8];
+
+		if (eq == NULL || eq == tels[i] || eq[1] == '\0' ||
+		    (size_t)(eq - tels[i]) >= sizeof(num)) {
+			fprintf(stderr, "error: --server-telemetry '%s': want IDX=PATH\n",
+				tels[i]);
+			return -EINVAL;
+		}
+		memcpy(num, tels[i], eq - tels[i]);
+		num[eq - tels[i]] = '\0';
+		if (adn_parse_u64(num, 0, s->n_servers - 1, &v) < 0) {
+			fprintf(stderr, "error: --server-telemetry '%s': IDX is a server id 0-%u\n",
+				tels[i], s->n_servers - 1);
+			return -EINVAL;
+		}
+		if (s->tel_path[v] != NULL) {
+			fprintf(stderr, "error: --server-telemetry: server %" PRIu64
+				" given twice\n", v);
+			return -EINVAL;
+		}
+		s->tel_path[v] = eq + 1;
+	}
 	return 0;
 bad_change:
 	fprintf(stderr, "error: --change-at: want N:LIST with ids 0-%u, N not decreasing\n",
@@ -666,12 +755,67 @@ act_set_group(struct sim *s, const uint16_t *servers, unsigned int n)
 	return rc;
 }
 
+/* Ask the servers with a telemetry socket for key's entry (one owns
+ * it) and put the answer into that server's copy. Returns true when a
+ * server exported it. A server that fails is marked in skip[] for the
+ * rest of the period. */
+static bool
+export_entry(struct sim *s, const struct adn_flow_key *key, bool *skip)
+{
+	char cmd[96], reply[256];
+	struct adn_clip_entry e;
+	const struct adn_clip_entry *known;
+	int rc, erc;
+
+	memcpy(cmd, "lookup ", 7);
+	adn_clip_snat_flow_format(key, cmd + 7, sizeof(cmd) - 7);
+	for (unsigned int j = 0; j < s->n_servers; j++) {
+		if (s->tel[j] == NULL || skip[j])
+			continue;
+		s->exp.lookups++;
+		rc = adn_clip_tel_control(s->tel[j], s->snat_elem, cmd, &erc,
+					  reply, sizeof(reply));
+		if (rc == 0 && erc == 0 && strncmp(reply, "no entry", 8) == 0) {
+			s->exp.not_found++;
+			continue;
+		}
+		if (rc < 0 || erc < 0 ||
+		    adn_clip_snat_entry_parse(reply, &e) < 0 ||
+		    memcmp(&e.key, key, sizeof(*key)) != 0 || e.server != j) {
+			if (s->exp.failures++ == 0)
+				fprintf(stderr, "warning: export from server %u: %s%s%s (counted; the learned copy serves until the next period)\n",
+					j, rc < 0 ? strerror(-rc) : "",
+					rc < 0 ? "" : "answered: ",
+					rc < 0 ? "" : reply);
+			skip[j] = true;
+			continue;
+		}
+		s->exp.found++;
+		known = adn_clip_table_find(s->mirror[j], key);
+		if (known == NULL)
+			s->exp.fresher++;
+		else if (known->result_len != e.result_len ||
+			 memcmp(known->result, e.result, e.result_len) != 0)
+			s->exp.mismatches++;
+		/* The owner's word wins; a full copy leaves the candidate
+		 * unpromoted (counted like a learned overflow). */
+		if (adn_clip_table_add(s->mirror[j], &e) < 0) {
+			s->mirror_full++;
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
 static int
 act_promote(struct sim *s)
 {
+	struct adn_clip_table *t = adn_clip_switch_table(s->sw);
 	struct adn_clip_promote_report r;
 	struct adn_clip_hitter top[64];
 	unsigned int n = RTE_MIN(s->topn, RTE_DIM(top));
+	bool before[64], by_export[64], skip[SIM_MAX_SERVERS] = { false };
 	int rc;
 
 	/* adn_clip_ctrl_period() in its three steps, so the candidates stay
@@ -681,10 +825,26 @@ act_promote(struct sim *s)
 		return rc;
 	s->n_top = (unsigned int)rc;
 	memcpy(s->top, top, s->n_top * sizeof(top[0]));
+	/* A candidate is promoted this period iff it is in the table after
+	 * and was not before: promotion never evicts an entry it added in
+	 * the same round. */
+	for (unsigned int i = 0; i < s->n_top; i++) {
+		before[i] = adn_clip_table_find(t, &top[i].key) != NULL;
+		by_export[i] = !before[i] &&
+			export_entry(s, &top[i].key, skip);
+	}
 	rc = adn_clip_ctrl_promote(s->ctrl, top, s->n_top, &r);
 	if (rc < 0)
 		return rc;
-	adn_clip_table_age(adn_clip_switch_table(s->sw));
+	for (unsigned int i = 0; i < s->n_top; i++) {
+		if (before[i] || adn_clip_table_find(t, &top[i].key) == NULL)
+			continue;
+		if (by_export[i])
+			s->promoted_export++;
+		else
+			s->promoted_learned++;
+	}
+	adn_clip_table_age(t);
 	s->periods++;
 	s->promoted += r.promoted;
 	return 0;
@@ -734,6 +894,10 @@ tel_stats(struct sim *s, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "table",
 		adn_clip_table_count(adn_clip_switch_table(s->sw)));
 	rte_tel_data_add_dict_u64(d, "promoted", s->promoted);
+	rte_tel_data_add_dict_u64(d, "promoted_by_export", s->promoted_export);
+	rte_tel_data_add_dict_u64(d, "promoted_by_learned",
+				  s->promoted_learned);
+	rte_tel_data_add_dict_u64(d, "export_failures", s->exp.failures);
 }
 
 static void
@@ -934,6 +1098,21 @@ sim_init(struct sim *s)
 			return rc;
 		}
 	}
+	/* Clients only: a server's socket may appear later (they start
+	 * after this app, which owns the memif sockets). */
+	for (unsigned int i = 0; i < s->n_servers; i++) {
+		if (s->tel_path[i] == NULL)
+			continue;
+		rc = adn_clip_tel_create(s->tel_path[i], s->tel_timeout_ms,
+					 &s->tel[i]);
+		if (rc < 0) {
+			fprintf(stderr, "error: --server-telemetry %u=%s: %s\n",
+				i, s->tel_path[i],
+				rc == -EINVAL ? "path too long for a unix socket" :
+				strerror(-rc));
+			return rc;
+		}
+	}
 	rc = port_setup(s, &s->client, s->client_name);
 	for (unsigned int i = 0; rc == 0 && i < s->n_servers; i++)
 		rc = port_setup(s, &s->server[i], s->server_name[i]);
@@ -1057,6 +1236,9 @@ sim_loop(struct sim *s)
 		bool moved = false;
 
 		scheduled(s);
+		/* A promotion may have waited on servers' telemetry: that
+		 * time is not idle time. */
+		now = rte_get_timer_cycles();
 		n = client_budget(s);
 		if (n > 0) {
 			n = rte_eth_rx_burst(s->client.id, 0, pkts, n);
@@ -1110,6 +1292,16 @@ drain_queue(struct sim *s, struct sim_port *p)
 		s->drops[SIM_DROP_SHUTDOWN]++;
 		rte_pktmbuf_free(p->q[--p->n_q]);
 	}
+}
+
+static unsigned int
+n_tel_servers(const struct sim *s)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < s->n_servers; i++)
+		n += s->tel[i] != NULL;
+	return n;
 }
 
 static int
@@ -1167,13 +1359,22 @@ write_json(struct sim *s, uint64_t rx, uint64_t tx, uint64_t dropped)
 	fprintf(f, "  \"mode\": \"%s\",\n  \"version\": %u,\n  \"periods\": %" PRIu64
 		",\n  \"promoted\": %" PRIu64 ",\n  \"table\": %u,\n"
 		"  \"pins\": %u,\n  \"mirror_full\": %" PRIu64 ",\n"
+		"  \"promoted_by_export\": %" PRIu64 ",\n"
+		"  \"promoted_by_learned\": %" PRIu64 ",\n"
+		"  \"export\": {\"servers\": %u, \"lookups\": %" PRIu64
+		", \"found\": %" PRIu64 ", \"not_found\": %" PRIu64
+		", \"failures\": %" PRIu64 ", \"mismatches\": %" PRIu64
+		", \"fresher\": %" PRIu64 "},\n"
 		"  \"last_change\": {\"checked\": %u, \"kept\": %u, \"pinned\": %u, "
 		"\"unpinned\": %u, \"pin_failed\": %u}\n}\n",
 		s->mode == ADN_CLIP_LB_BF ? "bf" : "ecmp",
 		adn_clip_switch_version(s->sw), s->periods, s->promoted,
 		adn_clip_table_count(adn_clip_switch_table(s->sw)),
 		adn_clip_table_count(adn_clip_switch_pins(s->sw)),
-		s->mirror_full, s->last_change.checked, s->last_change.kept,
+		s->mirror_full, s->promoted_export, s->promoted_learned,
+		n_tel_servers(s), s->exp.lookups, s->exp.found,
+		s->exp.not_found, s->exp.failures, s->exp.mismatches,
+		s->exp.fresher, s->last_change.checked, s->last_change.kept,
 		s->last_change.pinned, s->last_change.unpinned,
 		s->last_change.pin_failed);
 	return fclose(f) == 0 ? 0 : -EIO;
@@ -1205,8 +1406,17 @@ sim_report(struct sim *s)
 		       ", errors %" PRIu64 "\n", s->trd.responses,
 		       s->trd.retrans, s->trd.released, s->trd.untracked,
 		       s->trd.errors);
-	printf("promoted %" PRIu64 " in %" PRIu64 " periods, version %u\n",
-	       s->promoted, s->periods, adn_clip_switch_version(s->sw));
+	printf("promoted %" PRIu64 " in %" PRIu64 " periods (by export %" PRIu64
+	       ", by learned entries %" PRIu64 "), version %u\n",
+	       s->promoted, s->periods, s->promoted_export,
+	       s->promoted_learned, adn_clip_switch_version(s->sw));
+	if (n_tel_servers(s) > 0)
+		printf("export: %u server(s), lookups %" PRIu64 ", found %" PRIu64
+		       ", not found %" PRIu64 ", failures %" PRIu64
+		       ", mismatches %" PRIu64 ", ahead of responses %" PRIu64
+		       "\n", n_tel_servers(s), s->exp.lookups, s->exp.found,
+		       s->exp.not_found, s->exp.failures, s->exp.mismatches,
+		       s->exp.fresher);
 	return s->stats_json ? write_json(s, rx, tx, dropped) : 0;
 }
 
@@ -1273,8 +1483,10 @@ main(int argc, char **argv)
 	adn_clip_ctrl_free(s->ctrl);
 	adn_clip_switch_free(s->sw);
 	adn_clip_switch_free(s->sw_trd);
-	for (unsigned int i = 0; i < s->n_servers; i++)
+	for (unsigned int i = 0; i < s->n_servers; i++) {
 		adn_clip_table_free(s->mirror[i]);
+		adn_clip_tel_free(s->tel[i]);
+	}
 	rte_eal_cleanup();
 	return status;
 }

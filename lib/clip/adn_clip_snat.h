@@ -64,6 +64,36 @@ int adn_clip_snat_handle(struct adn_clip_table *mirror, uint16_t server_id,
 			 struct adn_clip_snat_pool *pool, uint8_t *frame,
 			 size_t len, bool *created);
 
+/*
+ * Text form of a flow and of its mapping, the one the Snat element's
+ * control commands print and adn-switchsim parses from a server's
+ * telemetry reply (one format, one place):
+ *
+ *   flow:     SRC_IP:SRC_PORT DST_IP:DST_PORT PROTO     (PROTO tcp, udp,
+ *             6 or 17; printed as tcp/udp)
+ *   mapping:  FLOW -> NEW_IP:NEW_PORT server ID
+ *
+ * A mapping line is at most ADN_CLIP_SNAT_LINE_MAX bytes with its NUL,
+ * short enough for one DPDK telemetry string (127 bytes).
+ */
+#define ADN_CLIP_SNAT_LINE_MAX 96
+
+/* Parse a flow at s into key (network order fields). *end (may be NULL)
+ * points past it. Returns 0 or -EINVAL, with the reason in why (may be
+ * NULL). */
+int adn_clip_snat_flow_parse(const char *s, struct adn_flow_key *key,
+			     const char **end, char *why, size_t why_len);
+/* Print flow key into buf; snprintf's return. */
+int adn_clip_snat_flow_format(const struct adn_flow_key *key, char *buf,
+			      size_t len);
+/* Print SNAT entry e as a mapping line; snprintf's return. -EINVAL when
+ * e's result is not a SNAT result. */
+int adn_clip_snat_entry_format(const struct adn_clip_entry *e, char *buf,
+			       size_t len);
+/* Parse a mapping line (trailing text ignored) into e: key, server,
+ * result. Returns 0 or -EINVAL. */
+int adn_clip_snat_entry_parse(const char *s, struct adn_clip_entry *e);
+
 /* Internet checksum helpers (RFC 1071 / RFC 1624), exported for the
  * elements and tests. Sums are over network-order bytes. */
 uint16_t adn_clip_csum(const void *data, size_t len, uint32_t init);

@@ -367,10 +367,34 @@ tel_safe_string(char *s)
 /* "NAME COMMAND ARGS...": adn_runtime_control, the action adn-ctl shares.
  * Always answers a dict so the operator sees why a command failed; "ok"
  * is 1/0 (22.11 telemetry has no JSON boolean), "rc" the errno. */
+/* A multi-line reply (e.g. Snat's export) as an array of its lines: a
+ * telemetry string holds 127 bytes, so "reply" alone would cut it. */
+static int
+tel_reply_lines(struct rte_tel_data *d, char *reply)
+{
+	struct rte_tel_data *a;
+	char *line, *save = NULL;
+
+	if (strchr(reply, '\n') == NULL)
+		return 0;
+	a = rte_tel_data_alloc();
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (line = strtok_r(reply, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		tel_safe_string(line);
+		rte_tel_data_add_array_string(a, line);
+	}
+	rte_tel_data_add_dict_container(d, "lines", a, 0);
+	return 0;
+}
+
 static int
 tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	char name[ADN_NAME_MAX], reply[RTE_TEL_MAX_STRING_LEN * 2];
+	/* reply: room for a multi-line answer (Snat exports 64 lines). */
+	char name[ADN_NAME_MAX], reply[8192], lines[8192];
 	const struct adn_elem *e;
 	const char *rest;
 	size_t n;
@@ -392,6 +416,7 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 					 sizeof(reply));
 	}
 	tel_safe_string(name);
+	snprintf(lines, sizeof(lines), "%s", reply);
 	tel_safe_string(reply);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "element", name);
@@ -412,8 +437,9 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 			rte_tel_data_add_array_string(a,
 						      e->desc->control_help[i]);
 		rte_tel_data_add_dict_container(d, "help", a, 0);
+		return 0;
 	}
-	return 0;
+	return tel_reply_lines(d, lines);
 }
 
 int

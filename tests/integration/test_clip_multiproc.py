@@ -10,7 +10,9 @@ show a second one), from a server pool; and on every process, packets in =
 packets out + counted drops, with the links agreeing across processes.
 
 Modes:
-  bf      CLIP versioned groups + push, with promotion: zero mismatches
+  bf      CLIP versioned groups + push, with promotion: zero mismatches;
+          promotion takes entries from the servers' Snat export over
+          their telemetry sockets (--server-telemetry)
   ecmp    plain ECMP rehash, no push: the check must see mismatches (shows
           it can fail)
 """
@@ -204,9 +206,18 @@ def main():
                "--link-wait", "60",
                "--stats-json", os.path.join(wd, "sw.json")]
     if mode == "bf":
-        # TCP segments also get a TRD request (before SNAT)
+        # TCP segments also get a TRD request (before SNAT). Promotion
+        # asks the servers for entries over telemetry; the sockets appear
+        # once the servers start (the switchsim connects on first use).
+        # A generous timeout: a loaded server parks its workers slowly,
+        # and a timeout is only a counted fallback, never a hang.
         sw_cmd += ["--mode", "bf", "--period", "1000", "--table", "16",
-                   "--apps", "snat,trd"]
+                   "--apps", "snat,trd", "--snat-element", "snat",
+                   "--telemetry-timeout", "3000"]
+        for i in range(2):
+            sw_cmd += ["--server-telemetry",
+                       "%d=/var/run/dpdk/adn-it-clip-s%d-%s/dpdk_telemetry.v2"
+                       % (i, i, tag)]
     else:
         sw_cmd += ["--mode", "ecmp", "--no-push"]
 
@@ -319,6 +330,24 @@ def main():
                      "one mapping per flow over both servers (%d)" % created)
         adn_it.check(sw["promoted"] > 0 and sw["switch"]["fast"] > 0,
                      "promoted flows took the fast path")
+        # Promotion by the servers' export (CLIP §III-D): the owner's
+        # Snat element named the entries; the learned copy never
+        # disagreed with it, and each promotion has one source.
+        exp = sw["export"]
+        print("promotions by export %d, by learned entries %d; export "
+              "lookups %d, found %d, failures %d, ahead of responses %d"
+              % (sw["promoted_by_export"], sw["promoted_by_learned"],
+                 exp["lookups"], exp["found"], exp["failures"],
+                 exp["fresher"]), flush=True)
+        adn_it.check(exp["servers"] == 2 and exp["found"] > 0,
+                     "the switchsim asked both servers' Snat export")
+        adn_it.check(sw["promoted_by_export"] > 0,
+                     "flows promoted by export (%d)" % sw["promoted_by_export"])
+        adn_it.check(sw["promoted_by_export"] + sw["promoted_by_learned"] ==
+                     sw["promoted"], "every promotion counted by its source")
+        adn_it.check(exp["mismatches"] == 0,
+                     "exported entries agree with the mappings responses "
+                     "carried")
         # TRD end to end: every TCP segment measured on the server that
         # saw its connection's SYN (also across the change), and exactly
         # the planted retransmissions reported back to the switch.

@@ -3,8 +3,10 @@
  * The CLIP server elements, driven through TestSource -> ClipServer ->
  * handler -> TestSink pipelines with requests built by the lib/clip codec:
  * dispatch and per-reason drops of ClipServer, Snat's mappings and pool
- * exhaustion, TcpRetransDetect's register life cycle and detection.
+ * exhaustion and its control export (lookup, export, stats, every
+ * refusal), TcpRetransDetect's register life cycle and detection.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -16,6 +18,7 @@
 #include "adn_clip_snat.h"
 #include "adn_clip_trd.h"
 #include "adn_elem.h"
+#include "adn_pipeline.h"
 #include "adn_test.h"
 
 /* An IPv4 frame of `len` bytes turned into a CLIP request for `app`
@@ -360,6 +363,208 @@ test_trd_answers_non_tcp_with_bad_request(void)
 	adn_test_free(p);
 }
 
+/* --- Snat control: the mirrored table's export -------------------------- */
+
+static const char snat_ctl_cfg[] =
+	"elements = (\n"
+	"  { name = \"src\"; type = \"TestSource\"; },\n"
+	"  { name = \"nat\"; type = \"Snat\"; server_id = 5;"
+	"    ip_base = \"100.64.0.1\"; port_lo = 2000; port_hi = 2009; },\n"
+	"  { name = \"out\"; type = \"TestSink\"; }\n"
+	");\n"
+	"links = ( \"src -> nat -> out\" );\n";
+
+/* A Snat that mapped n flows: UDP from 10.0.0.1:1001.. to
+ * 192.168.1.2:80, ports 2000.. in order. */
+static struct adn_pipeline *
+snat_with_flows(unsigned int n, struct adn_elem **e)
+{
+	struct adn_pipeline *p = adn_test_build("snat-ctl", snat_ctl_cfg,
+						NULL);
+	struct rte_mbuf *in[16];
+
+	CU_ASSERT_FATAL(p != NULL && n <= RTE_DIM(in));
+	for (unsigned int i = 0; i < n; i++)
+		in[i] = request(ADN_CLIP_APP_SNAT, 5, IPPROTO_UDP,
+				(uint16_t)(1001 + i), 0, 0, 80);
+	adn_test_run(p, "src", in, n);
+	CU_ASSERT_FATAL(adn_test_sink(p, "out")->n == n);
+	*e = adn_pipeline_find(p, "nat");
+	CU_ASSERT_FATAL(*e != NULL);
+	return p;
+}
+
+/* Run cmd: expect rc and a reply holding want; queries never move the
+ * state generation (no fastpath flush for a read). */
+static void
+snat_ctl(struct adn_elem *e, const char *cmd, int rc, const char *want,
+	 char *reply, size_t len)
+{
+	uint32_t gen = e->state_gen;
+	int got = adn_elem_control(e, cmd, reply, len);
+
+	CU_ASSERT_EQUAL(got, rc);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, want));
+	if (got != rc || strstr(reply, want) == NULL)
+		printf("\n'%s': rc %d reply '%s', want %d '%s'\n", cmd, got,
+		       reply, rc, want);
+	CU_ASSERT_EQUAL(e->state_gen, gen);
+}
+
+static void
+test_snat_control_lookup_answers_mapping_or_no_entry(void)
+{
+	struct adn_elem *e;
+	struct adn_pipeline *p = snat_with_flows(2, &e);
+	struct adn_clip_entry m;
+	char r[256];
+
+	snat_ctl(e, "lookup 10.0.0.1:1001 192.168.1.2:80 udp", 0,
+		 "10.0.0.1:1001 192.168.1.2:80 udp -> 100.64.0.1:2000 server 5",
+		 r, sizeof(r));
+	/* numeric protocol, extra blanks; the reply parses back */
+	snat_ctl(e, "  lookup  10.0.0.1:1002   192.168.1.2:80  17 ", 0,
+		 "-> 100.64.0.1:2001 server 5", r, sizeof(r));
+	CU_ASSERT(adn_clip_snat_entry_parse(r, &m) == 0);
+	CU_ASSERT(m.server == 5 && m.key.proto == 17 &&
+		  m.key.src_port == rte_cpu_to_be_16(1002) &&
+		  m.key.dst_ip == rte_cpu_to_be_32(0xc0a80102) &&
+		  memcmp(m.result, "\x64\x40\x00\x01\x07\xd1", 6) == 0);
+	/* a flow never seen, and the same flow as TCP: not mapped */
+	snat_ctl(e, "lookup 10.0.0.1:1003 192.168.1.2:80 udp", 0,
+		 "no entry for 10.0.0.1:1003 192.168.1.2:80 udp", r,
+		 sizeof(r));
+	snat_ctl(e, "lookup 10.0.0.1:1001 192.168.1.2:80 tcp", 0,
+		 "no entry", r, sizeof(r));
+	/* a lookup is not traffic: the entry's hits stay as they were */
+	CU_ASSERT(adn_test_xstat(p, "nat", "hits") == 0);
+	adn_test_free(p);
+}
+
+/* Lines after the count line of an export reply, parsed; returns how
+ * many, or -1 when one does not parse. */
+static int
+export_lines(const char *reply, struct adn_clip_entry *out, unsigned int max)
+{
+	const char *l = strchr(reply, '\n');
+	unsigned int n = 0;
+
+	for (; l != NULL; l = strchr(l + 1, '\n')) {
+		if (n == max || adn_clip_snat_entry_parse(l + 1, &out[n]) < 0)
+			return -1;
+		n++;
+	}
+	return (int)n;
+}
+
+static void
+test_snat_control_export_pages_through_every_entry(void)
+{
+	struct adn_elem *e;
+	struct adn_pipeline *p = snat_with_flows(5, &e);
+	struct adn_clip_entry got[16];
+	bool seen[5] = { false };
+	char r[1024], want[64];
+	int n;
+
+	/* pages of 2 cover the 5 entries once each */
+	for (unsigned int off = 0; off < 5; off += 2) {
+		char cmd[32];
+
+		snprintf(cmd, sizeof(cmd), "export 2 %u", off);
+		snprintf(want, sizeof(want), "exported %u of 5 from %u, next %u",
+			 off < 4 ? 2 : 1, off, off < 4 ? off + 2 : 5);
+		snat_ctl(e, cmd, 0, want, r, sizeof(r));
+		CU_ASSERT(strncmp(r, want, strlen(want)) == 0);
+		n = export_lines(r, got, RTE_DIM(got));
+		CU_ASSERT_EQUAL(n, off < 4 ? 2 : 1);
+		for (int i = 0; i < n; i++) {
+			unsigned int f = rte_be_to_cpu_16(got[i].key.src_port) -
+				1001u;
+
+			CU_ASSERT_FATAL(f < 5);
+			CU_ASSERT(!seen[f]);
+			seen[f] = true;
+			/* flow i got port 2000 + i */
+			CU_ASSERT(got[i].result[4] == 0x07 &&
+				  got[i].result[5] == 0xd0 + f);
+			CU_ASSERT(got[i].server == 5);
+		}
+	}
+	for (unsigned int f = 0; f < 5; f++)
+		CU_ASSERT(seen[f]);
+	/* OFFSET defaults to 0; N above the count gives them all; at the
+	 * end, an empty page */
+	snat_ctl(e, "export 64", 0, "exported 5 of 5 from 0, next 5", r,
+		 sizeof(r));
+	CU_ASSERT_EQUAL(export_lines(r, got, RTE_DIM(got)), 5);
+	snat_ctl(e, "export 3 5", 0, "exported 0 of 5 from 5, next 5", r,
+		 sizeof(r));
+	CU_ASSERT(strchr(r, '\n') == NULL);
+	/* a short reply buffer gets whole lines only, and says so */
+	snat_ctl(e, "export 5", 0, "exported 1 of 5 from 0, next 1", r, 160);
+	CU_ASSERT_EQUAL(export_lines(r, got, RTE_DIM(got)), 1);
+	snat_ctl(e, "export 5", -EMSGSIZE, "too small for one entry", r, 80);
+	snat_ctl(e, "export 5", -EMSGSIZE, "export: reply", r, 20);
+	adn_test_free(p);
+}
+
+static void
+test_snat_control_stats_reports_table_and_pool(void)
+{
+	struct adn_elem *e;
+	struct adn_pipeline *p = snat_with_flows(3, &e);
+	char r[256];
+
+	snat_ctl(e, "stats", 0,
+		 "entries 3 capacity 65536 pool-used 3 pool-size 10 requests 3 created 3",
+		 r, sizeof(r));
+	adn_test_free(p);
+}
+
+static void
+test_snat_control_rejects_bad_commands(void)
+{
+	static const struct { const char *cmd; int rc; const char *why; } bad[] = {
+		{ "", -EINVAL, "unknown command '' (lookup, export, stats)" },
+		{ "flush", -EINVAL, "unknown command 'flush'" },
+		{ "lookups 10.0.0.1:1 10.0.0.2:2 udp", -EINVAL,
+		  "unknown command 'lookups'" },
+		{ "lookup", -EINVAL, "lookup: source: want A.B.C.D:PORT" },
+		{ "lookup 10.0.0.1 192.168.1.2:80 udp", -EINVAL,
+		  "source: want A.B.C.D:PORT, got '10.0.0.1'" },
+		{ "lookup 10.0.0.300:1 192.168.1.2:80 udp", -EINVAL,
+		  "'10.0.0.300' is not a dotted IPv4 address" },
+		{ "lookup 10.0.0.1:65536 192.168.1.2:80 udp", -EINVAL,
+		  "source: port '65536' is not 0-65535" },
+		{ "lookup 10.0.0.1:-1 192.168.1.2:80 udp", -EINVAL,
+		  "port '-1'" },
+		{ "lookup 10.0.0.1:1 192.168.1.2:8x0 udp", -EINVAL,
+		  "destination: port '8x0'" },
+		{ "lookup 10.0.0.1:1 192.168.1.2:80", -EINVAL,
+		  "protocol '': tcp, udp, 6 or 17" },
+		{ "lookup 10.0.0.1:1 192.168.1.2:80 icmp", -EINVAL,
+		  "protocol 'icmp'" },
+		{ "lookup 10.0.0.1:1 192.168.1.2:80 udp 5", -EINVAL,
+		  "unexpected '5' after the flow" },
+		{ "export", -EINVAL, "export: want N [OFFSET]" },
+		{ "export 0", -EINVAL, "N '0' is not 1-64" },
+		{ "export 65", -EINVAL, "N '65' is not 1-64" },
+		{ "export two", -EINVAL, "N 'two' is not 1-64" },
+		{ "export 1 -1", -EINVAL, "OFFSET '-1' is not a count" },
+		{ "export 1 3", -ERANGE, "OFFSET 3 past the 2 entries" },
+		{ "export 1 0 0", -EINVAL, "export: want N [OFFSET]" },
+		{ "stats all", -EINVAL, "stats: takes no arguments, got 'all'" },
+	};
+	struct adn_elem *e;
+	struct adn_pipeline *p = snat_with_flows(2, &e);
+	char r[256];
+
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++)
+		snat_ctl(e, bad[i].cmd, bad[i].rc, bad[i].why, r, sizeof(r));
+	adn_test_free(p);
+}
+
 int
 main(void)
 {
@@ -373,6 +578,10 @@ main(void)
 	CU_ADD_TEST(s, test_snat_maps_flows_and_reports_pool_exhaustion);
 	CU_ADD_TEST(s, test_snat_drops_requests_of_other_apps);
 	CU_ADD_TEST(s, test_snat_rejects_bad_pool);
+	CU_ADD_TEST(s, test_snat_control_lookup_answers_mapping_or_no_entry);
+	CU_ADD_TEST(s, test_snat_control_export_pages_through_every_entry);
+	CU_ADD_TEST(s, test_snat_control_stats_reports_table_and_pool);
+	CU_ADD_TEST(s, test_snat_control_rejects_bad_commands);
 	CU_ADD_TEST(s, test_trd_allocates_detects_and_releases);
 	CU_ADD_TEST(s, test_trd_answers_non_tcp_with_bad_request);
 	return adn_test_main();
