@@ -364,10 +364,7 @@ tel_safe_string(char *s)
 			*s = '?';
 }
 
-/* "NAME COMMAND ARGS...": adn_runtime_control, the action adn-ctl shares.
- * Always answers a dict so the operator sees why a command failed; "ok"
- * is 1/0 (22.11 telemetry has no JSON boolean), "rc" the errno. */
-/* A multi-line reply (e.g. Snat's export) as an array of its lines: a
+/* A multi-line reply (help, Snat's export) as an array of its lines: a
  * telemetry string holds 127 bytes, so "reply" alone would cut it. */
 static int
 tel_reply_lines(struct rte_tel_data *d, char *reply)
@@ -390,12 +387,14 @@ tel_reply_lines(struct rte_tel_data *d, char *reply)
 	return 0;
 }
 
+/* "NAME COMMAND ARGS...": adn_runtime_control. Always answers a dict so
+ * the operator sees why a command failed; "ok" is 1/0 (22.11 telemetry has
+ * no JSON boolean), "rc" the errno. */
 static int
 tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	/* reply: room for a multi-line answer (Snat exports 64 lines). */
 	char name[ADN_NAME_MAX], reply[8192], lines[8192];
-	const struct adn_elem *e;
 	const char *rest;
 	size_t n;
 	int rc;
@@ -423,22 +422,6 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "ok", rc == 0);
 	rte_tel_data_add_dict_int(d, "rc", rc);
 	rte_tel_data_add_dict_string(d, "reply", reply);
-	/* help: the full lines as an array (a string holds 127 bytes). The
-	 * element exists: adn_runtime_control succeeded. */
-	if (rc == 0 && strncmp(rest, "help", 4) == 0 &&
-	    (e = adn_pipeline_find(tel_rt->pipe, name)) != NULL &&
-	    e->desc->control_help != NULL) {
-		struct rte_tel_data *a = rte_tel_data_alloc();
-
-		if (a == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
-		for (unsigned int i = 0; e->desc->control_help[i]; i++)
-			rte_tel_data_add_array_string(a,
-						      e->desc->control_help[i]);
-		rte_tel_data_add_dict_container(d, "help", a, 0);
-		return 0;
-	}
 	return tel_reply_lines(d, lines);
 }
 

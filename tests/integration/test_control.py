@@ -124,8 +124,8 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
 
         h = tel.control("route help")
         check(h["ok"] == 1 and h["element"] == "route" and
-              [l.split()[0] for l in h["help"]] == ["add", "remove",
-                                                    "lookup"],
+              [l.split()[0] for l in h["lines"]] == ["add", "remove",
+                                                     "lookup"],
               "route help lists add, remove, lookup")
         r = tel.control("route lookup " + TARGET)
         check(r["ok"] == 1 and r["reply"] == TARGET + " -> 0 (no route)",
