@@ -128,7 +128,7 @@ struct ig_meta_t {
 	bit<1>  prev_b1;
 	bit<1>  prev_b2;
 
-	bit<32> ecmp_hash;
+	bit<16> ecmp_hash;	/* h_ecmp: CRC-16 */
 	bit<8>  ecmp_bucket;
 	bit<1>  cur;		/* `cur` register */
 	bit<1>  slot;		/* group slot chosen: cur or 1-cur */
@@ -232,29 +232,48 @@ control Ingress(inout headers_t hdr, inout ig_meta_t md,
 		inout ingress_intrinsic_metadata_for_deparser_t ig_dprsr_md,
 		inout ingress_intrinsic_metadata_for_tm_t ig_tm_md)
 {
-	/* --- hashes: one per C seed (see README, "hashes") --- */
-	Hash<bit<32>>(HashAlgorithm_t.CRC32) h_cms0;
+	/* --- hashes (p4/README.md, "Hashes"): each is the CRC named in
+	 * enum adn_clip_hash of lib/clip/adn_clip_switch.h, over the field
+	 * list {src_ip, dst_ip, src_port, dst_port, proto} (13 bytes,
+	 * network order). Every polynomial is declared with all its
+	 * parameters; init and xor are 0 or all-ones only, where the
+	 * driver's and the RevEng conventions for a reflected init agree.
+	 * CRCPolynomial(coeff without x^32, reversed = refin = refout,
+	 * msb, extended, init, xor); msb/extended do not matter when the
+	 * Hash width equals the polynomial's. --- */
+
+	/* CRC-32/ISO-HDLC (= HashAlgorithm_t.CRC32): count-min row 0 */
+	CRCPolynomial<bit<32>>(32w0x04C11DB7, true, false, false,
+			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32;
+	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32) h_cms0;
+	/* CRC-32/ISCSI (CRC-32C): count-min row 1 */
 	CRCPolynomial<bit<32>>(32w0x1EDC6F41, true, false, false,
 			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32c;
 	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32c) h_cms1;
+	/* CRC-32/BASE91-D (CRC-32D): Bloom partition 0 */
 	CRCPolynomial<bit<32>>(32w0xA833982B, true, false, false,
 			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32d;
 	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32d) h_bf0;
-	CRCPolynomial<bit<32>>(32w0x814141AB, true, false, false,
-			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32q;
-	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32q) h_bf1;
-	CRCPolynomial<bit<32>>(32w0x741B8CD7, true, false, false,
-			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32k;
-	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32k) h_bf2;
+	/* CRC-32/AUTOSAR: Bloom partition 1 */
+	CRCPolynomial<bit<32>>(32w0xF4ACFB13, true, false, false,
+			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32_autosar;
+	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32_autosar) h_bf1;
+	/* CRC-32/AIXM (CRC-32Q): Bloom partition 2; not reflected */
+	CRCPolynomial<bit<32>>(32w0x814141AB, false, false, false,
+			       32w0x00000000, 32w0x00000000) crc32q;
+	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32q) h_bf2;
+	/* CRC-16/ARC (= HashAlgorithm_t.CRC16): ECMP bucket */
+	CRCPolynomial<bit<16>>(16w0x8005, true, false, false,
+			       16w0x0000, 16w0x0000) crc16;
+	Hash<bit<16>>(HashAlgorithm_t.CUSTOM, crc16) h_ecmp;
+	/* CRC-32/BZIP2: flow_id[63:32]; not reflected */
 	CRCPolynomial<bit<32>>(32w0x04C11DB7, false, false, false,
-			       32w0x00000000, 32w0x00000000) crc32mpeg;
-	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32mpeg) h_ecmp;
-	CRCPolynomial<bit<32>>(32w0x32583499, true, false, false,
-			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32x;
-	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32x) h_fid_hi;
-	CRCPolynomial<bit<32>>(32w0x992C1A4C, true, false, false,
-			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32y;
-	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32y) h_fid_lo;
+			       32w0xFFFFFFFF, 32w0xFFFFFFFF) crc32_bzip2;
+	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32_bzip2) h_fid_hi;
+	/* CRC-32/MEF (Koopman 0x741B8CD7): flow_id[31:0] */
+	CRCPolynomial<bit<32>>(32w0x741B8CD7, true, false, false,
+			       32w0xFFFFFFFF, 32w0x00000000) crc32_mef;
+	Hash<bit<32>>(HashAlgorithm_t.CUSTOM, crc32_mef) h_fid_lo;
 
 	/* --- count-min sketch, 2 x 1024 (adn_cms_update) --- */
 	Register<bit<32>, bit<10>>(1024, 0) cms_row0;
@@ -474,7 +493,7 @@ control Ingress(inout headers_t hdr, inout ig_meta_t md,
 					md.dst_port, md.proto});
 		md.cms_h1 = h_cms1.get({md.src_ip, md.dst_ip, md.src_port,
 					md.dst_port, md.proto});
-		/* width 1024: index = top 10 bits (multiply-shift in C) */
+		/* width 1024: index = top 10 bits (adn_crc_reduce in C) */
 		md.cms_c0 = cms_inc0.execute(md.cms_h0[31:22]);
 		md.cms_c1 = cms_inc1.execute(md.cms_h1[31:22]);
 		if (md.cms_c0 < md.cms_c1)
@@ -530,7 +549,7 @@ control Ingress(inout headers_t hdr, inout ig_meta_t md,
 		}
 		md.ecmp_hash = h_ecmp.get({md.src_ip, md.dst_ip, md.src_port,
 					   md.dst_port, md.proto});
-		md.ecmp_bucket = md.ecmp_hash[7:0];
+		md.ecmp_bucket = md.ecmp_hash[7:0];	/* ecmp_bucket() */
 		if (md.prev_b0 == 1 && md.prev_b1 == 1 && md.prev_b2 == 1 &&
 		    md.prev_nonempty == 1) {
 			md.slot = ~md.cur;		/* G_prev */

@@ -22,11 +22,32 @@ struct clip_group {
 	uint16_t bucket[ADN_CLIP_ECMP_BUCKETS];
 };
 
+/* enum adn_clip_hash -> CRC and P4 instance. Distinct polynomials within
+ * each group whose indexes must be independent: the two count-min rows, the
+ * three Bloom partitions, the two flow id halves (equal polynomials there
+ * would make them differ by a constant, i.e. collide alike). */
+static const struct {
+	const char *p4;
+	const struct adn_crc_param *crc;
+} clip_hashes[ADN_CLIP_H_MAX] = {
+	[ADN_CLIP_H_CMS0] = { "h_cms0", &adn_crc32_iso_hdlc },
+	[ADN_CLIP_H_CMS1] = { "h_cms1", &adn_crc32_iscsi },
+	[ADN_CLIP_H_BF0] = { "h_bf0", &adn_crc32_base91_d },
+	[ADN_CLIP_H_BF1] = { "h_bf1", &adn_crc32_autosar },
+	[ADN_CLIP_H_BF2] = { "h_bf2", &adn_crc32_aixm },
+	/* TNA's predefined CRC16: the usual ECMP hash, and a 16-bit result
+	 * is all an 8-bit bucket needs */
+	[ADN_CLIP_H_ECMP] = { "h_ecmp", &adn_crc16_arc },
+	[ADN_CLIP_H_FID_HI] = { "h_fid_hi", &adn_crc32_bzip2 },
+	[ADN_CLIP_H_FID_LO] = { "h_fid_lo", &adn_crc32_mef },
+};
+
 struct adn_clip_switch {
 	const struct adn_clip_app *app;
 	enum adn_clip_lb_mode mode;
 	uint32_t digest_threshold;
-	uint32_t ecmp_seed;
+	struct adn_crc ecmp_crc;	/* h_ecmp */
+	struct adn_crc fid_crc[2];	/* h_fid_hi, h_fid_lo */
 	uint8_t cur;			/* the `cur` register */
 	uint16_t version;		/* membership epoch; bit 0 == cur */
 	struct clip_group group[2];	/* G0, G1 (ECMP mode uses [cur]) */
@@ -132,11 +153,34 @@ adn_clip_parse(const uint8_t *frame, size_t len,
 	return parse_fail(why, ADN_CLIP_R_NONE, 0);
 }
 
-uint64_t
-adn_clip_flow_id(const struct adn_flow_key *key)
+const struct adn_crc_param *
+adn_clip_hash_crc(enum adn_clip_hash h)
 {
-	return ((uint64_t)adn_flow_hash(key, 0x9e3779b9U) << 32) |
-	       adn_flow_hash(key, 0x85ebca6bU);
+	if ((unsigned int)h >= ADN_CLIP_H_MAX)
+		return NULL;
+	return clip_hashes[h].crc;
+}
+
+const char *
+adn_clip_hash_name(enum adn_clip_hash h)
+{
+	if ((unsigned int)h >= ADN_CLIP_H_MAX)
+		return NULL;
+	return clip_hashes[h].p4;
+}
+
+/* The key bytes are the P4 field list: adn_flow_key is packed and holds
+ * its fields in network byte order, in the P4 order. */
+_Static_assert(sizeof(struct adn_flow_key) == 13,
+	       "adn_flow_key must be the 13-byte P4 field list");
+
+uint64_t
+adn_clip_flow_id(const struct adn_clip_switch *sw,
+		 const struct adn_flow_key *key)
+{
+	return ((uint64_t)adn_crc_compute(&sw->fid_crc[0], key,
+					  sizeof(*key)) << 32) |
+	       adn_crc_compute(&sw->fid_crc[1], key, sizeof(*key));
 }
 
 void
@@ -190,8 +234,10 @@ adn_clip_switch_create(const struct adn_clip_switch_conf *conf,
 	    (conf->digest_threshold & (conf->digest_threshold - 1)) != 0)
 		return conf_fail(err_field, "digest_threshold");
 	if (conf->lb_mode == ADN_CLIP_LB_BF &&
-	    (conf->bf_hashes == 0 || conf->bf_hashes > ADN_BLOOM_HASH_MAX))
+	    (conf->bf_hashes == 0 || conf->bf_hashes > ADN_CLIP_BF_HASH_MAX))
 		return conf_fail(err_field, "bf_hashes");
+	if (conf->cms_depth > ADN_CLIP_CMS_DEPTH_MAX)
+		return conf_fail(err_field, "cms_depth");
 	if (conf->lb_mode == ADN_CLIP_LB_BF && conf->bf_bits < 64)
 		return conf_fail(err_field, "bf_bits");
 
@@ -201,11 +247,21 @@ adn_clip_switch_create(const struct adn_clip_switch_conf *conf,
 	sw->app = conf->app;
 	sw->mode = conf->lb_mode;
 	sw->digest_threshold = conf->digest_threshold;
-	sw->ecmp_seed = (uint32_t)adn_mix64(conf->seed ^ 0xec3bULL);
+	if (adn_crc_init(&sw->ecmp_crc, clip_hashes[ADN_CLIP_H_ECMP].crc) < 0 ||
+	    adn_crc_init(&sw->fid_crc[0],
+			 clip_hashes[ADN_CLIP_H_FID_HI].crc) < 0 ||
+	    adn_crc_init(&sw->fid_crc[1],
+			 clip_hashes[ADN_CLIP_H_FID_LO].crc) < 0) {
+		rc = -EINVAL;	/* a broken catalogue entry */
+		goto fail;
+	}
 	cc = (struct adn_cms_conf){
 		.depth = conf->cms_depth, .width = conf->cms_width,
 		.topn = conf->topn, .seed = conf->seed,
 	};
+	/* depth 0 means the default 2 in adn_cms: name both rows */
+	for (i = 0; i < (int)(conf->cms_depth ? conf->cms_depth : 2); i++)
+		cc.row_crc[i] = clip_hashes[ADN_CLIP_H_CMS0 + i].crc;
 	rc = adn_cms_create(&cc, &sw->cms, &cms_field);
 	if (rc == -EINVAL)
 		rc = conf_fail(err_field, strcmp(cms_field, "depth") == 0 ?
@@ -226,11 +282,19 @@ adn_clip_switch_create(const struct adn_clip_switch_conf *conf,
 	if (rc < 0)
 		goto fail;
 	if (sw->mode == ADN_CLIP_LB_BF) {
+		const struct adn_crc_param *bfc[ADN_CLIP_BF_HASH_MAX] = {
+			clip_hashes[ADN_CLIP_H_BF0].crc,
+			clip_hashes[ADN_CLIP_H_BF1].crc,
+			clip_hashes[ADN_CLIP_H_BF2].crc,
+		};
+
 		for (i = 0; i < 2; i++) {
 			/* Both filters hash alike: a flow's bits are at the
-			 * same places in BF0 and BF1, as in p4/. */
-			rc = adn_bloom_create(conf->bf_bits, conf->bf_hashes,
-					      conf->seed, &sw->bf[i]);
+			 * same places in BF0 and BF1, as in p4/ (one h_bf*
+			 * result indexes bf0_p* and bf1_p*). */
+			rc = adn_bloom_create_crc(conf->bf_bits,
+						  conf->bf_hashes, bfc,
+						  &sw->bf[i]);
 			if (rc == -EINVAL)
 				rc = conf_fail(err_field, "bf_bits");
 			if (rc < 0)
@@ -271,13 +335,23 @@ group_fill(struct clip_group *g, const uint16_t *servers, unsigned int n)
 		g->bucket[b] = servers[b % n];
 }
 
+/* Low bits of h_ecmp: ecmp_bucket = ecmp_hash[7:0] in p4/. */
+static inline uint32_t
+ecmp_bucket(const struct adn_clip_switch *sw, const struct adn_flow_key *key,
+	    uint32_t *hash)
+{
+	uint32_t h = adn_crc_compute(&sw->ecmp_crc, key, sizeof(*key));
+
+	if (hash != NULL)
+		*hash = h;
+	return h & (ADN_CLIP_ECMP_BUCKETS - 1);
+}
+
 static inline uint16_t
 group_pick(const struct adn_clip_switch *sw, const struct clip_group *g,
 	   const struct adn_flow_key *key)
 {
-	uint32_t h = adn_flow_hash(key, sw->ecmp_seed);
-
-	return g->bucket[h & (ADN_CLIP_ECMP_BUCKETS - 1)];
+	return g->bucket[ecmp_bucket(sw, key, NULL)];
 }
 
 int
@@ -484,7 +558,7 @@ adn_clip_switch_process(struct adn_clip_switch *sw, uint8_t *frame,
 		verdict(sw, out, ADN_CLIP_V_DROP, why);
 		return 0;
 	}
-	out->flow_id = adn_clip_flow_id(&pi.key);
+	out->flow_id = adn_clip_flow_id(sw, &pi.key);
 
 	/* Count every CLIP-candidate packet, fast path included: the
 	 * top-N decides what stays on the switch too. */
@@ -557,6 +631,53 @@ adn_clip_switch_process(struct adn_clip_switch *sw, uint8_t *frame,
 	out->data_off = -ADN_CLIP_HDR_LEN;
 	out->len = len + ADN_CLIP_HDR_LEN;
 	verdict(sw, out, ADN_CLIP_V_FLIGHT, ADN_CLIP_R_NONE);
+	return 0;
+}
+
+int
+adn_clip_switch_hash(const struct adn_clip_switch *sw, enum adn_clip_hash h,
+		     const struct adn_flow_key *key, uint32_t *hash,
+		     uint32_t *index)
+{
+	uint32_t v, idx, i;
+
+	if (sw == NULL || key == NULL)
+		return -EINVAL;
+	switch (h) {
+	case ADN_CLIP_H_CMS0:
+	case ADN_CLIP_H_CMS1:
+		i = (uint32_t)(h - ADN_CLIP_H_CMS0);
+		if (i >= adn_cms_depth(sw->cms))
+			return -EINVAL;
+		v = adn_cms_hash(sw->cms, i, key, sizeof(*key));
+		idx = adn_cms_index(sw->cms, i, key, sizeof(*key));
+		break;
+	case ADN_CLIP_H_BF0:
+	case ADN_CLIP_H_BF1:
+	case ADN_CLIP_H_BF2:
+		i = (uint32_t)(h - ADN_CLIP_H_BF0);
+		if (sw->bf[0] == NULL || i >= adn_bloom_nhash(sw->bf[0]))
+			return -EINVAL;
+		v = adn_bloom_hash(sw->bf[0], i, key, sizeof(*key));
+		idx = (uint32_t)adn_bloom_index(sw->bf[0], i, key,
+						sizeof(*key));
+		break;
+	case ADN_CLIP_H_ECMP:
+		idx = ecmp_bucket(sw, key, &v);
+		break;
+	case ADN_CLIP_H_FID_HI:
+	case ADN_CLIP_H_FID_LO:
+		v = adn_crc_compute(&sw->fid_crc[h - ADN_CLIP_H_FID_HI], key,
+				    sizeof(*key));
+		idx = v;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (hash != NULL)
+		*hash = v;
+	if (index != NULL)
+		*index = idx;
 	return 0;
 }
 

@@ -23,8 +23,15 @@
  * current group, no filters.
  *
  * ECMP is a bucket table per group (ADN_CLIP_ECMP_BUCKETS buckets, bucket
- * b -> member[b % n]) indexed by the low bits of a seeded flow hash: the
- * same as the P4 `ecmp_select` exact table the controller fills.
+ * b -> member[b % n]) indexed by the low bits of the ECMP hash: the same as
+ * the P4 `ecmp_select` exact table the controller fills.
+ *
+ * Hashes: every hash p4/clip.p4 computes (count-min rows, Bloom partitions,
+ * ECMP, flow id) is the same CRC here, over the same bytes (enum
+ * adn_clip_hash), sliced the same way, so model and switch pick the same
+ * counter, bit, bucket and flow id for every flow. Only the exact-match
+ * tables hash privately (seeded murmur3): on Tofino their placement is the
+ * compiler's and driver's business, not the program's.
  *
  * Threading: one thread owns a switch (the data path and the controller
  * calls are not synchronised; in adn-switchsim the control lcore posts
@@ -37,12 +44,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adn_crc.h"
 #include "adn_hash.h"
 #include "adn_clip_hdr.h"
 #include "adn_clip_table.h"
 
 #define ADN_CLIP_GROUP_MAX	64
 #define ADN_CLIP_ECMP_BUCKETS	256	/* power of two */
+/* One Hash<> extern per count-min row and per Bloom partition in p4/; the
+ * model has no twin for more. */
+#define ADN_CLIP_CMS_DEPTH_MAX	2
+#define ADN_CLIP_BF_HASH_MAX	3
+
+/*
+ * The switch's hashes, one per Hash<> extern of p4/clip.p4 (table in
+ * p4/README.md). Each is a CRC of the 13-byte struct adn_flow_key, i.e. the
+ * P4 field list {src_ip, dst_ip, src_port, dst_port, proto} in network byte
+ * order; the comment gives the CRC and the bits the switch uses.
+ */
+enum adn_clip_hash {
+	ADN_CLIP_H_CMS0 = 0,	/* h_cms0: CRC-32/ISO-HDLC; row 0 [31:22] */
+	ADN_CLIP_H_CMS1,	/* h_cms1: CRC-32/ISCSI; row 1 [31:22] */
+	ADN_CLIP_H_BF0,		/* h_bf0: CRC-32/BASE91-D; partition 0 [31:16] */
+	ADN_CLIP_H_BF1,		/* h_bf1: CRC-32/AUTOSAR; partition 1 [31:16] */
+	ADN_CLIP_H_BF2,		/* h_bf2: CRC-32/AIXM; partition 2 [31:16] */
+	ADN_CLIP_H_ECMP,	/* h_ecmp: CRC-16/ARC; bucket [7:0] */
+	ADN_CLIP_H_FID_HI,	/* h_fid_hi: CRC-32/BZIP2; flow_id[63:32] */
+	ADN_CLIP_H_FID_LO,	/* h_fid_lo: CRC-32/MEF; flow_id[31:0] */
+	ADN_CLIP_H_MAX
+};
+
+/* CRC and P4 instance name of a hash; NULL for an unknown one. */
+const struct adn_crc_param *adn_clip_hash_crc(enum adn_clip_hash h);
+const char *adn_clip_hash_name(enum adn_clip_hash h);
 
 struct adn_clip_switch;
 
@@ -115,11 +149,14 @@ struct adn_clip_switch_conf {
 	uint32_t table_capacity;	/* pre-processing table; default 1024 */
 	uint32_t pin_capacity;		/* <flow, server> table; default 4096 */
 	uint32_t bf_bits;		/* bits per filter; default 3 << 16 */
-	uint32_t bf_hashes;		/* default 3 */
-	uint32_t cms_depth;		/* default 2 */
+	uint32_t bf_hashes;		/* 1..ADN_CLIP_BF_HASH_MAX; default 3 */
+	uint32_t cms_depth;		/* 1..ADN_CLIP_CMS_DEPTH_MAX; default 2 */
 	uint32_t cms_width;		/* default 1024 */
 	uint32_t topn;			/* candidates; default 32 */
 	uint32_t digest_threshold;	/* power of two; default 8 */
+	/* Keys only the model's private hashes (exact-match table slots,
+	 * top-N tags); the hashes in enum adn_clip_hash are fixed CRCs, as
+	 * compiled into the P4 program. */
 	uint32_t seed;
 };
 
@@ -233,8 +270,22 @@ int adn_clip_switch_report(struct adn_clip_switch *sw,
 uint32_t adn_clip_switch_estimate(const struct adn_clip_switch *sw,
 				  const struct adn_flow_key *key);
 
-/* 64-bit flow id carried in requests (and the key of the server tables). */
-uint64_t adn_clip_flow_id(const struct adn_flow_key *key);
+/* 64-bit flow id carried in requests (and the key of the server tables):
+ * h_fid_hi << 32 | h_fid_lo. */
+uint64_t adn_clip_flow_id(const struct adn_clip_switch *sw,
+			  const struct adn_flow_key *key);
+
+/*
+ * Hash `h` of key as this switch computes it, and the index it selects:
+ * the count-min counter of the row, the bit inside the Bloom partition
+ * (the P4 Register index), the ECMP bucket; for the flow id halves the
+ * index is the hash. Either output may be NULL. Returns 0, or -EINVAL
+ * (NULL sw/key, unknown h, a row or partition the switch does not have,
+ * Bloom hashes in ECMP mode).
+ */
+int adn_clip_switch_hash(const struct adn_clip_switch *sw,
+			 enum adn_clip_hash h, const struct adn_flow_key *key,
+			 uint32_t *hash, uint32_t *index);
 
 struct adn_clip_switch_stats {
 	uint64_t rx;

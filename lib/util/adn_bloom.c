@@ -14,6 +14,7 @@ struct adn_bloom {
 	uint64_t part_bits;
 	uint64_t nwords;	/* total 64-bit words */
 	uint32_t seeds[ADN_BLOOM_HASH_MAX];
+	struct adn_crc *crc;	/* nhash CRCs, or NULL: murmur3 */
 	uint64_t *words;
 };
 
@@ -51,21 +52,81 @@ adn_bloom_create(uint64_t nbits, uint32_t nhash, uint32_t seed,
 	return 0;
 }
 
+int
+adn_bloom_create_crc(uint64_t nbits, uint32_t nhash,
+		     const struct adn_crc_param *const crc[],
+		     struct adn_bloom **out)
+{
+	struct adn_bloom *bf;
+	uint32_t i, j;
+	int rc;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (crc == NULL || nhash == 0 || nhash > ADN_BLOOM_HASH_MAX)
+		return -EINVAL;
+	for (i = 0; i < nhash; i++) {
+		if (crc[i] == NULL)
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (crc[j] == crc[i])
+				return -EINVAL;
+	}
+	rc = adn_bloom_create(nbits, nhash, 0, &bf);
+	if (rc < 0)
+		return rc;
+	bf->crc = calloc(nhash, sizeof(*bf->crc));
+	if (bf->crc == NULL) {
+		adn_bloom_free(bf);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nhash; i++) {
+		if (adn_crc_init(&bf->crc[i], crc[i]) < 0) {
+			adn_bloom_free(bf);
+			return -EINVAL;
+		}
+	}
+	*out = bf;
+	return 0;
+}
+
 void
 adn_bloom_free(struct adn_bloom *bf)
 {
 	if (bf == NULL)
 		return;
+	free(bf->crc);
 	free(bf->words);
 	free(bf);
+}
+
+uint32_t
+adn_bloom_hash(const struct adn_bloom *bf, uint32_t i, const void *key,
+	       size_t len)
+{
+	if (bf->crc != NULL)
+		return adn_crc_compute(&bf->crc[i], key, len);
+	return adn_murmur3_32(key, len, bf->seeds[i]);
+}
+
+/* Multiply-shift: uniform for any partition size, and for a power of two
+ * the top bits of the hash. */
+uint64_t
+adn_bloom_index(const struct adn_bloom *bf, uint32_t i, const void *key,
+		size_t len)
+{
+	uint32_t h = adn_bloom_hash(bf, i, key, len);
+
+	if (bf->crc != NULL)
+		return adn_crc_reduce(h, bf->crc[i].p.width, bf->part_bits);
+	return ((uint64_t)h * bf->part_bits) >> 32;
 }
 
 static inline uint64_t
 bloom_bit(const struct adn_bloom *bf, uint32_t i, const void *key, size_t len)
 {
-	uint32_t h = adn_murmur3_32(key, len, bf->seeds[i]);
-
-	return i * bf->part_bits + (((uint64_t)h * bf->part_bits) >> 32);
+	return i * bf->part_bits + adn_bloom_index(bf, i, key, len);
 }
 
 void

@@ -6,6 +6,11 @@
  * program needs (one Register array per hash, one RegisterAction each), so
  * the CLIP C model and p4/ agree bit-array for bit-array.
  *
+ * Hash i is seeded murmur3 (adn_bloom_create) or a named CRC
+ * (adn_bloom_create_crc): with CRCs, partition i is indexed by the top bits
+ * of that CRC of the key bytes, exactly as a P4 Hash<> extern sliced
+ * [31:32-k] indexes a 2^k-entry Register.
+ *
  * Keyed by bytes; a 64-bit flow hash is an 8-byte key.
  * Thread-safety: none; one owner. DPDK-free.
  */
@@ -15,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "adn_crc.h"
 
 #define ADN_BLOOM_HASH_MAX 8
 
@@ -27,6 +34,12 @@ struct adn_bloom;
  */
 int adn_bloom_create(uint64_t nbits, uint32_t nhash, uint32_t seed,
 		     struct adn_bloom **out);
+/* The same with hash i = crc[i] (nhash entries, no two the same). Returns
+ * 0, -EINVAL (sizes as above, crc NULL / short / repeated / invalid) or
+ * -ENOMEM. */
+int adn_bloom_create_crc(uint64_t nbits, uint32_t nhash,
+			 const struct adn_crc_param *const crc[],
+			 struct adn_bloom **out);
 void adn_bloom_free(struct adn_bloom *bf);
 
 void adn_bloom_add(struct adn_bloom *bf, const void *key, size_t len);
@@ -40,6 +53,12 @@ bool adn_bloom_test_and_add(struct adn_bloom *bf, const void *key,
 void adn_bloom_clear(struct adn_bloom *bf);
 
 uint32_t adn_bloom_nhash(const struct adn_bloom *bf);
+/* Hash i of the key before reduction, and the bit it selects inside
+ * partition i (= the Register index in p4/). i < nhash. */
+uint32_t adn_bloom_hash(const struct adn_bloom *bf, uint32_t i,
+			const void *key, size_t len);
+uint64_t adn_bloom_index(const struct adn_bloom *bf, uint32_t i,
+			 const void *key, size_t len);
 /* Bits per partition (= Register size in p4/). */
 uint64_t adn_bloom_part_bits(const struct adn_bloom *bf);
 /* Number of set bits (fill level: tests and capacity planning). */

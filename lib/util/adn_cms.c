@@ -20,6 +20,7 @@ struct adn_cms {
 	uint32_t depth;
 	uint32_t width;
 	uint32_t seeds[ADN_CMS_DEPTH_MAX];
+	struct adn_crc *crc;	/* depth row CRCs, or NULL: murmur3 */
 	uint32_t tag_seed;
 	uint64_t total;
 	/* tracker */
@@ -64,19 +65,48 @@ adn_cms_create(const struct adn_cms_conf *conf, struct adn_cms **out,
 			*err_field = "topn";
 		return -EINVAL;
 	}
+	if (c.row_crc[0] != NULL) {
+		for (i = 0; i < ADN_CMS_DEPTH_MAX; i++) {
+			uint32_t j;
+			bool dup = false;
+
+			for (j = 0; j < i && i < c.depth; j++)
+				dup |= c.row_crc[j] == c.row_crc[i];
+			if ((i < c.depth) != (c.row_crc[i] != NULL) || dup) {
+				if (err_field != NULL)
+					*err_field = "row_crc";
+				return -EINVAL;
+			}
+		}
+	}
 	cms = calloc(1, sizeof(*cms));
 	if (cms == NULL)
 		return -ENOMEM;
+	if (c.row_crc[0] != NULL) {
+		cms->crc = calloc(c.depth, sizeof(*cms->crc));
+		if (cms->crc == NULL) {
+			free(cms);
+			return -ENOMEM;
+		}
+		for (i = 0; i < c.depth; i++) {
+			if (adn_crc_init(&cms->crc[i], c.row_crc[i]) < 0) {
+				free(cms->crc);
+				free(cms);
+				if (err_field != NULL)
+					*err_field = "row_crc";
+				return -EINVAL;
+			}
+		}
+	}
 	cms->counters = calloc((size_t)c.depth * c.width, sizeof(uint32_t));
 	if (cms->counters == NULL) {
-		free(cms);
+		adn_cms_free(cms);
 		return -ENOMEM;
 	}
 	if (c.topn > 0) {
 		cms->cand = calloc(c.topn, sizeof(*cms->cand));
 		if (cms->cand == NULL) {
-			free(cms->counters);
-			free(cms);
+			adn_cms_free(cms);
 			return -ENOMEM;
 		}
 	}
@@ -98,6 +128,7 @@ adn_cms_free(struct adn_cms *cms)
 		return;
 	free(cms->cand);
 	free(cms->counters);
+	free(cms->crc);
 	free(cms);
 }
 
@@ -110,11 +141,23 @@ cms_reduce(uint32_t h, uint32_t width)
 }
 
 uint32_t
+adn_cms_hash(const struct adn_cms *cms, uint32_t row, const void *key,
+	     size_t len)
+{
+	if (cms->crc != NULL)
+		return adn_crc_compute(&cms->crc[row], key, len);
+	return adn_murmur3_32(key, len, cms->seeds[row]);
+}
+
+uint32_t
 adn_cms_index(const struct adn_cms *cms, uint32_t row, const void *key,
 	      size_t len)
 {
-	return cms_reduce(adn_murmur3_32(key, len, cms->seeds[row]),
-			  cms->width);
+	uint32_t h = adn_cms_hash(cms, row, key, len);
+
+	if (cms->crc != NULL)
+		return adn_crc_reduce(h, cms->crc[row].p.width, cms->width);
+	return cms_reduce(h, cms->width);
 }
 
 uint32_t

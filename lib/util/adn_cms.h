@@ -9,9 +9,11 @@
  * just an 8-byte key (adn_cms_update_u64), so both callers share one code
  * path and one estimate for the same key.
  *
- * Row i indexes its counters with murmur3(key, seed_i), seed_i derived from
- * the configured seed, so two sketches with the same seed agree counter for
- * counter (the P4 program keeps one Register per row in the same way).
+ * By default row i indexes its counters with murmur3(key, seed_i), seed_i
+ * derived from the configured seed, so two sketches with the same seed agree
+ * counter for counter. A sketch that models a switch register instead names
+ * one CRC per row (row_crc): then row i is that CRC of the key bytes, as a
+ * P4 Hash<> extern computes it, and both pick the same counter.
  *
  * Thread-safety: none. One owner (a worker lcore or the control lcore)
  * updates and reports; readers on other lcores need their own copy.
@@ -23,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "adn_crc.h"
 
 /* Longest key the top-N tracker keeps (an IPv4 5-tuple is 13 bytes, an
  * IPv6 one 37). Longer keys are counted but never become candidates. */
@@ -37,6 +41,11 @@ struct adn_cms_conf {
 	uint32_t width;	/* counters per row, any value >= 1; 0 = default 1024 */
 	uint32_t topn;	/* candidates kept; 0 = no tracker */
 	uint32_t seed;	/* hash seed; equal seeds give equal sketches */
+	/* NULL: seeded murmur3 rows. Else rows 0..depth-1 each name a CRC
+	 * (all of them, no two the same: equal rows would collide alike) and
+	 * seed only keys the tracker's tags. Index: multiply-shift of the
+	 * CRC's top bits (adn_crc_reduce), the top-bit slice in P4. */
+	const struct adn_crc_param *row_crc[ADN_CMS_DEPTH_MAX];
 };
 
 /* One heavy-hitter candidate as reported. */
@@ -48,8 +57,9 @@ struct adn_cms_hitter {
 
 /*
  * Allocate a zeroed sketch. conf may be NULL for the defaults (2 x 1024,
- * no tracker). Returns 0, -EINVAL (depth/width out of range; *err_field,
- * when non-NULL, names the bad field) or -ENOMEM. The caller owns *out and
+ * no tracker). Returns 0, -EINVAL (depth/width/topn out of range, row_crc
+ * partial, repeated or invalid; *err_field, when non-NULL, names the bad
+ * field) or -ENOMEM. The caller owns *out and
  * releases it with adn_cms_free().
  */
 int adn_cms_create(const struct adn_cms_conf *conf, struct adn_cms **out,
@@ -104,8 +114,11 @@ void adn_cms_reset(struct adn_cms *cms);
 
 uint32_t adn_cms_depth(const struct adn_cms *cms);
 uint32_t adn_cms_width(const struct adn_cms *cms);
-/* Index used by `row` for the key: lets the P4 spec and tests check that a
- * row really is addressed by its own seeded hash. */
+/* Hash of `row` for the key before reduction (murmur3 or the row's CRC),
+ * and the counter index it gives: let the P4 spec and tests check that a
+ * row really is addressed by its own hash. row < depth. */
+uint32_t adn_cms_hash(const struct adn_cms *cms, uint32_t row,
+		      const void *key, size_t len);
 uint32_t adn_cms_index(const struct adn_cms *cms, uint32_t row,
 		       const void *key, size_t len);
 /* Sum of all increments since the last reset (the stream length). */

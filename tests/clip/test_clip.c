@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -510,6 +511,169 @@ test_switch_conf_rejects_bad_values(void)
 	c.cms_depth = 99;
 	CU_ASSERT(adn_clip_switch_create(&c, &sw, &field) == -EINVAL);
 	CU_ASSERT(field && strcmp(field, "cms_depth") == 0);
+	/* one Hash<> per row / partition in p4/: no twin for a third row or
+	 * a fourth partition */
+	c.cms_depth = ADN_CLIP_CMS_DEPTH_MAX + 1;
+	CU_ASSERT(adn_clip_switch_create(&c, &sw, &field) == -EINVAL);
+	CU_ASSERT(field && strcmp(field, "cms_depth") == 0);
+	c.cms_depth = 2;
+	c.bf_hashes = ADN_CLIP_BF_HASH_MAX + 1;
+	CU_ASSERT(adn_clip_switch_create(&c, &sw, &field) == -EINVAL);
+	CU_ASSERT(field && strcmp(field, "bf_hashes") == 0);
+}
+
+/* ---- hashes: bit for bit what p4/clip.p4 computes ---- */
+
+/*
+ * Expected values come from an independent bitwise CRC over the 13 bytes
+ * src_ip dst_ip src_port dst_port proto (network order), the P4 field list
+ * of every Hash<> in p4/clip.p4. A change of field order, byte order,
+ * algorithm or slicing in the model fails here.
+ */
+static const struct {
+	uint32_t sip, dip;
+	uint16_t sp, dp;
+	uint8_t proto;
+	uint32_t hash[ADN_CLIP_H_MAX];
+	uint32_t index[ADN_CLIP_H_MAX];
+} pinned[] = {
+	{ 0x0a000001, 0xc0a80102, 1234, 80, 6,
+	  { 0xda3c31e7, 0x83f836a1, 0x65e643e8, 0x7999e45a, 0xa289ee0b,
+	    0x8c77, 0x3047570a, 0x40f9c16e },
+	  { 872, 527, 26086, 31129, 41609, 119, 0x3047570a, 0x40f9c16e } },
+	{ 0xc0000207, 0xc6336409, 40000, 53, 17,
+	  { 0x7729378c, 0x13602077, 0xe0ed38ca, 0xd93230d1, 0x603a7501,
+	    0x18b4, 0xa58488b2, 0xd8b622c4 },
+	  { 476, 77, 57581, 55602, 24634, 180, 0xa58488b2, 0xd8b622c4 } },
+	{ 0xac100504, 0x0a010203, 443, 51515, 6,
+	  { 0x064d9e31, 0x3f6ea28e, 0x546ecbfc, 0x19c9e05f, 0xdf261ad0,
+	    0x3cc6, 0xb1226cc4, 0x68aa4ad2 },
+	  { 25, 253, 21614, 6601, 57126, 198, 0xb1226cc4, 0x68aa4ad2 } },
+};
+
+static struct adn_clip_switch *
+default_switch(enum adn_clip_lb_mode mode)
+{
+	struct adn_clip_switch_conf c;
+	struct adn_clip_switch *sw = NULL;
+
+	adn_clip_switch_conf_default(&c);
+	c.app = &adn_clip_app_snat;
+	c.lb_mode = mode;
+	CU_ASSERT_FATAL(adn_clip_switch_create(&c, &sw, NULL) == 0);
+	return sw;
+}
+
+static void
+test_hashes_match_p4_crcs_for_pinned_tuples(void)
+{
+	struct adn_clip_switch *sw = default_switch(ADN_CLIP_LB_BF);
+	unsigned int t, h;
+
+	for (t = 0; t < sizeof(pinned) / sizeof(pinned[0]); t++) {
+		struct adn_flow_key k = key_of(pinned[t].sip, pinned[t].dip,
+					       pinned[t].sp, pinned[t].dp,
+					       pinned[t].proto);
+
+		for (h = 0; h < ADN_CLIP_H_MAX; h++) {
+			uint32_t v = 0, idx = 0;
+
+			CU_ASSERT(adn_clip_switch_hash(sw, h, &k, &v, &idx)
+				  == 0);
+			if (v != pinned[t].hash[h] ||
+			    idx != pinned[t].index[h])
+				fprintf(stderr, "tuple %u %s: 0x%08x/%u, "
+					"expected 0x%08x/%u\n", t,
+					adn_clip_hash_name(h), v, idx,
+					pinned[t].hash[h], pinned[t].index[h]);
+			CU_ASSERT(v == pinned[t].hash[h]);
+			CU_ASSERT(idx == pinned[t].index[h]);
+		}
+		CU_ASSERT(adn_clip_flow_id(sw, &k) ==
+			  ((uint64_t)pinned[t].hash[ADN_CLIP_H_FID_HI] << 32 |
+			   pinned[t].hash[ADN_CLIP_H_FID_LO]));
+	}
+	CU_ASSERT(adn_clip_switch_hash(sw, ADN_CLIP_H_MAX,
+				       &(struct adn_flow_key){0}, NULL,
+				       NULL) == -EINVAL);
+	adn_clip_switch_free(sw);
+	/* ECMP mode has no filters, so no Bloom hash to report */
+	sw = default_switch(ADN_CLIP_LB_ECMP);
+	CU_ASSERT(adn_clip_switch_hash(sw, ADN_CLIP_H_BF0,
+				       &(struct adn_flow_key){0}, NULL,
+				       NULL) == -EINVAL);
+	adn_clip_switch_free(sw);
+}
+
+static void
+test_hash_names_and_crcs_follow_p4(void)
+{
+	static const char *const names[ADN_CLIP_H_MAX] = {
+		"h_cms0", "h_cms1", "h_bf0", "h_bf1", "h_bf2", "h_ecmp",
+		"h_fid_hi", "h_fid_lo",
+	};
+	unsigned int h;
+
+	for (h = 0; h < ADN_CLIP_H_MAX; h++) {
+		CU_ASSERT_FATAL(adn_clip_hash_name(h) != NULL);
+		CU_ASSERT(strcmp(adn_clip_hash_name(h), names[h]) == 0);
+	}
+	/* TNA's HashAlgorithm_t.CRC32 and CRC16 */
+	CU_ASSERT(adn_clip_hash_crc(ADN_CLIP_H_CMS0) == &adn_crc32_iso_hdlc);
+	CU_ASSERT(adn_clip_hash_crc(ADN_CLIP_H_ECMP) == &adn_crc16_arc);
+	CU_ASSERT(adn_clip_hash_crc(ADN_CLIP_H_MAX) == NULL);
+	CU_ASSERT(adn_clip_hash_name(ADN_CLIP_H_MAX) == NULL);
+}
+
+/* The pinned values are what the data path uses, not a side computation:
+ * the request carries the pinned flow id, ECMP over 64 members 0..63 picks
+ * bucket % 64, the count-min rows count the flow, and the flow's Bloom bits
+ * are set (a change makes BF[cur] the BF_prev that steers it to G_prev). */
+static void
+test_data_path_uses_pinned_hashes(void)
+{
+	struct adn_clip_switch *sw = default_switch(ADN_CLIP_LB_BF);
+	uint8_t buf[HEADROOM + 64], *f = buf + HEADROOM;
+	uint16_t members[64], other[1] = { 99 }, server;
+	struct adn_clip_out out;
+	enum adn_clip_path path;
+	unsigned int t;
+
+	for (t = 0; t < 64; t++)
+		members[t] = (uint16_t)t;
+	CU_ASSERT_FATAL(adn_clip_switch_change(sw, members, 64) == 0);
+	for (t = 0; t < sizeof(pinned) / sizeof(pinned[0]); t++) {
+		struct adn_flow_key k = key_of(pinned[t].sip, pinned[t].dip,
+					       pinned[t].sp, pinned[t].dp,
+					       pinned[t].proto);
+		uint8_t bucket = (uint8_t)pinned[t].hash[ADN_CLIP_H_ECMP];
+
+		make_frame(f, pinned[t].sip, pinned[t].dip, pinned[t].sp,
+			   pinned[t].dp, pinned[t].proto);
+		CU_ASSERT_FATAL(adn_clip_switch_process(sw, f, 64, HEADROOM,
+							&out) == 0);
+		CU_ASSERT_FATAL(out.verdict == ADN_CLIP_V_FLIGHT);
+		CU_ASSERT(out.flow_id ==
+			  ((uint64_t)pinned[t].hash[ADN_CLIP_H_FID_HI] << 32 |
+			   pinned[t].hash[ADN_CLIP_H_FID_LO]));
+		CU_ASSERT(out.server == bucket % 64);
+		CU_ASSERT(adn_clip_switch_choose(sw, &k, &server, &path) == 0);
+		CU_ASSERT(server == bucket % 64 && path == ADN_CLIP_P_CUR);
+		CU_ASSERT(adn_clip_switch_estimate(sw, &k) == 1);
+	}
+	/* after a change the flows are in BF_prev: all keep their server */
+	CU_ASSERT_FATAL(adn_clip_switch_change(sw, other, 1) == 0);
+	for (t = 0; t < sizeof(pinned) / sizeof(pinned[0]); t++) {
+		struct adn_flow_key k = key_of(pinned[t].sip, pinned[t].dip,
+					       pinned[t].sp, pinned[t].dp,
+					       pinned[t].proto);
+
+		CU_ASSERT(adn_clip_switch_choose(sw, &k, &server, &path) == 0);
+		CU_ASSERT(path == ADN_CLIP_P_PREV);
+		CU_ASSERT(server == (uint8_t)pinned[t].hash[ADN_CLIP_H_ECMP] %
+			  64);
+	}
+	adn_clip_switch_free(sw);
 }
 
 /* ---- server choice across membership changes ---- */
@@ -901,6 +1065,12 @@ main(void)
 		  test_switch_passes_and_drops_with_reasons },
 		{ "switch_conf_rejects_bad_values",
 		  test_switch_conf_rejects_bad_values },
+		{ "hashes_match_p4_crcs_for_pinned_tuples",
+		  test_hashes_match_p4_crcs_for_pinned_tuples },
+		{ "hash_names_and_crcs_follow_p4",
+		  test_hash_names_and_crcs_follow_p4 },
+		{ "data_path_uses_pinned_hashes",
+		  test_data_path_uses_pinned_hashes },
 		{ "bf_keeps_server_across_one_change_and_new_flows_use_new_group",
 		  test_bf_keeps_server_across_one_change_and_new_flows_use_new_group },
 		{ "bf_with_push_keeps_server_across_two_changes",

@@ -179,6 +179,64 @@ test_bloom_no_false_negatives_and_clear(void)
 	adn_bloom_free(bf);
 }
 
+/* With row_crc, row i is that CRC of the key, top bits as the index (the
+ * P4 slice); without it the u64 users (templates/) keep murmur3. */
+static void
+test_cms_row_crc_indexes_by_crc_top_bits(void)
+{
+	static const uint8_t k[13] = { 10, 0, 0, 1, 192, 168, 1, 2,
+				       0x04, 0xd2, 0x00, 0x50, 6 };
+	struct adn_cms_conf c = { .depth = 2, .width = 1024,
+				  .row_crc = { &adn_crc32_iso_hdlc,
+					       &adn_crc32_iscsi } };
+	const char *field = NULL;
+	struct adn_cms *cms;
+
+	CU_ASSERT_FATAL(adn_cms_create(&c, &cms, NULL) == 0);
+	CU_ASSERT(adn_cms_hash(cms, 0, k, 13) == 0xda3c31e7);
+	CU_ASSERT(adn_cms_index(cms, 0, k, 13) == 0xda3c31e7u >> 22);
+	CU_ASSERT(adn_cms_hash(cms, 1, k, 13) == 0x83f836a1);
+	CU_ASSERT(adn_cms_index(cms, 1, k, 13) == 0x83f836a1u >> 22);
+	CU_ASSERT(adn_cms_update(cms, k, 13, 3) == 3);
+	CU_ASSERT(adn_cms_update_u64(cms, 42, 1) == 1);
+	adn_cms_free(cms);
+	c.row_crc[1] = NULL;		/* partial */
+	CU_ASSERT(adn_cms_create(&c, &cms, &field) == -EINVAL);
+	CU_ASSERT(field && strcmp(field, "row_crc") == 0);
+	c.row_crc[1] = &adn_crc32_iso_hdlc;	/* repeated */
+	field = NULL;
+	CU_ASSERT(adn_cms_create(&c, &cms, &field) == -EINVAL);
+	CU_ASSERT(field && strcmp(field, "row_crc") == 0);
+}
+
+static void
+test_bloom_crc_partitions_index_by_crc_top_bits(void)
+{
+	static const uint8_t k[13] = { 10, 0, 0, 1, 192, 168, 1, 2,
+				       0x04, 0xd2, 0x00, 0x50, 6 };
+	const struct adn_crc_param *crc[3] = {
+		&adn_crc32_base91_d, &adn_crc32_autosar, &adn_crc32_aixm,
+	};
+	const struct adn_crc_param *dup[2] = {
+		&adn_crc32_aixm, &adn_crc32_aixm,
+	};
+	struct adn_bloom *bf;
+
+	CU_ASSERT_FATAL(adn_bloom_create_crc(3 << 16, 3, crc, &bf) == 0);
+	CU_ASSERT(adn_bloom_part_bits(bf) == 1 << 16);
+	CU_ASSERT(adn_bloom_hash(bf, 0, k, 13) == 0x65e643e8);
+	CU_ASSERT(adn_bloom_index(bf, 0, k, 13) == 0x65e6);
+	CU_ASSERT(adn_bloom_index(bf, 1, k, 13) == 0x7999);
+	CU_ASSERT(adn_bloom_index(bf, 2, k, 13) == 0xa289);
+	CU_ASSERT(!adn_bloom_test_and_add(bf, k, 13));
+	CU_ASSERT(adn_bloom_contains(bf, k, 13));
+	CU_ASSERT(adn_bloom_popcount(bf) == 3);
+	adn_bloom_free(bf);
+	CU_ASSERT(adn_bloom_create_crc(3 << 16, 2, dup, &bf) == -EINVAL);
+	CU_ASSERT(adn_bloom_create_crc(3 << 16, 3, NULL, &bf) == -EINVAL);
+	CU_ASSERT(bf == NULL);
+}
+
 static void
 test_bloom_rejects_bad_args(void)
 {
@@ -212,6 +270,10 @@ main(void)
 	CU_add_test(s, "bloom_no_false_negatives_and_clear",
 		    test_bloom_no_false_negatives_and_clear);
 	CU_add_test(s, "bloom_rejects_bad_args", test_bloom_rejects_bad_args);
+	CU_add_test(s, "cms_row_crc_indexes_by_crc_top_bits",
+		    test_cms_row_crc_indexes_by_crc_top_bits);
+	CU_add_test(s, "bloom_crc_partitions_index_by_crc_top_bits",
+		    test_bloom_crc_partitions_index_by_crc_top_bits);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
