@@ -155,20 +155,33 @@ adn_route_parse(const char *s, uint32_t min_hop, uint32_t max_hop,
 	return parse_route_toks(tok, n, min_hop, max_hop, r, err, err_len);
 }
 
+/* The single token of `s` into buf (*tok points into it); `what` names
+ * the token for the error. */
+static int
+one_token(const char *s, char *buf, size_t len, char **tok, const char *what,
+	  char *err, size_t err_len)
+{
+	int rc = copy_line(s, buf, len, err, err_len);
+
+	if (rc < 0)
+		return rc;
+	if (split(buf, tok, 1) != 1) {
+		snprintf(err, err_len, "expected one %s", what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 adn_route_parse_prefix(const char *s, uint32_t *prefix, uint8_t *len,
 		       char *err, size_t err_len)
 {
 	char buf[128], *tok[1];
-	int rc;
+	int rc = one_token(s, buf, sizeof(buf), tok, "`a.b.c.d/len`", err,
+			   err_len);
 
-	rc = copy_line(s, buf, sizeof(buf), err, err_len);
 	if (rc < 0)
 		return rc;
-	if (split(buf, tok, 1) != 1) {
-		snprintf(err, err_len, "expected one `a.b.c.d/len`");
-		return -EINVAL;
-	}
 	return parse_prefix_tok(tok[0], prefix, len, err, err_len);
 }
 
@@ -177,15 +190,11 @@ adn_route_parse_addr(const char *s, uint32_t *addr, char *err,
 		     size_t err_len)
 {
 	char buf[128], *tok[1];
-	int rc;
+	int rc = one_token(s, buf, sizeof(buf), tok, "address `a.b.c.d`", err,
+			   err_len);
 
-	rc = copy_line(s, buf, sizeof(buf), err, err_len);
 	if (rc < 0)
 		return rc;
-	if (split(buf, tok, 1) != 1) {
-		snprintf(err, err_len, "expected one address `a.b.c.d`");
-		return -EINVAL;
-	}
 	if (parse_quad(tok[0], addr) < 0) {
 		snprintf(err, err_len, "bad IPv4 address '%s'", tok[0]);
 		return -EINVAL;
