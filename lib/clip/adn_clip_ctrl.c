@@ -274,6 +274,16 @@ victim_cmp(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
+static bool
+is_candidate(const struct adn_clip_hitter *cand, unsigned int n,
+	     const struct adn_flow_key *key)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (memcmp(&cand[i].key, key, sizeof(*key)) == 0)
+			return true;
+	return false;
+}
+
 /* An evicted flow flies again: make sure it reaches its owner. */
 static void
 steer_evicted(struct adn_clip_ctrl *ctrl, const struct victim *v,
@@ -333,6 +343,11 @@ adn_clip_ctrl_promote(struct adn_clip_ctrl *ctrl,
 		if (adn_clip_table_count(t) >= adn_clip_table_capacity(t)) {
 			const struct victim *v;
 
+			/* An entry that is itself a candidate this round is
+			 * hot: evicting it would only promote it again. */
+			while (next_victim < vv.n &&
+			       is_candidate(cand, n, &vv.v[next_victim].key))
+				next_victim++;
 			if (next_victim >= vv.n ||
 			    vv.v[next_victim].period_hits >= cand[i].estimate) {
 				report->refused++;

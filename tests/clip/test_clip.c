@@ -897,6 +897,53 @@ test_promotion_moves_hottest_entries_and_evicts_coldest(void)
 	rig_fini(&r);
 }
 
+/* A table entry that is itself among the round's candidates is never the
+ * victim: evicting it would only promote it again in the same round (the
+ * churn adn-switchsim's promotion accounting once caught). */
+static void
+test_promotion_never_evicts_a_candidate(void)
+{
+	static const uint16_t g[] = { 1 };
+	struct adn_clip_promote_report rep;
+	struct adn_clip_hitter cand[2];
+	struct adn_clip_entry e;
+	struct adn_clip_table *t;
+	struct rig r;
+	unsigned int i;
+
+	rig_init(&r, ADN_CLIP_LB_BF, true, 2);
+	t = adn_clip_switch_table(r.sw);
+	CU_ASSERT_FATAL(adn_clip_ctrl_set_group(r.ctrl, g, 1, NULL) == 0);
+	/* table full: E1 (0 hits, the coldest) and E2 (0 hits) */
+	for (i = 0; i < 2; i++) {
+		memset(&e, 0, sizeof(e));
+		e.key = flow_key(301 + i);
+		e.server = 1;
+		e.result_len = 6;
+		adn_clip_snat_result(e.result, 0xcb007100u, (uint16_t)(300 + i));
+		CU_ASSERT_FATAL(adn_clip_table_add(t, &e) == 0);
+	}
+	memset(&e, 0, sizeof(e));
+	e.key = flow_key(401);
+	e.server = 1;
+	e.result_len = 6;
+	adn_clip_snat_result(e.result, 0xcb0071aau, 400);
+	CU_ASSERT_FATAL(adn_clip_table_add(r.mirror[1], &e) == 0);
+	memset(&e, 0, sizeof(e));
+	e.key = flow_key(301);
+	CU_ASSERT_FATAL(adn_clip_table_add(r.mirror[1], &e) == 0);
+	/* New H (hot) first, then E1, already on the switch */
+	cand[0] = (struct adn_clip_hitter){ flow_key(401), 9 };
+	cand[1] = (struct adn_clip_hitter){ flow_key(301), 5 };
+	CU_ASSERT_FATAL(adn_clip_ctrl_promote(r.ctrl, cand, 2, &rep) == 0);
+	CU_ASSERT(rep.promoted == 1 && rep.evicted == 1 && rep.already == 1);
+	CU_ASSERT(adn_clip_table_find(t, &cand[0].key) != NULL);
+	CU_ASSERT(adn_clip_table_find(t, &cand[1].key) != NULL);
+	e.key = flow_key(302);
+	CU_ASSERT(adn_clip_table_find(t, &e.key) == NULL);
+	rig_fini(&r);
+}
+
 static void
 test_period_promotes_heavy_flow_with_its_server_state(void)
 {
@@ -1081,6 +1128,8 @@ main(void)
 		  test_plain_ecmp_rehash_moves_flows_bf_does_not },
 		{ "promotion_moves_hottest_entries_and_evicts_coldest",
 		  test_promotion_moves_hottest_entries_and_evicts_coldest },
+		{ "promotion_never_evicts_a_candidate",
+		  test_promotion_never_evicts_a_candidate },
 		{ "trd_through_switch_flags_planted_retransmission",
 		  test_trd_through_switch_flags_planted_retransmission },
 		{ "period_promotes_heavy_flow_with_its_server_state",
