@@ -214,10 +214,14 @@ write_json(const struct bench_report *r, const char *path)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
-/* Colours for plans, in order of first appearance; the floor is grey. */
+/* Colours for plans, in order of first appearance; the floor is grey.
+ * Twenty, so the default plans (every template and full plans) each get
+ * their own. */
 static const char *const palette[] = {
 	"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-	"#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+	"#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#ff9896", "#aec7e8",
+	"#98df8a", "#ffbb78", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5",
+	"#dbdb8d", "#393b79",
 };
 
 static void
