@@ -229,6 +229,9 @@ compile(const char *src, uint64_t hash, char *so, size_t so_len,
 				 cc, code, log, why[0] ? ": " : "", why);
 		return -ENOEXEC;
 	}
+	/* Built: the source and the log are only kept when it failed. */
+	unlink(c_path);
+	unlink(log);
 	return 0;
 }
 
@@ -255,8 +258,10 @@ adn_jit_chain(const struct adn_chain *c, char *status, size_t len)
 		}
 	if (compile(src, hash, so, sizeof(so), status, len) < 0)
 		goto out;
-	/* RTLD_NOW: an unresolved symbol fails here, not mid-batch. */
+	/* RTLD_NOW: an unresolved symbol fails here, not mid-batch. The
+	 * mapping outlives the file, so /tmp does not fill up. */
 	h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	unlink(so);
 	if (h == NULL) {
 		snprintf(status, len, "cannot load %s: %s", so, dlerror());
 		goto out;

@@ -5,9 +5,10 @@
  * constants embedded, compiled by the system compiler into a shared
  * object, and loaded.
  *
- * Compiler: $ADN_JIT_CC, else `cc`, with -O3 -march=native. Objects go to
+ * Compiler: $ADN_JIT_CC, else `cc`, with -O3 -march=native. Files go to
  * $ADN_JIT_DIR, else /tmp/adn-jit-UID, named by a hash of the generated
- * source, so a chain is compiled once per process even when every worker
+ * source, and are removed once loaded (a failed build keeps its source and
+ * log there); a chain is compiled once per process even when every worker
  * asks for it. The element sources and headers are read from the source
  * tree this binary was built from.
  */

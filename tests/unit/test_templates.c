@@ -395,6 +395,11 @@ test_jit_falls_back_to_fused(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(reference);
+	char dir[64], cmd[96];
+
+	/* A failed build keeps its source and log: keep them out of /tmp. */
+	snprintf(dir, sizeof(dir), "/tmp/adn-jit-test-%d", (int)getpid());
+	setenv("ADN_JIT_DIR", dir, 1);
 	setenv("ADN_JIT_CC", "adn-no-such-cc", 1);
 	x = adn_exec_create(p, 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "jit4", &errs), 0);
@@ -406,6 +411,9 @@ test_jit_falls_back_to_fused(void)
 	adn_test_free(p);
 	check_plan("jit2", "radix");
 	unsetenv("ADN_JIT_CC");
+	unsetenv("ADN_JIT_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static void
