@@ -58,35 +58,23 @@ adn_bloom_create_crc(uint64_t nbits, uint32_t nhash,
 		     struct adn_bloom **out)
 {
 	struct adn_bloom *bf;
-	uint32_t i, j;
+	struct adn_crc *crcs;
 	int rc;
 
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
-	if (crc == NULL || nhash == 0 || nhash > ADN_BLOOM_HASH_MAX)
+	if (nhash == 0 || nhash > ADN_BLOOM_HASH_MAX)
 		return -EINVAL;
-	for (i = 0; i < nhash; i++) {
-		if (crc[i] == NULL)
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (crc[j] == crc[i])
-				return -EINVAL;
-	}
-	rc = adn_bloom_create(nbits, nhash, 0, &bf);
+	rc = adn_crc_family(crc, nhash, &crcs);
 	if (rc < 0)
 		return rc;
-	bf->crc = calloc(nhash, sizeof(*bf->crc));
-	if (bf->crc == NULL) {
-		adn_bloom_free(bf);
-		return -ENOMEM;
+	rc = adn_bloom_create(nbits, nhash, 0, &bf);
+	if (rc < 0) {
+		free(crcs);
+		return rc;
 	}
-	for (i = 0; i < nhash; i++) {
-		if (adn_crc_init(&bf->crc[i], crc[i]) < 0) {
-			adn_bloom_free(bf);
-			return -EINVAL;
-		}
-	}
+	bf->crc = crcs;
 	*out = bf;
 	return 0;
 }
@@ -105,9 +93,8 @@ uint32_t
 adn_bloom_hash(const struct adn_bloom *bf, uint32_t i, const void *key,
 	       size_t len)
 {
-	if (bf->crc != NULL)
-		return adn_crc_compute(&bf->crc[i], key, len);
-	return adn_murmur3_32(key, len, bf->seeds[i]);
+	return adn_crc_family_hash(bf->crc ? &bf->crc[i] : NULL, bf->seeds[i],
+				   key, len);
 }
 
 /* Multiply-shift: uniform for any partition size, and for a power of two
@@ -116,11 +103,9 @@ uint64_t
 adn_bloom_index(const struct adn_bloom *bf, uint32_t i, const void *key,
 		size_t len)
 {
-	uint32_t h = adn_bloom_hash(bf, i, key, len);
-
-	if (bf->crc != NULL)
-		return adn_crc_reduce(h, bf->crc[i].p.width, bf->part_bits);
-	return ((uint64_t)h * bf->part_bits) >> 32;
+	return adn_crc_family_index(bf->crc ? &bf->crc[i] : NULL,
+				    adn_bloom_hash(bf, i, key, len),
+				    bf->part_bits);
 }
 
 static inline uint64_t

@@ -37,6 +37,7 @@ adn_cms_create(const struct adn_cms_conf *conf, struct adn_cms **out,
 {
 	struct adn_cms_conf c = { .depth = 2, .width = 1024 };
 	struct adn_cms *cms;
+	struct adn_crc *crcs = NULL;
 	uint32_t i;
 
 	if (out == NULL)
@@ -66,38 +67,25 @@ adn_cms_create(const struct adn_cms_conf *conf, struct adn_cms **out,
 		return -EINVAL;
 	}
 	if (c.row_crc[0] != NULL) {
-		for (i = 0; i < ADN_CMS_DEPTH_MAX; i++) {
-			uint32_t j;
-			bool dup = false;
+		/* One CRC per row, none past the depth. */
+		int rc = adn_crc_family(c.row_crc, c.depth, &crcs);
 
-			for (j = 0; j < i && i < c.depth; j++)
-				dup |= c.row_crc[j] == c.row_crc[i];
-			if ((i < c.depth) != (c.row_crc[i] != NULL) || dup) {
-				if (err_field != NULL)
-					*err_field = "row_crc";
-				return -EINVAL;
-			}
+		for (i = c.depth; rc == 0 && i < ADN_CMS_DEPTH_MAX; i++)
+			if (c.row_crc[i] != NULL)
+				rc = -EINVAL;
+		if (rc < 0) {
+			free(crcs);
+			if (rc == -EINVAL && err_field != NULL)
+				*err_field = "row_crc";
+			return rc;
 		}
 	}
 	cms = calloc(1, sizeof(*cms));
-	if (cms == NULL)
+	if (cms == NULL) {
+		free(crcs);
 		return -ENOMEM;
-	if (c.row_crc[0] != NULL) {
-		cms->crc = calloc(c.depth, sizeof(*cms->crc));
-		if (cms->crc == NULL) {
-			free(cms);
-			return -ENOMEM;
-		}
-		for (i = 0; i < c.depth; i++) {
-			if (adn_crc_init(&cms->crc[i], c.row_crc[i]) < 0) {
-				free(cms->crc);
-				free(cms);
-				if (err_field != NULL)
-					*err_field = "row_crc";
-				return -EINVAL;
-			}
-		}
 	}
+	cms->crc = crcs;
 	cms->counters = calloc((size_t)c.depth * c.width, sizeof(uint32_t));
 	if (cms->counters == NULL) {
 		adn_cms_free(cms);
@@ -132,32 +120,21 @@ adn_cms_free(struct adn_cms *cms)
 	free(cms);
 }
 
-/* Multiply-shift reduction: uniform over [0, width) for any width, and no
- * division on the per-packet path. */
-static inline uint32_t
-cms_reduce(uint32_t h, uint32_t width)
-{
-	return (uint32_t)(((uint64_t)h * width) >> 32);
-}
-
 uint32_t
 adn_cms_hash(const struct adn_cms *cms, uint32_t row, const void *key,
 	     size_t len)
 {
-	if (cms->crc != NULL)
-		return adn_crc_compute(&cms->crc[row], key, len);
-	return adn_murmur3_32(key, len, cms->seeds[row]);
+	return adn_crc_family_hash(cms->crc ? &cms->crc[row] : NULL,
+				   cms->seeds[row], key, len);
 }
 
 uint32_t
 adn_cms_index(const struct adn_cms *cms, uint32_t row, const void *key,
 	      size_t len)
 {
-	uint32_t h = adn_cms_hash(cms, row, key, len);
-
-	if (cms->crc != NULL)
-		return adn_crc_reduce(h, cms->crc[row].p.width, cms->width);
-	return cms_reduce(h, cms->width);
+	return adn_crc_family_index(cms->crc ? &cms->crc[row] : NULL,
+				    adn_cms_hash(cms, row, key, len),
+				    cms->width);
 }
 
 uint32_t

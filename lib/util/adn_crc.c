@@ -6,6 +6,7 @@
  * them at adn_crc_init(), so no table is copied in.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "adn_crc.h"
@@ -116,5 +117,33 @@ adn_crc_init(struct adn_crc *crc, const struct adn_crc_param *p)
 		}
 		crc->reg0 = p->init << (32 - p->width);
 	}
+	return 0;
+}
+
+int
+adn_crc_family(const struct adn_crc_param *const p[], uint32_t n,
+	       struct adn_crc **out)
+{
+	struct adn_crc *crc;
+
+	*out = NULL;
+	if (p == NULL || n == 0)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (p[i] == NULL)
+			return -EINVAL;
+		for (uint32_t j = 0; j < i; j++)
+			if (p[j] == p[i])
+				return -EINVAL;
+	}
+	crc = calloc(n, sizeof(*crc));
+	if (crc == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		if (adn_crc_init(&crc[i], p[i]) < 0) {
+			free(crc);
+			return -EINVAL;
+		}
+	*out = crc;
 	return 0;
 }

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adn_hash.h"
+
 /* One CRC algorithm (RevEng catalogue notation). */
 struct adn_crc_param {
 	const char *name;	/* RevEng name, e.g. "CRC-32/ISCSI" */
@@ -125,5 +127,33 @@ adn_crc_reduce(uint32_t h, uint8_t width, uint64_t n)
 
 	return (uint32_t)((h32 * n) >> 32);
 }
+
+/*
+ * A family of hashes over the same key (count-min rows, Bloom partitions):
+ * each member is a CRC (the P4 program's) or, in a family without CRCs,
+ * murmur3 with the member's seed.
+ */
+static inline uint32_t
+adn_crc_family_hash(const struct adn_crc *crc, uint32_t seed,
+		    const void *key, size_t len)
+{
+	return crc != NULL ? adn_crc_compute(crc, key, len) :
+		adn_murmur3_32(key, len, seed);
+}
+
+/* That member's hash h reduced to [0, n) by its top bits. */
+static inline uint32_t
+adn_crc_family_index(const struct adn_crc *crc, uint32_t h, uint64_t n)
+{
+	return adn_crc_reduce(h, crc != NULL ? crc->p.width : 32, n);
+}
+
+/*
+ * The CRCs of an n-member family: every p[i] present and valid, no two the
+ * same (equal CRCs collide on the same keys). Returns 0 with a calloc'd
+ * array in *out (the caller frees it), -EINVAL or -ENOMEM.
+ */
+int adn_crc_family(const struct adn_crc_param *const p[], uint32_t n,
+		   struct adn_crc **out);
 
 #endif /* _ADN_CRC_H_ */
