@@ -106,6 +106,8 @@ enum adn_exec_mode {
 	ADN_EXEC_SCALAR,
 };
 
+#define ADN_PLAN_MAX 256	/* longest plan string */
+
 struct adn_tpl_run;
 struct adn_exec_chain;
 struct adn_plan;
@@ -123,7 +125,7 @@ struct adn_exec {
 	/* Per element: the fused chain it heads, or NULL. */
 	struct adn_exec_chain **chain;	/* [n_elems] */
 	struct adn_batch *one;		/* scalar: a 1-packet batch */
-	char plan[256];			/* the plan applied, as text */
+	char plan[ADN_PLAN_MAX];	/* the plan applied, as text */
 	uint8_t at[ADN_BATCH_MAX];	/* chain exit position per packet */
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
 };

@@ -33,8 +33,8 @@
 
 #include "adn_errs.h"
 #include "adn_fused.h"
+#include "adn_pipeline.h"
 
-#define ADN_PLAN_MAX 256	/* longest plan string */
 #define ADN_PLAN_MAX_ITEMS 64	/* per-element templates, knobs */
 #define ADN_PLAN_MAX_CHAINS 16
 
