@@ -134,17 +134,14 @@ static uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	 uint32_t off, uint32_t len)
 {
-	struct {
-		rte_be32_t src, dst;
-		uint8_t zero, proto;
-		rte_be16_t len;
-	} __rte_packed ph = {
-		.src = ip->src_addr, .dst = ip->dst_addr,
-		.proto = ip->next_proto_id,
-		.len = rte_cpu_to_be_16((uint16_t)len),
-	};
+	/* The pseudo-header's 16-bit words as rte_raw_cksum would read them
+	 * from memory, added in registers: building it on the stack and
+	 * summing that stalls on store forwarding. */
+	uint32_t sum = (ip->src_addr & 0xffff) + (ip->src_addr >> 16) +
+		(ip->dst_addr & 0xffff) + (ip->dst_addr >> 16) +
+		rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
+		rte_cpu_to_be_16((uint16_t)len);
 	uint16_t body = 0;
-	uint32_t sum;
 
 	/* Contiguous (the common case): sum the bytes in place; the mbuf
 	 * walk is for segments split across buffers. */
@@ -153,7 +150,7 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 							     off), len);
 	else
 		rte_raw_cksum_mbuf(m, off, len, &body);
-	sum = (uint32_t)rte_raw_cksum(&ph, sizeof(ph)) + body;
+	sum += body;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
