@@ -16,7 +16,9 @@
  * Drops: not-ipv4 — not an IPv4 frame (nothing to key on).
  * Extra counters: packets (sum over all cells), cells_used (non-zero cells),
  *   then top<i>_cell / top<i>_count for the `top` heaviest cells.
- * Stages: prep() hashes the 5-tuple and returns the cell exec() increments.
+ * Stages: prep() hashes the 5-tuple and returns the cell exec() increments;
+ *   prep depends on the flow alone (PREP_PURE_ON_FLOW), so a fastpath
+ *   segment ending here keeps the cell of heavy flows and skips the hash.
  */
 #include <errno.h>
 #include <string.h>
@@ -176,7 +178,9 @@ flow_counter_xstats(const struct adn_elem *e, struct adn_xstat *out,
 static const struct adn_elem_desc flow_counter_desc = {
 	.name = "FlowCounter",
 	.help = "count packets per flow in a Murmur3-indexed array of 32-bit counters",
-	.flags = ADN_ELEM_STATEFUL_PER_CORE,
+	/* prep's cell depends only on the flow and the worker. */
+	.flags = ADN_ELEM_STATEFUL_PER_CORE | ADN_ELEM_PREP_PURE_ON_FLOW,
+	.prep_ctx_bytes = sizeof(uint64_t),
 	.priv_size = sizeof(struct flow_counter),
 	.n_outputs = FLOW_COUNTER_N_OUT,
 	.drop_reasons = flow_counter_drops,

@@ -59,7 +59,7 @@ adn_fastpath_age(struct adn_fastpath *fp)
 
 		/* Halve, but keep a live entry live until it loses its way. */
 		if (w->count != 0)
-			w->count = RTE_MAX(w->count / 2, 1);
+			w->count = w->count > 1 ? w->count / 2 : 1;
 	}
 	adn_cms_reset(fp->cms);
 	fp->epoch_left = ADN_FASTPATH_EPOCH;
@@ -67,14 +67,12 @@ adn_fastpath_age(struct adn_fastpath *fp)
 
 void
 adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
-		   int out)
+		   const struct adn_fastpath_val *v)
 {
 	struct adn_fastpath_entry *set, *victim;
 	uint32_t est;
 
-	/* Output codes are ports (< ADN_MAX_OUTPUTS), consumed or drops
-	 * (> ADN_DROP_BASE - ADN_N_DROP_SLOTS): all fit an int8_t. */
-	if (!fk->valid || out < INT8_MIN || out > INT8_MAX)
+	if (!fk->valid)
 		return;
 	est = adn_cms_update_u64(fp->cms, fk->hash, 1);
 	set = adn_fastpath_set(fp, fk->hash);
@@ -89,12 +87,9 @@ adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 	}
 	if (victim->count != 0 && est <= victim->count)
 		return;
-	victim->src_ip = fk->k.src_ip;
-	victim->dst_ip = fk->k.dst_ip;
-	victim->src_port = fk->k.src_port;
-	victim->dst_port = fk->k.dst_port;
-	victim->proto = fk->k.proto;
-	victim->out = (int8_t)out;
-	victim->count = (uint16_t)RTE_MIN(est, (uint32_t)UINT16_MAX);
+	victim->ips = fk->ips;
+	victim->ports = fk->ports;
+	victim->v = *v;
+	victim->count = RTE_MIN(est, (uint32_t)UINT16_MAX);
 	fp->st.admitted++;
 }

@@ -1,55 +1,72 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The fastpath<C> cache: results of one PURE_ON_FLOW element for the
- * heaviest flows a worker sees (NFMorph §2.2 "a small number of heavy
- * hitters").
+ * The fastpath<C> cache: per-flow results for the heaviest flows a worker
+ * sees (NFMorph §2.2 "a small number of heavy hitters"): the output code
+ * of a PURE_ON_FLOW element, or inside a chain those of a segment of
+ * them, optionally ended by the prep ctx of a PREP_PURE_ON_FLOW element
+ * (templates/adn_fused.h).
  *
- * C entries in sets of 4 (one cache line per set), keyed by the IPv4
- * 5-tuple. The heavy-hitter tracer is a count-min sketch (lib/util/adn_cms)
+ * C 32-byte entries in sets of 4 (two cache lines per set), keyed by the
+ * IPv4 5-tuple. The heavy-hitter tracer is a count-min sketch (lib/util/adn_cms)
  * updated on every miss, and the cache itself is its top-K: a missed flow
  * is admitted into its set when a way is free or its estimate beats the
  * coldest way's count, which hits keep raising. Counts halve and the
  * sketch restarts every ADN_FASTPATH_EPOCH packets, so yesterday's heavy
  * hitters age out.
  *
- * Entries are valid for one state generation of the element
+ * Entries are valid for one state generation of the elements they cache
  * (adn_elem_state_gen): a control() write (a route added) flushes the
  * cache before the next batch, so no result ever outlives the state it was
  * computed from.
  *
- * One cache per element per worker: no sharing, no atomics.
+ * One cache per fastpath per worker: no sharing, no atomics.
  */
 #ifndef _ADN_FASTPATH_H_
 #define _ADN_FASTPATH_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 
 #include "adn_cms.h"
 #include "adn_elem.h"
 #include "adn_pkt.h"
 
-#define ADN_FASTPATH_MISS INT32_MIN
 #define ADN_FASTPATH_WAYS 4
 #define ADN_FASTPATH_EPOCH (1u << 20)
+/* A fastpath segment: up to this many elements, and this many bytes of
+ * the last one's prep ctx. */
+#define ADN_FASTPATH_SEG_MAX 4
+#define ADN_FASTPATH_CTX_BYTES 8
 
-/* A packet's key as the template keeps it in the packet's ctx. */
+/* A packet's key: the 5-tuple as two words, as an entry stores it. */
 struct adn_fastpath_key {
-	struct adn_flow_key k;
-	uint8_t valid;		/* 0: not IPv4, never cached */
+	uint64_t ips;		/* src_ip | dst_ip << 32 */
+	uint64_t ports;		/* src_port | dst_port << 16 | proto << 32 */
 	uint32_t hash;
+	uint8_t valid;		/* 0: not IPv4, never cached */
+};
+
+/* What a flow's entry holds: the output code of each PURE_ON_FLOW
+ * element of the segment, in order, and the prep ctx of a
+ * PREP_PURE_ON_FLOW element ending it. */
+struct adn_fastpath_val {
+	int8_t out[ADN_FASTPATH_SEG_MAX];	/* see adn_fastpath_code_fits */
+	uint32_t pad;
+	uint8_t ctx[ADN_FASTPATH_CTX_BYTES];
 };
 
 struct adn_fastpath_entry {
-	uint32_t src_ip, dst_ip;
-	uint16_t src_port, dst_port;
-	uint8_t proto;
-	int8_t out;		/* every output code fits: see adn_fastpath_learn */
-	uint16_t count;		/* 0: free way */
+	uint64_t ips;
+	uint64_t ports : 48;	/* 40 bits used, 0 above */
+	uint64_t count : 16;	/* 0: free way */
+	struct adn_fastpath_val v;
 };
+
+_Static_assert(sizeof(struct adn_fastpath_entry) * ADN_FASTPATH_WAYS ==
+	       2 * 64, "a set is two cache lines");
 
 struct adn_fastpath_stats {
 	uint64_t hits, misses, admitted, flushes;
@@ -73,12 +90,6 @@ void adn_fastpath_free(struct adn_fastpath *fp);
 void adn_fastpath_flush(struct adn_fastpath *fp);
 void adn_fastpath_age(struct adn_fastpath *fp);
 
-static inline struct adn_fastpath_key *
-adn_fastpath_ctx_key(union adn_pkt_ctx *ctx)
-{
-	return (struct adn_fastpath_key *)ctx;
-}
-
 /* Per batch: flush on a new state generation, age at the epoch end. */
 static inline void
 adn_fastpath_sync(struct adn_fastpath *fp, uint32_t gen, uint16_t n)
@@ -100,56 +111,67 @@ adn_fastpath_set(const struct adn_fastpath *fp, uint32_t hash)
 	return &fp->sets[(size_t)(hash & fp->set_mask) * ADN_FASTPATH_WAYS];
 }
 
-/* Key the packet into its ctx and prefetch its set. */
+/* Key the packet into `fk` and prefetch its set. Multiply-xor-shift
+ * hashing: a few cycles, and the high bits it keeps are well mixed. */
 static inline void
 adn_fastpath_key(struct adn_fastpath *fp, struct rte_mbuf *m,
-		 union adn_pkt_ctx *ctx)
+		 struct adn_fastpath_key *fk)
 {
-	struct adn_fastpath_key *fk = adn_fastpath_ctx_key(ctx);
-	const struct adn_flow_key *k = &fk->k;
+	struct adn_flow_key k;
 
-	fk->valid = adn_pkt_flow_key(m, &fk->k) == 0;
+	fk->valid = adn_pkt_flow_key(m, &k) == 0;
 	if (!fk->valid)
 		return;
-	fk->hash = rte_hash_crc_4byte(k->src_ip,
-		rte_hash_crc_4byte(k->dst_ip,
-		rte_hash_crc_4byte(((uint32_t)k->src_port << 16) | k->dst_port,
-		rte_hash_crc_1byte(k->proto, 0))));
+	fk->ips = (uint64_t)k.src_ip | (uint64_t)k.dst_ip << 32;
+	fk->ports = (uint64_t)k.src_port | (uint64_t)k.dst_port << 16 |
+		(uint64_t)k.proto << 32;
+	fk->hash = (uint32_t)((fk->ips * 0x9e3779b97f4a7c15ULL ^
+			       fk->ports * 0xc2b2ae3d27d4eb4fULL) >> 32);
 	rte_prefetch0(adn_fastpath_set(fp, fk->hash));
+	rte_prefetch0(adn_fastpath_set(fp, fk->hash) + 2);
 }
 
 static inline int
 adn_fastpath_match(const struct adn_fastpath_entry *w,
-		   const struct adn_flow_key *k)
+		   const struct adn_fastpath_key *k)
 {
-	return w->count != 0 && w->src_ip == k->src_ip &&
-		w->dst_ip == k->dst_ip && w->src_port == k->src_port &&
-		w->dst_port == k->dst_port && w->proto == k->proto;
+	return w->count != 0 && w->ips == k->ips && w->ports == k->ports;
 }
 
-/* The cached output code, or ADN_FASTPATH_MISS. */
-static inline int
-adn_fastpath_lookup(struct adn_fastpath *fp, union adn_pkt_ctx *ctx)
+/* Output codes are ports (< ADN_MAX_OUTPUTS), consumed or drops
+ * (> ADN_DROP_BASE - ADN_N_DROP_SLOTS): all fit an int8_t, but an entry
+ * only keeps a code that does. */
+static inline bool
+adn_fastpath_code_fits(int o)
 {
-	const struct adn_fastpath_key *fk = adn_fastpath_ctx_key(ctx);
+	return o >= INT8_MIN && o <= INT8_MAX;
+}
+
+/* The flow's cached value, or NULL on a miss. The pointer is into the
+ * cache: copy what is needed before the next adn_fastpath_learn. */
+static inline const struct adn_fastpath_val *
+adn_fastpath_lookup(struct adn_fastpath *fp, const struct adn_fastpath_key *fk)
+{
 	struct adn_fastpath_entry *set;
 
 	if (fk->valid) {
 		set = adn_fastpath_set(fp, fk->hash);
 		for (unsigned int w = 0; w < ADN_FASTPATH_WAYS; w++)
-			if (adn_fastpath_match(&set[w], &fk->k)) {
+			if (adn_fastpath_match(&set[w], fk)) {
 				set[w].count += set[w].count != UINT16_MAX;
 				fp->st.hits++;
-				return set[w].out;
+				return &set[w].v;
 			}
 	}
 	fp->st.misses++;
-	return ADN_FASTPATH_MISS;
+	return NULL;
 }
 
-/* After a miss ran the element: count the flow in the tracer and admit
- * its result when the flow is now heavier than the coldest of its set. */
+/* After a miss ran the elements: count the flow in the tracer and admit
+ * their results when the flow is now heavier than the coldest of its
+ * set. An invalid key is never admitted. */
 void adn_fastpath_learn(struct adn_fastpath *fp,
-			const struct adn_fastpath_key *fk, int out);
+			const struct adn_fastpath_key *fk,
+			const struct adn_fastpath_val *v);
 
 #endif /* _ADN_FASTPATH_H_ */

@@ -19,6 +19,42 @@
 
 #define ADN_CHAIN_ELEMS 16
 
+/*
+ * A chain's fastpath segment (NFMorph §2.2: "cache the routing
+ * computations for the most popular flows"): an element under fastpath<C>
+ * inside a chain heads a segment of the elements after it that are
+ * PURE_ON_FLOW, ended by at most one PREP_PURE_ON_FLOW element. The head
+ * keys each packet and looks its flow up once; a hit skips the pure
+ * elements (their cached output codes route it exactly as they would)
+ * and the last element's prep (its cached ctx feeds exec). A miss runs
+ * them and, where it leaves the segment, learns. As every element but
+ * the last is pure, a hit retraces the path its flow took when learned.
+ *
+ * An element's role, a constant in the jit: ADN_FP_* flags, and in bits
+ * 8-15 its slot in the entry's out[] (ADN_FP_OUT) or its ctx bytes
+ * (ADN_FP_CTX).
+ */
+enum {
+	ADN_FP_IN = 1 << 0,	/* in the segment */
+	ADN_FP_HEAD = 1 << 1,	/* keys and looks up each packet */
+	ADN_FP_OUT = 1 << 2,	/* PURE_ON_FLOW: output code cached */
+	ADN_FP_CTX = 1 << 3,	/* PREP_PURE_ON_FLOW: prep ctx cached */
+	ADN_FP_LAST = 1 << 4,	/* a miss that gets this far learns */
+};
+#define ADN_FP_ROLE(flags, param) ((uint32_t)(flags) | (uint32_t)(param) << 8)
+#define ADN_FP_PARAM(role) (((role) >> 8) & 0xff)
+
+/* One worker's segment: its cache and, per packet of the batch, its key,
+ * whether it hit, and the value it hit or is building for learning. */
+struct adn_chain_fp {
+	struct adn_fastpath *cache;
+	unsigned int head, n;		/* chain positions [head, head + n) */
+	uint32_t param;			/* cache entries */
+	struct adn_fastpath_key key[ADN_BATCH_MAX];
+	struct adn_fastpath_val val[ADN_BATCH_MAX];
+	bool hit[ADN_BATCH_MAX];
+};
+
 struct adn_chain;
 
 /* Runs chain `c` over `b`: b->out[i] is packet i's exit code, at[i] the
@@ -27,22 +63,22 @@ struct adn_chain;
 typedef void (*adn_chain_fn)(const struct adn_chain *c, struct adn_batch *b,
 			     uint8_t *at, struct adn_elem_stats *const *st);
 
+typedef const void *(*adn_prep_fn)(struct adn_elem *e, struct rte_mbuf *m,
+				   union adn_pkt_ctx *ctx);
+typedef int (*adn_exec_fn)(struct adn_elem *e, struct rte_mbuf *m,
+			   union adn_pkt_ctx *ctx);
+
 struct adn_chain {
 	unsigned int n;
 	uint32_t group;
 	struct adn_elem *e[ADN_CHAIN_ELEMS];
 	uint16_t cont[ADN_CHAIN_ELEMS];
+	uint32_t role[ADN_CHAIN_ELEMS];	/* ADN_FP_ROLE; 0 outside */
+	struct adn_chain_fp *fp;	/* NULL: no fastpath segment */
 	const struct adn_tpl *tpl;	/* fused or jit */
 	adn_chain_fn fn;		/* compiled, or adn_fused_run */
 	char status[160];		/* jit: "compiled", or why not */
 };
-
-static inline int
-adn_chain_continues(const struct adn_chain *c, unsigned int m, int o)
-{
-	return m + 1 < c->n && o >= 0 && o < ADN_MAX_OUTPUTS &&
-		((c->cont[m] >> o) & 1);
-}
 
 /* Group `g` of a batch: packets [*lo, *hi); false when g is not one. */
 static inline bool
@@ -53,6 +89,20 @@ adn_chain_group(int g, uint16_t n, uint16_t size, uint16_t *lo, uint16_t *hi)
 	*lo = (uint16_t)(g * size);
 	*hi = (uint16_t)RTE_MIN(n, (unsigned int)(g + 1) * size);
 	return true;
+}
+
+/* Per batch: a state change of any segment element flushes its cache. */
+static inline void
+adn_chain_begin(const struct adn_chain *c, const struct adn_batch *b)
+{
+	struct adn_chain_fp *fp = c->fp;
+	uint32_t gen = 0;
+
+	if (fp == NULL)
+		return;
+	for (unsigned int m = fp->head; m < fp->head + fp->n; m++)
+		gen += adn_elem_state_gen(c->e[m]);
+	adn_fastpath_sync(fp->cache, gen, b->n);
 }
 
 static inline void
@@ -68,23 +118,43 @@ adn_chain_start(struct adn_batch *b, uint8_t *at, int g, uint16_t size)
 }
 
 /* exec of element m over its packets of group g: each continues to m + 1
- * (counted as a link inside the chain) or exits with its code. */
+ * (counted as a link inside the chain) or exits with its code. The jit
+ * passes every argument but c, b, at, st and g as a constant. */
 static __rte_always_inline void
-adn_chain_exec(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
-	       struct adn_elem_stats *const *st, unsigned int m, int g)
+adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
+		    uint8_t *at, struct adn_elem_stats *const *st,
+		    const unsigned int m, const int g, const uint16_t size,
+		    const unsigned int n_elems, struct adn_elem *e,
+		    const adn_exec_fn exec, const uint16_t cont,
+		    const uint32_t role)
 {
-	struct adn_elem *e = c->e[m];
+	struct adn_chain_fp *fp = c->fp;
 	uint16_t lo, hi;
 
-	if (!adn_chain_group(g, b->n, (uint16_t)c->group, &lo, &hi))
+	if (!adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
 	for (uint16_t i = lo; i < hi; i++) {
+		bool on;
 		int o;
 
 		if (at[i] != m)
 			continue;
-		o = e->desc->exec(e, b->pkts[i], &b->ctx[i]);
-		if (adn_chain_continues(c, m, o)) {
+		if ((role & ADN_FP_OUT) && fp->hit[i])
+			o = fp->val[i].out[ADN_FP_PARAM(role)];
+		else
+			o = exec(e, b->pkts[i], &b->ctx[i]);
+		on = m + 1 < n_elems && o >= 0 && o < ADN_MAX_OUTPUTS &&
+			((cont >> o) & 1);
+		if ((role & ADN_FP_IN) && !fp->hit[i]) {
+			if (role & ADN_FP_OUT) {
+				fp->key[i].valid &= adn_fastpath_code_fits(o);
+				fp->val[i].out[ADN_FP_PARAM(role)] = (int8_t)o;
+			}
+			if (!on || (role & ADN_FP_LAST))
+				adn_fastpath_learn(fp->cache, &fp->key[i],
+						   &fp->val[i]);
+		}
+		if (on) {
 			st[m]->out[o]++;
 			st[m + 1]->in++;
 			at[i] = (uint8_t)(m + 1);
@@ -94,18 +164,52 @@ adn_chain_exec(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 	}
 }
 
+/* prep of element m over its packets of group g, prefetching what it
+ * returns; the segment head first looks each packet's flow up. */
 static __rte_always_inline void
-adn_chain_prep(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
-	       unsigned int m, int g)
+adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
+		    const uint8_t *at, const unsigned int m, const int g,
+		    const uint16_t size, struct adn_elem *e,
+		    const adn_prep_fn prep, const uint32_t role)
 {
-	struct adn_elem *e = c->e[m];
+	struct adn_chain_fp *fp = c->fp;
 	uint16_t lo, hi;
 
-	if (!adn_chain_group(g, b->n, (uint16_t)c->group, &lo, &hi))
+	if (!adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
-	for (uint16_t i = lo; i < hi; i++)
-		if (at[i] == m)
-			adn_tpl_prep_prefetch(e->desc, e, b, i);
+	/* Key the whole group first: its sets load while the others are
+	 * keyed. */
+	if (role & ADN_FP_HEAD)
+		for (uint16_t i = lo; i < hi; i++)
+			if (at[i] == m)
+				adn_fastpath_key(fp->cache, b->pkts[i],
+						 &fp->key[i]);
+	for (uint16_t i = lo; i < hi; i++) {
+		if (at[i] != m)
+			continue;
+		if (role & ADN_FP_HEAD) {
+			const struct adn_fastpath_val *v =
+				adn_fastpath_lookup(fp->cache, &fp->key[i]);
+
+			fp->hit[i] = v != NULL;
+			if (v != NULL)
+				fp->val[i] = *v;
+		}
+		if ((role & ADN_FP_IN) && fp->hit[i]) {
+			if (role & ADN_FP_CTX)
+				memcpy(&b->ctx[i], fp->val[i].ctx,
+				       ADN_FP_PARAM(role));
+			continue;
+		}
+		if (prep != NULL) {
+			const void *a = prep(e, b->pkts[i], &b->ctx[i]);
+
+			if (a != NULL)
+				rte_prefetch0(a);
+		}
+		if (role & ADN_FP_CTX)
+			memcpy(fp->val[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
+	}
 }
 
 /*
@@ -123,12 +227,18 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 	const uint16_t size = (uint16_t)c->group;
 	const int groups = (b->n + size - 1) / size;
 
+	adn_chain_begin(c, b);
 	adn_chain_start(b, at, 0, size);
 	for (int r = 0; r < groups + (int)c->n; r++) {
 		adn_chain_start(b, at, r + 1, size);
 		for (unsigned int m = 0; m < c->n; m++) {
-			adn_chain_exec(c, b, at, st, m, r - 1 - (int)m);
-			adn_chain_prep(c, b, at, m, r - (int)m);
+			struct adn_elem *e = c->e[m];
+
+			adn_chain_exec_step(c, b, at, st, m, r - 1 - (int)m,
+					    size, c->n, e, e->desc->exec,
+					    c->cont[m], c->role[m]);
+			adn_chain_prep_step(c, b, at, m, r - (int)m, size, e,
+					    e->desc->prep, c->role[m]);
 		}
 	}
 }

@@ -128,11 +128,11 @@ generate(const struct adn_chain *c, char *src, char *status, size_t len)
 			snprintf(prep, sizeof(prep), "%s_prep",
 				 d->stage_prefix);
 		else
-			snprintf(prep, sizeof(prep), "adn_jit_no_prep");
+			snprintf(prep, sizeof(prep), "NULL");
 		ok &= put(src, &off,
-			  "\tX(%u, %s, %s_exec, ((struct adn_elem *)(uintptr_t)0x%" PRIxPTR "ULL), 0x%x) \\\n",
+			  "\tX(%u, %s, %s_exec, ((struct adn_elem *)(uintptr_t)0x%" PRIxPTR "ULL), 0x%x, 0x%x) \\\n",
 			  m, prep, d->stage_prefix, (uintptr_t)c->e[m],
-			  m + 1 < c->n ? c->cont[m] : 0);
+			  m + 1 < c->n ? c->cont[m] : 0, c->role[m]);
 	}
 	ok &= put(src, &off, "\n");
 	if (!ok) {

@@ -167,32 +167,33 @@ adn_tpl_fastpath(struct adn_tpl_run *t, struct adn_batch *b)
 	const struct adn_elem_desc *d = e->desc;
 	struct adn_fastpath *fp = t->fp;
 	const uint16_t n = b->n;
+	struct adn_fastpath_key keys[ADN_BATCH_MAX];
 	uint16_t miss[ADN_BATCH_MAX], n_miss = 0;
 
 	adn_fastpath_sync(fp, adn_elem_state_gen(e), n);
 	for (uint16_t i = 0; i < n; i++)
-		adn_fastpath_key(fp, b->pkts[i], &b->ctx[i]);
+		adn_fastpath_key(fp, b->pkts[i], &keys[i]);
 	for (uint16_t i = 0; i < n; i++) {
-		int o = adn_fastpath_lookup(fp, &b->ctx[i]);
+		const struct adn_fastpath_val *v =
+			adn_fastpath_lookup(fp, &keys[i]);
 
-		if (o == ADN_FASTPATH_MISS)
+		if (v == NULL)
 			miss[n_miss++] = i;
 		else
-			b->out[i] = (int16_t)o;
+			b->out[i] = v->out[0];
 	}
-	/* Misses: stash the key (prep owns ctx), then prefetch-style. */
-	struct adn_fastpath_key keys[n_miss ? n_miss : 1];
-
-	for (uint16_t k = 0; k < n_miss; k++)
-		keys[k] = *adn_fastpath_ctx_key(&b->ctx[miss[k]]);
+	/* Misses: prefetch-style through the element, then learn. */
 	for (uint16_t k = 0; k < n_miss; k++)
 		adn_tpl_prep_prefetch(d, e, b, miss[k]);
 	for (uint16_t k = 0; k < n_miss; k++) {
 		uint16_t i = miss[k];
+		struct adn_fastpath_val v = { .out = { 0 } };
 		int o = d->exec(e, b->pkts[i], &b->ctx[i]);
 
 		b->out[i] = (int16_t)o;
-		adn_fastpath_learn(fp, &keys[k], o);
+		keys[i].valid &= adn_fastpath_code_fits(o);
+		v.out[0] = (int8_t)o;
+		adn_fastpath_learn(fp, &keys[i], &v);
 	}
 }
 

@@ -67,6 +67,12 @@ enum adn_elem_flags {
 	ADN_ELEM_STATEFUL_SHARED = 1u << 2,
 	/* Packets enter the pipeline here (the worker fills its batch). */
 	ADN_ELEM_SOURCE = 1u << 3,
+	/* What prep() writes to ctx (its first prep_ctx_bytes bytes) depends
+	 * only on the 5-tuple, the worker and state that changes only
+	 * through control(), and prep() writes nothing else: a fastpath
+	 * segment may keep it per flow and run exec() alone (NFMorph's
+	 * "cache and reuse hash computations"). */
+	ADN_ELEM_PREP_PURE_ON_FLOW = 1u << 4,
 };
 
 enum adn_arg_type {
@@ -112,6 +118,7 @@ struct adn_elem_desc {
 	uint16_t n_outputs;		/* configure() may change it */
 	const char *const *drop_reasons;	/* NULL-terminated */
 	const struct adn_arg_spec *args;	/* terminated by .name == NULL */
+	uint8_t prep_ctx_bytes;		/* ADN_ELEM_PREP_PURE_ON_FLOW */
 
 	/* Control plane, main lcore. Returns 0 or a negative errno after
 	 * reporting through adn_build_error(). */

@@ -34,8 +34,15 @@ exec_plan_free(const struct adn_pipeline *p, struct exec_plan *ep)
 {
 	for (unsigned int i = 0; ep->tpl && i < p->n_elems; i++)
 		adn_fastpath_free(ep->tpl[i].fp);
-	for (unsigned int i = 0; ep->chain && i < p->n_elems; i++)
+	for (unsigned int i = 0; ep->chain && i < p->n_elems; i++) {
+		struct adn_chain_fp *fp = ep->chain[i] ? ep->chain[i]->c.fp :
+			NULL;
+
+		if (fp != NULL)
+			adn_fastpath_free(fp->cache);
+		rte_free(fp);
 		rte_free(ep->chain[i]);
+	}
 	rte_free(ep->tpl);
 	rte_free(ep->chain);
 	ep->tpl = NULL;
@@ -500,14 +507,76 @@ plan_templates(struct adn_exec *x, const struct adn_plan *plan,
 				     it->c.tpl->name, it->c.tpl->name);
 			continue;
 		}
-		own_tpl[e->index] = true;
+		/* A fastpath element may still join a chain: it heads
+		 * the chain's fastpath segment there. */
+		own_tpl[e->index] = it->c.tpl->param != ADN_TPL_PARAM_CACHE;
 		ep->tpl[e->index].tpl = it->c.tpl;
 		ep->tpl[e->index].param = it->c.param;
 	}
 }
 
+/* The chain's fastpath segment, if one of its elements is under
+ * fastpath<C>: that element, then each next one while it is PURE_ON_FLOW,
+ * and one PREP_PURE_ON_FLOW element to end it (adn_fused.h). */
+static int
+chain_fastpath(struct adn_chain *c, const struct exec_plan *ep,
+	       struct adn_errs *errs)
+{
+	struct adn_chain_fp *fp;
+	unsigned int head = c->n;
+
+	for (unsigned int m = 0; m < c->n; m++) {
+		const struct adn_tpl *t = ep->tpl[c->e[m]->index].tpl;
+
+		if (t == NULL || t->param != ADN_TPL_PARAM_CACHE)
+			continue;
+		if (head < c->n) {
+			adn_errs_add(errs, NULL, c->e[m]->name, "template",
+				     "the chain from '%s' already has a fastpath at '%s': one per chain",
+				     c->e[0]->name, c->e[head]->name);
+			return -EINVAL;
+		}
+		head = m;
+	}
+	if (head == c->n)
+		return 0;
+	fp = rte_zmalloc("adn_chain_fp", sizeof(*fp), RTE_CACHE_LINE_SIZE);
+	if (fp != NULL) {
+		fp->param = ep->tpl[c->e[head]->index].param;
+		fp->cache = adn_fastpath_create(fp->param);
+	}
+	if (fp == NULL || fp->cache == NULL) {
+		rte_free(fp);
+		adn_errs_add(errs, NULL, c->e[head]->name, "template",
+			     "out of memory for a fastpath cache");
+		return -ENOMEM;
+	}
+	fp->head = head;
+	for (unsigned int m = head; m < c->n && fp->n < ADN_FASTPATH_SEG_MAX;
+	     m++) {
+		const struct adn_elem_desc *d = c->e[m]->desc;
+
+		if (d->flags & ADN_ELEM_PURE_ON_FLOW) {
+			c->role[m] = ADN_FP_ROLE(ADN_FP_IN | ADN_FP_OUT, fp->n++);
+			continue;
+		}
+		if ((d->flags & ADN_ELEM_PREP_PURE_ON_FLOW) &&
+		    d->prep != NULL && d->prep_ctx_bytes > 0 &&
+		    d->prep_ctx_bytes <= ADN_FASTPATH_CTX_BYTES) {
+			c->role[m] = ADN_FP_ROLE(ADN_FP_IN | ADN_FP_CTX,
+						 d->prep_ctx_bytes);
+			fp->n++;
+		}
+		break;
+	}
+	c->role[head] |= ADN_FP_HEAD;
+	c->role[head + fp->n - 1] |= ADN_FP_LAST;
+	c->fp = fp;
+	return 0;
+}
+
 /* Template functions and fastpath caches for every element outside a
- * chain. */
+ * chain; links, fastpath segments and compiled code of every chain. */
 static int
 plan_instantiate(struct adn_exec *x, struct exec_plan *ep,
 		 struct adn_elem **owner, struct adn_errs *errs)
@@ -535,6 +604,8 @@ plan_instantiate(struct adn_exec *x, struct exec_plan *ep,
 			continue;
 		for (unsigned int m = 0; m + 1 < c->n; m++)
 			c->cont[m] = feeds(c->e[m], c->e[m + 1]);
+		if (chain_fastpath(c, ep, errs) < 0)
+			return -EINVAL;
 		if (strcmp(c->tpl->name, "jit") == 0) {
 			adn_chain_fn fn = adn_jit_chain(c, c->status,
 							sizeof(c->status));
@@ -612,39 +683,71 @@ adn_exec_set_plan(struct adn_exec *x, const char *plan,
 	return rc;
 }
 
+/* ", fastpath1024 over route+count" for an element of a chain's segment. */
+static void
+describe_segment(const struct adn_chain *c, unsigned int m, char *out,
+		 size_t len)
+{
+	const struct adn_chain_fp *fp = c->fp;
+	size_t off;
+
+	out[0] = '\0';
+	if (fp == NULL || m < fp->head || m >= fp->head + fp->n)
+		return;
+	off = (size_t)snprintf(out, len, ", fastpath%u over ", fp->param);
+	for (unsigned int k = fp->head; k < fp->head + fp->n && off < len; k++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s",
+					k > fp->head ? "+" : "",
+					c->e[k]->name);
+}
+
+/* The chain `e` is in, and its position there; NULL when in none. */
+static const struct adn_chain *
+chain_of(const struct adn_exec *x, const struct adn_elem *e, unsigned int *pos)
+{
+	for (unsigned int i = 0; i < x->p->n_elems; i++) {
+		const struct adn_exec_chain *xc = x->chain[i];
+
+		for (unsigned int m = 0; xc && m < xc->c.n; m++)
+			if (xc->c.e[m] == e) {
+				*pos = m;
+				return &xc->c;
+			}
+	}
+	return NULL;
+}
+
 void
 adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 		  char *out, size_t len)
 {
 	const struct adn_tpl_run *t = &x->tpl[e->index];
-	char name[32];
+	const struct adn_chain *c;
+	char name[32], seg[160];
+	unsigned int m;
 
 	if (x->mode == ADN_EXEC_SCALAR) {
 		snprintf(out, len, "scalar");
 		return;
 	}
-	for (unsigned int i = 0; i < x->p->n_elems; i++) {
-		const struct adn_exec_chain *xc = x->chain[i];
+	c = chain_of(x, e, &m);
+	if (c != NULL) {
+		struct adn_tpl_choice ch = { c->tpl, c->group };
 
-		for (unsigned int m = 0; xc && m < xc->c.n; m++) {
-			if (xc->c.e[m] != e)
-				continue;
-			struct adn_tpl_choice c = { xc->c.tpl, xc->c.group };
-
-			adn_tpl_choice_name(&c, name, sizeof(name));
-			snprintf(out, len, "%s (chain of %u from '%s', position %u%s%s)",
-				 name, xc->c.n, xc->c.e[0]->name, m,
-				 xc->c.status[0] ? ": " : "", xc->c.status);
-			return;
-		}
+		adn_tpl_choice_name(&ch, name, sizeof(name));
+		describe_segment(c, m, seg, sizeof(seg));
+		snprintf(out, len, "%s (chain of %u from '%s', position %u%s%s%s)",
+			 name, c->n, c->e[0]->name, m, seg,
+			 c->status[0] ? ": " : "", c->status);
+		return;
 	}
 	if (t->tpl == NULL) {
 		snprintf(out, len, "process (batch-form)");
 		return;
 	}
-	struct adn_tpl_choice c = { t->tpl, t->param };
+	struct adn_tpl_choice ch = { t->tpl, t->param };
 
-	adn_tpl_choice_name(&c, name, sizeof(name));
+	adn_tpl_choice_name(&ch, name, sizeof(name));
 	snprintf(out, len, "%s", name);
 }
 
@@ -653,8 +756,15 @@ adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
 			struct adn_fastpath_stats *st)
 {
 	const struct adn_fastpath *fp = x->tpl[e->index].fp;
+	const struct adn_chain *c;
+	unsigned int m;
 
-	if (x->mode != ADN_EXEC_BATCH || fp == NULL)
+	if (x->mode != ADN_EXEC_BATCH)
+		return -ENOENT;
+	c = chain_of(x, e, &m);
+	if (c != NULL)
+		fp = c->fp != NULL && c->fp->head == m ? c->fp->cache : NULL;
+	if (fp == NULL)
 		return -ENOENT;
 	*st = fp->st;
 	return 0;

@@ -150,12 +150,13 @@ int adn_exec_apply_plan(struct adn_exec *x, const struct adn_plan *plan,
 int adn_exec_set_plan(struct adn_exec *x, const char *plan,
 		      struct adn_errs *errs);
 
-/* What runs element `e` under the current plan: "group4", "fused8 chain
- * route+count (head)", ... */
+/* What runs element `e` under the current plan: "group4", "jit8 (chain
+ * of 3 from 'route', position 0, fastpath1024 over route+count:
+ * compiled)", ... */
 void adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 		       char *out, size_t len);
-/* Counters of `e`'s fastpath cache in this executor; -ENOENT when `e`
- * does not run under fastpath. */
+/* Counters of `e`'s fastpath cache in this executor (inside a chain,
+ * the segment `e` heads); -ENOENT when `e` does not run under fastpath. */
 int adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
 			    struct adn_fastpath_stats *st);
 

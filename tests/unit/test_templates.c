@@ -281,6 +281,11 @@ static const char *const fixed_plans[] = {
 	"batch=7,group4", "batch=1,prefetch", "batch=256,fused8",
 	"group4,chk+route=fused2", "batch,route+count+csum=jit4",
 	"fused8,route=fastpath64", "group8,route=fastpath32,count+csum=jit2",
+	/* fastpath segments route+count inside chains */
+	"jit8,route=fastpath64", "fused4,route=fastpath16",
+	"batch=64,jit2,route=fastpath4096",
+	"batch,route+count+csum=jit4,route=fastpath16",
+	"batch,route+count=fused8,route=fastpath32",
 };
 
 static void
@@ -300,6 +305,7 @@ test_dir24_8_knob_matches_scalar(void)
 	check_plan("scalar", "dir24_8");
 	check_plan("group8,route=fastpath64", "dir24_8");
 	check_plan("jit8", "dir24_8");
+	check_plan("jit8,route=fastpath64", "dir24_8");
 }
 
 /* Random plans: default template, per-element templates, chains, batch
@@ -347,39 +353,92 @@ test_generated_plans_match_scalar(void)
 }
 
 /* A fastpath cache that served stale results after a route change would
- * differ from scalar above; here, check it really served hits. */
+ * differ from scalar above; here, check it really served hits, alone and
+ * as a segment over route+count inside a chain. */
 static void
 test_fastpath_serves_heavy_flows(void)
 {
+	static const struct {
+		const char *plan, *what;
+	} cases[] = {
+		{ "route=fastpath256", "fastpath256" },
+		{ "jit8,route=fastpath256", "jit8 (chain of 4 from 'chk', position 1, fastpath256 over route+count: compiled)" },
+		{ "fused4,route=fastpath256", "fused4 (chain of 4 from 'chk', position 1, fastpath256 over route+count)" },
+	};
 	struct adn_pipeline *p = build("tpl_fp", "radix");
 	struct adn_errs errs = { 0 };
-	struct adn_exec *x;
 	struct adn_fastpath_stats st;
+	char what[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	x = adn_exec_create(p, 0);
-	CU_ASSERT_EQUAL_FATAL(adn_exec_set_plan(x, "route=fastpath256", &errs),
-			      0);
-	for (unsigned int i = 0; i < N_PKTS; i += 32) {
-		struct adn_batch *b = adn_exec_source_batch(x,
-			adn_pipeline_find(p, "src"));
+	for (unsigned int c = 0; c < RTE_DIM(cases); c++) {
+		struct adn_exec *x = adn_exec_create(p, 0);
 
-		b->n = 0;
-		for (unsigned int k = i; k < RTE_MIN((unsigned int)N_PKTS,
-						      i + 32); k++)
-			b->pkts[b->n++] = trace_pkt(k);
-		adn_exec_run(x, adn_pipeline_find(p, "src")->index);
+		CU_ASSERT_EQUAL_FATAL(adn_exec_set_plan(x, cases[c].plan,
+							&errs), 0);
+		adn_exec_describe(x, adn_pipeline_find(p, "route"), what,
+				  sizeof(what));
+		printf("\n  %s", what);
+		CU_ASSERT_STRING_EQUAL(what, cases[c].what);
+		for (unsigned int i = 0; i < N_PKTS; i += 32) {
+			struct adn_batch *b = adn_exec_source_batch(x,
+				adn_pipeline_find(p, "src"));
+
+			b->n = 0;
+			for (unsigned int k = i;
+			     k < RTE_MIN((unsigned int)N_PKTS, i + 32); k++)
+				b->pkts[b->n++] = trace_pkt(k);
+			adn_exec_run(x, adn_pipeline_find(p, "src")->index);
+		}
+		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
+			adn_pipeline_find(p, "route"), &st), 0);
+		/* Half the valid packets are heavy: most of them must hit. */
+		CU_ASSERT(st.hits > N_PKTS / 4);
+		CU_ASSERT(st.hits + st.misses > N_PKTS * 8 / 10);
+		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
+			adn_pipeline_find(p, "count"), &st), -ENOENT);
+		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
+			adn_pipeline_find(p, "chk"), &st), -ENOENT);
+		adn_exec_free(x);
+		adn_test_sink_clear(adn_test_sink(p, "out"));
+		adn_test_sink_clear(adn_test_sink(p, "noroute"));
 	}
-	CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x, adn_pipeline_find(p, "route"),
-						&st), 0);
-	/* Half the valid packets are heavy: most of them must hit. */
-	CU_ASSERT(st.hits > N_PKTS / 4);
-	CU_ASSERT(st.hits + st.misses > N_PKTS * 9 / 10);
-	CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x, adn_pipeline_find(p, "chk"),
-						&st), -ENOENT);
+	adn_test_free(p);
+}
+
+/* One fastpath segment per chain: a second fastpath in it is refused. */
+static void
+test_two_fastpaths_in_a_chain_refused(void)
+{
+	char cfg[1024];
+	struct adn_pipeline *p;
+	struct adn_errs errs = { 0 };
+	struct adn_exec *x;
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"r1\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"r2\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"out\"; type = \"TestSink\"; } );\n"
+		 "links = ( \"src -> r1\", \"r1[0] -> r2\", \"r1[1] -> r2\",\n"
+		 "  \"r1[2] -> r2\", \"r1[3] -> r2\", \"r1[4] -> r2\",\n"
+		 "  \"r2[0] -> out\", \"r2[1] -> out\", \"r2[2] -> out\",\n"
+		 "  \"r2[3] -> out\", \"r2[4] -> out\" );\n",
+		 routes_path, routes_path);
+	p = adn_test_build("tpl_fp2", cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	x = adn_exec_create(p, 0);
+	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "fused8,r1=fastpath16,r2=fastpath16", &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, "element 'r2': key 'template': the chain from 'r1' already has a fastpath at 'r1': one per chain") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	/* One of them is fine: its segment is r1+r2, both pure. */
+	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "fused8,r1=fastpath16", &errs), 0);
+	char what[256];
+
+	adn_exec_describe(x, adn_pipeline_find(p, "r2"), what, sizeof(what));
+	CU_ASSERT_STRING_EQUAL(what, "fused8 (chain of 2 from 'r1', position 1, fastpath16 over r1+r2)");
 	adn_exec_free(x);
-	adn_test_sink_clear(adn_test_sink(p, "out"));
-	adn_test_sink_clear(adn_test_sink(p, "noroute"));
 	adn_test_free(p);
 }
 
@@ -657,6 +716,7 @@ main(void)
 	CU_ADD_TEST(s, test_dir24_8_knob_matches_scalar);
 	CU_ADD_TEST(s, test_generated_plans_match_scalar);
 	CU_ADD_TEST(s, test_fastpath_serves_heavy_flows);
+	CU_ADD_TEST(s, test_two_fastpaths_in_a_chain_refused);
 	CU_ADD_TEST(s, test_jit_compiles_element_types);
 	CU_ADD_TEST(s, test_jit_falls_back_to_fused);
 	CU_ADD_TEST(s, test_cleanup);
