@@ -130,7 +130,7 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 /* One's complement sum of pseudo-header and segment, complemented: the
  * value to store when the checksum field reads 0, or 0 when a segment with
  * its checksum in place is correct. */
-static uint16_t
+static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	 uint32_t off, uint32_t len)
 {

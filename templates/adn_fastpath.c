@@ -27,8 +27,12 @@ adn_fastpath_create(uint32_t entries)
 	fp->sets = rte_zmalloc("adn_fastpath_sets",
 			       sizeof(*fp->sets) * entries,
 			       RTE_CACHE_LINE_SIZE);
+	fp->counts = rte_zmalloc("adn_fastpath_counts",
+				 sizeof(*fp->counts) * entries,
+				 RTE_CACHE_LINE_SIZE);
 	c.width = RTE_MAX(entries * ADN_FASTPATH_CMS_PER_ENTRY, 1024u);
-	if (fp->sets == NULL || adn_cms_create(&c, &fp->cms, NULL) < 0) {
+	if (fp->sets == NULL || fp->counts == NULL ||
+	    adn_cms_create(&c, &fp->cms, NULL) < 0) {
 		adn_fastpath_free(fp);
 		return NULL;
 	}
@@ -42,6 +46,7 @@ adn_fastpath_free(struct adn_fastpath *fp)
 		return;
 	adn_cms_free(fp->cms);
 	rte_free(fp->sets);
+	rte_free(fp->counts);
 	rte_free(fp);
 }
 
@@ -49,18 +54,16 @@ void
 adn_fastpath_flush(struct adn_fastpath *fp)
 {
 	memset(fp->sets, 0, sizeof(*fp->sets) * fp->entries);
+	memset(fp->counts, 0, sizeof(*fp->counts) * fp->entries);
 }
 
 void
 adn_fastpath_age(struct adn_fastpath *fp)
 {
-	for (uint32_t i = 0; i < fp->entries; i++) {
-		struct adn_fastpath_entry *w = &fp->sets[i];
-
-		/* Halve, but keep a live entry live until it loses its way. */
-		if (w->count != 0)
-			w->count = w->count > 1 ? w->count / 2 : 1;
-	}
+	/* Halve, but keep a live entry live until it loses its way. */
+	for (uint32_t i = 0; i < fp->entries; i++)
+		if (fp->counts[i] != 0)
+			fp->counts[i] = RTE_MAX(fp->counts[i] / 2, 1);
 	adn_cms_reset(fp->cms);
 	fp->epoch_left = ADN_FASTPATH_EPOCH;
 }
@@ -69,27 +72,27 @@ void
 adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 		   const struct adn_fastpath_val *v)
 {
-	struct adn_fastpath_entry *set, *victim;
+	size_t base, victim;
 	uint32_t est;
 
 	if (!fk->valid)
 		return;
 	est = adn_cms_update_u64(fp->cms, fk->hash, 1);
-	set = adn_fastpath_set(fp, fk->hash);
-	victim = &set[0];
-	for (unsigned int w = 0; w < ADN_FASTPATH_WAYS; w++) {
-		if (set[w].count == 0) {
-			victim = &set[w];
+	base = (size_t)(fk->hash & fp->set_mask) * ADN_FASTPATH_WAYS;
+	victim = base;
+	for (size_t w = base; w < base + ADN_FASTPATH_WAYS; w++) {
+		if (fp->counts[w] == 0) {
+			victim = w;
 			break;
 		}
-		if (set[w].count < victim->count)
-			victim = &set[w];
+		if (fp->counts[w] < fp->counts[victim])
+			victim = w;
 	}
-	if (victim->count != 0 && est <= victim->count)
+	if (fp->counts[victim] != 0 && est <= fp->counts[victim])
 		return;
-	victim->ips = fk->ips;
-	victim->ports = fk->ports;
-	victim->v = *v;
-	victim->count = RTE_MIN(est, (uint32_t)UINT16_MAX);
+	fp->sets[victim].ips = fk->ips;
+	fp->sets[victim].ports = fk->ports;
+	fp->sets[victim].v = *v;
+	fp->counts[victim] = (uint16_t)RTE_MIN(est, (uint32_t)UINT16_MAX);
 	fp->st.admitted++;
 }

@@ -28,7 +28,6 @@
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
-#include <rte_prefetch.h>
 
 #include "adn_cms.h"
 #include "adn_elem.h"
@@ -41,12 +40,18 @@
 #define ADN_FASTPATH_SEG_MAX 4
 #define ADN_FASTPATH_CTX_BYTES 8
 
-/* A packet's key: the 5-tuple as two words, as an entry stores it. */
+/* Set in a key's `ports`: a free way (ports 0) never matches. */
+#define ADN_FASTPATH_IN_USE (1ULL << 40)
+
+/* A packet's key: the 5-tuple as two words, as an entry stores it. The
+ * words are apart so they are stored (and reloaded) one by one: a load
+ * from half of a 16-byte store waits for it to retire. */
 struct adn_fastpath_key {
 	uint64_t ips;		/* src_ip | dst_ip << 32 */
-	uint64_t ports;		/* src_port | dst_port << 16 | proto << 32 */
 	uint32_t hash;
 	uint8_t valid;		/* 0: not IPv4, never cached */
+	uint64_t ports;		/* src_port | dst_port << 16 | proto << 32
+				 * | ADN_FASTPATH_IN_USE */
 };
 
 /* What a flow's entry holds: the output code of each PURE_ON_FLOW
@@ -58,10 +63,11 @@ struct adn_fastpath_val {
 	uint8_t ctx[ADN_FASTPATH_CTX_BYTES];
 };
 
+/* Hit counts live apart (adn_fastpath.counts): a hit's increment must
+ * not land in the words the next lookup of the same flow compares. */
 struct adn_fastpath_entry {
 	uint64_t ips;
-	uint64_t ports : 48;	/* 40 bits used, 0 above */
-	uint64_t count : 16;	/* 0: free way */
+	uint64_t ports;		/* 0: free way */
 	struct adn_fastpath_val v;
 };
 
@@ -74,6 +80,7 @@ struct adn_fastpath_stats {
 
 struct adn_fastpath {
 	struct adn_fastpath_entry *sets;	/* [n_sets][WAYS] */
+	uint16_t *counts;			/* per entry, like sets */
 	uint32_t set_mask;
 	uint32_t entries;
 	uint32_t gen;		/* state generation the entries belong to */
@@ -105,17 +112,12 @@ adn_fastpath_sync(struct adn_fastpath *fp, uint32_t gen, uint16_t n)
 		fp->epoch_left -= n;
 }
 
-static inline struct adn_fastpath_entry *
-adn_fastpath_set(const struct adn_fastpath *fp, uint32_t hash)
-{
-	return &fp->sets[(size_t)(hash & fp->set_mask) * ADN_FASTPATH_WAYS];
-}
-
-/* Key the packet into `fk` and prefetch its set. Multiply-xor-shift
- * hashing: a few cycles, and the high bits it keeps are well mixed. */
+/* Key the packet into `fk`. Multiply-xor-shift hashing: a few cycles,
+ * and the high bits it keeps are well mixed. Sets are not prefetched: the
+ * cache is small enough to stay in L2, and the prefetches measured slower
+ * than none. */
 static inline void
-adn_fastpath_key(struct adn_fastpath *fp, struct rte_mbuf *m,
-		 struct adn_fastpath_key *fk)
+adn_fastpath_key(struct rte_mbuf *m, struct adn_fastpath_key *fk)
 {
 	struct adn_flow_key k;
 
@@ -124,18 +126,16 @@ adn_fastpath_key(struct adn_fastpath *fp, struct rte_mbuf *m,
 		return;
 	fk->ips = (uint64_t)k.src_ip | (uint64_t)k.dst_ip << 32;
 	fk->ports = (uint64_t)k.src_port | (uint64_t)k.dst_port << 16 |
-		(uint64_t)k.proto << 32;
+		(uint64_t)k.proto << 32 | ADN_FASTPATH_IN_USE;
 	fk->hash = (uint32_t)((fk->ips * 0x9e3779b97f4a7c15ULL ^
 			       fk->ports * 0xc2b2ae3d27d4eb4fULL) >> 32);
-	rte_prefetch0(adn_fastpath_set(fp, fk->hash));
-	rte_prefetch0(adn_fastpath_set(fp, fk->hash) + 2);
 }
 
 static inline int
 adn_fastpath_match(const struct adn_fastpath_entry *w,
 		   const struct adn_fastpath_key *k)
 {
-	return w->count != 0 && w->ips == k->ips && w->ports == k->ports;
+	return w->ips == k->ips && w->ports == k->ports;
 }
 
 /* Output codes are ports (< ADN_MAX_OUTPUTS), consumed or drops
@@ -148,17 +148,20 @@ adn_fastpath_code_fits(int o)
 }
 
 /* The flow's cached value, or NULL on a miss. The pointer is into the
- * cache: copy what is needed before the next adn_fastpath_learn. */
+ * cache: valid until the next adn_fastpath_learn. */
 static inline const struct adn_fastpath_val *
 adn_fastpath_lookup(struct adn_fastpath *fp, const struct adn_fastpath_key *fk)
 {
-	struct adn_fastpath_entry *set;
-
 	if (fk->valid) {
-		set = adn_fastpath_set(fp, fk->hash);
+		const size_t base = (size_t)(fk->hash & fp->set_mask) *
+			ADN_FASTPATH_WAYS;
+		const struct adn_fastpath_entry *set = &fp->sets[base];
+
 		for (unsigned int w = 0; w < ADN_FASTPATH_WAYS; w++)
 			if (adn_fastpath_match(&set[w], fk)) {
-				set[w].count += set[w].count != UINT16_MAX;
+				uint16_t *c = &fp->counts[base + w];
+
+				*c += *c != UINT16_MAX;
 				fp->st.hits++;
 				return &set[w].v;
 			}

@@ -45,14 +45,18 @@ enum {
 #define ADN_FP_PARAM(role) (((role) >> 8) & 0xff)
 
 /* One worker's segment: its cache and, per packet of the batch, its key,
- * whether it hit, and the value it hit or is building for learning. */
+ * the value it hit (in the cache; NULL on a miss) or is building (rec[]),
+ * and the misses to learn when the batch ends. Learning waits for the end
+ * so an entry a packet hit stays in place meanwhile. */
 struct adn_chain_fp {
 	struct adn_fastpath *cache;
 	unsigned int head, n;		/* chain positions [head, head + n) */
 	uint32_t param;			/* cache entries */
+	uint16_t n_learn;
 	struct adn_fastpath_key key[ADN_BATCH_MAX];
-	struct adn_fastpath_val val[ADN_BATCH_MAX];
-	bool hit[ADN_BATCH_MAX];
+	const struct adn_fastpath_val *hit[ADN_BATCH_MAX];
+	struct adn_fastpath_val rec[ADN_BATCH_MAX];
+	uint16_t learn[ADN_BATCH_MAX];
 };
 
 struct adn_chain;
@@ -91,7 +95,8 @@ adn_chain_group(int g, uint16_t n, uint16_t size, uint16_t *lo, uint16_t *hi)
 	return true;
 }
 
-/* Per batch: a state change of any segment element flushes its cache. */
+/* Per batch: a state change of any segment element flushes its cache;
+ * adn_chain_end learns the misses. */
 static inline void
 adn_chain_begin(const struct adn_chain *c, const struct adn_batch *b)
 {
@@ -103,6 +108,21 @@ adn_chain_begin(const struct adn_chain *c, const struct adn_batch *b)
 	for (unsigned int m = fp->head; m < fp->head + fp->n; m++)
 		gen += adn_elem_state_gen(c->e[m]);
 	adn_fastpath_sync(fp->cache, gen, b->n);
+	fp->n_learn = 0;
+}
+
+static inline void
+adn_chain_end(const struct adn_chain *c, const struct adn_batch *b)
+{
+	struct adn_chain_fp *fp = c->fp;
+
+	if (fp == NULL)
+		return;
+	for (uint16_t k = 0; k < fp->n_learn; k++) {
+		const uint16_t i = fp->learn[k];
+
+		adn_fastpath_learn(fp->cache, &fp->key[i], &fp->rec[i]);
+	}
 }
 
 static inline void
@@ -139,20 +159,19 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 
 		if (at[i] != m)
 			continue;
-		if ((role & ADN_FP_OUT) && fp->hit[i])
-			o = fp->val[i].out[ADN_FP_PARAM(role)];
+		if ((role & ADN_FP_OUT) && fp->hit[i] != NULL)
+			o = fp->hit[i]->out[ADN_FP_PARAM(role)];
 		else
 			o = exec(e, b->pkts[i], &b->ctx[i]);
 		on = m + 1 < n_elems && o >= 0 && o < ADN_MAX_OUTPUTS &&
 			((cont >> o) & 1);
-		if ((role & ADN_FP_IN) && !fp->hit[i]) {
+		if ((role & ADN_FP_IN) && fp->hit[i] == NULL) {
 			if (role & ADN_FP_OUT) {
 				fp->key[i].valid &= adn_fastpath_code_fits(o);
-				fp->val[i].out[ADN_FP_PARAM(role)] = (int8_t)o;
+				fp->rec[i].out[ADN_FP_PARAM(role)] = (int8_t)o;
 			}
 			if (!on || (role & ADN_FP_LAST))
-				adn_fastpath_learn(fp->cache, &fp->key[i],
-						   &fp->val[i]);
+				fp->learn[fp->n_learn++] = i;
 		}
 		if (on) {
 			st[m]->out[o]++;
@@ -177,27 +196,21 @@ adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
 
 	if (!adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
-	/* Key the whole group first: its sets load while the others are
-	 * keyed. */
+	/* Key the whole group first, so the keying of one packet overlaps
+	 * the lookups of others instead of waiting behind them. */
 	if (role & ADN_FP_HEAD)
 		for (uint16_t i = lo; i < hi; i++)
 			if (at[i] == m)
-				adn_fastpath_key(fp->cache, b->pkts[i],
-						 &fp->key[i]);
+				adn_fastpath_key(b->pkts[i], &fp->key[i]);
 	for (uint16_t i = lo; i < hi; i++) {
 		if (at[i] != m)
 			continue;
-		if (role & ADN_FP_HEAD) {
-			const struct adn_fastpath_val *v =
-				adn_fastpath_lookup(fp->cache, &fp->key[i]);
-
-			fp->hit[i] = v != NULL;
-			if (v != NULL)
-				fp->val[i] = *v;
-		}
-		if ((role & ADN_FP_IN) && fp->hit[i]) {
+		if (role & ADN_FP_HEAD)
+			fp->hit[i] = adn_fastpath_lookup(fp->cache,
+							 &fp->key[i]);
+		if ((role & ADN_FP_IN) && fp->hit[i] != NULL) {
 			if (role & ADN_FP_CTX)
-				memcpy(&b->ctx[i], fp->val[i].ctx,
+				memcpy(&b->ctx[i], fp->hit[i]->ctx,
 				       ADN_FP_PARAM(role));
 			continue;
 		}
@@ -208,7 +221,7 @@ adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
 				rte_prefetch0(a);
 		}
 		if (role & ADN_FP_CTX)
-			memcpy(fp->val[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
+			memcpy(fp->rec[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
 	}
 }
 
@@ -241,6 +254,7 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 					    e->desc->prep, c->role[m]);
 		}
 	}
+	adn_chain_end(c, b);
 }
 
 #endif /* _ADN_FUSED_H_ */

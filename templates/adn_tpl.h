@@ -172,7 +172,7 @@ adn_tpl_fastpath(struct adn_tpl_run *t, struct adn_batch *b)
 
 	adn_fastpath_sync(fp, adn_elem_state_gen(e), n);
 	for (uint16_t i = 0; i < n; i++)
-		adn_fastpath_key(fp, b->pkts[i], &keys[i]);
+		adn_fastpath_key(b->pkts[i], &keys[i]);
 	for (uint16_t i = 0; i < n; i++) {
 		const struct adn_fastpath_val *v =
 			adn_fastpath_lookup(fp, &keys[i]);
