@@ -45,9 +45,10 @@
 static const char *const default_plans[] = {
 	"scalar", "batch", "prefetch", "group2", "group4", "group8",
 	"batch,route=fastpath1024", "fused8", "jit8",
-	"jit8,route.table=dir24_8",
+	"jit8,route=fastpath4096", "jit8,route.table=dir24_8",
 	"group8,route=fastpath1024,count+csum=jit8",
-	"jit4,batch=64,route.table=dir24_8",
+	"jit16,route.table=dir24_8,count.size=65536",
+	"jit16,route=fastpath4096,route.table=dir24_8,count.size=65536",
 };
 #define MAX_WORKLOADS 8
 #define FLOOR_SINK "__bench_sink"
