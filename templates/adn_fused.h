@@ -51,7 +51,6 @@ enum {
 struct adn_chain_fp {
 	struct adn_fastpath *cache;
 	unsigned int head, n;		/* chain positions [head, head + n) */
-	uint32_t param;			/* cache entries */
 	uint16_t n_learn;
 	struct adn_fastpath_key key[ADN_BATCH_MAX];
 	const struct adn_fastpath_val *hit[ADN_BATCH_MAX];

@@ -541,10 +541,8 @@ chain_fastpath(struct adn_chain *c, const struct exec_plan *ep,
 	if (head == c->n)
 		return 0;
 	fp = rte_zmalloc("adn_chain_fp", sizeof(*fp), RTE_CACHE_LINE_SIZE);
-	if (fp != NULL) {
-		fp->param = ep->tpl[c->e[head]->index].param;
-		fp->cache = adn_fastpath_create(fp->param);
-	}
+	if (fp != NULL)
+		fp->cache = adn_fastpath_create(ep->tpl[c->e[head]->index].param);
 	if (fp == NULL || fp->cache == NULL) {
 		rte_free(fp);
 		adn_errs_add(errs, NULL, c->e[head]->name, "template",
@@ -694,7 +692,8 @@ describe_segment(const struct adn_chain *c, unsigned int m, char *out,
 	out[0] = '\0';
 	if (fp == NULL || m < fp->head || m >= fp->head + fp->n)
 		return;
-	off = (size_t)snprintf(out, len, ", fastpath%u over ", fp->param);
+	off = (size_t)snprintf(out, len, ", fastpath%u over ",
+			       fp->cache->entries);
 	for (unsigned int k = fp->head; k < fp->head + fp->n && off < len; k++)
 		off += (size_t)snprintf(out + off, len - off, "%s%s",
 					k > fp->head ? "+" : "",
