@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Counter — counts packets and bytes passing through (Click's Counter).
- * Per-worker slots, so workers never share a cache line.
+ * Per-worker slots, so workers never share a cache line; they are state,
+ * kept across plan swaps and reloads.
  *
  * Keys: none.  Outputs: 0 — every packet.
  * Extra counters: packets, bytes (frame bytes, all segments).
  */
 #include "adn_elem.h"
+#include "adn_pipeline.h"
 
 enum { COUNTER_OUT, COUNTER_N_OUT };
 
@@ -16,8 +18,21 @@ struct counter_slot {
 } __rte_cache_aligned;
 
 struct counter {
-	struct counter_slot slot[ADN_MAX_WORKERS];
+	struct counter_slot *slot;	/* [ADN_MAX_WORKERS] */
 };
+
+static int
+counter_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct counter *c = adn_elem_priv(e);
+	struct adn_state_ref ref;
+	int rc = adn_elem_state(e, b, "counters",
+				sizeof(*c->slot) * ADN_MAX_WORKERS, NULL, 0,
+				&ref);
+
+	c->slot = ref.data;
+	return rc;
+}
 
 static int
 counter_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
@@ -56,6 +71,7 @@ static const struct adn_elem_desc counter_desc = {
 	.flags = ADN_ELEM_STATEFUL_PER_CORE,
 	.priv_size = sizeof(struct counter),
 	.n_outputs = COUNTER_N_OUT,
+	.configure = counter_configure,
 	ADN_ELEM_EXEC_STAGE(counter),
 	.xstats = counter_xstats,
 };

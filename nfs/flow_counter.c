@@ -7,6 +7,11 @@
  *   count(pkt): table[murmur3(5-tuple) & (size - 1)]++
  *
  * One array per worker, so workers never share a cell; readers sum them.
+ * The arrays are state (kept across plan swaps and reloads). When `size`
+ * or `seed` changes, the counts are carried over once the old arrays are
+ * no longer written (migrate): each old cell's count is added to the cell
+ * of the same index folded into the new size, in a control-only array
+ * readers add in, so totals are exact and heavy cells stay heavy.
  *
  * Keys:
  *   size (int, default 1048576, power of two in [16, 2^28])  cells per worker
@@ -41,57 +46,104 @@ static const char *const flow_counter_drops[] = {
 
 #define FLOW_COUNTER_MAX_TOP 15	/* 2 + 2 x 15 fit the core's 32 xstats */
 
+/* The state object: sized by `size`, per worker. */
+struct flow_counter_state {
+	uint32_t mask;		/* size - 1 */
+	unsigned int n_workers;
+	/* Counts carried from earlier shapes (migrate), [size]; written by
+	 * the control thread only. */
+	uint64_t *carried;
+	uint32_t *cells;	/* [n_workers][size] */
+};
+
 struct flow_counter {
 	uint32_t mask;		/* size - 1 */
 	uint32_t seed;
 	unsigned int top;
 	unsigned int n_workers;
-	uint32_t *cells;	/* [n_workers][size] */
+	uint32_t *cells;	/* the state's */
+	const struct flow_counter_state *st;
 };
 
 static const struct adn_arg_spec flow_counter_args[] = {
 	{ .name = "size", .type = ADN_ARG_INT, .min = 16, .max = 1 << 28,
 	  .def_int = 1 << 20, .help = "counter cells (power of two)",
-	  .knob = true },
+	  .knob = true, .shapes_state = true },
 	{ .name = "seed", .type = ADN_ARG_INT, .min = 0, .max = UINT32_MAX,
-	  .def_int = 0, .help = "Murmur3 seed" },
+	  .def_int = 0, .help = "Murmur3 seed", .shapes_state = true },
 	{ .name = "top", .type = ADN_ARG_INT, .min = 0,
 	  .max = FLOW_COUNTER_MAX_TOP, .def_int = 4,
 	  .help = "heaviest cells shown in the xstats" },
 	{ .name = NULL },
 };
 
+static void
+flow_counter_state_destroy(void *data)
+{
+	struct flow_counter_state *st = data;
+
+	rte_free(st->cells);
+	rte_free(st->carried);
+}
+
+/* Old counts into the new shape, after the old arrays' last writer is
+ * gone; the new cells may be counting already, so only `carried` (which
+ * no worker writes) changes. */
+static void
+flow_counter_migrate(const char *key, void *to, const void *from)
+{
+	struct flow_counter_state *n = to;
+	const struct flow_counter_state *o = from;
+	const size_t osize = (size_t)o->mask + 1;
+
+	for (size_t i = 0; i < osize; i++) {
+		uint64_t v = o->carried ? o->carried[i] : 0;
+
+		for (unsigned int w = 0; w < o->n_workers; w++)
+			v += o->cells[w * osize + i];
+		n->carried[i & n->mask] += v;
+	}
+}
+
 static int
 flow_counter_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct flow_counter *c = adn_elem_priv(e);
 	int64_t size = adn_elem_arg_int(e, "size");
+	struct flow_counter_state *st;
+	struct adn_state_ref ref;
+	int rc;
 
 	if (!rte_is_power_of_2((uint32_t)size))
 		return adn_build_error(b, e, "size",
 				       "%" PRId64 " is not a power of two (e.g. 65536, 1048576)",
 				       size);
-	c->mask = (uint32_t)size - 1;
+	rc = adn_elem_state(e, b, "cells", sizeof(*st),
+			    flow_counter_state_destroy, 0, &ref);
+	if (rc < 0)
+		return rc;
+	st = ref.data;
+	if (!ref.reused) {
+		st->mask = (uint32_t)size - 1;
+		st->n_workers = b->n_workers;
+		st->cells = rte_zmalloc("flow_counter",
+					sizeof(uint32_t) * (size_t)size *
+					st->n_workers, RTE_CACHE_LINE_SIZE);
+		st->carried = rte_zmalloc("flow_counter_carried",
+					  sizeof(uint64_t) * (size_t)size,
+					  RTE_CACHE_LINE_SIZE);
+		if (st->cells == NULL || st->carried == NULL)
+			return adn_build_error(b, e, "size",
+					       "cannot allocate %u x %" PRId64 " counters",
+					       st->n_workers, size);
+	}
+	c->mask = st->mask;
 	c->seed = (uint32_t)adn_elem_arg_int(e, "seed");
 	c->top = (unsigned int)adn_elem_arg_int(e, "top");
-	c->n_workers = b->n_workers;
-	c->cells = rte_zmalloc("flow_counter",
-			       sizeof(uint32_t) * (size_t)size * c->n_workers,
-			       RTE_CACHE_LINE_SIZE);
-	if (c->cells == NULL)
-		return adn_build_error(b, e, "size",
-				       "cannot allocate %u x %" PRId64 " counters",
-				       c->n_workers, size);
+	c->n_workers = st->n_workers;
+	c->cells = st->cells;
+	c->st = st;
 	return 0;
-}
-
-static void
-flow_counter_destroy(struct adn_elem *e)
-{
-	struct flow_counter *c = adn_elem_priv(e);
-
-	rte_free(c->cells);
-	c->cells = NULL;
 }
 
 static const void *
@@ -141,7 +193,7 @@ flow_counter_xstats(const struct adn_elem *e, struct adn_xstat *out,
 	if (c->cells == NULL)
 		return 0;
 	for (size_t i = 0; i < size; i++) {
-		uint64_t v = 0;
+		uint64_t v = c->st->carried[i];
 
 		for (unsigned int w = 0; w < c->n_workers; w++)
 			v += c->cells[w * size + i];
@@ -186,7 +238,7 @@ static const struct adn_elem_desc flow_counter_desc = {
 	.drop_reasons = flow_counter_drops,
 	.args = flow_counter_args,
 	.configure = flow_counter_configure,
-	.destroy = flow_counter_destroy,
+	.migrate = flow_counter_migrate,
 	ADN_ELEM_STAGES(flow_counter),
 	.xstats = flow_counter_xstats,
 };

@@ -102,27 +102,56 @@ struct gen_source {
 	struct gen_cursor cur[GEN_MAX_QUEUES];
 };
 
+/* This build's view: the state object. */
+struct gen_source_priv {
+	struct gen_source *g;
+};
+
+static inline struct gen_source *
+gen_of(const struct adn_elem *e)
+{
+	return ((const struct gen_source_priv *)adn_elem_priv(e))->g;
+}
+
+static void
+gen_state_destroy(void *data)
+{
+	struct gen_source *g = data;
+
+	rte_mempool_free(g->pool);
+	rte_free(g->seq);
+}
+
 static const struct adn_arg_spec gen_source_args[] = {
 	{ .name = "workload", .type = ADN_ARG_STRING,
 	  .choices = gen_workload_names, .def_str = "heavy-tailed",
-	  .help = "named flow-popularity model" },
+	  .help = "named flow-popularity model",
+	  .shapes_state = true },
 	{ .name = "flows", .type = ADN_ARG_INT, .min = 1, .max = UINT32_MAX,
-	  .help = "number of flows (overrides the workload)" },
+	  .help = "number of flows (overrides the workload)",
+	  .shapes_state = true },
 	{ .name = "alpha", .type = ADN_ARG_FLOAT,
-	  .help = "Zipf exponent, 0 for uniform (overrides the workload)" },
+	  .help = "Zipf exponent, 0 for uniform (overrides the workload)",
+	  .shapes_state = true },
 	{ .name = "size", .type = ADN_ARG_INT, .min = GEN_HDR_LEN,
 	  .max = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN, .def_int = 64,
-	  .help = "frame bytes without FCS" },
+	  .help = "frame bytes without FCS",
+	  .shapes_state = true },
 	{ .name = "routes", .type = ADN_ARG_STRING,
-	  .help = "route file whose prefixes the destinations are drawn from" },
+	  .help = "route file whose prefixes the destinations are drawn from",
+	  .shapes_state = true },
 	{ .name = "seq", .type = ADN_ARG_INT, .min = 1024, .max = 1 << 28,
-	  .def_int = 1 << 22, .help = "precomputed packets before repeating" },
+	  .def_int = 1 << 22, .help = "precomputed packets before repeating",
+	  .shapes_state = true },
 	{ .name = "seed", .type = ADN_ARG_INT, .min = 0, .max = INT64_MAX,
-	  .def_int = 1, .help = "random seed" },
+	  .def_int = 1, .help = "random seed",
+	  .shapes_state = true },
 	{ .name = "queues", .type = ADN_ARG_INT, .min = 1,
-	  .max = GEN_MAX_QUEUES, .def_int = 1, .help = "rx points" },
+	  .max = GEN_MAX_QUEUES, .def_int = 1, .help = "rx points",
+	  .shapes_state = true },
 	{ .name = "pool", .type = ADN_ARG_INT, .min = 1023, .max = 1048575,
-	  .def_int = 8191, .help = "mbufs in the pool" },
+	  .def_int = 8191, .help = "mbufs in the pool",
+	  .shapes_state = true },
 	{ .name = NULL },
 };
 
@@ -194,7 +223,9 @@ init_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 static int
 gen_source_configure(struct adn_elem *e, struct adn_build *b)
 {
-	struct gen_source *g = adn_elem_priv(e);
+	struct gen_source_priv *gp = adn_elem_priv(e);
+	struct adn_state_ref ref;
+	struct gen_source *g;
 	const char *wl = adn_elem_arg_str(e, "workload");
 	uint64_t seed = (uint64_t)adn_elem_arg_int(e, "seed");
 	struct adn_route_table rt = { 0 };
@@ -203,6 +234,16 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 	uint64_t top, in_top = 0;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int rc;
+
+	/* The trace and the pool are state: a swap that keeps every key
+	 * keeps them (and each queue's position in the trace). */
+	rc = adn_elem_state(e, b, "trace", sizeof(*g), gen_state_destroy, 0,
+			    &ref);
+	if (rc < 0)
+		return rc;
+	g = gp->g = ref.data;
+	if (ref.reused)
+		goto rx;
 
 	for (unsigned int i = 0; i < RTE_DIM(gen_workloads); i++)
 		if (strcmp(gen_workloads[i].name, wl) == 0) {
@@ -270,28 +311,19 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 				       adn_elem_arg_int(e, "pool"),
 				       rte_strerror(rte_errno));
 	rte_mempool_obj_iter(g->pool, init_mbuf, g);
+rx:
 	for (unsigned int q = 0; q < g->queues; q++)
 		if (adn_build_add_rx(b, e, (uint16_t)q) < 0)
 			return -ENOSPC;
 	return 0;
 }
 
-static void
-gen_source_destroy(struct adn_elem *e)
-{
-	struct gen_source *g = adn_elem_priv(e);
-
-	rte_mempool_free(g->pool);
-	rte_free(g->seq);
-	g->pool = NULL;
-	g->seq = NULL;
-}
 
 static uint16_t
 gen_source_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	      uint16_t max)
 {
-	struct gen_source *g = adn_elem_priv(e);
+	struct gen_source *g = gen_of(e);
 	struct gen_cursor *c = &g->cur[queue];
 	uint64_t pos = c->pos;
 
@@ -332,7 +364,7 @@ static unsigned int
 gen_source_xstats(const struct adn_elem *e, struct adn_xstat *out,
 		  unsigned int max)
 {
-	const struct gen_source *g = adn_elem_priv(e);
+	const struct gen_source *g = gen_of(e);
 	uint64_t failed = 0;
 	const char *names[] = { "flows", "alpha_milli", "seq",
 				"top1pct_share_ppm", "alloc_failed" };
@@ -357,11 +389,10 @@ static const struct adn_elem_desc gen_source_desc = {
 	.name = "GenSource",
 	.help = "in-memory traffic source: precomputed Zipf flow sequence, recycled mbufs",
 	.flags = ADN_ELEM_SOURCE,
-	.priv_size = sizeof(struct gen_source),
+	.priv_size = sizeof(struct gen_source_priv),
 	.n_outputs = GEN_SOURCE_N_OUT,
 	.args = gen_source_args,
 	.configure = gen_source_configure,
-	.destroy = gen_source_destroy,
 	.rx = gen_source_rx,
 	ADN_ELEM_EXEC_STAGE(gen_source),
 	.xstats = gen_source_xstats,

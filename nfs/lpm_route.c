@@ -28,6 +28,13 @@
  * Extra counters: routes (current, after control changes), radix_nodes.
  * Stages: prep() reads the destination into ctx and returns the first
  *         table entry exec() reads (the tbl24 entry, or the trie root).
+ * State (kept across plan swaps and reloads): the table and its routes,
+ *   control changes included. When `table` or `spare_routes` change the
+ *   new table is built from the live routes; a new `routes` file starts
+ *   from that file. Control runs while workers route: dir24_8 changes
+ *   rte_lpm in place (RCU-safe, tbl8 groups reclaimed through the
+ *   workers' QSBR variable), radix changes a copy of the trie and swaps
+ *   it in, freeing the old one after a grace period.
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,6 +44,8 @@
 #include <rte_ip.h>
 #include <rte_errno.h>
 #include <rte_lpm.h>
+
+#include <rte_rcu_qsbr.h>
 
 #include "adn_elem.h"
 #include "adn_pipeline.h"
@@ -64,91 +73,170 @@ static const char *const lpm_tables[] = {
 	NULL,
 };
 
-struct lpm_route {
+/* The state object: what survives a swap. */
+struct lpm_state {
 	enum lpm_table kind;
-	struct adn_radix radix;
+	/* radix: replaced whole by control (copy-on-write); the data path
+	 * loads it once per lookup. */
+	struct adn_radix *radix;
 	struct rte_lpm *lpm;
 	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
 	uint32_t default_hop;
-	unsigned int n_routes;
+	uint32_t max_hop;		/* of the file: outputs - 1 */
+	char path[PATH_MAX];		/* the file the routes came from */
+	/* Every route now in the table, to rebuild it in another kind. */
+	struct adn_route_table routes;
+};
+
+struct lpm_route {
+	enum lpm_table kind;
+	struct rte_lpm *lpm;
+	struct lpm_state *st;
 };
 
 static const struct adn_arg_spec lpm_route_args[] = {
 	{ .name = "routes", .type = ADN_ARG_STRING, .required = true,
-	  .help = "route file, `a.b.c.d/len next_hop` per line" },
+	  .help = "route file, `a.b.c.d/len next_hop` per line",
+	  .shapes_state = true },
 	{ .name = "table", .type = ADN_ARG_STRING, .choices = lpm_tables,
-	  .def_str = "radix", .help = "lookup structure", .knob = true },
+	  .def_str = "radix", .help = "lookup structure", .knob = true,
+	  .shapes_state = true },
 	{ .name = "spare_routes", .type = ADN_ARG_INT, .min = 0,
 	  .max = 1 << 20, .def_int = LPM_ROUTE_SPARE_DEFAULT,
-	  .help = "dir24_8: room for routes added at run time" },
+	  .help = "dir24_8: room for routes added at run time",
+	  .shapes_state = true },
 	{ .name = NULL },
 };
+
+static void
+radix_free(void *p)
+{
+	adn_radix_free(p);
+	free(p);
+}
+
+static void
+lpm_state_destroy(void *data)
+{
+	struct lpm_state *st = data;
+
+	if (st->radix != NULL)
+		radix_free(st->radix);
+	rte_lpm_free(st->lpm);
+	adn_route_table_free(&st->routes);
+}
+
+/* Build st's table of kind st->kind from st->routes. */
+static int
+lpm_state_fill(struct lpm_state *st, uint32_t spare,
+	       struct rte_rcu_qsbr *qsbr)
+{
+	const struct adn_route_table *t = &st->routes;
+	int rc = 0;
+
+	if (st->kind == LPM_TABLE_RADIX) {
+		st->radix = calloc(1, sizeof(*st->radix));
+		if (st->radix == NULL)
+			return -ENOMEM;
+		rc = adn_radix_init(st->radix);
+		for (unsigned int i = 0; rc == 0 && i < t->n; i++)
+			rc = adn_radix_add(st->radix, t->r[i].prefix,
+					   t->r[i].len, t->r[i].hop);
+		return rc;
+	}
+	struct rte_lpm_config c = {
+		.max_rules = t->n + spare,
+		/* Every prefix longer than /24 may need its own tbl8 group;
+		 * enough for any file plus the spare routes. */
+		.number_tbl8s = RTE_MAX(t->n, 256u) + spare,
+	};
+	char name[RTE_MEMZONE_NAMESIZE];
+
+	snprintf(name, sizeof(name), "lpm_%p", (void *)st);
+	st->lpm = rte_lpm_create(name, (int)rte_socket_id(), &c);
+	if (st->lpm == NULL)
+		return -rte_errno;
+	if (qsbr != NULL) {
+		/* Deleted tbl8 groups are reused only after the workers'
+		 * grace period: lookups run while control changes routes. */
+		struct rte_lpm_rcu_config rc_cfg = { .v = qsbr };
+
+		rc = rte_lpm_rcu_qsbr_add(st->lpm, &rc_cfg);
+	}
+	st->default_hop = LPM_ROUTE_OUT_NO_ROUTE;
+	for (unsigned int i = 0; rc == 0 && i < t->n; i++) {
+		if (t->r[i].len == 0)
+			st->default_hop = t->r[i].hop;
+		else
+			rc = rte_lpm_add(st->lpm, t->r[i].prefix, t->r[i].len,
+					 t->r[i].hop);
+	}
+	return rc;
+}
+
+/* A copy of `t` in `out`; 0 or -ENOMEM. */
+static int
+routes_copy(struct adn_route_table *out, const struct adn_route_table *t)
+{
+	out->n = t->n;
+	out->r = malloc(sizeof(*t->r) * RTE_MAX(t->n, 1u));
+	if (out->r == NULL)
+		return -ENOMEM;
+	memcpy(out->r, t->r, sizeof(*t->r) * t->n);
+	return 0;
+}
 
 static int
 lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct lpm_route *l = adn_elem_priv(e);
 	const char *table = adn_elem_arg_str(e, "table");
-	struct adn_route_table t;
+	const struct lpm_state *prev;
+	struct adn_state_ref ref;
+	struct lpm_state *st;
 	char path[PATH_MAX], err[PATH_MAX + 128];
-	uint32_t max_hop = 0;
 	int rc;
 
-	l->kind = strcmp(table, "dir24_8") == 0 ? LPM_TABLE_DIR24_8 :
-		LPM_TABLE_RADIX;
 	adn_elem_arg_path(e, "routes", path, sizeof(path));
-	rc = adn_route_file_read(path, LPM_ROUTE_OUT_HOP1, LPM_ROUTE_MAX_HOP,
-				 &t, err, sizeof(err));
+	rc = adn_elem_state(e, b, "table", sizeof(*st), lpm_state_destroy,
+			    ADN_STATE_FROM_PREV, &ref);
 	if (rc < 0)
-		return adn_build_error(b, e, "routes", "%s", err);
-	for (unsigned int i = 0; i < t.n; i++)
-		max_hop = RTE_MAX(max_hop, t.r[i].hop);
-
-	if (l->kind == LPM_TABLE_RADIX) {
-		rc = adn_radix_init(&l->radix);
-		for (unsigned int i = 0; rc == 0 && i < t.n; i++)
-			rc = adn_radix_add(&l->radix, t.r[i].prefix,
-					   t.r[i].len, t.r[i].hop);
-	} else {
-		uint32_t spare = (uint32_t)adn_elem_arg_int(e, "spare_routes");
-		struct rte_lpm_config c = {
-			.max_rules = t.n + spare,
-			/* Every prefix longer than /24 may need its own tbl8
-			 * group; enough for any file plus the spare routes. */
-			.number_tbl8s = RTE_MAX(t.n, 256u) + spare,
-		};
-		char name[RTE_MEMZONE_NAMESIZE];
-
-		snprintf(name, sizeof(name), "lpm_%p", (void *)l);
-		l->lpm = rte_lpm_create(name, (int)rte_socket_id(), &c);
-		rc = l->lpm ? 0 : -rte_errno;
-		l->default_hop = LPM_ROUTE_OUT_NO_ROUTE;
-		for (unsigned int i = 0; rc == 0 && i < t.n; i++) {
-			if (t.r[i].len == 0)
-				l->default_hop = t.r[i].hop;
-			else
-				rc = rte_lpm_add(l->lpm, t.r[i].prefix,
-						 t.r[i].len, t.r[i].hop);
+		return rc;
+	st = ref.data;
+	prev = ref.prev;
+	if (!ref.reused) {
+		st->kind = strcmp(table, "dir24_8") == 0 ? LPM_TABLE_DIR24_8 :
+			LPM_TABLE_RADIX;
+		snprintf(st->path, sizeof(st->path), "%s", path);
+		if (prev != NULL && strcmp(prev->path, path) == 0) {
+			/* Same file, another table: the live routes. */
+			rc = routes_copy(&st->routes, &prev->routes);
+			st->max_hop = prev->max_hop;
+		} else {
+			rc = adn_route_file_read(path, LPM_ROUTE_OUT_HOP1,
+						 LPM_ROUTE_MAX_HOP,
+						 &st->routes, err,
+						 sizeof(err));
+			if (rc < 0)
+				return adn_build_error(b, e, "routes", "%s",
+						       err);
+			for (unsigned int i = 0; i < st->routes.n; i++)
+				st->max_hop = RTE_MAX(st->max_hop,
+						      st->routes.r[i].hop);
 		}
+		if (rc == 0)
+			rc = lpm_state_fill(st, (uint32_t)adn_elem_arg_int(e,
+					"spare_routes"), adn_build_qsbr(b));
+		if (rc < 0)
+			return adn_build_error(b, e, "routes",
+					       "%s: cannot build the %s table: %s",
+					       path, table, strerror(-rc));
 	}
-	l->n_routes = t.n;
-	adn_route_table_free(&t);
-	if (rc < 0)
-		return adn_build_error(b, e, "routes",
-				       "%s: cannot build the %s table: %s",
-				       path, table, strerror(-rc));
-	e->n_outputs = (uint16_t)(max_hop + 1);
+	l->kind = st->kind;
+	l->lpm = st->lpm;
+	l->st = st;
+	e->n_outputs = (uint16_t)(st->max_hop + 1);
 	return 0;
-}
-
-static void
-lpm_route_destroy(struct adn_elem *e)
-{
-	struct lpm_route *l = adn_elem_priv(e);
-
-	adn_radix_free(&l->radix);
-	rte_lpm_free(l->lpm);
-	l->lpm = NULL;
 }
 
 static const void *
@@ -165,7 +253,8 @@ lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	ctx->u32[0] = dst;
 	if (l->kind == LPM_TABLE_DIR24_8)
 		return &l->lpm->tbl24[dst >> 8];
-	return adn_radix_root(&l->radix);
+	return adn_radix_root(__atomic_load_n(&l->st->radix,
+					      __ATOMIC_ACQUIRE));
 }
 
 /* The output for destination `dst` (host order): the data path and the
@@ -177,10 +266,13 @@ lpm_route_lookup(const struct lpm_route *l, uint32_t dst)
 
 	if (l->kind == LPM_TABLE_DIR24_8) {
 		if (rte_lpm_lookup(l->lpm, dst, &hop) != 0)
-			return (int)l->default_hop;
+			return (int)__atomic_load_n(&l->st->default_hop,
+						    __ATOMIC_RELAXED);
 		return (int)hop;
 	}
-	hop = adn_radix_lookup(&l->radix, dst);
+	/* Acquire pairs with the release of a control change's copy. */
+	hop = adn_radix_lookup(__atomic_load_n(&l->st->radix,
+					       __ATOMIC_ACQUIRE), dst);
 	return hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE : (int)hop;
 }
 
@@ -194,7 +286,7 @@ lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	return lpm_route_lookup(l, ctx->u32[0]);
 }
 
-/* --- control (main or telemetry thread, workers parked) ---------------- */
+/* --- control (one control thread at a time, workers running) ----------- */
 
 static const char *const lpm_route_control_help[] = {
 	"add A.B.C.D/LEN HOP: add a route or replace its hop (HOP 1 to outputs - 1)",
@@ -210,19 +302,80 @@ fmt_addr(char *buf, size_t len, uint32_t a)
 		 (a >> 8) & 255, a & 255);
 }
 
+/* Index of exactly prefix/len in the route list, or -1. */
+static int
+routes_find(const struct adn_route_table *t, uint32_t prefix, uint8_t len)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		if (t->r[i].prefix == prefix && t->r[i].len == len)
+			return (int)i;
+	return -1;
+}
+
 /* Hop of exactly prefix/len in the table, or 0 when absent. */
 static uint32_t
 lpm_route_exact(const struct lpm_route *l, uint32_t prefix, uint8_t len)
 {
-	uint32_t hop;
+	int i = routes_find(&l->st->routes, prefix, len);
 
-	if (l->kind == LPM_TABLE_DIR24_8 && len == 0)
-		return l->default_hop;
-	if (l->kind == LPM_TABLE_DIR24_8)
-		return rte_lpm_is_rule_present(l->lpm, prefix, len, &hop) == 1 ?
-			hop : 0;
-	hop = adn_radix_find(&l->radix, prefix, len);
-	return hop == ADN_RADIX_NO_HOP ? 0 : hop;
+	return i < 0 ? 0 : l->st->routes.r[i].hop;
+}
+
+/*
+ * Set prefix/len to `hop` (0: remove it) while workers look up. dir24_8:
+ * rte_lpm's writer is safe against concurrent lookups. radix: change a
+ * copy, publish it with one release store, free the old trie after the
+ * workers' grace period. Then the route list follows.
+ */
+static int
+lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
+		 uint8_t len, uint32_t hop)
+{
+	struct lpm_state *st = l->st;
+	struct adn_route_table *t = &st->routes;
+	int i = routes_find(t, prefix, len), rc;
+
+	if (l->kind == LPM_TABLE_DIR24_8 && len == 0) {
+		__atomic_store_n(&st->default_hop,
+				 hop ? hop : LPM_ROUTE_OUT_NO_ROUTE,
+				 __ATOMIC_RELAXED);
+		rc = 0;
+	} else if (l->kind == LPM_TABLE_DIR24_8) {
+		rc = hop ? rte_lpm_add(l->lpm, prefix, len, hop) :
+			rte_lpm_delete(l->lpm, prefix, len);
+	} else {
+		struct adn_radix *copy = malloc(sizeof(*copy)), *old = st->radix;
+
+		rc = copy ? adn_radix_clone(copy, old) : -ENOMEM;
+		if (rc == 0) {
+			rc = hop ? adn_radix_add(copy, prefix, len, hop) :
+				adn_radix_del(copy, prefix, len);
+			if (rc < 0)
+				adn_radix_free(copy);
+		}
+		if (rc < 0) {
+			free(copy);
+			return rc;
+		}
+		__atomic_store_n(&st->radix, copy, __ATOMIC_RELEASE);
+		adn_elem_defer_free(e, radix_free, old);
+	}
+	if (rc < 0)
+		return rc;
+	if (hop == 0) {
+		t->r[i] = t->r[--t->n];
+	} else if (i >= 0) {
+		t->r[i].hop = hop;
+	} else {
+		struct adn_route *r = realloc(t->r, sizeof(*r) * (t->n + 1));
+
+		if (r == NULL)
+			return -ENOMEM;	/* the table has it; the list not */
+		t->r = r;
+		t->r[t->n++] = (struct adn_route){ .prefix = prefix,
+						   .len = len, .hop = hop };
+	}
+	return 0;
 }
 
 static int
@@ -250,14 +403,7 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 		return -ERANGE;
 	}
 	old = lpm_route_exact(l, r.prefix, r.len);
-	if (l->kind == LPM_TABLE_DIR24_8 && r.len == 0) {
-		l->default_hop = r.hop;
-		rc = 0;
-	} else if (l->kind == LPM_TABLE_DIR24_8) {
-		rc = rte_lpm_add(l->lpm, r.prefix, r.len, r.hop);
-	} else {
-		rc = adn_radix_add(&l->radix, r.prefix, r.len, r.hop);
-	}
+	rc = lpm_route_change(e, l, r.prefix, r.len, r.hop);
 	if (rc == -ENOSPC) {
 		snprintf(reply, len,
 			 "add %s/%u: the dir24_8 table is full (raise spare_routes)",
@@ -268,19 +414,17 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 		snprintf(reply, len, "add %s/%u: %s", a, r.len, strerror(-rc));
 		return rc;
 	}
-	if (old == 0) {
-		l->n_routes++;
+	if (old == 0)
 		snprintf(reply, len, "added %s/%u -> %u", a, r.len, r.hop);
-	} else {
+	else
 		snprintf(reply, len, "replaced %s/%u -> %u (was %u)", a, r.len,
 			 r.hop, old);
-	}
 	return 1;
 }
 
 static int
-lpm_route_ctl_remove(struct lpm_route *l, const char *args, char *reply,
-		     size_t len)
+lpm_route_ctl_remove(struct adn_elem *e, struct lpm_route *l,
+		     const char *args, char *reply, size_t len)
 {
 	char why[160], a[16];
 	uint32_t prefix, old;
@@ -298,20 +442,12 @@ lpm_route_ctl_remove(struct lpm_route *l, const char *args, char *reply,
 		snprintf(reply, len, "remove: no route %s/%u", a, plen);
 		return -ENOENT;
 	}
-	if (l->kind == LPM_TABLE_DIR24_8 && plen == 0) {
-		l->default_hop = LPM_ROUTE_OUT_NO_ROUTE;
-		rc = 0;
-	} else if (l->kind == LPM_TABLE_DIR24_8) {
-		rc = rte_lpm_delete(l->lpm, prefix, plen);
-	} else {
-		rc = adn_radix_del(&l->radix, prefix, plen);
-	}
+	rc = lpm_route_change(e, l, prefix, plen, 0);
 	if (rc < 0) {
 		snprintf(reply, len, "remove %s/%u: %s", a, plen,
 			 strerror(-rc));
 		return rc;
 	}
-	l->n_routes--;
 	snprintf(reply, len, "removed %s/%u (was -> %u)", a, plen, old);
 	return 1;
 }
@@ -354,7 +490,7 @@ lpm_route_control(struct adn_elem *e, const char *cmd, char *reply,
 	if (verb_is(cmd, n, "add"))
 		return lpm_route_ctl_add(e, l, cmd + n, reply, len);
 	if (verb_is(cmd, n, "remove"))
-		return lpm_route_ctl_remove(l, cmd + n, reply, len);
+		return lpm_route_ctl_remove(e, l, cmd + n, reply, len);
 	if (verb_is(cmd, n, "lookup"))
 		return lpm_route_ctl_lookup(l, cmd + n, reply, len);
 	snprintf(reply, len, "unknown command '%.*s' (add, remove, lookup)",
@@ -371,10 +507,10 @@ lpm_route_xstats(const struct adn_elem *e, struct adn_xstat *out,
 	if (max < 2)
 		return 0;
 	snprintf(out[0].name, sizeof(out[0].name), "routes");
-	out[0].value = l->n_routes;
+	out[0].value = l->st->routes.n;
 	snprintf(out[1].name, sizeof(out[1].name), "radix_nodes");
 	out[1].value = l->kind == LPM_TABLE_RADIX ?
-		adn_radix_live_nodes(&l->radix) : 0;
+		adn_radix_live_nodes(l->st->radix) : 0;
 	return 2;
 }
 
@@ -387,7 +523,6 @@ static const struct adn_elem_desc lpm_route_desc = {
 	.drop_reasons = lpm_route_drops,
 	.args = lpm_route_args,
 	.configure = lpm_route_configure,
-	.destroy = lpm_route_destroy,
 	ADN_ELEM_STAGES(lpm_route),
 	.xstats = lpm_route_xstats,
 	.control = lpm_route_control,

@@ -64,7 +64,8 @@ struct tcp_cksum_slot {
 struct tcp_cksum {
 	bool verify;
 	bool udp;
-	struct tcp_cksum_slot slot[ADN_MAX_WORKERS];
+	/* [ADN_MAX_WORKERS], a state object: kept across swaps. */
+	struct tcp_cksum_slot *slot;
 };
 
 static const struct adn_arg_spec tcp_cksum_args[] = {
@@ -80,9 +81,15 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct tcp_cksum *c = adn_elem_priv(e);
 
+	struct adn_state_ref ref;
+	int rc;
+
 	c->verify = strcmp(adn_elem_arg_str(e, "mode"), "verify") == 0;
 	c->udp = adn_elem_arg_bool(e, "udp");
-	return 0;
+	rc = adn_elem_state(e, b, "counters",
+			    sizeof(*c->slot) * ADN_MAX_WORKERS, NULL, 0, &ref);
+	c->slot = ref.data;
+	return rc;
 }
 
 static const void *

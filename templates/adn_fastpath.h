@@ -32,6 +32,7 @@
 #include "adn_cms.h"
 #include "adn_elem.h"
 #include "adn_pkt.h"
+#include "adn_template.h"
 
 #define ADN_FASTPATH_WAYS 4
 #define ADN_FASTPATH_EPOCH (1u << 20)
@@ -169,6 +170,15 @@ adn_fastpath_lookup(struct adn_fastpath *fp, const struct adn_fastpath_key *fk)
 	fp->st.misses++;
 	return NULL;
 }
+
+/* The cache's counters as name/value pairs (hits, misses, admitted,
+ * flushes); returns how many of `max` it filled. */
+unsigned int adn_fastpath_xstats(const struct adn_fastpath *fp,
+				 struct adn_xstat *out, unsigned int max);
+
+/* The fastpath template (templates/tpl_elem.c): a chain template asks
+ * whether a member runs under it. */
+extern const struct adn_tpl_ops adn_tpl_fastpath_ops;
 
 /* After a miss ran the elements: count the flow in the tracer and admit
  * their results when the flow is now heavier than the coldest of its

@@ -17,8 +17,6 @@
 
 #include "adn_tpl.h"
 
-#define ADN_CHAIN_ELEMS 16
-
 /*
  * A chain's fastpath segment (NFMorph §2.2: "cache the routing
  * computations for the most popular flows"): an element under fastpath<C>
@@ -78,9 +76,7 @@ struct adn_chain {
 	uint16_t cont[ADN_CHAIN_ELEMS];
 	uint32_t role[ADN_CHAIN_ELEMS];	/* ADN_FP_ROLE; 0 outside */
 	struct adn_chain_fp *fp;	/* NULL: no fastpath segment */
-	const struct adn_tpl *tpl;	/* fused or jit */
 	adn_chain_fn fn;		/* compiled, or adn_fused_run */
-	char status[160];		/* jit: "compiled", or why not */
 };
 
 /* Group `g` of a batch: packets [*lo, *hi); false when g is not one. */

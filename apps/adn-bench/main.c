@@ -31,6 +31,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "adn_elem.h"
 #include "adn_parse.h"
@@ -72,8 +73,7 @@ struct options {
 
 /* One timed run, shared between the main lcore and the worker. */
 struct run {
-	struct adn_exec *x;
-	struct adn_elem *src;
+	struct adn_runtime *rt;
 	uint16_t queue;
 	uint16_t burst;
 	uint64_t target;
@@ -218,21 +218,25 @@ bad:
 	return -EINVAL;
 }
 
-/* The worker: rx a burst from the source, run it to completion, time the
- * batch. Nothing else happens on this lcore while it runs. */
+/* The worker, as adn-nf's: load the live version, rx a burst from its
+ * source, run it to completion, report a quiescent state; time the batch.
+ * Nothing else happens on this lcore while it runs. */
 static int
 bench_loop(void *arg)
 {
 	struct run *r = arg;
-	struct adn_exec *x = r->x;
-	struct adn_elem *src = r->src;
-	const struct adn_elem_desc *d = src->desc;
 	uint64_t done = 0, nb = 0, empty = 0, t0, t1, prev;
 
 	adn_worker_index_set(0);
+	rte_rcu_qsbr_thread_register(r->rt->qsbr, 0);
+	rte_rcu_qsbr_thread_online(r->rt->qsbr, 0);
 	t0 = rte_rdtsc();
 	prev = t0;
 	while (done < r->target) {
+		const struct adn_version *v = adn_runtime_live(r->rt);
+		struct adn_exec *x = v->x[0];
+		struct adn_elem *src = v->pipe->rx[0].e;
+		const struct adn_elem_desc *d = src->desc;
 		struct adn_batch *b = adn_exec_source_batch(x, src);
 		uint16_t want = (uint16_t)RTE_MIN((uint64_t)r->burst,
 						  r->target - done);
@@ -248,6 +252,7 @@ bench_loop(void *arg)
 		}
 		b->n = n;
 		adn_exec_run(x, src->index);
+		rte_rcu_qsbr_quiescent(r->rt->qsbr, 0);
 		now = rte_rdtsc();
 		if (nb < r->cap)
 			r->batch_cyc[nb++] = (uint32_t)RTE_MIN(now - prev,
@@ -258,6 +263,8 @@ bench_loop(void *arg)
 			__atomic_store_n(&r->done, done, __ATOMIC_RELAXED);
 	}
 	t1 = rte_rdtsc();
+	rte_rcu_qsbr_thread_offline(r->rt->qsbr, 0);
+	rte_rcu_qsbr_thread_unregister(r->rt->qsbr, 0);
 	r->tsc = t1 - t0;
 	r->n_batches = nb;
 	r->empty = empty;
@@ -316,28 +323,28 @@ launch(struct run *r, const struct options *o, const char *label)
 	return 0;
 }
 
-/* Apply `plan`, warm up, then o->reps timed runs into `cell`. */
+/* Make `text` live, warm up, then o->reps timed runs into `cell`. */
 static int
-measure(struct adn_runtime *rt, struct adn_exec *x, struct adn_elem *src,
-	const struct adn_plan *plan, const struct options *o,
-	struct bench_cell *cell, struct run *r)
+measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
+	const struct options *o, struct bench_cell *cell, struct run *r)
 {
 	struct adn_errs errs = { 0 };
 	struct adn_totals before, after;
 	char label[128];
 	int rc;
 
-	if (adn_exec_apply_plan(x, plan, &errs) < 0) {
+	if (adn_runtime_set_plan(rt, text, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		adn_errs_clear(&errs);
 		return -EINVAL;
 	}
-	r->x = x;
-	r->src = src;
+	/* No worker runs between cells: the old version goes at once. */
+	adn_runtime_sync(rt);
+	r->rt = rt;
 	r->queue = 0;
 	/* The plan's batch size, else -b, else the config's. */
 	r->burst = (uint16_t)(plan->burst ? plan->burst :
-			      o->burst ? o->burst : rt->burst);
+			      o->burst ? o->burst : adn_runtime_live(rt)->burst);
 	if (o->warmup > 0) {
 		snprintf(label, sizeof(label), "%s / %s warm-up",
 			 cell->workload, cell->plan);
@@ -352,11 +359,11 @@ measure(struct adn_runtime *rt, struct adn_exec *x, struct adn_elem *src,
 	for (unsigned int k = 0; k < o->reps; k++) {
 		snprintf(label, sizeof(label), "%s / %s run %u/%u",
 			 cell->workload, cell->plan, k + 1, o->reps);
-		adn_pipeline_totals(rt->pipe, NULL, 0, &before);
+		adn_runtime_totals(rt, &before);
 		rc = launch(r, o, label);
 		if (rc < 0)
 			return rc;
-		adn_pipeline_totals(rt->pipe, NULL, 0, &after);
+		adn_runtime_totals(rt, &after);
 		qsort(r->batch_cyc, r->n_batches, sizeof(uint32_t), cmp_u32);
 		cell->mpps[k] = (double)r->done / ((double)r->tsc /
 						   rte_get_tsc_hz()) / 1e6;
@@ -460,23 +467,23 @@ patch_floor(config_t *cfg)
 	return 0;
 }
 
-/* Load, patch (workload, floor, the plan's knobs), build; prints
- * errors. The config's own `plan` gives way to the -p plans. */
+/* Load, patch (workload, floor), build; prints errors. The config's own
+ * `plan` gives way to the -p plans, each a new version of this build. */
 static int
 build(struct adn_runtime *rt, const struct options *o, const char *workload,
-      bool floor, const struct adn_plan *plan)
+      bool floor)
 {
 	struct adn_errs errs = { 0 };
+	config_t *cfg;
 	int rc;
 
 	rc = adn_runtime_load(rt, o->config, &errs);
+	cfg = rc == 0 ? adn_runtime_config(rt) : NULL;
 	if (rc == 0) {
-		config_setting_remove(config_root_setting(&rt->cfg), "plan");
-		rc = patch_workload(&rt->cfg, workload);
+		config_setting_remove(config_root_setting(cfg), "plan");
+		rc = patch_workload(cfg, workload);
 	}
-	if (rc == 0 && !floor)
-		rc = adn_plan_apply_knobs(plan, &rt->cfg, &errs);
-	if (rc == 0 && floor && patch_floor(&rt->cfg) < 0) {
+	if (rc == 0 && floor && patch_floor(cfg) < 0) {
 		fprintf(stderr, "adn-bench: cannot derive the floor pipeline from %s\n",
 			o->config);
 		rc = -EINVAL;
@@ -493,85 +500,47 @@ build(struct adn_runtime *rt, const struct options *o, const char *workload,
 	return rc;
 }
 
-/* The knobs of a plan as text: plans with equal knobs share a build. */
-static void
-knob_text(const struct adn_plan *p, char *out, size_t len)
-{
-	size_t off = 0;
-
-	out[0] = '\0';
-	for (unsigned int i = 0; i < p->n_knobs && off < len; i++)
-		off += snprintf(out + off, len - off, "%s.%s=%s,",
-				p->knobs[i].elem, p->knobs[i].key,
-				p->knobs[i].value);
-}
-
-/* Measure the given plans of one workload (or its floor) into cells[],
- * rebuilding the pipeline whenever a plan's knobs differ from the last. */
+/* Measure the given plans of one workload (or its floor) into cells[]:
+ * one build, each plan a new version of it (elements whose knobs it keeps
+ * keep their state: GenSource's trace is generated once). */
 static int
 bench_pipeline(const struct options *o, const char *workload, bool floor,
 	       const char *const *plans, unsigned int n_plans,
 	       struct bench_cell *cells, struct run *r)
 {
 	struct adn_runtime rt = { 0 };
-	struct adn_exec *x = NULL;
 	struct adn_plan *plan = malloc(sizeof(*plan));
-	char built[ADN_PLAN_MAX] = "", knobs[ADN_PLAN_MAX];
-	bool have_rt = false;
-	int rc = 0;
+	uint64_t t0 = rte_rdtsc();
+	int rc;
 
 	if (plan == NULL)
 		return -ENOMEM;
+	rc = build(&rt, o, workload, floor);
+	if (rc == 0 && !o->quiet)
+		fprintf(stderr, "%s%s: built in %.2f s\n", workload,
+			floor ? " (floor)" : "",
+			(double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
+	if (rc == 0 && adn_runtime_live(&rt)->n_rx[0] == 0) {
+		fprintf(stderr, "adn-bench: %s: no source element\n",
+			o->config);
+		rc = -EINVAL;
+	}
 	for (unsigned int i = 0; i < n_plans && rc == 0; i++) {
 		struct bench_cell *c = &cells[i];
 		struct adn_errs errs = { 0 };
-		uint64_t t0 = rte_rdtsc();
 
 		rc = adn_plan_parse(plans[i], plan, &errs);
 		adn_errs_print(&errs, stderr);
 		adn_errs_clear(&errs);
 		if (rc < 0)
 			break;
-		knob_text(plan, knobs, sizeof(knobs));
-		if (!have_rt || strcmp(knobs, built) != 0) {
-			adn_exec_free(x);
-			x = NULL;
-			if (have_rt)
-				adn_runtime_free(&rt);
-			have_rt = false;
-			rc = build(&rt, o, workload, floor, plan);
-			if (rc < 0)
-				break;
-			have_rt = true;
-			snprintf(built, sizeof(built), "%s", knobs);
-			if (!o->quiet)
-				fprintf(stderr, "%s%s%s%s: built in %.2f s\n",
-					workload, floor ? " (floor)" : "",
-					knobs[0] ? " with " : "", knobs,
-					(double)(rte_rdtsc() - t0) /
-					rte_get_tsc_hz());
-			if (rt.pipe->n_rx == 0 ||
-			    rt.pipe->rx[0].e->desc->rx == NULL) {
-				fprintf(stderr, "adn-bench: %s: no source element\n",
-					o->config);
-				rc = -EINVAL;
-				break;
-			}
-			x = adn_exec_create(rt.pipe, 0);
-			if (x == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
 		snprintf(c->workload, sizeof(c->workload), "%s", workload);
 		snprintf(c->plan, sizeof(c->plan), "%s",
 			 floor ? "floor" : plans[i]);
 		c->floor = floor;
-		rc = measure(&rt, x, rt.pipe->rx[0].e, plan, o, c, r);
+		rc = measure(&rt, plans[i], plan, o, c, r);
 	}
-	adn_exec_free(x);
-	if (have_rt)
-		adn_runtime_free(&rt);
+	adn_runtime_free(&rt);
 	free(plan);
 	return rc;
 }
@@ -685,7 +654,7 @@ main(int argc, char **argv)
 		rte_free(r.batch_cyc);
 	free(eargv);
 	free(cfg_argv);
-	config_destroy(&rt.cfg);
+	adn_runtime_free(&rt);
 	rte_eal_cleanup();
 	return status;
 }

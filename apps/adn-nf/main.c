@@ -203,6 +203,9 @@ wait_loop(struct adn_runtime *rt, const struct options *o)
 			adn_stats_print_line(rt, &prev, stdout);
 			next_stats += (uint64_t)(o->stats_interval * hz);
 		}
+		/* Versions swapped out by /adn/plan/set or /adn/reload go
+		 * once their grace period is over. */
+		adn_runtime_reclaim(rt);
 		usleep(10000);
 	}
 	if (signalled)

@@ -7,8 +7,13 @@
 
 #include <rte_log.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "adn_defer.h"
 #include "adn_elem.h"
 #include "adn_log.h"
+#include "adn_plan.h"
 
 RTE_LOG_REGISTER_DEFAULT(adn_logtype, INFO);
 
@@ -93,12 +98,25 @@ adn_elem_arg(const struct adn_elem *e, const char *key)
 	return config_setting_get_member(e->setting, key);
 }
 
+/* The plan's value for `key` while e is built, or NULL. */
+static const char *
+knob(const struct adn_elem *e, const char *key)
+{
+	const struct adn_plan_knob *k = e->knobs ?
+		adn_plan_knob(e->knobs, e->name, key) : NULL;
+
+	return k ? k->value : NULL;
+}
+
 int64_t
 adn_elem_arg_int(const struct adn_elem *e, const char *key)
 {
 	const config_setting_t *s = adn_elem_arg(e, key);
 	const struct adn_arg_spec *a;
+	const char *k = knob(e, key);
 
+	if (k != NULL)
+		return strtoll(k, NULL, 0);	/* checked by the plan */
 	if (s != NULL)
 		return config_setting_get_int64(s);
 	a = arg_spec(e, key);
@@ -110,7 +128,10 @@ adn_elem_arg_float(const struct adn_elem *e, const char *key)
 {
 	const config_setting_t *s = adn_elem_arg(e, key);
 	const struct adn_arg_spec *a;
+	const char *k = knob(e, key);
 
+	if (k != NULL)
+		return strtod(k, NULL);
 	if (s != NULL)
 		return config_setting_type(s) == CONFIG_TYPE_FLOAT ?
 			config_setting_get_float(s) :
@@ -124,7 +145,10 @@ adn_elem_arg_bool(const struct adn_elem *e, const char *key)
 {
 	const config_setting_t *s = adn_elem_arg(e, key);
 	const struct adn_arg_spec *a;
+	const char *k = knob(e, key);
 
+	if (k != NULL)
+		return strcmp(k, "true") == 0;
 	if (s != NULL)
 		return config_setting_get_bool(s);
 	a = arg_spec(e, key);
@@ -136,11 +160,49 @@ adn_elem_arg_str(const struct adn_elem *e, const char *key)
 {
 	const config_setting_t *s = adn_elem_arg(e, key);
 	const struct adn_arg_spec *a;
+	const char *k = knob(e, key);
 
+	if (k != NULL)
+		return k;
 	if (s != NULL)
 		return config_setting_get_string(s);
 	a = arg_spec(e, key);
 	return a ? a->def_str : NULL;
+}
+
+void
+adn_elem_arg_text(const struct adn_elem *e, const char *key, char *out,
+		  size_t len)
+{
+	const struct adn_arg_spec *a = arg_spec(e, key);
+	const config_setting_t *s = adn_elem_arg(e, key);
+
+	if (a == NULL) {
+		snprintf(out, len, "?");
+		return;
+	}
+	switch (a->type) {
+	case ADN_ARG_INT:
+		snprintf(out, len, "%" PRId64, adn_elem_arg_int(e, key));
+		break;
+	case ADN_ARG_FLOAT:
+		snprintf(out, len, "%.17g", adn_elem_arg_float(e, key));
+		break;
+	case ADN_ARG_BOOL:
+		snprintf(out, len, "%d", adn_elem_arg_bool(e, key));
+		break;
+	case ADN_ARG_STRING: {
+		const char *v = adn_elem_arg_str(e, key);
+
+		snprintf(out, len, "\"%s\"", v ? v : "");
+		break;
+	}
+	default:
+		/* Lists and groups: the line they start on stands for them;
+		 * a rewritten one gives a new shape, which is safe. */
+		snprintf(out, len, "@%d", s ? config_setting_source_line(s) : 0);
+		break;
+	}
 }
 
 void
@@ -163,15 +225,48 @@ adn_elem_arg_path(const struct adn_elem *e, const char *key, char *out,
 }
 
 const char *
-adn_elem_drop_name(const struct adn_elem *e, unsigned int r)
+adn_elem_desc_drop_name(const struct adn_elem_desc *d, unsigned int r)
 {
 	if (r == ADN_DROP_BAD_PORT)
 		return "bad-output-port";
 	if (r == ADN_DROP_OVERFLOW)
 		return "batch-overflow";
-	for (unsigned int i = 0; e->desc->drop_reasons &&
-	     e->desc->drop_reasons[i]; i++)
+	for (unsigned int i = 0; d != NULL && d->drop_reasons &&
+	     d->drop_reasons[i]; i++)
 		if (i == r)
-			return e->desc->drop_reasons[i];
+			return d->drop_reasons[i];
 	return "unknown";
+}
+
+const char *
+adn_elem_drop_name(const struct adn_elem *e, unsigned int r)
+{
+	return adn_elem_desc_drop_name(e->desc, r);
+}
+
+void
+adn_elem_flags_name(uint32_t flags, char *out, size_t len)
+{
+	static const char *const names[] = {
+		"PURE_ON_FLOW", "STATEFUL_PER_CORE", "STATEFUL_SHARED",
+		"SOURCE", "PREP_PURE_ON_FLOW",
+	};
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (unsigned int i = 0; i < RTE_DIM(names) && off < len; i++)
+		if (flags & (1u << i))
+			off += (size_t)snprintf(out + off, len - off, "%s%s",
+						off ? "|" : "", names[i]);
+	if (out[0] == '\0')
+		snprintf(out, len, "-");
+}
+
+void
+adn_elem_defer_free(const struct adn_elem *e, void (*fn)(void *), void *p)
+{
+	if (e->defer == NULL)
+		fn(p);	/* no worker runs this pipeline */
+	else
+		adn_defer_add(e->defer, fn, p);
 }

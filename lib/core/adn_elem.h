@@ -30,6 +30,7 @@
 #define ADN_MAX_DROP_REASONS 16
 #define ADN_NAME_MAX 64
 #define ADN_MAX_WORKERS 64
+#define ADN_ELEM_MAX_STATE 4	/* state objects per element */
 
 /* Output codes: >= 0 is an output port. */
 #define ADN_CONSUMED (-1)	/* a sink took the mbuf (transmitted) */
@@ -99,6 +100,9 @@ struct adn_arg_spec {
 	/* A tunable a plan may set (adn_plan.h): the domain is the type with
 	 * min/max or choices. */
 	bool knob;
+	/* The key shapes the element's state (a table size, a seed): a
+	 * rebuild that changes it gets new state objects (adn_state.h). */
+	bool shapes_state;
 };
 
 /* A name/value pair an element exports beyond the generic counters. */
@@ -109,6 +113,9 @@ struct adn_xstat {
 
 struct adn_elem;
 struct adn_build;
+struct adn_pipeline;
+struct adn_plan;
+struct adn_state;
 
 struct adn_elem_desc {
 	const char *name;		/* config type, CamelCase */
@@ -121,9 +128,16 @@ struct adn_elem_desc {
 	uint8_t prep_ctx_bytes;		/* ADN_ELEM_PREP_PURE_ON_FLOW */
 
 	/* Control plane, main lcore. Returns 0 or a negative errno after
-	 * reporting through adn_build_error(). */
+	 * reporting through adn_build_error(). State that must outlive this
+	 * build comes from adn_elem_state(); priv is this build's alone. */
 	int (*configure)(struct adn_elem *e, struct adn_build *b);
+	/* Frees what configure() put in priv (not the state objects). */
 	void (*destroy)(struct adn_elem *e);
+	/* Optional: fill the new object of state `key` from the old one,
+	 * after the last version that used the old one was retired (so no
+	 * worker writes it any more), when a rebuild changed a key that
+	 * shapes state (adn_state.h). The new object may be in use. */
+	void (*migrate)(const char *key, void *to, const void *from);
 
 	/* Data plane, worker lcores. */
 	const void *(*prep)(struct adn_elem *e, struct rte_mbuf *m,
@@ -142,10 +156,13 @@ struct adn_elem_desc {
 
 	/* Control plane write handler (Click's write handlers): `cmd` is a
 	 * line such as "add 10.0.0.0/8 2". Called through
-	 * adn_elem_control() on a control lcore while no worker is inside a
-	 * batch, so it may change state the data plane reads. Returns 1
-	 * when it changed state, 0 when it only answered (a lookup), each
-	 * with a reply in `reply`, or a negative errno with the reason. */
+	 * adn_elem_control() on a control thread (one at a time) while
+	 * workers keep running batches: a change must be safe for
+	 * concurrent readers (an RCU-safe structure update, or a rebuilt
+	 * structure swapped in by one pointer store and the old one freed
+	 * with adn_elem_defer_free). Returns 1 when it changed state, 0 when
+	 * it only answered (a lookup), each with a reply in `reply`, or a
+	 * negative errno with the reason. */
 	int (*control)(struct adn_elem *e, const char *cmd, char *reply,
 		       size_t len);
 	/* One line per command for `control help`, NULL-terminated. */
@@ -188,6 +205,9 @@ struct adn_elem {
 	uint16_t n_inputs;
 	uint16_t next[ADN_MAX_OUTPUTS];	/* topo index of each output's target */
 	const config_setting_t *setting;
+	/* While configure() runs: the plan whose knobs override config
+	 * values (adn_elem_arg_*). */
+	const struct adn_plan *knobs;
 	void *priv;
 	struct adn_elem_stats *stats;	/* [n_workers] */
 	unsigned int n_workers;
@@ -195,6 +215,12 @@ struct adn_elem {
 	 * element's state (a fastpath cache) is valid only for the
 	 * generation it was computed under. */
 	uint32_t state_gen;
+	/* State objects this build holds (adn_elem_state). */
+	unsigned int n_state;
+	struct adn_state *state[ADN_ELEM_MAX_STATE];
+	/* The pipeline's deferred-free queue (adn_elem_defer_free). */
+	struct adn_defer *defer;
+	const struct adn_pipeline *pipe;	/* the pipeline it is part of */
 };
 
 /* The element's current state generation (data plane, any lcore). */
@@ -204,8 +230,20 @@ adn_elem_state_gen(const struct adn_elem *e)
 	return __atomic_load_n(&e->state_gen, __ATOMIC_ACQUIRE);
 }
 
-/* Run control command `cmd` on `e` (the caller keeps workers out of
- * batches) and bump its state generation when the command changed state.
+struct adn_defer;
+
+/* Free `p` with `fn` once no worker can hold a reference taken before
+ * this call (after an RCU grace period of the runtime; at once when no
+ * worker runs). Control thread; never fails (when the queue cannot grow
+ * it waits for the grace period). */
+void adn_elem_defer_free(const struct adn_elem *e, void (*fn)(void *),
+			 void *p);
+
+/* "PURE_ON_FLOW" (or several, '|'-separated) for messages. */
+void adn_elem_flags_name(uint32_t flags, char *out, size_t len);
+
+/* Run control command `cmd` on `e` (one control thread at a time) and
+ * bump its state generation when the command changed state.
  * Returns 0, the handler's negative errno, or -ENOTSUP when the element
  * has no control handler. */
 int adn_elem_control(struct adn_elem *e, const char *cmd, char *reply,
@@ -258,6 +296,11 @@ double adn_elem_arg_float(const struct adn_elem *e, const char *key);
 bool adn_elem_arg_bool(const struct adn_elem *e, const char *key);
 const char *adn_elem_arg_str(const struct adn_elem *e, const char *key);
 
+/* The value configure() reads for `key` as text (for state shapes and
+ * messages). */
+void adn_elem_arg_text(const struct adn_elem *e, const char *key, char *out,
+		       size_t len);
+
 /* The path in string key `key`, resolved against the directory of the
  * config file that names it (absolute paths stay as they are), so a config
  * and its data files travel together. Empty when the key is absent. */
@@ -266,5 +309,8 @@ void adn_elem_arg_path(const struct adn_elem *e, const char *key, char *out,
 
 /* Name of drop code slot `r` (element reasons, then the core's). */
 const char *adn_elem_drop_name(const struct adn_elem *e, unsigned int r);
+/* The same for a type (NULL: the core's names only). */
+const char *adn_elem_desc_drop_name(const struct adn_elem_desc *d,
+				    unsigned int r);
 
 #endif /* _ADN_ELEM_H_ */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The executor: runs elements in topological order through the templates
- * and fused chains of its plan, splits each batch by output port, frees
- * drops in bulk, and counts every mbuf exactly once.
+ * The executor: runs elements in topological order through the template
+ * instances of its plan (lib/core/adn_template.h), splits each batch by
+ * output port, frees drops in bulk, and counts every mbuf exactly once.
+ * It knows templates only through their operations.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,64 +11,65 @@
 
 #include <rte_malloc.h>
 
-#include "adn_fused.h"
-#include "adn_jit.h"
 #include "adn_pipeline.h"
 #include "adn_plan.h"
+#include "adn_template.h"
 
-/* A fused chain inside one executor: the chain, and this worker's stats
- * of each of its elements. */
+/* A chain inside one executor: the template instance, and this worker's
+ * stats of each of its elements. */
 struct adn_exec_chain {
-	struct adn_chain c;
+	struct adn_tpl_inst t;
 	struct adn_elem_stats *st[ADN_CHAIN_ELEMS];
 };
 
-/* Templates and chains of one plan, built before they replace the live
- * ones so a bad plan leaves the executor untouched. */
+/* Template instances of one plan, built before they replace the live ones
+ * so that a bad plan leaves the executor untouched. */
 struct exec_plan {
-	struct adn_tpl_run *tpl;
-	struct adn_exec_chain **chain;
+	struct adn_tpl_inst *whole;
+	struct adn_tpl_inst **elem;	/* [n_elems] */
+	struct adn_exec_chain **chain;	/* [n_elems], by chain head */
 };
+
+static void
+inst_free(struct adn_tpl_inst *t)
+{
+	if (t == NULL)
+		return;
+	if (t->ops != NULL && t->ops->free != NULL && t->run != NULL)
+		t->ops->free(t);
+	rte_free(t);
+}
 
 static void
 exec_plan_free(const struct adn_pipeline *p, struct exec_plan *ep)
 {
-	for (unsigned int i = 0; ep->tpl && i < p->n_elems; i++)
-		adn_fastpath_free(ep->tpl[i].fp);
-	for (unsigned int i = 0; ep->chain && i < p->n_elems; i++) {
-		struct adn_chain_fp *fp = ep->chain[i] ? ep->chain[i]->c.fp :
-			NULL;
+	for (unsigned int i = 0; ep->elem && i < p->n_elems; i++)
+		inst_free(ep->elem[i]);
+	for (unsigned int i = 0; ep->chain && i < p->n_elems; i++)
+		if (ep->chain[i] != NULL) {
+			struct adn_tpl_inst *t = &ep->chain[i]->t;
 
-		if (fp != NULL)
-			adn_fastpath_free(fp->cache);
-		rte_free(fp);
-		rte_free(ep->chain[i]);
-	}
-	rte_free(ep->tpl);
+			if (t->ops->free != NULL && t->run_chain != NULL)
+				t->ops->free(t);
+			rte_free(ep->chain[i]);
+		}
+	inst_free(ep->whole);
+	rte_free(ep->elem);
 	rte_free(ep->chain);
-	ep->tpl = NULL;
-	ep->chain = NULL;
+	memset(ep, 0, sizeof(*ep));
 }
 
 static int
 exec_plan_alloc(const struct adn_pipeline *p, struct exec_plan *ep)
 {
-	ep->tpl = rte_zmalloc("adn_exec_tpl", sizeof(*ep->tpl) * p->n_elems,
-			      0);
+	memset(ep, 0, sizeof(*ep));
+	ep->elem = rte_zmalloc("adn_exec_tpl", sizeof(*ep->elem) * p->n_elems,
+			       0);
 	ep->chain = rte_zmalloc("adn_exec_chain",
 				sizeof(*ep->chain) * p->n_elems, 0);
-	if (ep->tpl == NULL || ep->chain == NULL) {
+	if (ep->elem == NULL || ep->chain == NULL) {
 		exec_plan_free(p, ep);
 		return -ENOMEM;
-	}
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		struct adn_elem *e = p->elems[i];
-
-		ep->tpl[i].e = e;
-		ep->tpl[i].fn = e->desc->process != NULL ? adn_tpl_process :
-			adn_tpl_batch;
-		ep->tpl[i].tpl = e->desc->process != NULL ? NULL :
-			adn_tpl_find("batch");
 	}
 	return 0;
 }
@@ -77,29 +79,32 @@ adn_exec_create(const struct adn_pipeline *p, unsigned int worker)
 {
 	struct adn_exec *x = rte_zmalloc("adn_exec", sizeof(*x),
 					 RTE_CACHE_LINE_SIZE);
-	struct exec_plan ep = { 0 };
+	struct adn_errs errs = { 0 };
+	struct adn_plan *plan = malloc(sizeof(*plan));
 
-	if (x == NULL)
-		return NULL;
+	if (x == NULL || plan == NULL)
+		goto fail;
 	x->p = p;
 	x->worker = worker;
 	x->in = rte_zmalloc("adn_exec_in", sizeof(*x->in) * p->n_elems, 0);
 	x->one = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
 			     RTE_CACHE_LINE_SIZE);
-	if (x->in == NULL || x->one == NULL || exec_plan_alloc(p, &ep) < 0)
+	if (x->in == NULL || x->one == NULL)
 		goto fail;
-	x->tpl = ep.tpl;
-	x->chain = ep.chain;
-	x->mode = ADN_EXEC_BATCH;
-	snprintf(x->plan, sizeof(x->plan), "batch");
 	for (unsigned int i = 0; i < p->n_elems; i++) {
 		x->in[i] = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
 				       RTE_CACHE_LINE_SIZE);
 		if (x->in[i] == NULL)
 			goto fail;
 	}
+	adn_plan_init(plan);
+	if (adn_exec_apply_plan(x, plan, &errs) < 0)
+		goto fail;
+	free(plan);
 	return x;
 fail:
+	adn_errs_clear(&errs);
+	free(plan);
 	adn_exec_free(x);
 	return NULL;
 }
@@ -111,7 +116,8 @@ adn_exec_free(struct adn_exec *x)
 
 	if (x == NULL)
 		return;
-	ep.tpl = x->tpl;
+	ep.whole = x->whole;
+	ep.elem = x->elem;
 	ep.chain = x->chain;
 	exec_plan_free(x->p, &ep);
 	for (unsigned int i = 0; x->in && i < x->p->n_elems; i++)
@@ -121,6 +127,35 @@ adn_exec_free(struct adn_exec *x)
 	rte_free(x);
 }
 
+/*
+ * The one drop-and-count path: count code `o` that element `e` gave a
+ * packet. Returns the topological index of the element the packet goes
+ * to, or -1 when it left the pipeline; *drop tells a drop (the caller
+ * frees the mbuf) from a sink's consumption.
+ */
+static inline int
+account(const struct adn_elem *e, struct adn_elem_stats *st, int o,
+	bool *drop)
+{
+	*drop = false;
+	if (likely(o >= 0)) {
+		if (likely(o < e->n_outputs)) {
+			st->out[o]++;
+			return e->next[o];
+		}
+		st->drop[ADN_DROP_BAD_PORT]++;
+	} else if (o == ADN_CONSUMED) {
+		st->consumed++;
+		return -1;
+	} else {
+		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
+
+		st->drop[r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT]++;
+	}
+	*drop = true;
+	return -1;
+}
+
 /* Send packet `m` with code `o` of element `e` on; a drop is queued in
  * x->drops for one bulk free. */
 static inline void
@@ -128,30 +163,25 @@ route_pkt(struct adn_exec *x, const struct adn_elem *e,
 	  struct adn_elem_stats *st, struct rte_mbuf *m, int o,
 	  uint16_t *n_drop)
 {
-	if (o >= 0) {
-		struct adn_batch *d;
+	bool drop;
+	int next = account(e, st, o, &drop);
+	struct adn_batch *d;
 
-		if (o >= e->n_outputs) {
-			st->drop[ADN_DROP_BAD_PORT]++;
+	if (next < 0) {
+		if (drop)
 			x->drops[(*n_drop)++] = m;
-			return;
-		}
-		d = x->in[e->next[o]];
-		if (unlikely(d->n == ADN_BATCH_MAX)) {
-			st->drop[ADN_DROP_OVERFLOW]++;
-			x->drops[(*n_drop)++] = m;
-			return;
-		}
-		d->pkts[d->n++] = m;
-		st->out[o]++;
-	} else if (o == ADN_CONSUMED) {
-		st->consumed++;
-	} else {
-		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
-
-		st->drop[r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT]++;
-		x->drops[(*n_drop)++] = m;
+		return;
 	}
+	d = x->in[next];
+	if (unlikely(d->n == ADN_BATCH_MAX)) {
+		/* Counted as sent on o, then as this drop: in = out + drops
+		 * still holds for e, and the packet is accounted once. */
+		st->out[o]--;
+		st->drop[ADN_DROP_OVERFLOW]++;
+		x->drops[(*n_drop)++] = m;
+		return;
+	}
+	d->pkts[d->n++] = m;
 }
 
 /* Move the batch in `*slot`, which element `e` has just run, to e's
@@ -188,98 +218,63 @@ route(struct adn_exec *x, const struct adn_elem *e,
 	b->n = 0;
 }
 
-/* Count code `o` of element `e` for one packet; the next element, or
- * NULL when the packet left the pipeline (consumed, or dropped and freed). */
-static inline struct adn_elem *
-scalar_step(const struct adn_pipeline *p, struct adn_elem *e,
-	    struct adn_elem_stats *st, struct rte_mbuf *m, int o)
-{
-	if (o >= 0) {
-		if (o < e->n_outputs) {
-			st->out[o]++;
-			return p->elems[e->next[o]];
-		}
-		st->drop[ADN_DROP_BAD_PORT]++;
-	} else if (o == ADN_CONSUMED) {
-		st->consumed++;
-		return NULL;
-	} else {
-		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
-
-		st->drop[r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT]++;
-	}
-	rte_pktmbuf_free(m);
-	return NULL;
-}
-
-/* The `scalar` plan: each packet walks the graph alone, element after
- * element, before the next packet starts. Stage-form elements get prep and
- * exec called directly; batch-form ones see a batch of one. */
-static void
-run_scalar(struct adn_exec *x, unsigned int from)
+void
+adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 {
 	const struct adn_pipeline *p = x->p;
-	const unsigned int w = x->worker;
 	struct adn_batch *one = x->one;
 
-	for (unsigned int i = from; i < p->n_elems; i++) {
-		struct adn_batch *b = x->in[i];
-		const uint16_t n = b->n;
+	while (e != NULL) {
+		const struct adn_elem_desc *d = e->desc;
+		struct adn_elem_stats *st = &e->stats[x->worker];
+		bool drop;
+		int o, next;
 
-		b->n = 0;
-		for (uint16_t k = 0; k < n; k++) {
-			struct rte_mbuf *m = b->pkts[k];
-			struct adn_elem *e = p->elems[i];
+		st->in++;
+		if (d->process != NULL) {
+			one->n = 1;
+			one->pkts[0] = m;
+			d->process(e, one);
+			m = one->pkts[0];
+			o = one->out[0];
+			one->n = 0;
+		} else {
+			union adn_pkt_ctx ctx;
 
-			while (e != NULL) {
-				const struct adn_elem_desc *d = e->desc;
-				struct adn_elem_stats *st = &e->stats[w];
-				int o;
-
-				st->in++;
-				if (d->process != NULL) {
-					one->n = 1;
-					one->pkts[0] = m;
-					d->process(e, one);
-					m = one->pkts[0];
-					o = one->out[0];
-					one->n = 0;
-				} else {
-					union adn_pkt_ctx ctx;
-
-					if (d->prep != NULL)
-						d->prep(e, m, &ctx);
-					o = d->exec(e, m, &ctx);
-				}
-				e = scalar_step(p, e, st, m, o);
-			}
+			if (d->prep != NULL)
+				d->prep(e, m, &ctx);
+			o = d->exec(e, m, &ctx);
 		}
+		next = account(e, st, o, &drop);
+		if (drop)
+			rte_pktmbuf_free(m);
+		e = next < 0 ? NULL : p->elems[next];
 	}
 }
 
-/* Run a fused chain over its head's batch (in `*slot`) and route every
- * packet from the element it left the chain at. */
+/* Run a chain over its head's batch (in `*slot`) and route every packet
+ * from the element it left the chain at. */
 static inline void
 run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 	  struct adn_batch **slot)
 {
-	const struct adn_chain *c = &xc->c;
+	struct adn_tpl_inst *t = &xc->t;
 	struct adn_batch *b = *slot;
 	uint16_t i, n_drop = 0;
 
-	c->fn(c, b, x->at, xc->st);
+	t->run_chain(t, b, x->at, xc->st);
 	/* Usually every packet leaves at the same element: route the batch
 	 * as that element's, which may hand it over whole. */
 	for (i = 1; i < b->n && x->at[i] == x->at[0]; i++)
 		;
 	if (i == b->n) {
-		route(x, c->e[x->at[0]], xc->st[x->at[0]], slot);
+		route(x, t->e[x->at[0]], xc->st[x->at[0]], slot);
 		return;
 	}
 	for (i = 0; i < b->n; i++) {
 		const unsigned int m = x->at[i];
 
-		route_pkt(x, c->e[m], xc->st[m], b->pkts[i], b->out[i],
+		route_pkt(x, t->e[m], xc->st[m], b->pkts[i], b->out[i],
 			  &n_drop);
 	}
 	if (n_drop)
@@ -294,8 +289,8 @@ adn_exec_run(struct adn_exec *x, unsigned int from)
 	unsigned int w = x->worker;
 
 	x->in_flight = x->in[from]->n;
-	if (x->mode == ADN_EXEC_SCALAR) {
-		run_scalar(x, from);
+	if (x->whole != NULL) {
+		x->whole->run_pipeline(x->whole, x, from);
 		x->in_flight = 0;
 		return;
 	}
@@ -313,12 +308,16 @@ adn_exec_run(struct adn_exec *x, unsigned int from)
 			run_chain(x, x->chain[i], &x->in[i]);
 			continue;
 		}
-		x->tpl[i].fn(&x->tpl[i], b);
+		if (x->elem[i] != NULL)
+			x->elem[i]->run(x->elem[i], b);
+		else
+			e->desc->process(e, b);
 		route(x, e, st, &x->in[i]);
 	}
 	x->in_flight = 0;
 }
 
+/* --- plans ------------------------------------------------------------- */
 
 static bool
 fusable(const struct adn_elem *e)
@@ -341,35 +340,53 @@ feeds(const struct adn_elem *h, const struct adn_elem *s)
 		mask : 0;
 }
 
+/* What the plan chose per element before chains are formed. */
+struct choices {
+	struct adn_tpl_choice c[ADN_MAX_ELEMS];
+	bool explicit[ADN_MAX_ELEMS];	/* named by the plan for this element */
+	struct adn_elem *owner[ADN_MAX_ELEMS];	/* head of its chain */
+};
+
+/* Keeps a chained element's template out of the chain unless it rides in
+ * chains (fastpath heads a segment there). */
+static bool
+chain_excludes(const struct choices *ch, unsigned int i)
+{
+	return ch->explicit[i] && !ch->c[i].tpl->in_chain;
+}
+
 static struct adn_exec_chain *
-chain_new(const struct adn_tpl_choice *c)
+chain_new(const struct adn_exec *x, const struct adn_tpl_choice *c)
 {
 	struct adn_exec_chain *xc = rte_zmalloc("adn_exec_chain",
 						sizeof(*xc), 0);
 
 	if (xc == NULL)
 		return NULL;
-	xc->c.tpl = c->tpl;
-	xc->c.group = c->param;
-	xc->c.fn = adn_fused_run;
+	xc->t.ops = c->tpl;
+	xc->t.param = c->param;
+	xc->t.worker = x->worker;
 	return xc;
 }
 
 static void
 chain_push(struct adn_exec *x, struct adn_exec_chain *xc, struct adn_elem *e,
-	   struct adn_elem **owner)
+	   struct choices *ch)
 {
-	xc->c.e[xc->c.n] = e;
-	xc->st[xc->c.n] = &e->stats[x->worker];
-	xc->c.n++;
-	owner[e->index] = xc->c.e[0];
+	struct adn_tpl_inst *t = &xc->t;
+
+	t->e[t->n] = e;
+	xc->st[t->n] = &e->stats[x->worker];
+	if (ch->explicit[e->index])
+		t->member[t->n] = ch->c[e->index];
+	t->n++;
+	ch->owner[e->index] = t->e[0];
 }
 
 /* Explicit chains of the plan; errors name the chain's line. */
 static void
 plan_chains(struct adn_exec *x, const struct adn_plan *plan,
-	    struct exec_plan *ep, struct adn_elem **owner,
-	    const bool *own_tpl, struct adn_errs *errs)
+	    struct exec_plan *ep, struct choices *ch, struct adn_errs *errs)
 {
 	const struct adn_pipeline *p = x->p;
 
@@ -392,10 +409,10 @@ plan_chains(struct adn_exec *x, const struct adn_plan *plan,
 					     e->desc->name,
 					     e->desc->process ? "batch-form" :
 					     "a source");
-			else if (owner[e->index] != NULL)
+			else if (ch->owner[e->index] != NULL)
 				adn_errs_add(errs, pc->where, pc->elem[m],
 					     "fuse", "already in another chain");
-			else if (own_tpl[e->index])
+			else if (chain_excludes(ch, e->index))
 				adn_errs_add(errs, pc->where, pc->elem[m],
 					     "fuse",
 					     "has a template of its own; a chained element runs under the chain's");
@@ -408,7 +425,7 @@ plan_chains(struct adn_exec *x, const struct adn_plan *plan,
 		}
 		if (errs->n != first_err)
 			continue;
-		xc = chain_new(&pc->c);
+		xc = chain_new(x, &pc->c);
 		if (xc == NULL) {
 			adn_errs_add(errs, pc->where, NULL, "fuse",
 				     "out of memory");
@@ -416,8 +433,8 @@ plan_chains(struct adn_exec *x, const struct adn_plan *plan,
 		}
 		for (unsigned int m = 0; m < pc->n; m++)
 			chain_push(x, xc, adn_pipeline_find(p, pc->elem[m]),
-				   owner);
-		ep->chain[xc->c.e[0]->index] = xc;
+				   ch);
+		ep->chain[xc->t.e[0]->index] = xc;
 	}
 }
 
@@ -426,8 +443,7 @@ plan_chains(struct adn_exec *x, const struct adn_plan *plan,
  * successor that takes the most outputs. */
 static int
 plan_auto_chains(struct adn_exec *x, const struct adn_plan *plan,
-		 struct exec_plan *ep, struct adn_elem **owner,
-		 const bool *own_tpl)
+		 struct exec_plan *ep, struct choices *ch)
 {
 	const struct adn_pipeline *p = x->p;
 
@@ -435,13 +451,14 @@ plan_auto_chains(struct adn_exec *x, const struct adn_plan *plan,
 		struct adn_elem *h = p->elems[i];
 		struct adn_exec_chain *xc;
 
-		if (!fusable(h) || owner[i] != NULL || own_tpl[i])
+		if (!fusable(h) || ch->owner[i] != NULL ||
+		    chain_excludes(ch, i))
 			continue;
-		xc = chain_new(&plan->def);
+		xc = chain_new(x, &plan->def);
 		if (xc == NULL)
 			return -ENOMEM;
-		chain_push(x, xc, h, owner);
-		while (xc->c.n < ADN_CHAIN_ELEMS) {
+		chain_push(x, xc, h, ch);
+		while (xc->t.n < ADN_CHAIN_ELEMS) {
 			struct adn_elem *best = NULL;
 			unsigned int best_ports = 0;
 
@@ -450,15 +467,16 @@ plan_auto_chains(struct adn_exec *x, const struct adn_plan *plan,
 				unsigned int ports = (unsigned int)
 					__builtin_popcount(feeds(h, s));
 
-				if (fusable(s) && owner[s->index] == NULL &&
-				    !own_tpl[s->index] && ports > best_ports) {
+				if (fusable(s) && ch->owner[s->index] == NULL &&
+				    !chain_excludes(ch, s->index) &&
+				    ports > best_ports) {
 					best = s;
 					best_ports = ports;
 				}
 			}
 			if (best == NULL)
 				break;
-			chain_push(x, xc, best, owner);
+			chain_push(x, xc, best, ch);
 			h = best;
 		}
 		ep->chain[i] = xc;
@@ -466,21 +484,49 @@ plan_auto_chains(struct adn_exec *x, const struct adn_plan *plan,
 	return 0;
 }
 
-/* Per-element templates of the plan (and the default). */
+/*
+ * Per-element templates: the plan's default for every stage-form element
+ * that can take it (an element template whose needs the element lacks is
+ * not applied to it: fastpath caches only PURE_ON_FLOW results), the base
+ * template otherwise, then the plan's per-element choices, each checked.
+ */
 static void
 plan_templates(struct adn_exec *x, const struct adn_plan *plan,
-	       struct exec_plan *ep, bool *own_tpl, struct adn_errs *errs)
+	       struct choices *ch, struct adn_errs *errs)
 {
 	const struct adn_pipeline *p = x->p;
+	const struct adn_tpl_ops *base = adn_tpl_find(ADN_PLAN_BASE_TEMPLATE);
 
-	if (plan->def.tpl->kind == ADN_TPL_ELEM)
-		for (unsigned int i = 0; i < p->n_elems; i++)
-			if (p->elems[i]->desc->process == NULL) {
-				ep->tpl[i].tpl = plan->def.tpl;
-				ep->tpl[i].param = plan->def.param;
-			}
+	unsigned int fit = 0, stage = 0;
+
+	for (unsigned int i = 0; i < p->n_elems; i++) {
+		const struct adn_elem *e = p->elems[i];
+
+		if (e->desc->process != NULL)
+			continue;
+		stage++;
+		if (plan->def.tpl->scope == ADN_TPL_SCOPE_ELEM &&
+		    adn_tpl_fits(plan->def.tpl, e)) {
+			ch->c[i] = plan->def;
+			fit++;
+		} else {
+			ch->c[i] = (struct adn_tpl_choice){ base,
+							    base->def_param };
+		}
+	}
+	if (plan->def.tpl->scope == ADN_TPL_SCOPE_ELEM && stage > 0 &&
+	    fit == 0) {
+		char need[96];
+
+		adn_elem_flags_name(plan->def.tpl->needs_flags, need,
+				    sizeof(need));
+		adn_errs_add(errs, plan->where, NULL, "template",
+			     "default template %s fits no element of this pipeline (it needs elements that are %s)",
+			     plan->def.tpl->name, need);
+	}
 	for (unsigned int k = 0; k < plan->n_items; k++) {
 		const struct adn_plan_item *it = &plan->items[k];
+		const struct adn_tpl_ops *t = it->c.tpl;
 		struct adn_elem *e = adn_pipeline_find(p, it->elem);
 
 		if (e == NULL) {
@@ -494,125 +540,96 @@ plan_templates(struct adn_exec *x, const struct adn_plan *plan,
 				     e->desc->name);
 			continue;
 		}
-		if ((e->desc->flags & it->c.tpl->needs_flags) !=
-		    it->c.tpl->needs_flags) {
+		if (!adn_tpl_fits(t, e)) {
+			char need[96];
+
+			adn_elem_flags_name(t->needs_flags &
+					    ~e->desc->flags, need,
+					    sizeof(need));
 			adn_errs_add(errs, it->where, it->elem, "template",
-				     "%s needs an element whose output depends only on the flow (PURE_ON_FLOW); %s is not",
-				     it->c.tpl->name, e->desc->name);
+				     "%s needs an element that is %s; %s is not",
+				     t->name, need, e->desc->name);
 			continue;
 		}
-		if (it->c.tpl->kind == ADN_TPL_CHAIN) {
+		if (t->scope != ADN_TPL_SCOPE_ELEM) {
 			adn_errs_add(errs, it->where, it->elem, "template",
 				     "%s runs chains: fuse elements with A+B=%s (string) or fuse = ( \"A -> B\" ) (config)",
-				     it->c.tpl->name, it->c.tpl->name);
+				     t->name, t->name);
 			continue;
 		}
-		/* A fastpath element may still join a chain: it heads
-		 * the chain's fastpath segment there. */
-		own_tpl[e->index] = it->c.tpl->param != ADN_TPL_PARAM_CACHE;
-		ep->tpl[e->index].tpl = it->c.tpl;
-		ep->tpl[e->index].param = it->c.param;
+		ch->c[e->index] = it->c;
+		ch->explicit[e->index] = true;
 	}
 }
 
-/* The chain's fastpath segment, if one of its elements is under
- * fastpath<C>: that element, then each next one while it is PURE_ON_FLOW,
- * and one PREP_PURE_ON_FLOW element to end it (adn_fused.h). */
 static int
-chain_fastpath(struct adn_chain *c, const struct exec_plan *ep,
-	       struct adn_errs *errs)
+inst_run(struct adn_tpl_inst *t, struct adn_errs *errs)
 {
-	struct adn_chain_fp *fp;
-	unsigned int head = c->n;
+	int rc = t->ops->instantiate(t, errs);
 
-	for (unsigned int m = 0; m < c->n; m++) {
-		const struct adn_tpl *t = ep->tpl[c->e[m]->index].tpl;
-
-		if (t == NULL || t->param != ADN_TPL_PARAM_CACHE)
-			continue;
-		if (head < c->n) {
-			adn_errs_add(errs, NULL, c->e[m]->name, "template",
-				     "the chain from '%s' already has a fastpath at '%s': one per chain",
-				     c->e[0]->name, c->e[head]->name);
-			return -EINVAL;
-		}
-		head = m;
-	}
-	if (head == c->n)
-		return 0;
-	fp = rte_zmalloc("adn_chain_fp", sizeof(*fp), RTE_CACHE_LINE_SIZE);
-	if (fp != NULL)
-		fp->cache = adn_fastpath_create(ep->tpl[c->e[head]->index].param);
-	if (fp == NULL || fp->cache == NULL) {
-		rte_free(fp);
-		adn_errs_add(errs, NULL, c->e[head]->name, "template",
-			     "out of memory for a fastpath cache");
-		return -ENOMEM;
-	}
-	fp->head = head;
-	for (unsigned int m = head; m < c->n && fp->n < ADN_FASTPATH_SEG_MAX;
-	     m++) {
-		const struct adn_elem_desc *d = c->e[m]->desc;
-
-		if (d->flags & ADN_ELEM_PURE_ON_FLOW) {
-			c->role[m] = ADN_FP_ROLE(ADN_FP_IN | ADN_FP_OUT, fp->n++);
-			continue;
-		}
-		if ((d->flags & ADN_ELEM_PREP_PURE_ON_FLOW) &&
-		    d->prep != NULL && d->prep_ctx_bytes > 0 &&
-		    d->prep_ctx_bytes <= ADN_FASTPATH_CTX_BYTES) {
-			c->role[m] = ADN_FP_ROLE(ADN_FP_IN | ADN_FP_CTX,
-						 d->prep_ctx_bytes);
-			fp->n++;
-		}
-		break;
-	}
-	c->role[head] |= ADN_FP_HEAD;
-	c->role[head + fp->n - 1] |= ADN_FP_LAST;
-	c->fp = fp;
-	return 0;
+	/* run / run_chain / run_pipeline share storage: non-NULL marks an
+	 * instance that free() must see. */
+	if (rc < 0)
+		t->run = NULL;
+	return rc;
 }
 
-/* Template functions and fastpath caches for every element outside a
- * chain; links, fastpath segments and compiled code of every chain. */
+/* Instances for every element outside a chain and for every chain. */
 static int
 plan_instantiate(struct adn_exec *x, struct exec_plan *ep,
-		 struct adn_elem **owner, struct adn_errs *errs)
+		 const struct choices *ch, struct adn_errs *errs)
 {
 	for (unsigned int i = 0; i < x->p->n_elems; i++) {
-		struct adn_tpl_run *t = &ep->tpl[i];
+		struct adn_tpl_inst *t;
 
-		if (t->tpl == NULL || owner[i] != NULL)
+		if (ch->c[i].tpl == NULL || ch->owner[i] != NULL)
 			continue;
-		t->fn = t->tpl->fn(t->param);
-		if (t->tpl->param != ADN_TPL_PARAM_CACHE)
-			continue;
-		t->fp = adn_fastpath_create(t->param);
-		if (t->fp == NULL) {
-			adn_errs_add(errs, NULL, t->e->name, "template",
-				     "out of memory for a %u-entry fastpath cache",
-				     t->param);
+		t = rte_zmalloc("adn_tpl_inst", sizeof(*t),
+				RTE_CACHE_LINE_SIZE);
+		if (t == NULL) {
+			adn_errs_add(errs, NULL, x->p->elems[i]->name,
+				     "template", "out of memory");
 			return -ENOMEM;
 		}
+		t->ops = ch->c[i].tpl;
+		t->param = ch->c[i].param;
+		t->worker = x->worker;
+		t->n = 1;
+		t->e[0] = x->p->elems[i];
+		ep->elem[i] = t;
+		if (inst_run(t, errs) < 0)
+			return -EINVAL;
 	}
 	for (unsigned int i = 0; i < x->p->n_elems; i++) {
-		struct adn_chain *c = ep->chain[i] ? &ep->chain[i]->c : NULL;
+		struct adn_tpl_inst *t = ep->chain[i] ? &ep->chain[i]->t :
+			NULL;
 
-		if (c == NULL)
+		if (t == NULL)
 			continue;
-		for (unsigned int m = 0; m + 1 < c->n; m++)
-			c->cont[m] = feeds(c->e[m], c->e[m + 1]);
-		if (chain_fastpath(c, ep, errs) < 0)
+		for (unsigned int m = 0; m + 1 < t->n; m++)
+			t->cont[m] = feeds(t->e[m], t->e[m + 1]);
+		if (inst_run(t, errs) < 0)
 			return -EINVAL;
-		if (strcmp(c->tpl->name, "jit") == 0) {
-			adn_chain_fn fn = adn_jit_chain(c, c->status,
-							sizeof(c->status));
-
-			if (fn != NULL)
-				c->fn = fn;
-		}
 	}
 	return 0;
+}
+
+static int
+plan_whole(struct adn_exec *x, const struct adn_plan *plan,
+	   struct exec_plan *ep, struct adn_errs *errs)
+{
+	struct adn_tpl_inst *t = rte_zmalloc("adn_tpl_inst", sizeof(*t),
+					     RTE_CACHE_LINE_SIZE);
+
+	if (t == NULL) {
+		adn_errs_add(errs, plan->where, NULL, "plan", "out of memory");
+		return -ENOMEM;
+	}
+	t->ops = plan->def.tpl;
+	t->param = plan->def.param;
+	t->worker = x->worker;
+	ep->whole = t;
+	return inst_run(t, errs);
 }
 
 int
@@ -621,40 +638,41 @@ adn_exec_apply_plan(struct adn_exec *x, const struct adn_plan *plan,
 {
 	const struct adn_pipeline *p = x->p;
 	unsigned int first_err = errs->n;
-	struct adn_elem *owner[p->n_elems];
-	bool own_tpl[p->n_elems];
-	struct exec_plan ep = { 0 };
+	struct exec_plan ep, old;
+	struct choices *ch;
 
-	if (plan->scalar) {
-		x->mode = ADN_EXEC_SCALAR;
-		snprintf(x->plan, sizeof(x->plan), "%s", plan->text);
-		return 0;
-	}
-	if (exec_plan_alloc(p, &ep) < 0) {
+	if (p->n_elems > ADN_MAX_ELEMS)
+		return -E2BIG;
+	ch = calloc(1, sizeof(*ch));
+	if (ch == NULL || exec_plan_alloc(p, &ep) < 0) {
+		free(ch);
 		adn_errs_add(errs, plan->where, NULL, "plan",
 			     "out of memory");
 		return -ENOMEM;
 	}
-	memset(owner, 0, sizeof(owner));
-	memset(own_tpl, 0, sizeof(own_tpl));
-	plan_templates(x, plan, &ep, own_tpl, errs);
-	plan_chains(x, plan, &ep, owner, own_tpl, errs);
-	if (errs->n == first_err && plan->def.tpl->kind == ADN_TPL_CHAIN &&
-	    plan_auto_chains(x, plan, &ep, owner, own_tpl) < 0)
-		adn_errs_add(errs, plan->where, NULL, "plan",
-			     "out of memory");
-	if (errs->n == first_err)
-		plan_instantiate(x, &ep, owner, errs);
+	if (plan->def.tpl->scope == ADN_TPL_SCOPE_PIPELINE) {
+		plan_whole(x, plan, &ep, errs);
+	} else {
+		plan_templates(x, plan, ch, errs);
+		plan_chains(x, plan, &ep, ch, errs);
+		if (errs->n == first_err &&
+		    plan->def.tpl->scope == ADN_TPL_SCOPE_CHAIN &&
+		    plan_auto_chains(x, plan, &ep, ch) < 0)
+			adn_errs_add(errs, plan->where, NULL, "plan",
+				     "out of memory");
+		if (errs->n == first_err)
+			plan_instantiate(x, &ep, ch, errs);
+	}
+	free(ch);
 	if (errs->n != first_err) {
 		exec_plan_free(p, &ep);
 		return -EINVAL;
 	}
-	struct exec_plan old = { .tpl = x->tpl, .chain = x->chain };
-
-	x->tpl = ep.tpl;
+	old = (struct exec_plan){ x->whole, x->elem, x->chain };
+	x->whole = ep.whole;
+	x->elem = ep.elem;
 	x->chain = ep.chain;
 	exec_plan_free(p, &old);
-	x->mode = ADN_EXEC_BATCH;
 	snprintf(x->plan, sizeof(x->plan), "%s", plan->text);
 	return 0;
 }
@@ -681,36 +699,23 @@ adn_exec_set_plan(struct adn_exec *x, const char *plan,
 	return rc;
 }
 
-/* ", fastpath1024 over route+count" for an element of a chain's segment. */
-static void
-describe_segment(const struct adn_chain *c, unsigned int m, char *out,
-		 size_t len)
+/* The instance that runs `e`, and e's position in it; NULL when e runs
+ * its own loop (batch-form) or the whole pipeline has one instance. */
+static const struct adn_tpl_inst *
+inst_of(const struct adn_exec *x, const struct adn_elem *e, unsigned int *pos)
 {
-	const struct adn_chain_fp *fp = c->fp;
-	size_t off;
-
-	out[0] = '\0';
-	if (fp == NULL || m < fp->head || m >= fp->head + fp->n)
-		return;
-	off = (size_t)snprintf(out, len, ", fastpath%u over ",
-			       fp->cache->entries);
-	for (unsigned int k = fp->head; k < fp->head + fp->n && off < len; k++)
-		off += (size_t)snprintf(out + off, len - off, "%s%s",
-					k > fp->head ? "+" : "",
-					c->e[k]->name);
-}
-
-/* The chain `e` is in, and its position there; NULL when in none. */
-static const struct adn_chain *
-chain_of(const struct adn_exec *x, const struct adn_elem *e, unsigned int *pos)
-{
+	*pos = 0;
+	if (x->whole != NULL)
+		return x->whole;
+	if (x->elem[e->index] != NULL)
+		return x->elem[e->index];
 	for (unsigned int i = 0; i < x->p->n_elems; i++) {
 		const struct adn_exec_chain *xc = x->chain[i];
 
-		for (unsigned int m = 0; xc && m < xc->c.n; m++)
-			if (xc->c.e[m] == e) {
+		for (unsigned int m = 0; xc && m < xc->t.n; m++)
+			if (xc->t.e[m] == e) {
 				*pos = m;
-				return &xc->c;
+				return &xc->t;
 			}
 	}
 	return NULL;
@@ -720,51 +725,32 @@ void
 adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 		  char *out, size_t len)
 {
-	const struct adn_tpl_run *t = &x->tpl[e->index];
-	const struct adn_chain *c;
-	char name[32], seg[160];
-	unsigned int m;
+	unsigned int pos;
+	const struct adn_tpl_inst *t = inst_of(x, e, &pos);
+	struct adn_tpl_choice c;
+	char name[32], detail[200] = "";
 
-	if (x->mode == ADN_EXEC_SCALAR) {
-		snprintf(out, len, "scalar");
-		return;
-	}
-	c = chain_of(x, e, &m);
-	if (c != NULL) {
-		struct adn_tpl_choice ch = { c->tpl, c->group };
-
-		adn_tpl_choice_name(&ch, name, sizeof(name));
-		describe_segment(c, m, seg, sizeof(seg));
-		snprintf(out, len, "%s (chain of %u from '%s', position %u%s%s%s)",
-			 name, c->n, c->e[0]->name, m, seg,
-			 c->status[0] ? ": " : "", c->status);
-		return;
-	}
-	if (t->tpl == NULL) {
+	if (t == NULL) {
 		snprintf(out, len, "process (batch-form)");
 		return;
 	}
-	struct adn_tpl_choice ch = { t->tpl, t->param };
-
-	adn_tpl_choice_name(&ch, name, sizeof(name));
-	snprintf(out, len, "%s", name);
+	c = (struct adn_tpl_choice){ t->ops, t->param };
+	adn_tpl_choice_name(&c, name, sizeof(name));
+	if (t->ops->describe != NULL)
+		t->ops->describe(t, pos, detail, sizeof(detail));
+	snprintf(out, len, "%s%s", name, detail);
 }
 
 int
-adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
-			struct adn_fastpath_stats *st)
+adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
+		   const char **tpl_name, struct adn_xstat *out,
+		   unsigned int max)
 {
-	const struct adn_fastpath *fp = x->tpl[e->index].fp;
-	const struct adn_chain *c;
-	unsigned int m;
+	unsigned int pos;
+	const struct adn_tpl_inst *t = inst_of(x, e, &pos);
 
-	if (x->mode != ADN_EXEC_BATCH)
-		return -ENOENT;
-	c = chain_of(x, e, &m);
-	if (c != NULL)
-		fp = c->fp != NULL && c->fp->head == m ? c->fp->cache : NULL;
-	if (fp == NULL)
-		return -ENOENT;
-	*st = fp->st;
-	return 0;
+	if (t == NULL || t->ops->stats == NULL)
+		return 0;
+	*tpl_name = t->ops->name;
+	return (int)t->ops->stats(t, pos, out, max);
 }

@@ -14,6 +14,8 @@
 
 #include "adn_log.h"
 #include "adn_pipeline.h"
+#include "adn_plan.h"
+#include "adn_state.h"
 
 #define NO_LINK UINT16_MAX
 
@@ -132,13 +134,13 @@ adn_build_claim_rx(struct adn_build *b, struct adn_elem *e,
 	want = queue < 0 ? (port->rxq >= 64 ? UINT64_MAX :
 			    (UINT64_C(1) << port->rxq) - 1) :
 		UINT64_C(1) << queue;
-	if (port->rxq_claimed & want) {
+	if (b->port_rxq_claimed[port - b->ports->port] & want) {
 		adn_build_error(b, e, key,
 				"rx queue%s of port '%s' already claimed by another element",
 				queue < 0 ? "s" : "", name);
 		return NULL;
 	}
-	port->rxq_claimed |= want;
+	b->port_rxq_claimed[port - b->ports->port] |= want;
 	for (uint16_t q = 0; q < port->rxq; q++)
 		if ((want >> q) & 1 && adn_build_add_rx(b, e, q) < 0)
 			return NULL;
@@ -157,13 +159,13 @@ adn_build_claim_tx(struct adn_build *b, const struct adn_elem *e,
 				name);
 		return NULL;
 	}
-	if (port->tx_claimed) {
+	if (b->port_tx_claimed & (UINT64_C(1) << (port - b->ports->port))) {
 		adn_build_error(b, e, key,
 				"port '%s' already claimed for tx by another element (link more inputs to one ToPort instead)",
 				name);
 		return NULL;
 	}
-	port->tx_claimed = true;
+	b->port_tx_claimed |= UINT64_C(1) << (port - b->ports->port);
 	return port;
 }
 
@@ -488,9 +490,64 @@ elem_free(struct adn_elem *e)
 		return;
 	if (e->priv != NULL && e->desc->destroy != NULL)
 		e->desc->destroy(e);
+	for (unsigned int i = 0; i < e->n_state; i++)
+		adn_state_release(e->state[i]);
 	rte_free(e->priv);
 	rte_free(e->stats);
 	free(e);
+}
+
+/* "size=65536;seed=0": the values of the keys that shape e's state, as
+ * configure() reads them (plan knobs, config, defaults). */
+static void
+state_shape(const struct adn_elem *e, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (const struct adn_arg_spec *a = e->desc->args; a && a->name &&
+	     off < len; a++) {
+		char v[160];
+
+		if (!a->shapes_state)
+			continue;
+		adn_elem_arg_text(e, a->name, v, sizeof(v));
+		off += (size_t)snprintf(out + off, len - off, "%s=%s;",
+					a->name, v);
+	}
+}
+
+int
+adn_elem_state(struct adn_elem *e, struct adn_build *b, const char *key,
+	       size_t size, void (*destroy)(void *data), unsigned int flags,
+	       struct adn_state_ref *ref)
+{
+	char shape[1024];
+	void *data;
+	int rc;
+
+	memset(ref, 0, sizeof(*ref));
+	if (e->n_state == ADN_ELEM_MAX_STATE) {
+		adn_build_error(b, e, NULL,
+				"more than %d state objects (element bug)",
+				ADN_ELEM_MAX_STATE);
+		return -ENOSPC;
+	}
+	state_shape(e, shape, sizeof(shape));
+	rc = adn_state_get(b->reg, b, e->name, e->desc->name, key, shape,
+			   size, destroy, e->desc->migrate,
+			   (flags & ADN_STATE_FROM_PREV) != 0,
+			   &e->state[e->n_state], &data, &ref->prev,
+			   &ref->reused);
+	if (rc < 0) {
+		adn_build_error(b, e, NULL,
+				"out of memory for state '%s' (%zu bytes)",
+				key, size);
+		return rc;
+	}
+	e->n_state++;
+	ref->data = data;
+	return 0;
 }
 
 static struct adn_elem *
@@ -530,14 +587,17 @@ valid_name(const char *s)
 }
 
 int
-adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
-		   unsigned int n_workers, struct adn_errs *errs,
-		   struct adn_pipeline **out)
+adn_pipeline_build_env(const struct adn_build_env *env,
+		       struct adn_errs *errs, struct adn_pipeline **out)
 {
+	const config_t *cfg = env->cfg;
+	struct adn_ports *ports = env->ports;
 	struct adn_build b = {
-		.cfg = cfg, .ports = ports, .errs = errs,
-		.n_workers = n_workers ? n_workers : 1,
+		.env = env, .cfg = cfg, .ports = ports, .errs = errs,
+		.n_workers = env->n_workers ? env->n_workers : 1,
+		.reg = env->reg,
 	};
+	struct adn_state_reg *own_reg = NULL;
 	const config_setting_t *list = config_lookup(cfg, "elements");
 	unsigned int n = 0, first_err = errs->n;
 	struct node *nodes = NULL;
@@ -553,6 +613,16 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		return -EINVAL;
 	}
 	n = (unsigned int)config_setting_length(list);
+	if (n > ADN_MAX_ELEMS) {
+		adn_errs_add(errs, list, NULL, "elements",
+			     "%u elements, at most %d", n, ADN_MAX_ELEMS);
+		return -EINVAL;
+	}
+	if (b.reg == NULL) {
+		if (adn_state_reg_create(&own_reg) < 0)
+			goto nomem;
+		b.reg = own_reg;
+	}
 	nodes = calloc(n, sizeof(*nodes));
 	order = calloc(n, sizeof(*order));
 	pos = calloc(n, sizeof(*pos));
@@ -608,11 +678,16 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		nodes[i].e = elem_new(&b, s, name, d);
 		if (nodes[i].e == NULL)
 			goto nomem;
+		nodes[i].e->defer = env->defer;
 		if (check_args(&b, nodes[i].e) < 0)
 			continue;
 		if (d->configure != NULL) {
 			unsigned int before = errs->n;
-			int rc = d->configure(nodes[i].e, &b);
+			int rc;
+
+			nodes[i].e->knobs = env->plan;
+			rc = d->configure(nodes[i].e, &b);
+			nodes[i].e->knobs = NULL;
 
 			if (rc < 0 && errs->n == before)
 				adn_errs_add(errs, s, name, NULL,
@@ -662,6 +737,8 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 	p->n_elems = n;
 	p->n_workers = b.n_workers;
 	p->ports = ports;
+	p->reg = b.reg;
+	p->own_reg = own_reg != NULL;
 	p->n_rx = b.n_rx;
 	memcpy(p->rx, b.rx, sizeof(b.rx[0]) * b.n_rx);
 
@@ -669,6 +746,7 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		pos[order[k]] = k;
 		p->elems[k] = nodes[order[k]].e;
 		p->elems[k]->index = (uint16_t)k;
+		p->elems[k]->pipe = p;
 	}
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
@@ -676,6 +754,11 @@ adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 	free(nodes);
 	free(order);
 	free(pos);
+	if (own_reg != NULL)
+		adn_state_reg_commit(own_reg, &b);
+	/* The build context dies here: its pending objects are the
+	 * pipeline's from now on. */
+	adn_state_reg_rekey(b.reg, &b, p);
 	*out = p;
 	return 0;
 
@@ -690,7 +773,26 @@ fail:
 	free(nodes);
 	free(order);
 	free(pos);
+	adn_state_reg_free(own_reg);
 	return -EINVAL;
+}
+
+int
+adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
+		   unsigned int n_workers, struct adn_errs *errs,
+		   struct adn_pipeline **out)
+{
+	const struct adn_build_env env = {
+		.cfg = cfg, .ports = ports, .n_workers = n_workers,
+	};
+
+	return adn_pipeline_build_env(&env, errs, out);
+}
+
+void
+adn_pipeline_commit(struct adn_pipeline *p)
+{
+	adn_state_reg_commit(p->reg, p);
 }
 
 void
@@ -700,6 +802,8 @@ adn_pipeline_free(struct adn_pipeline *p)
 		return;
 	for (unsigned int i = 0; i < p->n_elems; i++)
 		elem_free(p->elems[i]);
+	if (p->own_reg)
+		adn_state_reg_free(p->reg);
 	free(p->elems);
 	free(p);
 }

@@ -15,6 +15,11 @@
 #include "adn_port.h"
 
 #define ADN_MAX_RX_POINTS 256
+#define ADN_MAX_ELEMS 1024	/* elements in one pipeline */
+
+struct adn_state_reg;
+struct adn_plan;
+struct rte_rcu_qsbr;
 
 /* A place a worker polls: source element + queue (rx point i is polled by
  * worker queue % n_workers). */
@@ -30,17 +35,66 @@ struct adn_pipeline {
 	struct adn_ports *ports;
 	unsigned int n_rx;
 	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
+	struct adn_state_reg *reg;	/* where its elements' state lives */
+	bool own_reg;			/* created for this pipeline alone */
+};
+
+/* What a pipeline is built from and with. */
+struct adn_build_env {
+	const config_t *cfg;
+	struct adn_ports *ports;	/* NULL: the config has none */
+	unsigned int n_workers;
+	/* State registry shared by the versions of one runtime; NULL: the
+	 * pipeline gets a registry of its own (tests, tools). */
+	struct adn_state_reg *reg;
+	const struct adn_plan *plan;	/* its knobs override config values */
+	struct adn_defer *defer;	/* NULL: deferred frees happen at once */
+	struct rte_rcu_qsbr *qsbr;	/* the workers' RCU variable, or NULL */
 };
 
 /* Build context handed to configure(). */
 struct adn_build {
+	const struct adn_build_env *env;
 	const config_t *cfg;
 	struct adn_ports *ports;
 	struct adn_errs *errs;
 	unsigned int n_workers;
 	unsigned int n_rx;
 	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
+	struct adn_state_reg *reg;
+	uint64_t port_tx_claimed;	/* bit i: port i has its ToPort */
+	uint64_t port_rxq_claimed[ADN_MAX_PORTS];
 };
+
+/* The workers' RCU variable, for structures that reclaim through it
+ * (rte_lpm_rcu_qsbr_add); NULL when the pipeline runs without workers. */
+static inline struct rte_rcu_qsbr *
+adn_build_qsbr(const struct adn_build *b)
+{
+	return b->env->qsbr;
+}
+
+/* adn_elem_state flags. */
+#define ADN_STATE_FROM_PREV 1u	/* configure builds the new object from
+				 * ref->prev: no reset, no migration */
+
+struct adn_state_ref {
+	void *data;		/* the object: zeroed when new */
+	const void *prev;	/* new because reshaped: the previous object of
+				 * this key, read-only, valid in configure */
+	bool reused;		/* the live object of the previous version */
+};
+
+/*
+ * State object `key` of element `e` (adn_state.h): `size` bytes, reused
+ * from the previous version when e kept its name, type and the values of
+ * its `shapes_state` keys, else new and zeroed. `destroy` (may be NULL)
+ * frees what the object points to when its last version is gone. Call in
+ * configure(); returns 0, or -ENOMEM after reporting the error.
+ */
+int adn_elem_state(struct adn_elem *e, struct adn_build *b, const char *key,
+		   size_t size, void (*destroy)(void *data), unsigned int flags,
+		   struct adn_state_ref *ref);
 
 /* Report an error about element `e`'s key `key` (NULL: the element). The
  * line is the key's when present, else the element's. Returns -EINVAL so
@@ -82,13 +136,20 @@ struct adn_port *adn_build_claim_tx(struct adn_build *b,
 				    const char *name);
 
 /*
- * Build and validate the pipeline of `cfg` (`elements` and `links`).
- * Every error is reported to `errs` before failing. `ports` may be NULL
- * when the config has no ports. Returns 0 and *out, or -EINVAL.
+ * Build and validate the pipeline of env->cfg (`elements` and `links`).
+ * Every error is reported to `errs` before failing. Returns 0 and *out,
+ * or -EINVAL. The state objects a successful build created are pending in
+ * the registry until adn_pipeline_commit().
  */
+int adn_pipeline_build_env(const struct adn_build_env *env,
+			   struct adn_errs *errs, struct adn_pipeline **out);
+/* The same with a registry of its own, committed (tests, tools). */
 int adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		       unsigned int n_workers, struct adn_errs *errs,
 		       struct adn_pipeline **out);
+/* The pipeline is published: its new state objects become current. */
+void adn_pipeline_commit(struct adn_pipeline *p);
+/* Destroy elements and release their state (no worker may run it). */
 void adn_pipeline_free(struct adn_pipeline *p);
 
 struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
@@ -96,35 +157,26 @@ struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 
 /* --- executor ---------------------------------------------------------- */
 
-/* How an executor walks the graph (chosen by the plan). */
-enum adn_exec_mode {
-	/* Element by element in topological order, each over its whole
-	 * input batch through its template or fused chain. */
-	ADN_EXEC_BATCH,
-	/* One packet at a time through the whole pipeline (the strawman
-	 * baseline of NFMorph §2): no batching anywhere. */
-	ADN_EXEC_SCALAR,
-};
-
 #define ADN_PLAN_MAX 256	/* longest plan string */
 
-struct adn_tpl_run;
+struct adn_tpl_inst;
 struct adn_exec_chain;
-struct adn_plan;
-struct adn_fastpath_stats;
 
-/* One worker's run state: an input batch per element, and the plan. */
+/* One worker's run state: an input batch per element, and the template
+ * instances of its plan (lib/core/adn_template.h). */
 struct adn_exec {
 	const struct adn_pipeline *p;
 	unsigned int worker;
 	struct adn_batch **in;		/* [n_elems] */
 	volatile uint64_t in_flight;	/* mbufs inside a run right now */
-	enum adn_exec_mode mode;
-	/* Per element (topological order): its template (templates/). */
-	struct adn_tpl_run *tpl;	/* [n_elems] */
-	/* Per element: the fused chain it heads, or NULL. */
+	/* A template that runs the whole pipeline (scalar), or NULL. */
+	struct adn_tpl_inst *whole;
+	/* Per element (topological order): the instance of its element
+	 * template, or NULL (batch-form, or in a chain). */
+	struct adn_tpl_inst **elem;	/* [n_elems] */
+	/* Per element: the chain it heads, or NULL. */
 	struct adn_exec_chain **chain;	/* [n_elems] */
-	struct adn_batch *one;		/* scalar: a 1-packet batch */
+	struct adn_batch *one;		/* adn_exec_walk: a 1-packet batch */
 	char plan[ADN_PLAN_MAX];	/* the plan applied, as text */
 	uint8_t at[ADN_BATCH_MAX];	/* chain exit position per packet */
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
@@ -155,10 +207,12 @@ int adn_exec_set_plan(struct adn_exec *x, const char *plan,
  * compiled)", ... */
 void adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 		       char *out, size_t len);
-/* Counters of `e`'s fastpath cache in this executor (inside a chain,
- * the segment `e` heads); -ENOENT when `e` does not run under fastpath. */
-int adn_exec_fastpath_stats(const struct adn_exec *x, const struct adn_elem *e,
-			    struct adn_fastpath_stats *st);
+/* Counters the template instance running `e` keeps about it (a
+ * fastpath cache's hits): how many it wrote to out[], 0 when none, and
+ * the template's name in *tpl_name. */
+int adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
+		       const char **tpl_name, struct adn_xstat *out,
+		       unsigned int max);
 
 /* The batch a source element's packets go into (fill pkts[], set n). */
 static inline struct adn_batch *
@@ -170,6 +224,10 @@ adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *src)
 /* Run everything queued at or after topo index `from` to completion: every
  * mbuf ends transmitted (a sink consumed it) or freed and counted. */
 void adn_exec_run(struct adn_exec *x, unsigned int from);
+
+/* Packet `m` alone from element `e` to where it leaves the pipeline,
+ * counted at every element (the scalar template's step). */
+void adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m);
 
 /* --- stats ------------------------------------------------------------- */
 

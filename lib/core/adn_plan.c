@@ -12,8 +12,8 @@ void
 adn_plan_init(struct adn_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->def.tpl = adn_tpl_find("batch");
-	snprintf(p->text, sizeof(p->text), "batch");
+	adn_tpl_choice_parse(ADN_PLAN_DEFAULT, &p->def);
+	snprintf(p->text, sizeof(p->text), "%s", ADN_PLAN_DEFAULT);
 }
 
 const char *
@@ -36,7 +36,7 @@ adn_tpl_choice_parse(const char *s, struct adn_tpl_choice *c)
 	c->param = c->tpl->def_param;
 	if (*num == '\0')
 		return NULL;
-	if (c->tpl->param == ADN_TPL_PARAM_NONE)
+	if (c->tpl->param == NULL)
 		return "this template takes no parameter";
 	if (*num == '<') {
 		size_t l = strlen(num);
@@ -63,7 +63,7 @@ adn_tpl_choice_name(const struct adn_tpl_choice *c, char *out, size_t len)
 {
 	if (c->tpl == NULL)
 		snprintf(out, len, "-");
-	else if (c->tpl->param == ADN_TPL_PARAM_NONE)
+	else if (c->tpl->param == NULL)
 		snprintf(out, len, "%s", c->tpl->name);
 	else
 		snprintf(out, len, "%s%" PRIu32, c->tpl->name, c->param);
@@ -79,20 +79,19 @@ tpl_error(struct adn_errs *errs, const config_setting_t *where,
 	char known[512];
 	size_t off = 0;
 
-	for (unsigned int i = 0; i < RTE_DIM(adn_tpls); i++) {
-		const struct adn_tpl *t = &adn_tpls[i];
+	const struct adn_tpl_ops *t;
 
+	known[0] = '\0';
+	for (unsigned int i = 0; (t = adn_tpl_at(i)) != NULL; i++) {
 		if (off >= sizeof(known))
 			break;
-		if (t->param == ADN_TPL_PARAM_NONE)
+		if (t->param == NULL)
 			off += snprintf(known + off, sizeof(known) - off,
 					"%s%s", i ? ", " : "", t->name);
 		else
 			off += snprintf(known + off, sizeof(known) - off,
 					"%s%s<%s %u..%u>", i ? ", " : "",
-					t->name,
-					t->param == ADN_TPL_PARAM_GROUP ?
-					"N" : "C", t->min_param,
+					t->name, t->param, t->min_param,
 					t->max_param);
 	}
 	adn_errs_add(errs, where, elem, key,
@@ -115,8 +114,8 @@ add_item(struct adn_plan *p, const char *elem, const char *spec,
 	snprintf(it->elem, sizeof(it->elem), "%s", elem);
 	it->where = where;
 	why = adn_tpl_choice_parse(spec, &it->c);
-	if (why == NULL && it->c.tpl->kind == ADN_TPL_SCALAR)
-		why = "scalar applies to the whole pipeline, not to one element";
+	if (why == NULL && it->c.tpl->scope == ADN_TPL_SCOPE_PIPELINE)
+		why = "this template runs the whole pipeline, not one element";
 	if (why != NULL) {
 		tpl_error(errs, where, elem, "template", spec, why);
 		return -EINVAL;
@@ -184,7 +183,7 @@ add_chain(struct adn_plan *p, const char *names, const char *spec,
 		return -EINVAL;
 	}
 	why = adn_tpl_choice_parse(spec, &c->c);
-	if (why == NULL && c->c.tpl->kind != ADN_TPL_CHAIN)
+	if (why == NULL && c->c.tpl->scope != ADN_TPL_SCOPE_CHAIN)
 		why = "a chain runs under a chain template (fused, jit)";
 	if (why != NULL) {
 		tpl_error(errs, where, NULL, "fuse", spec, why);
@@ -198,13 +197,14 @@ static int
 set_default(struct adn_plan *p, const char *spec,
 	    const config_setting_t *where, struct adn_errs *errs)
 {
-	const char *why = adn_tpl_choice_parse(spec, &p->def);
+	struct adn_tpl_choice c;
+	const char *why = adn_tpl_choice_parse(spec, &c);
 
 	if (why != NULL) {
 		tpl_error(errs, where, NULL, "template", spec, why);
 		return -EINVAL;
 	}
-	p->scalar = p->def.tpl->kind == ADN_TPL_SCALAR;
+	p->def = c;
 	return 0;
 }
 
@@ -267,10 +267,11 @@ adn_plan_parse(const char *s, struct adn_plan *p, struct adn_errs *errs)
 		}
 	}
 	snprintf(p->text, sizeof(p->text), "%s", s);
-	if (p->scalar && (p->n_items || p->n_chains))
+	if (p->def.tpl->scope == ADN_TPL_SCOPE_PIPELINE &&
+	    (p->n_items || p->n_chains))
 		adn_errs_add(errs, NULL, NULL, "plan",
-			     "'%s': scalar runs no per-element templates or chains",
-			     s);
+			     "'%s': %s runs the whole pipeline: no per-element templates or chains",
+			     s, p->def.tpl->name);
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
@@ -410,10 +411,22 @@ adn_plan_from_config(const config_t *cfg, struct adn_plan *p,
 	adn_plan_init(p);
 	if (g == NULL)
 		return 0;
+	if (config_setting_type(g) == CONFIG_TYPE_STRING) {
+		/* The adn-bench -p syntax; its errors carry the line. */
+		struct adn_errs sub = { 0 };
+		int rc = adn_plan_parse(config_setting_get_string(g), p, &sub);
+
+		for (unsigned int i = 0; i < sub.n; i++)
+			adn_errs_add(errs, g, NULL, NULL, "%s",
+				     sub.msg[i] ? sub.msg[i] : "?");
+		adn_errs_clear(&sub);
+		p->where = g;
+		return rc;
+	}
 	p->where = g;
 	if (!config_setting_is_group(g)) {
 		adn_errs_add(errs, g, NULL, "plan",
-			     "must be a group: plan = { template = \"group8\"; batch = 32; ... }");
+			     "must be a group: plan = { template = \"group8\"; batch = 32; ... }, or a string like \"jit8,route=fastpath1024\"");
 		return -EINVAL;
 	}
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -459,7 +472,7 @@ adn_plan_from_config(const config_t *cfg, struct adn_plan *p,
 		fusion = config_setting_get_string(s);
 		why = fusion ? adn_tpl_choice_parse(fusion, &c) :
 			"must be a string";
-		if (why == NULL && c.tpl->kind != ADN_TPL_CHAIN)
+		if (why == NULL && c.tpl->scope != ADN_TPL_SCOPE_CHAIN)
 			why = "must be a chain template (fused, jit)";
 		if (why != NULL) {
 			tpl_error(errs, s, NULL, "fusion",
@@ -473,9 +486,11 @@ adn_plan_from_config(const config_t *cfg, struct adn_plan *p,
 	s = config_setting_get_member(g, "fuse");
 	if (s != NULL)
 		from_config_fuse(p, s, fusion, errs);
-	if (p->scalar && (p->n_items || p->n_chains))
+	if (p->def.tpl->scope == ADN_TPL_SCOPE_PIPELINE &&
+	    (p->n_items || p->n_chains))
 		adn_errs_add(errs, g, NULL, "template",
-			     "scalar runs no per-element templates or chains");
+			     "%s runs the whole pipeline: no per-element templates or chains",
+			     p->def.tpl->name);
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
@@ -558,24 +573,31 @@ knob_list(const struct adn_elem_desc *d, char *out, size_t len)
 		snprintf(out, len, "none");
 }
 
+const struct adn_plan_knob *
+adn_plan_knob(const struct adn_plan *p, const char *elem, const char *key)
+{
+	for (unsigned int i = 0; p != NULL && i < p->n_knobs; i++)
+		if (strcmp(p->knobs[i].elem, elem) == 0 &&
+		    strcmp(p->knobs[i].key, key) == 0)
+			return &p->knobs[i];
+	return NULL;
+}
+
 int
-adn_plan_apply_knobs(const struct adn_plan *p, config_t *cfg,
+adn_plan_check_knobs(const struct adn_plan *p, const config_t *cfg,
 		     struct adn_errs *errs)
 {
 	unsigned int first_err = errs->n;
 
 	for (unsigned int i = 0; i < p->n_knobs; i++) {
 		const struct adn_plan_knob *k = &p->knobs[i];
-		config_setting_t *g = (config_setting_t *)
-			find_element(cfg, k->elem);
+		const config_setting_t *g = find_element(cfg, k->elem);
 		const struct adn_elem_desc *d = NULL;
 		const struct adn_arg_spec *a = NULL;
 		const char *type = NULL, *why;
-		config_setting_t *s;
 		char known[512];
 		int64_t iv = 0;
 		double fv = 0;
-		int ctype;
 
 		if (g == NULL) {
 			adn_errs_add(errs, k->where, k->elem, k->key,
@@ -601,27 +623,7 @@ adn_plan_apply_knobs(const struct adn_plan *p, config_t *cfg,
 			adn_errs_add(errs, k->where, k->elem, k->key,
 				     "'%s': %s (knobs of %s: %s)", k->value,
 				     why, d->name, known);
-			continue;
 		}
-		config_setting_remove(g, k->key);
-		ctype = a->type == ADN_ARG_INT ? CONFIG_TYPE_INT64 :
-			a->type == ADN_ARG_FLOAT ? CONFIG_TYPE_FLOAT :
-			a->type == ADN_ARG_BOOL ? CONFIG_TYPE_BOOL :
-			CONFIG_TYPE_STRING;
-		s = config_setting_add(g, k->key, ctype);
-		if (s == NULL) {
-			adn_errs_add(errs, k->where, k->elem, k->key,
-				     "cannot set the knob");
-			continue;
-		}
-		if (ctype == CONFIG_TYPE_INT64)
-			config_setting_set_int64(s, iv);
-		else if (ctype == CONFIG_TYPE_FLOAT)
-			config_setting_set_float(s, fv);
-		else if (ctype == CONFIG_TYPE_BOOL)
-			config_setting_set_bool(s, (int)iv);
-		else
-			config_setting_set_string(s, k->value);
 	}
 	return errs->n == first_err ? 0 : -EINVAL;
 }

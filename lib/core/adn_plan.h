@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Plans: the full choice of how a pipeline runs (ARCHITECTURE §5) — batch
- * size, a template per element (templates/adn_tpl.h), element knobs, and
+ * size, a template per element (lib/core/adn_template.h), element knobs, and
  * fusion boundaries (chains run by `fused` or `jit`).
  *
  * A plan comes from the config's `plan` group or from a string (adn-bench
@@ -32,16 +32,16 @@
 #include <libconfig.h>
 
 #include "adn_errs.h"
-#include "adn_fused.h"
 #include "adn_pipeline.h"
+#include "adn_template.h"
 
 #define ADN_PLAN_MAX_ITEMS 64	/* per-element templates, knobs */
 #define ADN_PLAN_MAX_CHAINS 16
-
-struct adn_tpl_choice {
-	const struct adn_tpl *tpl;	/* NULL: not chosen */
-	uint32_t param;
-};
+/* The plan of a config without one. */
+#define ADN_PLAN_DEFAULT "batch"
+/* What a stage-form element runs under when the plan's default template
+ * does not fit it (and the plan names none for it). */
+#define ADN_PLAN_BASE_TEMPLATE "batch"
 
 struct adn_plan_item {
 	char elem[ADN_NAME_MAX];
@@ -65,7 +65,6 @@ struct adn_plan_chain {
 
 struct adn_plan {
 	char text[ADN_PLAN_MAX];	/* the plan as a string */
-	bool scalar;
 	uint32_t burst;			/* 0: the config's `burst` */
 	struct adn_tpl_choice def;	/* default template */
 	unsigned int n_items, n_knobs, n_chains;
@@ -82,8 +81,9 @@ void adn_plan_init(struct adn_plan *p);
  * or -EINVAL. Element names are checked when the plan is applied. */
 int adn_plan_parse(const char *s, struct adn_plan *p, struct adn_errs *errs);
 
-/* Parse the config's `plan` group (absent: the default plan). Errors name
- * the line of the offending entry. */
+/* Parse the config's `plan`: a group, or a string in the syntax above
+ * (absent: the default plan). Errors name the line of the offending
+ * entry. */
 int adn_plan_from_config(const config_t *cfg, struct adn_plan *p,
 			 struct adn_errs *errs);
 
@@ -94,9 +94,15 @@ const char *adn_tpl_choice_parse(const char *s, struct adn_tpl_choice *c);
 void adn_tpl_choice_name(const struct adn_tpl_choice *c, char *out,
 			 size_t len);
 
-/* Write the plan's knobs into the `elements` of `cfg`, checking each
- * against the element type's declared knobs (type, range, choices). */
-int adn_plan_apply_knobs(const struct adn_plan *p, config_t *cfg,
+/* Check the plan's knobs against the `elements` of `cfg`: each names an
+ * element of the config and a key its type declares tunable, with a value
+ * in the key's domain. Elements read knob values in place of their config
+ * values while they are built (adn_elem_arg_*). */
+int adn_plan_check_knobs(const struct adn_plan *p, const config_t *cfg,
 			 struct adn_errs *errs);
+
+/* The knob of `p` for element `elem`'s key `key`, or NULL. */
+const struct adn_plan_knob *adn_plan_knob(const struct adn_plan *p,
+					  const char *elem, const char *key);
 
 #endif /* _ADN_PLAN_H_ */

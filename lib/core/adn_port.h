@@ -30,8 +30,6 @@ struct adn_port {
 	uint16_t rx_desc, tx_desc;
 	bool promisc;
 	const config_setting_t *setting;
-	uint64_t rxq_claimed;		/* bit q: an element polls rx queue q */
-	bool tx_claimed;
 	/* Filled by adn_ports_start(). */
 	uint16_t port_id;
 	bool started;

@@ -11,11 +11,15 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
 
+#include "adn_defer.h"
 #include "adn_intr_gate.h"
 #include "adn_log.h"
 #include "adn_runtime.h"
+#include "adn_state.h"
 
 #define DEFAULT_BURST 32
 /* Interrupt-thread windows: often enough for a memif handshake (one
@@ -23,46 +27,81 @@
  * second, rare enough to cost the workers nothing measurable. */
 #define GATE_PERIOD_US 5000
 #define GATE_WAIT_MS 100
+/* Pending deferred frees: retired versions and replaced structures. */
+#define DEFER_QUEUE 4096
 
 /* Top-level sections this build understands; anything else is a typo. */
 static const char *const top_keys[] = {
 	"eal", "workers", "burst", "ports", "elements", "links", "plan", NULL,
 };
 
-int
-adn_runtime_load(struct adn_runtime *rt, const char *path,
-		 struct adn_errs *errs)
-{
-	char dir[4096];
+/* Counters of an element of retired versions. */
+struct adn_elem_hist {
+	char name[ADN_NAME_MAX];
+	char type[ADN_NAME_MAX];
+	struct adn_elem_totals t;
+};
 
-	memset(rt, 0, sizeof(*rt));
-	pthread_mutex_init(&rt->ctl_lock, NULL);
-	config_init(&rt->cfg);
-	rt->path = path;
+/* --- configs ----------------------------------------------------------- */
+
+static void
+conf_put(struct adn_conf *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	config_destroy(&c->cfg);
+	free(c);
+}
+
+static int
+conf_load(const char *path, struct adn_conf **out, struct adn_errs *errs)
+{
+	struct adn_conf *c = calloc(1, sizeof(*c));
+	char dir[PATH_MAX];
+
+	*out = NULL;
+	if (c == NULL) {
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	c->refs = 1;
+	config_init(&c->cfg);
+	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
-	config_set_include_dir(&rt->cfg, dirname(dir));
-	if (config_read_file(&rt->cfg, path) != CONFIG_TRUE) {
-		if (config_error_type(&rt->cfg) == CONFIG_ERR_FILE_IO)
+	config_set_include_dir(&c->cfg, dirname(dir));
+	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
+		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
 			adn_errs_add(errs, NULL, NULL, NULL,
 				     "%s: cannot read: %s", path,
 				     strerror(errno));
 		else
 			adn_errs_add(errs, NULL, NULL, NULL,
 				     "%s:%d: syntax error: %s",
-				     config_error_file(&rt->cfg) ?
-				     config_error_file(&rt->cfg) : path,
-				     config_error_line(&rt->cfg),
-				     config_error_text(&rt->cfg));
+				     config_error_file(&c->cfg) ?
+				     config_error_file(&c->cfg) : path,
+				     config_error_line(&c->cfg),
+				     config_error_text(&c->cfg));
+		conf_put(c);
 		return -EINVAL;
 	}
+	*out = c;
 	return 0;
+}
+
+int
+adn_runtime_load(struct adn_runtime *rt, const char *path,
+		 struct adn_errs *errs)
+{
+	memset(rt, 0, sizeof(*rt));
+	pthread_mutex_init(&rt->ctl_lock, NULL);
+	return conf_load(path, &rt->conf, errs);
 }
 
 int
 adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 		     struct adn_errs *errs)
 {
-	const config_setting_t *eal = config_lookup(&rt->cfg, "eal");
+	const config_setting_t *eal = config_lookup(&rt->conf->cfg, "eal");
 	int n = eal ? config_setting_length(eal) : 0;
 
 	*argc = 0;
@@ -90,11 +129,11 @@ adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 }
 
 static int
-lookup_uint(struct adn_runtime *rt, const char *key, unsigned int def,
+lookup_uint(const config_t *cfg, const char *key, unsigned int def,
 	    unsigned int lo, unsigned int hi, unsigned int *out,
 	    struct adn_errs *errs)
 {
-	const config_setting_t *s = config_lookup(&rt->cfg, key);
+	const config_setting_t *s = config_lookup(cfg, key);
 	long long v;
 
 	*out = def;
@@ -116,12 +155,239 @@ lookup_uint(struct adn_runtime *rt, const char *key, unsigned int def,
 	return 0;
 }
 
-int
-adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
+/* --- versions ---------------------------------------------------------- */
+
+static void
+version_free(struct adn_version *v)
 {
-	const config_setting_t *root = config_root_setting(&rt->cfg);
+	if (v == NULL)
+		return;
+	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
+		adn_exec_free(v->x[w]);
+		free(v->rx[w]);
+	}
+	adn_pipeline_free(v->pipe);
+	conf_put(v->conf);
+	free(v->plan);
+	free(v);
+}
+
+static struct adn_elem_hist *
+hist_find(struct adn_runtime *rt, const char *name, const char *type,
+	  bool add)
+{
+	struct adn_elem_hist *h;
+
+	for (unsigned int i = 0; i < rt->n_hist; i++)
+		if (strcmp(rt->hist[i].name, name) == 0 &&
+		    (type == NULL || strcmp(rt->hist[i].type, type) == 0))
+			return &rt->hist[i];
+	if (!add)
+		return NULL;
+	if (rt->n_hist == rt->cap_hist) {
+		unsigned int cap = rt->cap_hist ? rt->cap_hist * 2 : 64;
+		struct adn_elem_hist *n = realloc(rt->hist, sizeof(*n) * cap);
+
+		if (n == NULL)
+			return NULL;
+		rt->hist = n;
+		rt->cap_hist = cap;
+	}
+	h = &rt->hist[rt->n_hist++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->type, sizeof(h->type), "%s", type);
+	return h;
+}
+
+static void
+totals_add(struct adn_elem_totals *to, const struct adn_elem_totals *t)
+{
+	to->in += t->in;
+	to->consumed += t->consumed;
+	to->dropped += t->dropped;
+	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
+		to->out[o] += t->out[o];
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+		to->drop[r] += t->drop[r];
+}
+
+static void
+alive_unlink(struct adn_runtime *rt, struct adn_version *v)
+{
+	for (struct adn_version **pp = &rt->alive; *pp != NULL;
+	     pp = &(*pp)->next)
+		if (*pp == v) {
+			*pp = v->next;
+			return;
+		}
+}
+
+/* Grace period over: no worker is in `v` any more. Keep its counters,
+ * check its own accounting, and free it (its state objects migrate, or
+ * go with their last version). Runs from the defer queue under the
+ * control lock, so it must not queue deferred frees itself. */
+static void
+version_retire(void *arg)
+{
+	struct adn_version *v = arg;
+	struct adn_runtime *rt = v->rt;
+	struct adn_version_summary *sum;
+	struct adn_totals t;
+
+	adn_pipeline_totals(v->pipe, v->x, rt->n_workers, &t);
+	for (unsigned int i = 0; i < v->pipe->n_elems; i++) {
+		const struct adn_elem *e = v->pipe->elems[i];
+		struct adn_elem_hist *h = hist_find(rt, e->name,
+						    e->desc->name, true);
+		struct adn_elem_totals et;
+
+		adn_elem_totals(e, &et);
+		if (h != NULL)
+			totals_add(&h->t, &et);
+		else
+			ADN_LOG(ERR, "out of memory keeping the counters of '%s'\n",
+				e->name);
+	}
+	if (t.received != t.transmitted + t.dropped + t.in_flight) {
+		rt->swap.unbalanced++;
+		ADN_LOG(ERR, "version %" PRIu64 " retired unbalanced: received %" PRIu64 " transmitted %" PRIu64 " dropped %" PRIu64 " in flight %" PRIu64 "\n",
+			v->id, t.received, t.transmitted, t.dropped,
+			t.in_flight);
+	}
+	sum = &rt->sums[rt->swap.retired % ADN_RUNTIME_SUMMARIES];
+	sum->id = v->id;
+	snprintf(sum->plan, sizeof(sum->plan), "%s", v->plan->text);
+	sum->received = t.received;
+	sum->transmitted = t.transmitted;
+	sum->dropped = t.dropped;
+	rt->swap.retired++;
+	alive_unlink(rt, v);
+	version_free(v);
+}
+
+/* Build a version of `conf` under `plan` (its knobs checked against the
+ * config); on failure every error is in `errs` and nothing changed. */
+static int
+version_build(struct adn_runtime *rt, struct adn_conf *conf,
+	      const struct adn_plan *plan, unsigned int burst,
+	      struct adn_errs *errs, struct adn_version **out)
+{
+	struct adn_version *v = calloc(1, sizeof(*v));
+	struct adn_build_env env = {
+		.cfg = &conf->cfg, .ports = &rt->ports,
+		.n_workers = rt->n_workers, .reg = rt->reg, .plan = plan,
+		.defer = rt->defer, .qsbr = rt->qsbr,
+	};
 	unsigned int first_err = errs->n;
+
+	*out = NULL;
+	if (v == NULL || (v->plan = malloc(sizeof(*v->plan))) == NULL) {
+		free(v);
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	v->rt = rt;
+	v->built_tsc = rte_rdtsc();
+	*v->plan = *plan;
+	v->burst = plan->burst ? plan->burst : burst;
+	v->conf = conf;
+	conf->refs++;
+	adn_plan_check_knobs(plan, &conf->cfg, errs);
+	if (errs->n == first_err)
+		adn_pipeline_build_env(&env, errs, &v->pipe);
+	for (unsigned int w = 0; v->pipe && errs->n == first_err &&
+	     w < rt->n_workers; w++) {
+		/* Every worker applies the same plan: report its errors once. */
+		struct adn_errs quiet = { 0 };
+
+		v->x[w] = adn_exec_create(v->pipe, w);
+		v->rx[w] = calloc(ADN_MAX_RX_POINTS, sizeof(*v->rx[w]));
+		if (v->x[w] == NULL || v->rx[w] == NULL)
+			adn_errs_add(errs, NULL, NULL, NULL,
+				     "out of memory for worker %u", w);
+		else
+			adn_exec_apply_plan(v->x[w], plan,
+					    w == 0 ? errs : &quiet);
+		adn_errs_clear(&quiet);
+	}
+	for (unsigned int i = 0; v->pipe && errs->n == first_err &&
+	     i < v->pipe->n_rx; i++) {
+		struct adn_rx_point *rx = &v->pipe->rx[i];
+		unsigned int w = rx->queue % rt->n_workers;
+
+		if (rx->e->desc->rx == NULL)
+			adn_errs_add(errs, rx->e->setting, rx->e->name, NULL,
+				     "source element has no rx function");
+		else
+			v->rx[w][v->n_rx[w]++] = rx;
+	}
+	if (errs->n != first_err) {
+		version_free(v);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Make `v` the version workers run from their next poll round on, and
+ * retire the previous one after a grace period. */
+static void
+version_publish(struct adn_runtime *rt, struct adn_version *v)
+{
+	struct adn_version *old = rt->live;
+
+	adn_pipeline_commit(v->pipe);
+	v->id = ++rt->next_id;
+	v->next = rt->alive;
+	rt->alive = v;
+	/* Release: the version is fully built before a worker can load it. */
+	__atomic_store_n(&rt->live, v, __ATOMIC_RELEASE);
+	v->live_tsc = rte_rdtsc();
+	if (old == NULL)
+		return;
+	rt->swap.swaps++;
+	/* The token is taken after the store: a worker that reports a
+	 * quiescent state after it loads the new pointer next. */
+	adn_defer_add(rt->defer, version_retire, old);
+}
+
+static double
+ms_since(uint64_t tsc)
+{
+	return (double)(rte_rdtsc() - tsc) * 1e3 / (double)rte_get_tsc_hz();
+}
+
+/* Build and publish a version of `conf` with `plan`, under the lock. */
+static int
+swap_in(struct adn_runtime *rt, struct adn_conf *conf,
+	const struct adn_plan *plan, unsigned int burst,
+	struct adn_errs *errs)
+{
+	uint64_t t0 = rte_rdtsc();
+	struct adn_version *v;
 	int rc;
+
+	adn_defer_reclaim(rt->defer);
+	rc = version_build(rt, conf, plan, burst, errs, &v);
+	if (rc < 0)
+		return rc;
+	rt->swap.last_build_ms = ms_since(t0);
+	version_publish(rt, v);
+	rt->swap.last_publish_ms = ms_since(t0);
+	ADN_LOG(INFO, "version %" PRIu64 " live (plan %s) in %.2f ms\n",
+		v->id, v->plan->text, rt->swap.last_publish_ms);
+	return 0;
+}
+
+/* Top-level keys, workers, burst and plan of `cfg` (as a build or a
+ * reload reads them); errors go to `errs`. Returns the plan's parse
+ * result. */
+static int
+read_top(const config_t *cfg, unsigned int *workers, unsigned int *burst,
+	 struct adn_plan *plan, struct adn_errs *errs)
+{
+	const config_setting_t *root = config_root_setting(cfg);
 
 	for (int i = 0; i < config_setting_length(root); i++) {
 		const config_setting_t *s = config_setting_get_elem(root, i);
@@ -134,100 +400,226 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 			adn_errs_add(errs, s, NULL, config_setting_name(s),
 				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan)");
 	}
-	lookup_uint(rt, "workers", 1, 1, ADN_MAX_WORKERS, &rt->n_workers,
+	lookup_uint(cfg, "workers", 1, 1, ADN_MAX_WORKERS, workers, errs);
+	lookup_uint(cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, burst,
 		    errs);
-	lookup_uint(rt, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, &rt->burst,
-		    errs);
+	return adn_plan_from_config(cfg, plan, errs);
+}
+
+int
+adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
+{
+	const config_t *cfg = &rt->conf->cfg;
+	unsigned int first_err = errs->n, burst = DEFAULT_BURST;
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	bool plan_ok;
+	size_t sz;
+	int rc;
+
+	if (plan == NULL) {
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	plan_ok = read_top(cfg, &rt->n_workers, &burst, plan, errs) == 0;
 	if (errs->n == first_err && rte_lcore_count() > 1 &&
 	    rt->n_workers > rte_lcore_count() - 1)
-		adn_errs_add(errs, config_lookup(&rt->cfg, "workers"), NULL,
+		adn_errs_add(errs, config_lookup(cfg, "workers"), NULL,
 			     "workers",
 			     "%u workers need %u worker lcores, EAL has %u (pass e.g. -l 0-%u)",
 			     rt->n_workers, rt->n_workers,
 			     rte_lcore_count() - 1, rt->n_workers);
-	/* The plan's knobs are config values: apply them before the
-	 * elements are built. */
-	rt->plan = malloc(sizeof(*rt->plan));
-	if (rt->plan == NULL) {
-		adn_errs_add(errs, NULL, NULL, "plan", "out of memory");
-		return -ENOMEM;
-	}
-	if (adn_plan_from_config(&rt->cfg, rt->plan, errs) == 0) {
-		adn_plan_apply_knobs(rt->plan, &rt->cfg, errs);
-		if (rt->plan->burst)
-			rt->burst = rt->plan->burst;
-	}
-	adn_ports_parse(&rt->cfg, rt->n_workers, &rt->ports, errs);
-	rc = adn_pipeline_build(&rt->cfg, &rt->ports, rt->n_workers, errs,
-				&rt->pipe);
-	if (rc == 0 && errs->n == first_err) {
-		/* Check the plan against the built pipeline now, so its
-		 * errors are config errors (a jit chain compiled here is
-		 * reused by the workers). */
-		struct adn_exec *x = adn_exec_create(rt->pipe, 0);
+	adn_ports_parse(cfg, rt->n_workers, &rt->ports, errs);
+	/* The workers' RCU variable (thread id = worker index), the queue of
+	 * frees waiting on it, and the state registry. */
+	sz = rte_rcu_qsbr_get_memsize(rt->n_workers);
+	rt->qsbr = rte_zmalloc("adn_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	rc = rt->qsbr ? rte_rcu_qsbr_init(rt->qsbr, rt->n_workers) : -ENOMEM;
+	if (rc == 0)
+		rc = adn_defer_create(rt->qsbr, DEFER_QUEUE, &rt->defer);
+	if (rc == 0)
+		rc = adn_state_reg_create(&rt->reg);
+	if (rc < 0)
+		adn_errs_add(errs, NULL, NULL, NULL,
+			     "cannot set up RCU for the workers: %s",
+			     strerror(-rc));
+	if (rc == 0) {
+		/* Built even after other errors, so that one run reports
+		 * the elements' errors too; published only without any. */
+		struct adn_version *v;
 
-		if (x == NULL)
-			adn_errs_add(errs, NULL, NULL, "plan",
-				     "out of memory");
-		else
-			adn_exec_apply_plan(x, rt->plan, errs);
-		adn_exec_free(x);
+		if (!plan_ok)
+			adn_plan_init(plan);
+		pthread_mutex_lock(&rt->ctl_lock);
+		if (version_build(rt, rt->conf, plan, burst, errs, &v) == 0) {
+			if (errs->n == first_err)
+				version_publish(rt, v);
+			else
+				version_free(v);
+		}
+		pthread_mutex_unlock(&rt->ctl_lock);
 	}
-	if (rc == 0 && errs->n != first_err) {
-		adn_pipeline_free(rt->pipe);
-		rt->pipe = NULL;
-	}
+	free(plan);
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
-/* Between poll rounds, while a controller changes element state. */
+int
+adn_runtime_set_plan(struct adn_runtime *rt, const char *text,
+		     struct adn_errs *errs)
+{
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	int rc;
+
+	if (plan == NULL)
+		return -ENOMEM;
+	rc = adn_plan_parse(text, plan, errs);
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rc == 0 && rt->live == NULL) {
+		adn_errs_add(errs, NULL, NULL, "plan", "no pipeline is built");
+		rc = -ENODEV;
+	} else if (rc == 0) {
+		rc = swap_in(rt, rt->live->conf, plan, rt->live->burst, errs);
+	}
+	if (rc < 0)
+		rt->swap.failed++;
+	pthread_mutex_unlock(&rt->ctl_lock);
+	free(plan);
+	return rc;
+}
+
+/* Text of setting `s` for comparing two configs' unchangeable parts. */
+static void
+setting_dump(const config_setting_t *s, char *out, size_t len)
+{
+	size_t off = 0;
+	int n = s ? config_setting_length(s) : 0;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+	case CONFIG_TYPE_LIST:
+	case CONFIG_TYPE_ARRAY:
+		for (int i = 0; i < n && off < len; i++) {
+			const config_setting_t *c =
+				config_setting_get_elem(s, i);
+			const char *name = config_setting_name(c);
+
+			off += (size_t)snprintf(out + off, len - off, "%s=",
+						name ? name : "");
+			if (off < len)
+				setting_dump(c, out + off, len - off);
+			off += strlen(out + off);
+			if (off < len)
+				off += (size_t)snprintf(out + off, len - off,
+							";");
+		}
+		break;
+	case CONFIG_TYPE_STRING:
+		snprintf(out, len, "\"%s\"", config_setting_get_string(s));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		snprintf(out, len, "%.17g", config_setting_get_float(s));
+		break;
+	default:
+		snprintf(out, len, "%lld", config_setting_get_int64(s));
+		break;
+	}
+}
+
+/* Keys a reload may not change (they need a restart). */
+static void
+check_unchanged(const config_t *live, const config_t *next,
+		struct adn_errs *errs)
+{
+	static const char *const fixed[] = { "eal", "workers", "ports", NULL };
+
+	for (const char *const *k = fixed; *k; k++) {
+		static char a[16384], b[16384];
+
+		setting_dump(config_lookup(live, *k), a, sizeof(a));
+		setting_dump(config_lookup(next, *k), b, sizeof(b));
+		if (strcmp(a, b) != 0)
+			adn_errs_add(errs, config_lookup(next, *k), NULL, *k,
+				     "differs from the running config: `%s` cannot change on reload (restart adn-nf for that)",
+				     *k);
+	}
+}
+
+int
+adn_runtime_reload(struct adn_runtime *rt, const char *path,
+		   struct adn_errs *errs)
+{
+	unsigned int first_err = errs->n, workers, burst = DEFAULT_BURST;
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	struct adn_conf *conf = NULL;
+	int rc;
+
+	if (plan == NULL)
+		return -ENOMEM;
+	rc = conf_load(path, &conf, errs);
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rc == 0 && rt->live == NULL) {
+		adn_errs_add(errs, NULL, NULL, NULL, "no pipeline is built");
+		rc = -ENODEV;
+	}
+	if (rc == 0) {
+		read_top(&conf->cfg, &workers, &burst, plan, errs);
+		check_unchanged(&rt->live->conf->cfg, &conf->cfg, errs);
+		if (errs->n == first_err)
+			rc = swap_in(rt, conf, plan, burst, errs);
+		if (errs->n != first_err)
+			rc = -EINVAL;
+	}
+	if (rc == 0) {
+		conf_put(rt->conf);
+		rt->conf = conf;
+		conf = NULL;
+	} else {
+		rt->swap.failed++;
+	}
+	pthread_mutex_unlock(&rt->ctl_lock);
+	conf_put(conf);
+	free(plan);
+	return rc;
+}
+
+void
+adn_runtime_reclaim(struct adn_runtime *rt)
+{
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->defer != NULL)
+		adn_defer_reclaim(rt->defer);
+	pthread_mutex_unlock(&rt->ctl_lock);
+}
+
+void
+adn_runtime_sync(struct adn_runtime *rt)
+{
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->defer != NULL)
+		adn_defer_drain(rt->defer);
+	pthread_mutex_unlock(&rt->ctl_lock);
+}
+
+/* --- workers ----------------------------------------------------------- */
+
+/* Between poll rounds, while the interrupt gate has a window open. */
 static void
 worker_park(struct adn_worker *w)
 {
 	/* Release: everything the batches so far did happens before the
 	 * controller's change; acquire on the flag: the change happens
 	 * before the next batch. */
+	/* Offline while parked: a grace period does not wait for it. */
+	rte_rcu_qsbr_thread_offline(w->rt->qsbr, w->idx);
 	__atomic_store_n(&w->ctl_state, ADN_WORKER_PARKED, __ATOMIC_RELEASE);
 	/* Yield, not spin: on a small machine the thread we wait for (the
 	 * controller, the EAL interrupt thread) may share this core. */
 	while (__atomic_load_n(&w->rt->ctl_pause, __ATOMIC_ACQUIRE))
 		sched_yield();
 	__atomic_store_n(&w->ctl_state, ADN_WORKER_POLLING, __ATOMIC_RELAXED);
-}
-
-static int
-worker_main(void *arg)
-{
-	struct adn_worker *w = arg;
-	struct adn_exec *x = w->x;
-	const uint16_t burst = (uint16_t)w->rt->burst;
-
-	adn_worker_index_set(w->idx);
-	while (!__atomic_load_n(&w->rt->stop, __ATOMIC_RELAXED)) {
-		/* The one cost control adds to the poll loop: a relaxed load
-		 * of a flag that is almost always clear. */
-		if (unlikely(__atomic_load_n(&w->rt->ctl_pause,
-					     __ATOMIC_RELAXED))) {
-			worker_park(w);
-			continue;
-		}
-		for (unsigned int i = 0; i < w->n_rx; i++) {
-			struct adn_rx_point *rx = w->rx[i];
-			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
-			uint16_t n = rx->e->desc->rx(rx->e, rx->queue, b->pkts,
-						     burst);
-
-			w->polls++;
-			if (n == 0)
-				continue;
-			w->busy_polls++;
-			b->n = n;
-			adn_exec_run(x, rx->e->index);
-		}
-	}
-	/* A controller waiting for this worker to park counts it out. */
-	__atomic_store_n(&w->ctl_state, ADN_WORKER_EXITED, __ATOMIC_RELEASE);
-	return 0;
+	rte_rcu_qsbr_thread_online(w->rt->qsbr, w->idx);
 }
 
 #define CTL_PARK_TIMEOUT_S 5
@@ -302,59 +694,6 @@ control_help(const struct adn_elem *e, char *reply, size_t len)
 	}
 }
 
-int
-adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
-		    const char *cmd, char *reply, size_t len)
-{
-	struct adn_elem *e;
-	int rc;
-
-	if (len == 0)
-		return -EINVAL;
-	pthread_mutex_lock(&rt->ctl_lock);
-	if (rt->pipe == NULL) {
-		snprintf(reply, len, "no pipeline is built");
-		rc = -ENODEV;
-		goto out;
-	}
-	e = adn_pipeline_find(rt->pipe, elem_name);
-	if (e == NULL) {
-		snprintf(reply, len, "no element named '%s'", elem_name);
-		rc = -ENOENT;
-		goto out;
-	}
-	if (e->desc->control == NULL) {
-		/* adn_elem_control words the reason. */
-		rc = adn_elem_control(e, cmd, reply, len);
-		goto out;
-	}
-	cmd += strspn(cmd, " \t");
-	if (strncmp(cmd, "help", 4) == 0 &&
-	    cmd[4 + strspn(cmd + 4, " \t")] == '\0') {
-		control_help(e, reply, len);
-		rc = 0;
-		goto out;
-	}
-	/* Workers launched after this check would be a start/control race,
-	 * which the contract excludes. */
-	if (!__atomic_load_n(&rt->running, __ATOMIC_ACQUIRE)) {
-		rc = adn_elem_control(e, cmd, reply, len);
-		goto out;
-	}
-	rc = workers_park(rt);
-	if (rc < 0) {
-		snprintf(reply, len,
-			 "workers did not park within %d s; nothing changed",
-			 CTL_PARK_TIMEOUT_S);
-		goto out;
-	}
-	rc = adn_elem_control(e, cmd, reply, len);
-	workers_release(rt);
-out:
-	pthread_mutex_unlock(&rt->ctl_lock);
-	return rc;
-}
-
 static bool
 stopping(const struct adn_runtime *rt)
 {
@@ -413,10 +752,102 @@ gate_start(struct adn_runtime *rt, struct adn_errs *errs)
 	return 0;
 }
 
+static int
+worker_main(void *arg)
+{
+	struct adn_worker *w = arg;
+	struct adn_runtime *rt = w->rt;
+	const unsigned int me = w->idx;
+
+	adn_worker_index_set(me);
+	rte_rcu_qsbr_thread_register(rt->qsbr, me);
+	rte_rcu_qsbr_thread_online(rt->qsbr, me);
+	while (!__atomic_load_n(&rt->stop, __ATOMIC_RELAXED)) {
+		/* Acquire pairs with version_publish: what the version points
+		 * to is built before the worker follows the pointer. */
+		const struct adn_version *v = __atomic_load_n(&rt->live,
+							      __ATOMIC_ACQUIRE);
+		struct adn_exec *x = v->x[me];
+		const uint16_t burst = (uint16_t)v->burst;
+
+		/* The interrupt gate's flag: a relaxed load of a flag that is
+		 * almost always clear. */
+		if (unlikely(__atomic_load_n(&rt->ctl_pause,
+					     __ATOMIC_RELAXED))) {
+			worker_park(w);
+			continue;
+		}
+		for (unsigned int i = 0; i < v->n_rx[me]; i++) {
+			const struct adn_rx_point *rx = v->rx[me][i];
+			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
+			uint16_t n = rx->e->desc->rx(rx->e, rx->queue, b->pkts,
+						     burst);
+
+			w->polls++;
+			if (n == 0)
+				continue;
+			w->busy_polls++;
+			b->n = n;
+			adn_exec_run(x, rx->e->index);
+		}
+		/* Done with `v` for this round: a grace period that began
+		 * before now may end. */
+		rte_rcu_qsbr_quiescent(rt->qsbr, me);
+	}
+	rte_rcu_qsbr_thread_offline(rt->qsbr, me);
+	rte_rcu_qsbr_thread_unregister(rt->qsbr, me);
+	/* A gate waiting for this worker to park counts it out. */
+	__atomic_store_n(&w->ctl_state, ADN_WORKER_EXITED, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
+		    const char *cmd, char *reply, size_t len)
+{
+	struct adn_elem *e;
+	int rc;
+
+	if (len == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->live == NULL) {
+		snprintf(reply, len, "no pipeline is built");
+		rc = -ENODEV;
+		goto out;
+	}
+	e = adn_pipeline_find(rt->live->pipe, elem_name);
+	if (e == NULL) {
+		snprintf(reply, len, "no element named '%s'", elem_name);
+		rc = -ENOENT;
+		goto out;
+	}
+	if (e->desc->control == NULL) {
+		/* adn_elem_control words the reason. */
+		rc = adn_elem_control(e, cmd, reply, len);
+		goto out;
+	}
+	cmd += strspn(cmd, " \t");
+	if (strncmp(cmd, "help", 4) == 0 &&
+	    cmd[4 + strspn(cmd + 4, " \t")] == '\0') {
+		control_help(e, reply, len);
+		rc = 0;
+		goto out;
+	}
+	/* A version still in its grace period may hold state of its own
+	 * (reshaped by the last swap): retire it, so the change reaches
+	 * every batch that starts after the return. */
+	if (rt->alive != rt->live || rt->live->next != NULL)
+		adn_defer_drain(rt->defer);
+	rc = adn_elem_control(e, cmd, reply, len);
+out:
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return rc;
+}
+
 int
 adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 {
-	struct adn_pipeline *p = rt->pipe;
 	unsigned int lcore, w = 0;
 	int rc;
 
@@ -425,7 +856,11 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 			     "EAL gave no worker lcore: pass at least two lcores (e.g. -l 0-1); the main lcore runs control");
 		return -EINVAL;
 	}
-	rc = adn_ports_start(&rt->ports, rt->burst, errs);
+	if (rt->live == NULL) {
+		adn_errs_add(errs, NULL, NULL, NULL, "no pipeline is built");
+		return -ENODEV;
+	}
+	rc = adn_ports_start(&rt->ports, rt->live->burst, errs);
 	if (rc < 0)
 		return rc;
 	/* Before any worker polls: a memif port may already be connected. */
@@ -435,26 +870,6 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 	for (w = 0; w < rt->n_workers; w++) {
 		rt->workers[w].rt = rt;
 		rt->workers[w].idx = w;
-		rt->execs[w] = rt->workers[w].x = adn_exec_create(p, w);
-		if (rt->workers[w].x == NULL) {
-			adn_errs_add(errs, NULL, NULL, NULL,
-				     "out of memory for worker %u batches", w);
-			return -ENOMEM;
-		}
-		rc = adn_exec_apply_plan(rt->workers[w].x, rt->plan, errs);
-		if (rc < 0)
-			return rc;
-	}
-	for (unsigned int i = 0; i < p->n_rx; i++) {
-		struct adn_worker *wk = &rt->workers[p->rx[i].queue %
-						     rt->n_workers];
-
-		if (p->rx[i].e->desc->rx == NULL) {
-			adn_errs_add(errs, p->rx[i].e->setting, p->rx[i].e->name,
-				     NULL, "source element has no rx function");
-			return -EINVAL;
-		}
-		wk->rx[wk->n_rx++] = &p->rx[i];
 	}
 	rt->start_tsc = rte_rdtsc();
 	w = 0;
@@ -482,7 +897,8 @@ adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs)
 		return rc;
 	}
 	ADN_LOG(INFO, "%u worker(s) running, %u rx point(s), burst %u, plan %s\n",
-		rt->n_workers, p->n_rx, rt->burst, rt->plan->text);
+		rt->n_workers, rt->live->pipe->n_rx, rt->live->burst,
+		rt->live->plan->text);
 	return 0;
 }
 
@@ -500,14 +916,157 @@ adn_runtime_stop(struct adn_runtime *rt)
 	rt->running = false;
 }
 
+/* --- counters ---------------------------------------------------------- */
+
 void
 adn_runtime_totals(struct adn_runtime *rt, struct adn_totals *t)
 {
-	if (rt->pipe == NULL) {
-		memset(t, 0, sizeof(*t));
-		return;
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&rt->ctl_lock);
+	for (const struct adn_version *v = rt->alive; v != NULL; v = v->next) {
+		struct adn_totals vt;
+
+		adn_pipeline_totals(v->pipe, v->x, rt->n_workers, &vt);
+		t->received += vt.received;
+		t->transmitted += vt.transmitted;
+		t->dropped += vt.dropped;
+		t->in_flight += vt.in_flight;
 	}
-	adn_pipeline_totals(rt->pipe, rt->execs, rt->n_workers, t);
+	for (unsigned int i = 0; i < rt->n_hist; i++) {
+		const struct adn_elem_totals *h = &rt->hist[i].t;
+		const struct adn_elem_desc *d = adn_elem_find(rt->hist[i].type);
+
+		if (d != NULL && (d->flags & ADN_ELEM_SOURCE))
+			t->received += h->in;
+		t->transmitted += h->consumed;
+		t->dropped += h->dropped;
+	}
+	pthread_mutex_unlock(&rt->ctl_lock);
+}
+
+/* Under the lock. */
+static int
+elem_totals_locked(struct adn_runtime *rt, const char *name,
+		   struct adn_elem_totals *t)
+{
+	const struct adn_elem_hist *h = hist_find(rt, name, NULL, false);
+	bool found = h != NULL;
+
+	memset(t, 0, sizeof(*t));
+	for (unsigned int i = 0; i < rt->n_hist; i++)
+		if (strcmp(rt->hist[i].name, name) == 0)
+			totals_add(t, &rt->hist[i].t);
+	for (const struct adn_version *v = rt->alive; v != NULL; v = v->next) {
+		const struct adn_elem *e = adn_pipeline_find(v->pipe, name);
+		struct adn_elem_totals et;
+
+		if (e == NULL)
+			continue;
+		adn_elem_totals(e, &et);
+		totals_add(t, &et);
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int
+adn_runtime_elem_totals(struct adn_runtime *rt, const char *name,
+			struct adn_elem_totals *t)
+{
+	int rc;
+
+	pthread_mutex_lock(&rt->ctl_lock);
+	rc = elem_totals_locked(rt, name, t);
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return rc;
+}
+
+static void
+foreach_call(struct adn_runtime *rt, const char *name, const char *type,
+	     const struct adn_elem *live, adn_runtime_elem_fn fn, void *arg)
+{
+	struct adn_elem_totals t;
+
+	elem_totals_locked(rt, name, &t);
+	fn(name, type, live, &t, arg);
+}
+
+void
+adn_runtime_foreach_elem(struct adn_runtime *rt, adn_runtime_elem_fn fn,
+			 void *arg)
+{
+	const struct adn_pipeline *p;
+
+	pthread_mutex_lock(&rt->ctl_lock);
+	p = rt->live ? rt->live->pipe : NULL;
+	for (unsigned int i = 0; p && i < p->n_elems; i++)
+		foreach_call(rt, p->elems[i]->name, p->elems[i]->desc->name,
+			     p->elems[i], fn, arg);
+	/* Removed elements: in versions still in their grace period, or
+	 * only in the history; each once. */
+	for (const struct adn_version *v = rt->alive; v != NULL; v = v->next)
+		for (unsigned int i = 0; v != rt->live && i < v->pipe->n_elems;
+		     i++) {
+			const struct adn_elem *e = v->pipe->elems[i];
+			bool seen = p && adn_pipeline_find(p, e->name);
+
+			for (const struct adn_version *u = rt->alive;
+			     !seen && u != v; u = u->next)
+				seen = u != rt->live &&
+					adn_pipeline_find(u->pipe, e->name);
+			if (!seen)
+				foreach_call(rt, e->name, e->desc->name, NULL,
+					     fn, arg);
+		}
+	for (unsigned int i = 0; i < rt->n_hist; i++) {
+		const char *name = rt->hist[i].name;
+		bool seen = false;
+
+		for (const struct adn_version *v = rt->alive; !seen && v;
+		     v = v->next)
+			seen = adn_pipeline_find(v->pipe, name) != NULL;
+		for (unsigned int k = 0; !seen && k < i; k++)
+			seen = strcmp(rt->hist[k].name, name) == 0;
+		if (!seen)
+			foreach_call(rt, name, rt->hist[i].type, NULL, fn,
+				     arg);
+	}
+	pthread_mutex_unlock(&rt->ctl_lock);
+}
+
+void
+adn_runtime_swap_stats(struct adn_runtime *rt, struct adn_swap_stats *st)
+{
+	struct adn_state_reg_stats rs = { 0 };
+
+	pthread_mutex_lock(&rt->ctl_lock);
+	*st = rt->swap;
+	st->version = rt->live ? rt->live->id : 0;
+	st->alive = 0;
+	for (const struct adn_version *v = rt->alive; v; v = v->next)
+		st->alive++;
+	if (rt->reg != NULL)
+		adn_state_reg_stats(rt->reg, &rs);
+	st->state_resets = rs.resets;
+	st->state_migrations = rs.migrated;
+	pthread_mutex_unlock(&rt->ctl_lock);
+}
+
+unsigned int
+adn_runtime_retired(struct adn_runtime *rt, struct adn_version_summary *out,
+		    unsigned int max)
+{
+	unsigned int n, first;
+
+	pthread_mutex_lock(&rt->ctl_lock);
+	n = (unsigned int)RTE_MIN(rt->swap.retired,
+				  (uint64_t)ADN_RUNTIME_SUMMARIES);
+	n = RTE_MIN(n, max);
+	first = (unsigned int)(rt->swap.retired - n);
+	for (unsigned int i = 0; i < n; i++)
+		out[i] = rt->sums[(first + i) % ADN_RUNTIME_SUMMARIES];
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return n;
 }
 
 void
@@ -515,10 +1074,6 @@ adn_runtime_free(struct adn_runtime *rt)
 {
 	if (rt->running || rt->gate_thread_up)
 		adn_runtime_stop(rt);
-	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
-		adn_exec_free(rt->execs[w]);
-		rt->execs[w] = NULL;
-	}
 	adn_ports_stop(&rt->ports);
 	/* Only now: closing a memif port while its peer's disconnect runs
 	 * on the interrupt thread would free the regions twice. */
@@ -527,10 +1082,24 @@ adn_runtime_free(struct adn_runtime *rt)
 	/* Under the control lock: a late control call (telemetry) finds no
 	 * pipeline rather than a freed one. The lock stays usable. */
 	pthread_mutex_lock(&rt->ctl_lock);
-	adn_pipeline_free(rt->pipe);
-	rt->pipe = NULL;
+	if (rt->defer != NULL)
+		adn_defer_drain(rt->defer);
+	if (rt->live != NULL) {
+		struct adn_version *v = rt->live;
+
+		rt->live = NULL;
+		version_retire(v);
+	}
+	adn_defer_destroy(rt->defer);
+	rt->defer = NULL;
+	adn_state_reg_free(rt->reg);
+	rt->reg = NULL;
+	rte_free(rt->qsbr);
+	rt->qsbr = NULL;
+	free(rt->hist);
+	rt->hist = NULL;
+	rt->n_hist = rt->cap_hist = 0;
 	pthread_mutex_unlock(&rt->ctl_lock);
-	free(rt->plan);
-	rt->plan = NULL;
-	config_destroy(&rt->cfg);
+	conf_put(rt->conf);
+	rt->conf = NULL;
 }

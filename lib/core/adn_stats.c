@@ -7,7 +7,6 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
-#include "adn_fastpath.h"
 #include "adn_stats.h"
 
 /* Counters of a started port; false when it is not running. */
@@ -74,7 +73,7 @@ print_xstats(const struct adn_elem *e, FILE *f)
 	struct adn_xstat xs[32];
 	unsigned int n;
 
-	if (e->desc->xstats == NULL)
+	if (e == NULL || e->desc->xstats == NULL)
 		return;
 	n = e->desc->xstats(e, xs, RTE_DIM(xs));
 	for (unsigned int i = 0; i < n; i++)
@@ -82,10 +81,34 @@ print_xstats(const struct adn_elem *e, FILE *f)
 			xs[i].value);
 }
 
+
+static void
+table_row(const char *name, const char *type, const struct adn_elem *e,
+	  const struct adn_elem_totals *et, void *arg)
+{
+	FILE *f = arg;
+	const struct adn_elem_desc *d = adn_elem_find(type);
+	uint64_t out = 0;
+
+	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
+		out += et->out[o];
+	fprintf(f, "%-16s %-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+		" %12" PRIu64 "%s\n", name, type, et->in, out, et->consumed,
+		et->dropped, e ? "" : "  (removed)");
+	if (e != NULL && e->n_outputs > 1)
+		for (unsigned int o = 0; o < e->n_outputs; o++)
+			fprintf(f, "    out[%u] -> %-19s %15" PRIu64 "\n", o,
+				e->pipe->elems[e->next[o]]->name, et->out[o]);
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
+		if (et->drop[r])
+			fprintf(f, "    drop %-23s %15" PRIu64 "\n",
+				adn_elem_desc_drop_name(d, r), et->drop[r]);
+	print_xstats(e, f);
+}
+
 void
 adn_stats_print_table(struct adn_runtime *rt, FILE *f)
 {
-	struct adn_pipeline *p = rt->pipe;
 	struct adn_totals t;
 
 	adn_runtime_totals(rt, &t);
@@ -108,45 +131,74 @@ adn_stats_print_table(struct adn_runtime *rt, FILE *f)
 	}
 	fprintf(f, "\n%-16s %-14s %12s %12s %12s %12s\n", "element", "type",
 		"in", "out", "transmitted", "dropped");
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		const struct adn_elem *e = p->elems[i];
-		struct adn_elem_totals et;
-		uint64_t out = 0;
-
-		adn_elem_totals(e, &et);
-		for (unsigned int o = 0; o < e->n_outputs; o++)
-			out += et.out[o];
-		fprintf(f, "%-16s %-14s %12" PRIu64 " %12" PRIu64 " %12"
-			PRIu64 " %12" PRIu64 "\n", e->name, e->desc->name,
-			et.in, out, et.consumed, et.dropped);
-		if (e->n_outputs > 1)
-			for (unsigned int o = 0; o < e->n_outputs; o++)
-				fprintf(f, "    out[%u] -> %-19s %15" PRIu64
-					"\n", o, p->elems[e->next[o]]->name,
-					et.out[o]);
-		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)
-			if (et.drop[r])
-				fprintf(f, "    drop %-23s %15" PRIu64 "\n",
-					adn_elem_drop_name(e, r), et.drop[r]);
-		print_xstats(e, f);
-	}
+	adn_runtime_foreach_elem(rt, table_row, f);
 	fflush(f);
+}
+
+struct json_ctx {
+	FILE *f;
+	bool first;
+};
+
+static void
+json_row(const char *name, const char *type, const struct adn_elem *e,
+	 const struct adn_elem_totals *et, void *arg)
+{
+	struct json_ctx *j = arg;
+	FILE *f = j->f;
+	const struct adn_elem_desc *d = adn_elem_find(type);
+	unsigned int n_out = e ? e->n_outputs : (d ? d->n_outputs : 0);
+	struct adn_xstat xs[32];
+	unsigned int nx = 0;
+	bool first = true;
+
+	fprintf(f, "%s\n    \"%s\": {\"type\": \"%s\", \"live\": %s, \"in\": %"
+		PRIu64 ", \"transmitted\": %" PRIu64 ", \"dropped\": %" PRIu64
+		", \"out\": [", j->first ? "" : ",", name, type,
+		e ? "true" : "false", et->in, et->consumed, et->dropped);
+	j->first = false;
+	for (unsigned int o = 0; o < n_out; o++)
+		fprintf(f, "%s%" PRIu64, o ? ", " : "", et->out[o]);
+	fprintf(f, "], \"drops\": {");
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
+		if (!et->drop[r])
+			continue;
+		fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ",
+			adn_elem_desc_drop_name(d, r), et->drop[r]);
+		first = false;
+	}
+	fprintf(f, "}, \"xstats\": {");
+	if (e != NULL && e->desc->xstats != NULL)
+		nx = e->desc->xstats(e, xs, RTE_DIM(xs));
+	for (unsigned int k = 0; k < nx; k++)
+		fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "", xs[k].name,
+			xs[k].value);
+	fprintf(f, "}}");
 }
 
 int
 adn_stats_write_json(struct adn_runtime *rt, const char *path)
 {
-	struct adn_pipeline *p = rt->pipe;
+	struct json_ctx j = { .first = true };
+	struct adn_swap_stats sw;
 	struct adn_totals t;
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL)
 		return -errno;
+	j.f = f;
 	adn_runtime_totals(rt, &t);
+	adn_runtime_swap_stats(rt, &sw);
 	fprintf(f, "{\n  \"received\": %" PRIu64 ",\n  \"transmitted\": %"
 		PRIu64 ",\n  \"dropped\": %" PRIu64 ",\n  \"in_flight\": %"
-		PRIu64 ",\n  \"ports\": {", t.received, t.transmitted,
-		t.dropped, t.in_flight);
+		PRIu64 ",\n  \"versions\": {\"live\": %" PRIu64
+		", \"swaps\": %" PRIu64 ", \"failed\": %" PRIu64
+		", \"retired\": %" PRIu64 ", \"unbalanced\": %" PRIu64
+		", \"state_resets\": %" PRIu64 ", \"state_migrations\": %"
+		PRIu64 "},\n  \"ports\": {", t.received, t.transmitted,
+		t.dropped, t.in_flight, sw.version, sw.swaps, sw.failed,
+		sw.retired, sw.unbalanced, sw.state_resets,
+		sw.state_migrations);
 	for (unsigned int i = 0; i < rt->ports.n; i++) {
 		struct adn_port *port = &rt->ports.port[i];
 		struct rte_eth_stats es;
@@ -159,36 +211,7 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 			es.rx_nombuf, es.oerrors);
 	}
 	fprintf(f, "\n  },\n  \"elements\": {");
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		const struct adn_elem *e = p->elems[i];
-		struct adn_elem_totals et;
-		struct adn_xstat xs[32];
-		unsigned int nx = 0;
-		bool first = true;
-
-		adn_elem_totals(e, &et);
-		fprintf(f, "%s\n    \"%s\": {\"type\": \"%s\", \"in\": %"
-			PRIu64 ", \"transmitted\": %" PRIu64 ", \"dropped\": %"
-			PRIu64 ", \"out\": [", i ? "," : "", e->name,
-			e->desc->name, et.in, et.consumed, et.dropped);
-		for (unsigned int o = 0; o < e->n_outputs; o++)
-			fprintf(f, "%s%" PRIu64, o ? ", " : "", et.out[o]);
-		fprintf(f, "], \"drops\": {");
-		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
-			if (!et.drop[r])
-				continue;
-			fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ",
-				adn_elem_drop_name(e, r), et.drop[r]);
-			first = false;
-		}
-		fprintf(f, "}, \"xstats\": {");
-		if (e->desc->xstats != NULL)
-			nx = e->desc->xstats(e, xs, RTE_DIM(xs));
-		for (unsigned int k = 0; k < nx; k++)
-			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
-				xs[k].name, xs[k].value);
-		fprintf(f, "}}");
-	}
+	adn_runtime_foreach_elem(rt, json_row, &j);
 	fprintf(f, "\n  }\n}\n");
 	if (fclose(f) != 0)
 		return -errno;
@@ -198,10 +221,29 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 /* The telemetry thread reads the runtime registered at start-up. */
 static struct adn_runtime *tel_rt;
 
+static void
+tel_stats_row(const char *name, const char *type, const struct adn_elem *e,
+	      const struct adn_elem_totals *et, void *arg)
+{
+	struct rte_tel_data *d = arg;
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	uint64_t out = 0;
+
+	if (a == NULL)
+		return;
+	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
+		out += et->out[o];
+	rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+	rte_tel_data_add_array_u64(a, et->in);
+	rte_tel_data_add_array_u64(a, out);
+	rte_tel_data_add_array_u64(a, et->consumed);
+	rte_tel_data_add_array_u64(a, et->dropped);
+	rte_tel_data_add_dict_container(d, name, a, 0);
+}
+
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct adn_pipeline *p = tel_rt->pipe;
 	struct adn_totals t;
 
 	adn_runtime_totals(tel_rt, &t);
@@ -213,44 +255,38 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "unaccounted",
 				  (int)(t.received - t.transmitted -
 					t.dropped - t.in_flight));
-	/* One [in, out, transmitted, dropped] array per element: telemetry
-	 * nests one level only; /adn/element,<name> has the detail. */
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		struct rte_tel_data *a = rte_tel_data_alloc();
-		struct adn_elem_totals et;
-		uint64_t out = 0;
-
-		if (a == NULL)
-			return -ENOMEM;
-		adn_elem_totals(p->elems[i], &et);
-		for (unsigned int o = 0; o < p->elems[i]->n_outputs; o++)
-			out += et.out[o];
-		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
-		rte_tel_data_add_array_u64(a, et.in);
-		rte_tel_data_add_array_u64(a, out);
-		rte_tel_data_add_array_u64(a, et.consumed);
-		rte_tel_data_add_array_u64(a, et.dropped);
-		rte_tel_data_add_dict_container(d, p->elems[i]->name, a, 0);
-	}
+	/* One [in, out, transmitted, dropped] array per element, over every
+	 * version: telemetry nests one level only; /adn/element,<name> has
+	 * the detail. */
+	adn_runtime_foreach_elem(tel_rt, tel_stats_row, d);
 	return 0;
 }
 
 static int
 tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct adn_pipeline *p = tel_rt->pipe;
+	const struct adn_pipeline *p;
+	int rc = 0;
 
+	pthread_mutex_lock(&tel_rt->ctl_lock);
+	if (tel_rt->live == NULL) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	p = tel_rt->live->pipe;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "workers", (int)tel_rt->n_workers);
-	rte_tel_data_add_dict_int(d, "burst", (int)tel_rt->burst);
+	rte_tel_data_add_dict_int(d, "burst", (int)tel_rt->live->burst);
 	/* Per element, in topological order: [type, "out0->next", ...]. */
 	for (unsigned int i = 0; i < p->n_elems; i++) {
 		const struct adn_elem *e = p->elems[i];
 		struct rte_tel_data *a = rte_tel_data_alloc();
 		char link[RTE_TEL_MAX_STRING_LEN];
 
-		if (a == NULL)
-			return -ENOMEM;
+		if (a == NULL) {
+			rc = -ENOMEM;
+			goto out;
+		}
 		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
 		rte_tel_data_add_array_string(a, e->desc->name);
 		for (unsigned int o = 0; o < e->n_outputs; o++) {
@@ -260,98 +296,134 @@ tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
 		}
 		rte_tel_data_add_dict_container(d, e->name, a, 0);
 	}
-	return 0;
+out:
+	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	return rc;
+}
+
+struct tel_elem_ctx {
+	const char *want;
+	struct rte_tel_data *d;
+	bool found;
+};
+
+static void
+tel_element_row(const char *name, const char *type, const struct adn_elem *e,
+		const struct adn_elem_totals *et, void *arg)
+{
+	struct tel_elem_ctx *c = arg;
+	struct rte_tel_data *d = c->d;
+	const struct adn_elem_desc *desc = adn_elem_find(type);
+	unsigned int n_out = e ? e->n_outputs : (desc ? desc->n_outputs : 0);
+	struct adn_xstat xs[32];
+	unsigned int nx = 0;
+	char key[64];
+
+	if (strcmp(name, c->want) != 0 || c->found)
+		return;
+	c->found = true;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "type", type);
+	rte_tel_data_add_dict_int(d, "live", e != NULL);
+	rte_tel_data_add_dict_u64(d, "in", et->in);
+	rte_tel_data_add_dict_u64(d, "transmitted", et->consumed);
+	rte_tel_data_add_dict_u64(d, "dropped", et->dropped);
+	for (unsigned int o = 0; o < n_out; o++) {
+		snprintf(key, sizeof(key), "out%u", o);
+		rte_tel_data_add_dict_u64(d, key, et->out[o]);
+	}
+	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
+		if (!et->drop[r])
+			continue;
+		/* Telemetry keys allow [A-Za-z0-9_/] only. */
+		snprintf(key, sizeof(key), "drop_%s", adn_elem_desc_drop_name(desc, r));
+		for (char *k = key; *k; k++)
+			if (*k == '-')
+				*k = '_';
+		rte_tel_data_add_dict_u64(d, key, et->drop[r]);
+	}
+	if (e != NULL && e->desc->xstats != NULL)
+		nx = e->desc->xstats(e, xs, RTE_DIM(xs));
+	for (unsigned int k = 0; k < nx; k++)
+		rte_tel_data_add_dict_u64(d, xs[k].name, xs[k].value);
 }
 
 static int
 tel_element(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct adn_elem *e;
-	struct adn_elem_totals et;
-	struct adn_xstat xs[32];
-	unsigned int nx = 0;
-	char key[64];
+	struct tel_elem_ctx c = { .want = params, .d = d };
 
-	if (params == NULL ||
-	    (e = adn_pipeline_find(tel_rt->pipe, params)) == NULL)
+	if (params == NULL)
 		return -EINVAL;
-	adn_elem_totals(e, &et);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "type", e->desc->name);
-	rte_tel_data_add_dict_u64(d, "in", et.in);
-	rte_tel_data_add_dict_u64(d, "transmitted", et.consumed);
-	rte_tel_data_add_dict_u64(d, "dropped", et.dropped);
-	for (unsigned int o = 0; o < e->n_outputs; o++) {
-		snprintf(key, sizeof(key), "out%u", o);
-		rte_tel_data_add_dict_u64(d, key, et.out[o]);
-	}
-	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
-		const char *name = adn_elem_drop_name(e, r);
+	adn_runtime_foreach_elem(tel_rt, tel_element_row, &c);
+	return c.found ? 0 : -EINVAL;
+}
 
-		if (!et.drop[r])
-			continue;
-		/* Telemetry keys allow [A-Za-z0-9_/] only. */
-		snprintf(key, sizeof(key), "drop_%s", name);
-		for (char *c = key; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		rte_tel_data_add_dict_u64(d, key, et.drop[r]);
+/* Template counters of `e` summed over the live version's workers, as
+ * one array named ELEM_TEMPLATE ("route_fastpath": [hits, misses,
+ * admitted, flushes]). */
+static int
+tel_tpl_stats(const struct adn_version *v, unsigned int n_workers,
+	      const struct adn_elem *e, struct rte_tel_data *d)
+{
+	struct adn_xstat sum[16], xs[16];
+	const char *tpl = NULL;
+	char key[ADN_NAME_MAX + 40];
+	struct rte_tel_data *a;
+	int n = 0;
+
+	memset(sum, 0, sizeof(sum));
+	for (unsigned int w = 0; w < n_workers; w++) {
+		int k = adn_exec_tpl_stats(v->x[w], e, &tpl, xs,
+					   RTE_DIM(xs));
+
+		for (int i = 0; i < k; i++)
+			sum[i].value += xs[i].value;
+		n = RTE_MAX(n, k);
 	}
-	if (e->desc->xstats != NULL)
-		nx = e->desc->xstats(e, xs, RTE_DIM(xs));
-	for (unsigned int k = 0; k < nx; k++)
-		rte_tel_data_add_dict_u64(d, xs[k].name, xs[k].value);
+	if (n == 0)
+		return 0;
+	a = rte_tel_data_alloc();
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+	for (int i = 0; i < n; i++)
+		rte_tel_data_add_array_u64(a, sum[i].value);
+	snprintf(key, sizeof(key), "%s_%s", e->name, tpl);
+	rte_tel_data_add_dict_container(d, key, a, 0);
 	return 0;
 }
 
 static int
 tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct adn_pipeline *p = tel_rt->pipe;
-	struct adn_exec *x0 = tel_rt->execs[0];
+	const struct adn_version *v;
 	char what[RTE_TEL_MAX_STRING_LEN];
+	int rc = 0;
 
-	if (x0 == NULL)
-		return -EAGAIN;	/* workers not started */
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "plan", x0->plan);
-	rte_tel_data_add_dict_int(d, "batch", (int)tel_rt->burst);
-	/* Per element: what runs it (every worker runs the same plan);
-	 * under fastpath also [hits, misses, admitted, flushes] summed over
-	 * the workers. */
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		const struct adn_elem *e = p->elems[i];
-		struct adn_fastpath_stats sum = { 0 }, st;
-		bool fast = false;
-
-		adn_exec_describe(x0, e, what, sizeof(what));
-		rte_tel_data_add_dict_string(d, e->name, what);
-		for (unsigned int w = 0; w < tel_rt->n_workers; w++)
-			if (tel_rt->execs[w] != NULL &&
-			    adn_exec_fastpath_stats(tel_rt->execs[w], e,
-						    &st) == 0) {
-				fast = true;
-				sum.hits += st.hits;
-				sum.misses += st.misses;
-				sum.admitted += st.admitted;
-				sum.flushes += st.flushes;
-			}
-		if (!fast)
-			continue;
-		struct rte_tel_data *a = rte_tel_data_alloc();
-		char key[ADN_NAME_MAX + 16];
-
-		if (a == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
-		rte_tel_data_add_array_u64(a, sum.hits);
-		rte_tel_data_add_array_u64(a, sum.misses);
-		rte_tel_data_add_array_u64(a, sum.admitted);
-		rte_tel_data_add_array_u64(a, sum.flushes);
-		snprintf(key, sizeof(key), "%s_fastpath", e->name);
-		rte_tel_data_add_dict_container(d, key, a, 0);
+	pthread_mutex_lock(&tel_rt->ctl_lock);
+	v = tel_rt->live;
+	if (v == NULL) {
+		rc = -EAGAIN;
+		goto out;
 	}
-	return 0;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "plan", v->plan->text);
+	rte_tel_data_add_dict_int(d, "batch", (int)v->burst);
+	rte_tel_data_add_dict_u64(d, "version", v->id);
+	rte_tel_data_add_dict_u64(d, "swaps", tel_rt->swap.swaps);
+	/* Per element: what runs it (every worker runs the same plan),
+	 * and its template's counters summed over the workers. */
+	for (unsigned int i = 0; i < v->pipe->n_elems && rc == 0; i++) {
+		const struct adn_elem *e = v->pipe->elems[i];
+
+		adn_exec_describe(v->x[0], e, what, sizeof(what));
+		rte_tel_data_add_dict_string(d, e->name, what);
+		rc = tel_tpl_stats(v, tel_rt->n_workers, e, d);
+	}
+out:
+	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	return rc;
 }
 
 /* Telemetry 22.11 writes strings into JSON as they are: keep a reply that
@@ -425,6 +497,117 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 	return tel_reply_lines(d, lines);
 }
 
+/* The answer of a swap request: ok, rc, the live version and plan after
+ * it, and every error (with its line) when it was refused. */
+static int
+tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+{
+	struct adn_swap_stats sw;
+	struct rte_tel_data *a;
+	char plan[ADN_PLAN_MAX] = "";
+
+	adn_runtime_swap_stats(tel_rt, &sw);
+	pthread_mutex_lock(&tel_rt->ctl_lock);
+	if (tel_rt->live != NULL)
+		snprintf(plan, sizeof(plan), "%s", tel_rt->live->plan->text);
+	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	tel_safe_string(plan);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	rte_tel_data_add_dict_int(d, "rc", rc);
+	rte_tel_data_add_dict_u64(d, "version", sw.version);
+	rte_tel_data_add_dict_string(d, "plan", plan);
+	a = rte_tel_data_alloc();
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (unsigned int i = 0; i < errs->n; i++) {
+		char line[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(line, sizeof(line), "%s",
+			 errs->msg[i] ? errs->msg[i] : "?");
+		tel_safe_string(line);
+		rte_tel_data_add_array_string(a, line);
+	}
+	rte_tel_data_add_dict_container(d, "errors", a, 0);
+	return 0;
+}
+
+/* "/adn/plan/set,PLAN": adn_runtime_set_plan. */
+static int
+tel_plan_set(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_errs errs = { 0 };
+	int rc;
+
+	if (params == NULL || params[0] == '\0') {
+		adn_errs_add(&errs, NULL, NULL, "plan",
+			     "usage: /adn/plan/set,PLAN (e.g. jit8,route=fastpath1024)");
+		rc = -EINVAL;
+	} else {
+		rc = adn_runtime_set_plan(tel_rt, params, &errs);
+	}
+	rc = tel_swap_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	adn_errs_clear(&errs);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* "/adn/reload,FILE": adn_runtime_reload. */
+static int
+tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_errs errs = { 0 };
+	int rc;
+
+	if (params == NULL || params[0] == '\0') {
+		adn_errs_add(&errs, NULL, NULL, NULL,
+			     "usage: /adn/reload,FILE (a config with the same ports)");
+		rc = -EINVAL;
+	} else {
+		rc = adn_runtime_reload(tel_rt, params, &errs);
+	}
+	rc = tel_swap_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	adn_errs_clear(&errs);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* "/adn/versions": swap counters and the latest retired versions. */
+static int
+tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_version_summary sums[8];
+	struct adn_swap_stats sw;
+	unsigned int n;
+
+	adn_runtime_swap_stats(tel_rt, &sw);
+	n = adn_runtime_retired(tel_rt, sums, RTE_DIM(sums));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "live", sw.version);
+	rte_tel_data_add_dict_u64(d, "swaps", sw.swaps);
+	rte_tel_data_add_dict_u64(d, "failed", sw.failed);
+	rte_tel_data_add_dict_u64(d, "retired", sw.retired);
+	rte_tel_data_add_dict_u64(d, "alive", sw.alive);
+	rte_tel_data_add_dict_u64(d, "unbalanced", sw.unbalanced);
+	rte_tel_data_add_dict_u64(d, "state_resets", sw.state_resets);
+	rte_tel_data_add_dict_u64(d, "state_migrations", sw.state_migrations);
+	rte_tel_data_add_dict_u64(d, "last_publish_us",
+				  (uint64_t)(sw.last_publish_ms * 1e3));
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_tel_data *a = rte_tel_data_alloc();
+		char key[32];
+
+		if (a == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+		rte_tel_data_add_array_u64(a, sums[i].received);
+		rte_tel_data_add_array_u64(a, sums[i].transmitted);
+		rte_tel_data_add_array_u64(a, sums[i].dropped);
+		snprintf(key, sizeof(key), "v%" PRIu64, sums[i].id);
+		rte_tel_data_add_dict_container(d, key, a, 0);
+	}
+	return 0;
+}
+
 int
 adn_telemetry_register(struct adn_runtime *rt)
 {
@@ -443,7 +626,16 @@ adn_telemetry_register(struct adn_runtime *rt)
 		rc = rte_telemetry_register_cmd("/adn/element", tel_element,
 			"Counters of one element: per output, per drop reason, extra. Parameter: element name");
 	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/plan/set", tel_plan_set,
+			"Swap a plan in at a batch boundary, state kept. Parameter: PLAN (adn-bench -p syntax)");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/reload", tel_reload,
+			"Swap a config in (same ports, workers); kept elements keep state. Parameter: FILE");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/versions", tel_versions,
+			"Live version, swaps, failures, retired; [rx, tx, dropped] of the last retired versions");
+	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/control", tel_control,
-			"Run a control command on an element while workers are parked. Parameters: NAME COMMAND ARGS... (NAME help lists them)");
+			"Run a control command on an element while workers run. Parameters: NAME COMMAND ARGS... (NAME help)");
 	return rc;
 }

@@ -40,6 +40,19 @@ adn_radix_init(struct adn_radix *r)
 	return new_node(r, &root);
 }
 
+int
+adn_radix_clone(struct adn_radix *dst, const struct adn_radix *src)
+{
+	*dst = *src;
+	dst->nodes = malloc(sizeof(*dst->nodes) * src->cap);
+	if (dst->nodes == NULL) {
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	memcpy(dst->nodes, src->nodes, sizeof(*dst->nodes) * src->n_nodes);
+	return 0;
+}
+
 void
 adn_radix_free(struct adn_radix *r)
 {

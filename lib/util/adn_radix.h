@@ -6,8 +6,9 @@
  *
  * Thread-safety: change (add, del) on one thread; any number of readers may
  * look up concurrently while nothing changes. Not safe to add or delete
- * while readers run (add may move the node array): a runtime change needs
- * the readers parked (adn_runtime_control). DPDK-free (lib/util).
+ * while readers run (add may move the node array): a writer with readers
+ * running changes a copy (adn_radix_clone) and swaps it in under RCU.
+ * DPDK-free (lib/util).
  */
 #ifndef _ADN_RADIX_H_
 #define _ADN_RADIX_H_
@@ -36,6 +37,9 @@ struct adn_radix {
 /* Returns 0, or -ENOMEM. */
 int adn_radix_init(struct adn_radix *r);
 void adn_radix_free(struct adn_radix *r);
+/* A copy of `src` that shares nothing with it (for copy-on-write under
+ * concurrent readers); 0 or -ENOMEM. */
+int adn_radix_clone(struct adn_radix *dst, const struct adn_radix *src);
 
 /* Add (or replace) prefix/len -> hop; `prefix` in host order, bits past
  * `len` ignored. Returns 0, -EINVAL (len > 32 or hop == ADN_RADIX_NO_HOP)

@@ -328,7 +328,7 @@ test_config_syntax_error_names_line(void)
 	CU_ASSERT(adn_runtime_load(rt, path, &errs) < 0);
 	snprintf(where, sizeof(where), "%s:2: syntax error", path);
 	CU_ASSERT(adn_errs_find(&errs, where) >= 0);
-	config_destroy(&rt->cfg);
+	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	unlink(path);
 	free(rt);

@@ -304,12 +304,12 @@ test_plan_errors_name_what_is_wrong(void)
 			-EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, "batch-form") >= 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "batch,route=batch", &errs), 0);
-	CU_ASSERT_EQUAL(x->mode, ADN_EXEC_BATCH);
+	CU_ASSERT_STRING_EQUAL(x->plan, "batch,route=batch");
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "scalar", &errs), 0);
-	CU_ASSERT_EQUAL(x->mode, ADN_EXEC_SCALAR);
+	CU_ASSERT_PTR_NOT_NULL(x->whole);
 	/* A rejected plan leaves the previous one in place. */
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "bogus", &errs), -EINVAL);
-	CU_ASSERT_EQUAL(x->mode, ADN_EXEC_SCALAR);
+	CU_ASSERT_STRING_EQUAL(x->plan, "scalar");
 	adn_errs_clear(&errs);
 	adn_exec_free(x);
 	adn_test_free(p);

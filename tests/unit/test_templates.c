@@ -367,7 +367,8 @@ test_fastpath_serves_heavy_flows(void)
 	};
 	struct adn_pipeline *p = build("tpl_fp", "radix");
 	struct adn_errs errs = { 0 };
-	struct adn_fastpath_stats st;
+	struct adn_xstat st[8];
+	const char *tpl;
 	char what[256];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -390,15 +391,17 @@ test_fastpath_serves_heavy_flows(void)
 				b->pkts[b->n++] = trace_pkt(k);
 			adn_exec_run(x, adn_pipeline_find(p, "src")->index);
 		}
-		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
-			adn_pipeline_find(p, "route"), &st), 0);
+		CU_ASSERT_EQUAL(adn_exec_tpl_stats(x,
+			adn_pipeline_find(p, "route"), &tpl, st, 8), 4);
+		CU_ASSERT_STRING_EQUAL(st[0].name, "hits");
+		CU_ASSERT_STRING_EQUAL(st[1].name, "misses");
 		/* Half the valid packets are heavy: most of them must hit. */
-		CU_ASSERT(st.hits > N_PKTS / 4);
-		CU_ASSERT(st.hits + st.misses > N_PKTS * 8 / 10);
-		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
-			adn_pipeline_find(p, "count"), &st), -ENOENT);
-		CU_ASSERT_EQUAL(adn_exec_fastpath_stats(x,
-			adn_pipeline_find(p, "chk"), &st), -ENOENT);
+		CU_ASSERT(st[0].value > N_PKTS / 4);
+		CU_ASSERT(st[0].value + st[1].value > N_PKTS * 8 / 10);
+		CU_ASSERT_EQUAL(adn_exec_tpl_stats(x,
+			adn_pipeline_find(p, "count"), &tpl, st, 8), 0);
+		CU_ASSERT_EQUAL(adn_exec_tpl_stats(x,
+			adn_pipeline_find(p, "chk"), &tpl, st, 8), 0);
 		adn_exec_free(x);
 		adn_test_sink_clear(adn_test_sink(p, "out"));
 		adn_test_sink_clear(adn_test_sink(p, "noroute"));
@@ -500,7 +503,7 @@ test_plan_strings(void)
 	CU_ASSERT(adn_errs_find(&errs, "'warp': unknown template") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, "two default templates") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, "'fastpath100': parameter out of range") >= 0);
-	CU_ASSERT(adn_errs_find(&errs, "scalar applies to the whole pipeline") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "this template runs the whole pipeline, not one element") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, "a chain runs under a chain template") >= 0);
 	adn_errs_clear(&errs);
 }
@@ -666,7 +669,7 @@ test_plan_config_errors_name_lines(void)
 		config_setting_set_string(config_setting_add(g, "type",
 			CONFIG_TYPE_STRING), types[i][1]);
 	}
-	CU_ASSERT_EQUAL(adn_plan_apply_knobs(&plan, &cfg, &errs), -EINVAL);
+	CU_ASSERT_EQUAL(adn_plan_check_knobs(&plan, &cfg, &errs), -EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, ":5: element 'route': key 'table': 'hash': not one of the key's choices (knobs of LpmRoute: table (radix|dir24_8))") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, ":6: element 'count': key 'seed': not a knob of FlowCounter (knobs: size (16..268435456))") >= 0);
 	adn_errs_print(&errs, stdout);
@@ -680,7 +683,7 @@ test_plan_config_errors_name_lines(void)
 	plan.n_knobs = 0;
 	plan.items[1].c = plan.items[0].c;	/* route: a valid template */
 	CU_ASSERT_EQUAL(adn_exec_apply_plan(x, &plan, &errs), -EINVAL);
-	snprintf(needle, sizeof(needle), ":4: element 'chk': key 'template': fastpath needs an element whose output depends only on the flow");
+	snprintf(needle, sizeof(needle), ":4: element 'chk': key 'template': fastpath needs an element that is PURE_ON_FLOW; CheckIPv4 is not");
 	CU_ASSERT(adn_errs_find(&errs, needle) >= 0);
 	CU_ASSERT(adn_errs_find(&errs, ":8: element 'csum': key 'fuse': 'route' does not feed it alone") >= 0);
 	adn_errs_print(&errs, stdout);
