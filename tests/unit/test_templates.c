@@ -286,6 +286,9 @@ static const char *const fixed_plans[] = {
 	"batch=64,jit2,route=fastpath4096",
 	"batch,route+count+csum=jit4,route=fastpath16",
 	"batch,route+count=fused8,route=fastpath32",
+	/* fastpath as the default: it must reach LpmRoute alone. Caching
+	 * CheckIPv4's verdict per flow let bad packets of a good flow pass. */
+	"fastpath64", "batch=64,fastpath16",
 };
 
 static void

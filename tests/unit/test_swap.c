@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live versions under load: a real runtime (EAL on two lcores, one
+ * worker) pushes GenSource
+ * traffic through CheckIPv4 -> LpmRoute -> FlowCounter -> TcpChecksum while
+ * the main lcore makes a new plan live every millisecond, cycling through
+ * every template, fused chains, fastpath segments, LpmRoute's table
+ * radix <-> dir24_8 and FlowCounter sizes (migrated), with route changes
+ * through control in between. Afterwards every packet is accounted for,
+ * overall and per retired version, FlowCounter's total equals the packets
+ * it passed in every version, no mbuf is left out of the pool, and a plan
+ * or reload that fails leaves the live version as it was.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+
+#include "adn_elem.h"
+#include "adn_runtime.h"
+#include "adn_test.h"
+
+static struct adn_runtime rt;
+static char cfg_path[128], bad_path[128], routes_path[128];
+
+static const char *const plans[] = {
+	"batch", "scalar", "prefetch,count.size=4096", "group4",
+	"fused8,route=fastpath64", "fused4,route.table=dir24_8",
+	"group8,route=fastpath1024,count+csum=fused2,count.size=16384",
+	"fused16,route.table=dir24_8,count.size=65536",
+	"batch=7,fused8,route=fastpath16", "batch,route+count+csum=fused4",
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_start(void)
+{
+	struct adn_errs errs = { 0 };
+	char cfg[2048];
+
+	snprintf(routes_path, sizeof(routes_path), "/tmp/adn-swap-%d-routes",
+		 (int)getpid());
+	snprintf(cfg_path, sizeof(cfg_path), "/tmp/adn-swap-%d.cfg",
+		 (int)getpid());
+	snprintf(bad_path, sizeof(bad_path), "/tmp/adn-swap-%d-bad.cfg",
+		 (int)getpid());
+	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
+		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
+	snprintf(cfg, sizeof(cfg),
+		 "workers = 1;\n"
+		 "elements = (\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
+		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
+		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 1024; },\n"
+		 "  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
+		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
+		 "links = ( \"gen -> chk -> route\", \"route[0] -> miss\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"count -> csum -> sink\" );\n",
+		 routes_path, routes_path);
+	write_file(cfg_path, cfg);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+}
+
+static uint64_t
+received(void)
+{
+	struct adn_totals t;
+
+	adn_runtime_totals(&rt, &t);
+	return t.received;
+}
+
+/* Swap every millisecond, cycling the plans, with route changes. */
+static void
+test_swaps_under_load(void)
+{
+	struct adn_swap_stats st;
+	uint64_t before = received(), deadline;
+	unsigned int k = 0;
+	char reply[128];
+
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 30;
+	while (k < 60 && rte_get_timer_cycles() < deadline) {
+		struct adn_errs errs = { 0 };
+
+		if (adn_runtime_set_plan(&rt, plans[k % RTE_DIM(plans)],
+					 &errs) != 0) {
+			adn_errs_print(&errs, stdout);
+			CU_FAIL("a plan was refused");
+		}
+		adn_errs_clear(&errs);
+		if (k % 7 == 3)
+			CU_ASSERT_EQUAL(adn_runtime_control(&rt, "route",
+				k % 2 ? "add 10.1.2.0/24 2" :
+				"remove 10.1.2.0/24", reply, sizeof(reply)),
+				0);
+		adn_runtime_reclaim(&rt);
+		usleep(1000);
+		k++;
+	}
+	adn_runtime_swap_stats(&rt, &st);
+	printf("\n  %u swaps requested, %" PRIu64 " published, %" PRIu64 " retired, %" PRIu64 " migrations, last %.2f ms",
+	       k, st.swaps, st.retired, st.state_migrations,
+	       st.last_publish_ms);
+	CU_ASSERT(k >= 50);
+	CU_ASSERT_EQUAL(st.swaps, k);
+	CU_ASSERT(st.state_migrations > 0);
+	CU_ASSERT(received() > before);
+	/* Every version but the live one goes after its grace period. */
+	adn_runtime_sync(&rt);
+	adn_runtime_swap_stats(&rt, &st);
+	CU_ASSERT_EQUAL(st.alive, 1);
+	CU_ASSERT_EQUAL(st.retired, st.swaps);
+}
+
+/* A bad plan and a bad reload change nothing. */
+static void
+test_refused_changes_leave_live_version(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_swap_stats a, b;
+	char text[512];
+
+	adn_runtime_swap_stats(&rt, &a);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt, "jit8,chk=fastpath64",
+					     &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, "fastpath needs an element that is PURE_ON_FLOW; CheckIPv4 is not") >= 0);
+	adn_errs_clear(&errs);
+	snprintf(text, sizeof(text),
+		 "workers = 1;\nelements = ( { name = \"gen\"; type = \"GenSource\"; },\n"
+		 "  { name = \"x\"; type = \"NoSuchType\"; } );\n"
+		 "links = ( \"gen -> x\" );\n");
+	write_file(bad_path, text);
+	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, ":3: element 'x': key 'type': unknown element type 'NoSuchType'") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	adn_runtime_swap_stats(&rt, &b);
+	CU_ASSERT_EQUAL(a.version, b.version);
+	CU_ASSERT_EQUAL(b.failed, a.failed + 2);
+}
+
+/* A reload that removes TcpChecksum and adds a Counter: kept elements
+ * keep their state, the removed one's counters stay in the totals. */
+static void
+test_reload_adds_and_removes(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_elem_totals csum_before, csum_after, cnt;
+	char cfg[2048];
+
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_before), 0);
+	snprintf(cfg, sizeof(cfg),
+		 "workers = 1;\nplan = \"fused8\";\n"
+		 "elements = (\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
+		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
+		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 1024; },\n"
+		 "  { name = \"tally\"; type = \"Counter\"; },\n"
+		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
+		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
+		 "links = ( \"gen -> chk -> route\", \"route[0] -> miss\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"count -> tally -> sink\" );\n",
+		 routes_path, routes_path);
+	write_file(bad_path, cfg);
+	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	usleep(200000);
+	adn_runtime_sync(&rt);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_after), 0);
+	CU_ASSERT(csum_after.in >= csum_before.in);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "tally", &cnt), 0);
+	CU_ASSERT(cnt.in > 0);
+	CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text, "fused8");
+}
+
+/* After stop: every packet accounted for, overall and per version;
+ * FlowCounter's cells (carried over every resize) sum to what it passed;
+ * every mbuf is back in GenSource's pool. */
+static void
+test_accounting_after_stop(void)
+{
+	struct adn_version_summary sums[ADN_RUNTIME_SUMMARIES];
+	struct adn_elem_totals count;
+	struct adn_swap_stats st;
+	struct adn_totals t;
+	const struct adn_elem *e;
+	struct adn_xstat xs[32];
+	unsigned int n;
+
+	adn_runtime_stop(&rt);
+	adn_runtime_sync(&rt);
+	adn_runtime_totals(&rt, &t);
+	CU_ASSERT(t.received > 0);
+	CU_ASSERT_EQUAL(t.in_flight, 0);
+	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped);
+	adn_runtime_swap_stats(&rt, &st);
+	CU_ASSERT_EQUAL(st.unbalanced, 0);
+	n = adn_runtime_retired(&rt, sums, RTE_DIM(sums));
+	CU_ASSERT(n > 10);
+	for (unsigned int i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(sums[i].received,
+				sums[i].transmitted + sums[i].dropped);
+	e = adn_pipeline_find(adn_runtime_live(&rt)->pipe, "count");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "count", &count), 0);
+	CU_ASSERT(e->desc->xstats(e, xs, RTE_DIM(xs)) >= 1);
+	CU_ASSERT_STRING_EQUAL(xs[0].name, "packets");
+	CU_ASSERT_EQUAL(xs[0].value, count.out[0]);
+	printf("\n  %" PRIu64 " packets, FlowCounter %" PRIu64 " / %" PRIu64,
+	       t.received, xs[0].value, count.out[0]);
+	adn_runtime_free(&rt);
+	unlink(cfg_path);
+	unlink(bad_path);
+	unlink(routes_path);
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (adn_test_eal_init_lcores("swap", "0-1") < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("swap", NULL, NULL);
+	CU_ADD_TEST(s, test_start);
+	CU_ADD_TEST(s, test_swaps_under_load);
+	CU_ADD_TEST(s, test_refused_changes_leave_live_version);
+	CU_ADD_TEST(s, test_reload_adds_and_removes);
+	CU_ADD_TEST(s, test_accounting_after_stop);
+	return adn_test_main();
+}
