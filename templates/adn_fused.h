@@ -59,6 +59,7 @@ struct adn_chain_fp {
 };
 
 struct adn_chain;
+struct adn_jit_lib;
 
 /* Runs chain `c` over `b`: b->out[i] is packet i's exit code, at[i] the
  * chain position it exited at; st[m] are e[m]'s stats of this worker (for
@@ -80,6 +81,7 @@ struct adn_chain {
 	struct adn_chain_fp *fp;	/* NULL: no fastpath segment */
 	const struct adn_tpl *tpl;	/* fused or jit */
 	adn_chain_fn fn;		/* compiled, or adn_fused_run */
+	struct adn_jit_lib *lib;	/* jit: the object holding fn, or NULL */
 	char status[160];		/* jit: "compiled", or why not */
 };
 

@@ -41,6 +41,8 @@ exec_plan_free(const struct adn_pipeline *p, struct exec_plan *ep)
 		if (fp != NULL)
 			adn_fastpath_free(fp->cache);
 		rte_free(fp);
+		if (ep->chain[i] != NULL)
+			adn_jit_lib_put(ep->chain[i]->c.lib);
 		rte_free(ep->chain[i]);
 	}
 	rte_free(ep->tpl);
@@ -605,7 +607,7 @@ plan_instantiate(struct adn_exec *x, struct exec_plan *ep,
 		if (chain_fastpath(c, ep, errs) < 0)
 			return -EINVAL;
 		if (strcmp(c->tpl->name, "jit") == 0) {
-			adn_chain_fn fn = adn_jit_chain(c, c->status,
+			adn_chain_fn fn = adn_jit_chain(c, &c->lib, c->status,
 							sizeof(c->status));
 
 			if (fn != NULL)
