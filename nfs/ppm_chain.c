@@ -66,6 +66,10 @@
 #include "adn_ppm_conf.h"
 #ifdef ADN_HAVE_PPM_RTL
 #include "adn_ppm_rtl.h"
+#elif defined(ADN_JIT) && !defined(ADN_PPM_RTL_MISSING)
+/* A jit chain includes this file for its stage only and never runs
+ * configure, so it has no reason to give; the build always names one. */
+#define ADN_PPM_RTL_MISSING "not known to the jit"
 #endif
 
 enum {
@@ -90,9 +94,22 @@ enum {
 _Static_assert(PPM_CHAIN_N_DROPS <= ADN_MAX_DROP_REASONS,
 	       "PpmChain drop reasons exceed ADN_MAX_DROP_REASONS");
 
-/* Filled from adn_ppm_reason_str at load time so lib/ppm stays the one
- * source of the parser's reason names. */
-static const char *ppm_chain_drops[PPM_CHAIN_N_DROPS + 1] = {
+/* The parser's reasons first, slot r - 1 named as adn_ppm_reason_str(r)
+ * names reason r (the suite's drop checks look them up by that name), then
+ * the element's own. Constant: the jit includes this file into a chain,
+ * where writable state would be a second, private copy. */
+static const char *const ppm_chain_drops[PPM_CHAIN_N_DROPS + 1] = {
+	[ADN_PPM_R_BAD_METHOD - 1] = "bad_method",
+	[ADN_PPM_R_BAD_TARGET - 1] = "bad_target",
+	[ADN_PPM_R_BAD_VERSION - 1] = "bad_version",
+	[ADN_PPM_R_BAD_LINE - 1] = "bad_line",
+	[ADN_PPM_R_BAD_HEADER - 1] = "bad_header",
+	[ADN_PPM_R_HDR_TOO_LONG - 1] = "hdr_too_long",
+	[ADN_PPM_R_NO_HOST - 1] = "no_host",
+	[ADN_PPM_R_DUP_HOST - 1] = "dup_host",
+	[ADN_PPM_R_BAD_CL - 1] = "bad_content_length",
+	[ADN_PPM_R_BODY_TOO_LONG - 1] = "body_too_long",
+	[ADN_PPM_R_TRUNCATED - 1] = "truncated",
 	[PPM_CHAIN_DROP_NOT_IPV4] = "not-ipv4",
 	[PPM_CHAIN_DROP_NOT_TCP] = "not-tcp",
 	[PPM_CHAIN_DROP_NO_PAYLOAD] = "no-payload",
@@ -518,11 +535,5 @@ static const struct adn_elem_desc ppm_chain_desc = {
 	ADN_ELEM_EXEC_STAGE(ppm_chain),
 	.xstats = ppm_chain_xstats,
 };
-
-RTE_INIT(ppm_chain_drop_names)
-{
-	for (unsigned int r = 1; r <= PPM_CHAIN_N_PARSER_DROPS; r++)
-		ppm_chain_drops[r - 1] = adn_ppm_reason_str(r);
-}
 
 ADN_ELEM_REGISTER(ppm_chain_desc);

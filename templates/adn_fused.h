@@ -57,6 +57,7 @@ struct adn_chain_fp {
 };
 
 struct adn_chain;
+struct adn_jit_lib;
 
 /* Runs chain `c` over `b`: b->out[i] is packet i's exit code, at[i] the
  * chain position it exited at; st[m] are e[m]'s stats of this worker (for
@@ -77,6 +78,7 @@ struct adn_chain {
 	uint32_t role[ADN_CHAIN_ELEMS];	/* ADN_FP_ROLE; 0 outside */
 	struct adn_chain_fp *fp;	/* NULL: no fastpath segment */
 	adn_chain_fn fn;		/* compiled, or adn_fused_run */
+	struct adn_jit_lib *lib;	/* jit: the object holding fn, or NULL */
 };
 
 /* Group `g` of a batch: packets [*lo, *hi); false when g is not one. */

@@ -32,6 +32,8 @@ chain_free(struct adn_tpl_inst *t)
 		return;
 	if (c->fp != NULL)
 		adn_fastpath_free(c->fp->cache);
+	/* The compiled object goes with the last chain that runs it. */
+	adn_jit_lib_put(c->lib);
 	rte_free(c->fp);
 	rte_free(c);
 	t->priv = NULL;
@@ -185,7 +187,7 @@ jit_instantiate(struct adn_tpl_inst *t, struct adn_errs *errs)
 	if (rc < 0)
 		return rc;
 	/* Without a compiler the fused loop runs: describe says why. */
-	fn = adn_jit_chain(c, t->status, sizeof(t->status));
+	fn = adn_jit_chain(c, &c->lib, t->status, sizeof(t->status));
 	if (fn != NULL)
 		c->fn = fn;
 	return 0;

@@ -32,7 +32,7 @@ def main():
     for name in plans:
         if name not in p.stdout:
             adn_it.fail("plan %s missing from the table" % name)
-    if "running it fused" in p.stdout:
+    if "running fused" in p.stdout:
         adn_it.fail("a jit chain fell back to fused: " + p.stdout)
     rows = list(csv.DictReader(open(prefix + ".csv")))
     cells = {(r["workload"], r["plan"]) for r in rows}
