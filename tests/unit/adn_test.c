@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,12 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "adn_elem.h"
+#include "adn_rand.h"
 #include "adn_test.h"
 
 static struct rte_mempool *pool;
@@ -32,7 +35,9 @@ adn_test_eal_init_lcores(const char *name, const char *lcores)
 	char prefix[64];
 	char *argv[] = {
 		(char *)(uintptr_t)name, "--no-huge", "-m", "256", "--no-pci",
-		"-l", (char *)(uintptr_t)lcores, "--log-level", "*:error",
+		/* "0-2@0-1"-style maps take --lcores (more lcores than CPUs). */
+		strchr(lcores, '@') ? "--lcores" : "-l",
+		(char *)(uintptr_t)lcores, "--log-level", "*:error",
 		"--file-prefix", prefix, NULL,
 	};
 
@@ -274,6 +279,93 @@ adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ttl,
 	return m;
 }
 
+/* --- the shared trace ------------------------------------------------- */
+
+#define N_HEAVY 48
+
+/* Prefixes the trace aims at; routes[0] is the default route. */
+static const struct {
+	uint32_t prefix;
+	unsigned int len;
+	unsigned int hop;
+} routes[] = {
+	{ 0, 0, 1 },
+	{ UINT32_C(0x0a000000), 8, 2 },
+	{ UINT32_C(0x0a010000), 16, 3 },
+	{ UINT32_C(0x0a010200), 24, 4 },
+	{ UINT32_C(0x0a010203), 32, 1 },
+	{ UINT32_C(0xc0a80000), 16, 2 },
+	{ UINT32_C(0xc0a88000), 17, 3 },
+	{ UINT32_C(0xac100000), 12, 4 },
+	{ UINT32_C(0x64400000), 10, 3 },
+};
+
+int
+adn_test_trace_routes(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -errno;
+	for (unsigned int i = 0; i < RTE_DIM(routes); i++)
+		fprintf(f, "%u.%u.%u.%u/%u %u\n", routes[i].prefix >> 24,
+			(routes[i].prefix >> 16) & 255,
+			(routes[i].prefix >> 8) & 255, routes[i].prefix & 255,
+			routes[i].len, routes[i].hop);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* The trace's i-th packet, the same on every call. */
+struct rte_mbuf *
+adn_test_trace_pkt(unsigned int i)
+{
+	struct adn_rand r;
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	uint64_t flow;
+	uint8_t proto;
+	uint32_t dst;
+	unsigned int kind;
+
+	adn_rand_seed(&r, 1000 + i);
+	kind = (unsigned int)adn_rand_below(&r, 100);
+	/* Half the packets belong to N_HEAVY flows (fastpath hits), the rest
+	 * to flows seen about once. */
+	flow = adn_rand_below(&r, 2) ? adn_rand_below(&r, N_HEAVY) :
+		N_HEAVY + adn_rand_u64(&r) % 100000;
+	adn_rand_seed(&r, flow * 7919 + 1);
+	proto = (flow % 10) < 6 ? IPPROTO_TCP :
+		(flow % 10) < 9 ? IPPROTO_UDP : IPPROTO_ICMP;
+	dst = routes[1 + adn_rand_below(&r, RTE_DIM(routes) - 1)].prefix |
+		((uint32_t)adn_rand_u64(&r) & 0x1ff);
+	if (flow % 13 == 0)
+		dst = (uint32_t)adn_rand_u64(&r);	/* default route only */
+	m = adn_test_ipv4(proto, (uint16_t)(1024 + flow % 50000),
+			  (uint16_t)(80 + flow % 7), 64,
+			  (uint16_t)(64 + (flow % 5) * 100));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0x0b000000) |
+					(uint32_t)(flow & 0xffffff));
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (kind < 2) {
+		ip->hdr_checksum ^= 0x1234;	/* CheckIPv4: bad-checksum */
+	} else if (kind < 4) {
+		struct rte_ether_hdr *eth =
+			rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	} else if (kind < 5) {
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
+					       sizeof(struct rte_ether_hdr) -
+					       10));	/* truncated */
+	}
+	return m;
+}
+
 /* --- test elements ----------------------------------------------------- */
 
 static uint16_t
@@ -330,6 +422,123 @@ static const struct adn_elem_desc test_sink_desc = {
 	.process = test_sink_process,
 };
 ADN_ELEM_REGISTER(test_sink_desc);
+
+/* TestRing: a source that polls adn_test_rings[queue], one rx point per
+ * ring the key `queues` asks for. */
+struct rte_ring *adn_test_rings[ADN_TEST_RINGS];
+
+static const struct adn_arg_spec test_ring_args[] = {
+	{ .name = "queues", .type = ADN_ARG_INT, .min = 1,
+	  .max = ADN_TEST_RINGS, .def_int = 1 },
+	{ .name = NULL },
+};
+
+static int
+test_ring_configure(struct adn_elem *e, struct adn_build *b)
+{
+	for (int64_t q = 0; q < adn_elem_arg_int(e, "queues"); q++)
+		if (adn_build_add_rx(b, e, (uint16_t)q) < 0)
+			return -ENOSPC;
+	return 0;
+}
+
+static uint16_t
+test_ring_rx(struct adn_elem *e, uint16_t q, struct rte_mbuf **pkts,
+	     uint16_t max)
+{
+	struct rte_ring *r = adn_test_rings[q];
+
+	return r ? (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)pkts, max,
+						       NULL) : 0;
+}
+
+static const struct adn_elem_desc test_ring_desc = {
+	.name = "TestRing",
+	.flags = ADN_ELEM_SOURCE,
+	.n_outputs = 1,
+	.args = test_ring_args,
+	.configure = test_ring_configure,
+	.rx = test_ring_rx,
+	.exec = test_pass,
+};
+ADN_ELEM_REGISTER(test_ring_desc);
+
+/* TestDigest: a sink that keeps, as state (it survives swaps), a digest
+ * of the multiset of packets it took: count, bytes, and the sum and xor
+ * of a 64-bit hash of each packet's bytes. */
+struct test_digest_slot {
+	uint64_t count, bytes, sum, xor;
+} __rte_cache_aligned;
+
+struct test_digest {
+	struct test_digest_slot *slot;	/* [ADN_MAX_WORKERS] */
+};
+
+static int
+test_digest_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct test_digest *d = adn_elem_priv(e);
+	struct adn_state_ref ref;
+	int rc = adn_elem_state(e, b, "digest",
+				sizeof(*d->slot) * ADN_MAX_WORKERS, NULL, 0,
+				&ref);
+
+	d->slot = ref.data;
+	return rc;
+}
+
+static void
+test_digest_process(struct adn_elem *e, struct adn_batch *b)
+{
+	struct test_digest *d = adn_elem_priv(e);
+	struct test_digest_slot *s = &d->slot[adn_worker_index()];
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		const struct rte_mbuf *m = b->pkts[i];
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint64_t h = 0xcbf29ce484222325ULL;
+
+		for (uint16_t k = 0; k < rte_pktmbuf_data_len(m); k++)
+			h = (h ^ p[k]) * 0x100000001b3ULL;
+		s->count++;
+		s->bytes += rte_pktmbuf_pkt_len(m);
+		s->sum += h;
+		s->xor ^= h;
+		b->out[i] = ADN_CONSUMED;
+	}
+	rte_pktmbuf_free_bulk(b->pkts, b->n);
+}
+
+static unsigned int
+test_digest_xstats(const struct adn_elem *e, struct adn_xstat *out,
+		   unsigned int max)
+{
+	const struct test_digest *d = adn_elem_priv(e);
+	static const char *const names[] = { "count", "bytes", "sum", "xor" };
+	uint64_t v[4] = { 0 };
+
+	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++) {
+		v[0] += d->slot[w].count;
+		v[1] += d->slot[w].bytes;
+		v[2] += d->slot[w].sum;
+		v[3] ^= d->slot[w].xor;
+	}
+	for (unsigned int i = 0; i < RTE_MIN(max, 4u); i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
+		out[i].value = v[i];
+	}
+	return RTE_MIN(max, 4u);
+}
+
+static const struct adn_elem_desc test_digest_desc = {
+	.name = "TestDigest",
+	.priv_size = sizeof(struct test_digest),
+	.n_outputs = 0,
+	.configure = test_digest_configure,
+	.process = test_digest_process,
+	.xstats = test_digest_xstats,
+};
+ADN_ELEM_REGISTER(test_digest_desc);
 
 int
 adn_test_main(void)

@@ -17,6 +17,8 @@
 #include "adn_errs.h"
 #include "adn_pipeline.h"
 
+struct rte_ring;
+
 #define ADN_TEST_SINK_MAX 4096
 
 /* Per-sink capture, the priv of a TestSink. */
@@ -95,6 +97,23 @@ struct rte_ipv4_hdr *adn_test_ipv4_hdr(struct rte_mbuf *m);
  * headers with the given ports, anything else raw payload. */
 struct rte_mbuf *adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport,
 			       uint8_t ttl, uint16_t len);
+
+/*
+ * The trace the template and swap tests share: half its packets in 48
+ * heavy flows, the rest in flows seen about once; TCP, UDP and ICMP; 2 %
+ * bad IP checksums, 2 % ARP, 1 % truncated after 10 bytes of IP; aimed at
+ * the prefixes of the route file adn_test_trace_routes writes (next hops
+ * 1-4, a default route). adn_test_trace_pkt(i) is the same packet on every
+ * call (allocated from the test pool).
+ */
+int adn_test_trace_routes(const char *path);
+struct rte_mbuf *adn_test_trace_pkt(unsigned int i);
+
+/* Rings TestRing elements poll, by queue (set by the test). TestDigest
+ * sinks keep a digest of what they took (xstats count, bytes, sum, xor),
+ * as state that survives pipeline swaps. */
+#define ADN_TEST_RINGS 4
+extern struct rte_ring *adn_test_rings[ADN_TEST_RINGS];
 
 /* Run the CUnit registry built by the caller; returns the exit status. */
 int adn_test_main(void);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Live versions under load: a real runtime (EAL on two lcores, one
- * worker) pushes GenSource
+ * Live versions under load. First a real runtime (three lcores on the
+ * machine's two CPUs, two workers, one of them idle: the source has one
+ * queue) pushes GenSource
  * traffic through CheckIPv4 -> LpmRoute -> FlowCounter -> TcpChecksum while
  * the main lcore makes a new plan live every millisecond, cycling through
  * every template, fused and jit chains (compiled once, then from the
@@ -11,6 +12,13 @@
  * overall and per retired version, FlowCounter's total equals the packets
  * it passed in every version, no mbuf is left out of the pool, and a plan
  * or reload that fails leaves the live version as it was.
+ *
+ * Then the equivalence under swaps: the shared trace (heavy and light
+ * flows, malformed frames) through the same chain, fed through rings to
+ * one and to two workers, once under `scalar` with no swap and once with a
+ * new plan every millisecond; every output must take the same multiset of
+ * packets, every element the same counters, FlowCounter the same total,
+ * and the test pool must get every mbuf back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +27,7 @@
 
 #include <rte_cycles.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "adn_elem.h"
 #include "adn_jit.h"
@@ -61,7 +70,7 @@ test_start(void)
 	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
 		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
 	snprintf(cfg, sizeof(cfg),
-		 "workers = 1;\n"
+		 "workers = 2;\n"
 		 "elements = (\n"
 		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
 		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
@@ -137,7 +146,9 @@ test_swaps_under_load(void)
 	CU_ASSERT_EQUAL(st.swaps, k);
 	CU_ASSERT(st.state_migrations > 0);
 	CU_ASSERT(received() > before);
-	/* Every version but the live one goes after its grace period. */
+	/* Worker 1 polls nothing (the source has one queue): an idle
+	 * worker holds up no grace period, and every version but the live
+	 * one goes. */
 	adn_runtime_sync(&rt);
 	adn_runtime_swap_stats(&rt, &st);
 	CU_ASSERT_EQUAL(st.alive, 1);
@@ -158,7 +169,7 @@ test_refused_changes_leave_live_version(void)
 	CU_ASSERT(adn_errs_find(&errs, "fastpath needs an element that is PURE_ON_FLOW; CheckIPv4 is not") >= 0);
 	adn_errs_clear(&errs);
 	snprintf(text, sizeof(text),
-		 "workers = 1;\nelements = ( { name = \"gen\"; type = \"GenSource\"; },\n"
+		 "workers = 2;\nelements = ( { name = \"gen\"; type = \"GenSource\"; },\n"
 		 "  { name = \"x\"; type = \"NoSuchType\"; } );\n"
 		 "links = ( \"gen -> x\" );\n");
 	write_file(bad_path, text);
@@ -182,7 +193,7 @@ test_reload_adds_and_removes(void)
 
 	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_before), 0);
 	snprintf(cfg, sizeof(cfg),
-		 "workers = 1;\nplan = \"jit8\";\n"
+		 "workers = 2;\nplan = \"jit8\";\n"
 		 "elements = (\n"
 		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
 		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
@@ -245,8 +256,173 @@ test_accounting_after_stop(void)
 	printf("\n  %" PRIu64 " packets, FlowCounter %" PRIu64 " / %" PRIu64,
 	       t.received, xs[0].value, count.out[0]);
 	adn_runtime_free(&rt);
-	unlink(cfg_path);
 	unlink(bad_path);
+	/* The equivalence runs route the shared trace. */
+	CU_ASSERT_EQUAL(adn_test_trace_routes(routes_path), 0);
+}
+
+/* --- equivalence under swaps ------------------------------------------- */
+
+#define EQ_PKTS 200000
+static const char *const eq_elems[] = { "chk", "route", "count", "csum" };
+static const char *const eq_sinks[] = { "out", "noroute" };
+
+struct eq_result {
+	struct adn_elem_totals t[RTE_DIM(eq_elems)];
+	uint64_t digest[RTE_DIM(eq_sinks)][4];
+	uint64_t count_cells;		/* FlowCounter's packets xstat */
+	unsigned int swaps;
+};
+
+static void
+live_xstats(const char *name, struct adn_xstat *xs, unsigned int max)
+{
+	const struct adn_elem *e =
+		adn_pipeline_find(adn_runtime_live(&rt)->pipe, name);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_FATAL(e->desc->xstats(e, xs, max) >= 1);
+}
+
+/* The trace through `workers` workers, swapping plans every millisecond
+ * when `swap`, into `r`. */
+static void
+eq_run(unsigned int workers, bool swap, struct eq_result *r)
+{
+	struct rte_mempool *pool = adn_test_pool();
+	const unsigned int pool_free = rte_mempool_avail_count(pool);
+	struct adn_errs errs = { 0 };
+	struct adn_swap_stats st;
+	struct adn_totals t;
+	struct adn_xstat xs[32];
+	struct rte_mbuf *pending = NULL;
+	uint64_t next_swap = 0;
+	unsigned int i = 0;
+	char cfg[2048];
+
+	memset(r, 0, sizeof(*r));
+	for (unsigned int q = 0; q < workers; q++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "eq%u_%u_%d", q, workers, swap);
+		adn_test_rings[q] = rte_ring_create(name, 1024, SOCKET_ID_ANY,
+						    RING_F_SP_ENQ |
+						    RING_F_SC_DEQ);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(adn_test_rings[q]);
+	}
+	snprintf(cfg, sizeof(cfg),
+		 "workers = %u;\nplan = \"%s\";\n"
+		 "elements = (\n"
+		 "  { name = \"src\"; type = \"TestRing\"; queues = %u; },\n"
+		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 4096; },\n"
+		 "  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		 "  { name = \"out\"; type = \"TestDigest\"; },\n"
+		 "  { name = \"noroute\"; type = \"TestDigest\"; } );\n"
+		 "links = ( \"src -> chk -> route\", \"route[0] -> noroute\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"route[4] -> count\",\n"
+		 "  \"count -> csum -> out\" );\n", workers,
+		 swap ? "batch" : "scalar", workers, routes_path);
+	write_file(cfg_path, cfg);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	while (i < EQ_PKTS || pending != NULL) {
+		uint64_t now = rte_get_timer_cycles();
+
+		if (swap && now >= next_swap) {
+			CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt,
+				plans[r->swaps % RTE_DIM(plans)], &errs), 0);
+			adn_errs_print(&errs, stdout);
+			adn_errs_clear(&errs);
+			adn_runtime_reclaim(&rt);
+			r->swaps++;
+			next_swap = rte_get_timer_cycles() +
+				rte_get_timer_hz() / 1000;
+		}
+		/* Keep mbufs for the pipeline: the pool is the test's. */
+		if (pending == NULL && rte_mempool_avail_count(pool) > 512)
+			pending = adn_test_trace_pkt(i++);
+		if (pending != NULL &&
+		    rte_ring_sp_enqueue(adn_test_rings[i % workers],
+					pending) == 0)
+			pending = NULL;
+		else if (pending != NULL || i == EQ_PKTS)
+			rte_pause();
+	}
+	/* Drained: every packet received and none in flight. */
+	for (int k = 0; k < 30000; k++) {
+		adn_runtime_totals(&rt, &t);
+		if (t.received == EQ_PKTS && t.in_flight == 0)
+			break;
+		usleep(1000);
+	}
+	adn_runtime_stop(&rt);
+	adn_runtime_sync(&rt);
+	adn_runtime_totals(&rt, &t);
+	CU_ASSERT_EQUAL(t.received, EQ_PKTS);
+	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped);
+	adn_runtime_swap_stats(&rt, &st);
+	CU_ASSERT_EQUAL(st.unbalanced, 0);
+	CU_ASSERT_EQUAL(st.swaps, r->swaps);
+	for (unsigned int k = 0; k < RTE_DIM(eq_elems); k++)
+		CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, eq_elems[k],
+							&r->t[k]), 0);
+	for (unsigned int k = 0; k < RTE_DIM(eq_sinks); k++) {
+		live_xstats(eq_sinks[k], xs, 4);
+		for (unsigned int v = 0; v < 4; v++)
+			r->digest[k][v] = xs[v].value;
+	}
+	live_xstats("count", xs, RTE_DIM(xs));
+	r->count_cells = xs[0].value;
+	adn_runtime_free(&rt);
+	for (unsigned int q = 0; q < workers; q++) {
+		rte_ring_free(adn_test_rings[q]);
+		adn_test_rings[q] = NULL;
+	}
+	/* Every mbuf back: nothing lost, nothing freed twice. */
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), pool_free);
+}
+
+static void
+eq_check(unsigned int workers)
+{
+	static struct eq_result ref, got;
+
+	eq_run(workers, false, &ref);
+	eq_run(workers, true, &got);
+	printf("\n  %u worker(s): %u swaps; out %" PRIu64 ", noroute %" PRIu64 ", FlowCounter %" PRIu64,
+	       workers, got.swaps, got.digest[0][0], got.digest[1][0],
+	       got.count_cells);
+	CU_ASSERT(got.swaps >= 20);
+	CU_ASSERT(ref.t[0].dropped > 1000);	/* malformed frames went */
+	for (unsigned int k = 0; k < RTE_DIM(eq_elems); k++)
+		if (memcmp(&ref.t[k], &got.t[k], sizeof(ref.t[k])) != 0) {
+			printf("\n  element '%s': in %" PRIu64 "/%" PRIu64 " dropped %" PRIu64 "/%" PRIu64,
+			       eq_elems[k], ref.t[k].in, got.t[k].in,
+			       ref.t[k].dropped, got.t[k].dropped);
+			CU_FAIL("element counters differ from scalar");
+		}
+	CU_ASSERT(memcmp(ref.digest, got.digest, sizeof(ref.digest)) == 0);
+	CU_ASSERT_EQUAL(ref.count_cells, got.count_cells);
+	CU_ASSERT_EQUAL(got.count_cells, got.t[2].out[0]);
+}
+
+static void
+test_swaps_match_scalar_one_worker(void)
+{
+	eq_check(1);
+}
+
+static void
+test_swaps_match_scalar_two_workers(void)
+{
+	eq_check(2);
+	unlink(cfg_path);
 	unlink(routes_path);
 }
 
@@ -255,7 +431,7 @@ main(void)
 {
 	CU_pSuite s;
 
-	if (adn_test_eal_init_lcores("swap", "0-1") < 0 ||
+	if (adn_test_eal_init_lcores("swap", "(0-2)@(0-1)") < 0 ||
 	    CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("swap", NULL, NULL);
@@ -264,5 +440,7 @@ main(void)
 	CU_ADD_TEST(s, test_refused_changes_leave_live_version);
 	CU_ADD_TEST(s, test_reload_adds_and_removes);
 	CU_ADD_TEST(s, test_accounting_after_stop);
+	CU_ADD_TEST(s, test_swaps_match_scalar_one_worker);
+	CU_ADD_TEST(s, test_swaps_match_scalar_two_workers);
 	return adn_test_main();
 }

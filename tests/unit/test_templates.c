@@ -24,26 +24,7 @@
 #include "adn_test.h"
 
 #define N_PKTS 3000
-#define N_HEAVY 48
-
 static char routes_path[256];
-
-/* Prefixes the trace aims at; routes[0] is the default route. */
-static const struct {
-	uint32_t prefix;
-	unsigned int len;
-	unsigned int hop;
-} routes[] = {
-	{ 0, 0, 1 },
-	{ UINT32_C(0x0a000000), 8, 2 },
-	{ UINT32_C(0x0a010000), 16, 3 },
-	{ UINT32_C(0x0a010200), 24, 4 },
-	{ UINT32_C(0x0a010203), 32, 1 },
-	{ UINT32_C(0xc0a80000), 16, 2 },
-	{ UINT32_C(0xc0a88000), 17, 3 },
-	{ UINT32_C(0xac100000), 12, 4 },
-	{ UINT32_C(0x64400000), 10, 3 },
-};
 
 /* Route changes and the packet index before which each applies. Chosen to
  * move traffic the trace carries: a /32 inside a heavy flow's /24, the
@@ -61,69 +42,9 @@ static const struct {
 static void
 write_routes(void)
 {
-	FILE *f;
-
 	snprintf(routes_path, sizeof(routes_path), "/tmp/adn_tpl_routes_%d.txt",
 		 (int)getpid());
-	f = fopen(routes_path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	for (unsigned int i = 0; i < RTE_DIM(routes); i++)
-		fprintf(f, "%u.%u.%u.%u/%u %u\n", routes[i].prefix >> 24,
-			(routes[i].prefix >> 16) & 255,
-			(routes[i].prefix >> 8) & 255, routes[i].prefix & 255,
-			routes[i].len, routes[i].hop);
-	fclose(f);
-}
-
-/* The trace's i-th packet, the same on every call. */
-static struct rte_mbuf *
-trace_pkt(unsigned int i)
-{
-	struct adn_rand r;
-	struct rte_mbuf *m;
-	struct rte_ipv4_hdr *ip;
-	uint64_t flow;
-	uint8_t proto;
-	uint32_t dst;
-	unsigned int kind;
-
-	adn_rand_seed(&r, 1000 + i);
-	kind = (unsigned int)adn_rand_below(&r, 100);
-	/* Half the packets belong to N_HEAVY flows (fastpath hits), the rest
-	 * to flows seen about once. */
-	flow = adn_rand_below(&r, 2) ? adn_rand_below(&r, N_HEAVY) :
-		N_HEAVY + adn_rand_u64(&r) % 100000;
-	adn_rand_seed(&r, flow * 7919 + 1);
-	proto = (flow % 10) < 6 ? IPPROTO_TCP :
-		(flow % 10) < 9 ? IPPROTO_UDP : IPPROTO_ICMP;
-	dst = routes[1 + adn_rand_below(&r, RTE_DIM(routes) - 1)].prefix |
-		((uint32_t)adn_rand_u64(&r) & 0x1ff);
-	if (flow % 13 == 0)
-		dst = (uint32_t)adn_rand_u64(&r);	/* default route only */
-	m = adn_test_ipv4(proto, (uint16_t)(1024 + flow % 50000),
-			  (uint16_t)(80 + flow % 7), 64,
-			  (uint16_t)(64 + (flow % 5) * 100));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-				     sizeof(struct rte_ether_hdr));
-	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0x0b000000) |
-					(uint32_t)(flow & 0xffffff));
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (kind < 2) {
-		ip->hdr_checksum ^= 0x1234;	/* CheckIPv4: bad-checksum */
-	} else if (kind < 4) {
-		struct rte_ether_hdr *eth =
-			rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	} else if (kind < 5) {
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
-					       sizeof(struct rte_ether_hdr) -
-					       10));	/* truncated */
-	}
-	return m;
+	CU_ASSERT_EQUAL_FATAL(adn_test_trace_routes(routes_path), 0);
 }
 
 static struct adn_pipeline *
@@ -183,7 +104,7 @@ run_trace(struct adn_pipeline *p, const char *plan_text)
 			end = RTE_MIN(end, changes[next_change].at);
 		b->n = 0;
 		for (; i < end; i++)
-			b->pkts[b->n++] = trace_pkt(i);
+			b->pkts[b->n++] = adn_test_trace_pkt(i);
 		adn_exec_run(x, src->index);
 		CU_ASSERT_EQUAL(x->in_flight, 0);
 	}
@@ -391,7 +312,7 @@ test_fastpath_serves_heavy_flows(void)
 			b->n = 0;
 			for (unsigned int k = i;
 			     k < RTE_MIN((unsigned int)N_PKTS, i + 32); k++)
-				b->pkts[b->n++] = trace_pkt(k);
+				b->pkts[b->n++] = adn_test_trace_pkt(k);
 			adn_exec_run(x, adn_pipeline_find(p, "src")->index);
 		}
 		CU_ASSERT_EQUAL(adn_exec_tpl_stats(x,
@@ -556,7 +477,7 @@ test_jit_compiles_element_types(void)
 			b->n = 0;
 			for (unsigned int j = i;
 			     j < RTE_MIN((unsigned int)N_PKTS / 3, i + 32); j++)
-				b->pkts[b->n++] = trace_pkt(j);
+				b->pkts[b->n++] = adn_test_trace_pkt(j);
 			adn_exec_run(x, src->index);
 		}
 		adn_exec_free(x);
