@@ -8,7 +8,6 @@
  * Extra counters: packets, bytes (frame bytes, all segments).
  */
 #include "adn_elem.h"
-#include "adn_pipeline.h"
 
 enum { COUNTER_OUT, COUNTER_N_OUT };
 
@@ -18,21 +17,8 @@ struct counter_slot {
 } __rte_cache_aligned;
 
 struct counter {
-	struct counter_slot *slot;	/* [ADN_MAX_WORKERS] */
+	struct counter_slot slot[ADN_MAX_WORKERS];
 };
-
-static int
-counter_configure(struct adn_elem *e, struct adn_build *b)
-{
-	struct counter *c = adn_elem_priv(e);
-	struct adn_state_ref ref;
-	int rc = adn_elem_state(e, b, "counters",
-				sizeof(*c->slot) * ADN_MAX_WORKERS, NULL, 0,
-				&ref);
-
-	c->slot = ref.data;
-	return rc;
-}
 
 static int
 counter_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
@@ -70,8 +56,8 @@ static const struct adn_elem_desc counter_desc = {
 	.help = "count packets and bytes",
 	.flags = ADN_ELEM_STATEFUL_PER_CORE,
 	.priv_size = sizeof(struct counter),
+	.priv_is_state = true,
 	.n_outputs = COUNTER_N_OUT,
-	.configure = counter_configure,
 	ADN_ELEM_EXEC_STAGE(counter),
 	.xstats = counter_xstats,
 };

@@ -102,17 +102,6 @@ struct gen_source {
 	struct gen_cursor cur[GEN_MAX_QUEUES];
 };
 
-/* This build's view: the state object. */
-struct gen_source_priv {
-	struct gen_source *g;
-};
-
-static inline struct gen_source *
-gen_of(const struct adn_elem *e)
-{
-	return ((const struct gen_source_priv *)adn_elem_priv(e))->g;
-}
-
 static void
 gen_state_destroy(void *data)
 {
@@ -223,9 +212,7 @@ init_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 static int
 gen_source_configure(struct adn_elem *e, struct adn_build *b)
 {
-	struct gen_source_priv *gp = adn_elem_priv(e);
-	struct adn_state_ref ref;
-	struct gen_source *g;
+	struct gen_source *g = adn_elem_priv(e);
 	const char *wl = adn_elem_arg_str(e, "workload");
 	uint64_t seed = (uint64_t)adn_elem_arg_int(e, "seed");
 	struct adn_route_table rt = { 0 };
@@ -237,12 +224,7 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 
 	/* The trace and the pool are state: a swap that keeps every key
 	 * keeps them (and each queue's position in the trace). */
-	rc = adn_elem_state(e, b, "trace", sizeof(*g), gen_state_destroy, 0,
-			    &ref);
-	if (rc < 0)
-		return rc;
-	g = gp->g = ref.data;
-	if (ref.reused)
+	if (adn_elem_priv_reused(e))
 		goto rx;
 
 	for (unsigned int i = 0; i < RTE_DIM(gen_workloads); i++)
@@ -323,7 +305,7 @@ static uint16_t
 gen_source_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	      uint16_t max)
 {
-	struct gen_source *g = gen_of(e);
+	struct gen_source *g = adn_elem_priv(e);
 	struct gen_cursor *c = &g->cur[queue];
 	uint64_t pos = c->pos;
 
@@ -364,7 +346,7 @@ static unsigned int
 gen_source_xstats(const struct adn_elem *e, struct adn_xstat *out,
 		  unsigned int max)
 {
-	const struct gen_source *g = gen_of(e);
+	const struct gen_source *g = adn_elem_priv(e);
 	uint64_t failed = 0;
 	const char *names[] = { "flows", "alpha_milli", "seq",
 				"top1pct_share_ppm", "alloc_failed" };
@@ -389,7 +371,9 @@ static const struct adn_elem_desc gen_source_desc = {
 	.name = "GenSource",
 	.help = "in-memory traffic source: precomputed Zipf flow sequence, recycled mbufs",
 	.flags = ADN_ELEM_SOURCE,
-	.priv_size = sizeof(struct gen_source_priv),
+	.priv_size = sizeof(struct gen_source),
+	.priv_is_state = true,
+	.priv_free = gen_state_destroy,
 	.n_outputs = GEN_SOURCE_N_OUT,
 	.args = gen_source_args,
 	.configure = gen_source_configure,

@@ -228,17 +228,19 @@ struct ppm_chain {
 
 static const struct adn_arg_spec ppm_chain_args[] = {
 	{ .name = "rules", .type = ADN_ARG_STRING, .required = true,
-	  .help = "libconfig file with a `ppm` rules group" },
+	  .help = "libconfig file with a `ppm` rules group",
+	  .shapes_state = true },
 	{ .name = "backend", .type = ADN_ARG_STRING,
 	  .choices = ppm_chain_backends, .def_str = "sw",
-	  .help = "sw: lib/ppm on the worker; rtl: Verilated RTL, for tests" },
+	  .help = "sw: lib/ppm on the worker; rtl: Verilated RTL, for tests",
+	  .shapes_state = true },
 	{ .name = NULL },
 };
 
 static void
-ppm_chain_destroy(struct adn_elem *e)
+ppm_chain_free(void *priv)
 {
-	struct ppm_chain *c = adn_elem_priv(e);
+	struct ppm_chain *c = priv;
 
 	for (unsigned int i = 0; i < RTE_DIM(c->w); i++) {
 		if (c->w[i].h != NULL)
@@ -258,6 +260,9 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 	char err[2048];
 	int rc;
 
+	/* The chains (their routers' connection tables) are state. */
+	if (adn_elem_priv_reused(e))
+		return 0;
 	if (strcmp(backend, "rtl") == 0) {
 #ifdef ADN_HAVE_PPM_RTL
 		c->be = &ppm_backend_rtl;
@@ -286,7 +291,7 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 		    (w->out = rte_malloc("ppm_chain", PPM_CHAIN_OUT_MAX, 0)) ==
 		    NULL) {
 			adn_ppm_chain_free(rules);
-			ppm_chain_destroy(e);
+			ppm_chain_free(c);
 			return adn_build_error(b, e, NULL,
 					       "out of memory for worker %u",
 					       i);
@@ -298,7 +303,7 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 			if (n > 0 && err[n - 1] == '\n')
 				err[n - 1] = '\0';
 			adn_ppm_chain_free(rules);
-			ppm_chain_destroy(e);
+			ppm_chain_free(c);
 			return adn_build_error(b, e, "rules",
 					       "cannot load PPM rules from '%s': %s",
 					       path, n > 0 ? err :
@@ -308,7 +313,7 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 		}
 		rc = c->be->open(rules, &w->h);
 		if (rc < 0) {
-			ppm_chain_destroy(e);
+			ppm_chain_free(c);
 			return adn_build_error(b, e, "backend",
 					       "backend %s for worker %u: %s",
 					       c->be->name, i, strerror(-rc));
@@ -527,11 +532,12 @@ static const struct adn_elem_desc ppm_chain_desc = {
 	.help = "HTTP requests in TCP payloads through a PPM chain (lib/ppm)",
 	.flags = ADN_ELEM_STATEFUL_PER_CORE,
 	.priv_size = sizeof(struct ppm_chain),
+	.priv_is_state = true,
+	.priv_free = ppm_chain_free,
 	.n_outputs = PPM_CHAIN_N_OUT,
 	.drop_reasons = ppm_chain_drops,
 	.args = ppm_chain_args,
 	.configure = ppm_chain_configure,
-	.destroy = ppm_chain_destroy,
 	ADN_ELEM_EXEC_STAGE(ppm_chain),
 	.xstats = ppm_chain_xstats,
 };

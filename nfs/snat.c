@@ -71,17 +71,23 @@ struct snat {
 
 static const struct adn_arg_spec snat_args[] = {
 	{ .name = "server_id", .type = ADN_ARG_INT, .required = true,
-	  .min = 0, .max = 65535, .help = "this server's id" },
+	  .min = 0, .max = 65535, .help = "this server's id",
+	  .shapes_state = true },
 	{ .name = "ip_base", .type = ADN_ARG_STRING, .required = true,
-	  .help = "first public IPv4 address" },
+	  .help = "first public IPv4 address",
+	  .shapes_state = true },
 	{ .name = "n_ips", .type = ADN_ARG_INT, .min = 1, .max = 65536,
-	  .def_int = 1, .help = "public addresses" },
+	  .def_int = 1, .help = "public addresses",
+	  .shapes_state = true },
 	{ .name = "port_lo", .type = ADN_ARG_INT, .min = 1, .max = 65535,
-	  .def_int = 1024, .help = "lowest public port" },
+	  .def_int = 1024, .help = "lowest public port",
+	  .shapes_state = true },
 	{ .name = "port_hi", .type = ADN_ARG_INT, .min = 1, .max = 65535,
-	  .def_int = 65535, .help = "highest public port" },
+	  .def_int = 65535, .help = "highest public port",
+	  .shapes_state = true },
 	{ .name = "capacity", .type = ADN_ARG_INT, .min = 1, .max = 1 << 24,
-	  .def_int = 65536, .help = "mirrored table entries" },
+	  .def_int = 65536, .help = "mirrored table entries",
+	  .shapes_state = true },
 	{ .name = NULL },
 };
 
@@ -96,6 +102,9 @@ snat_configure(struct adn_elem *e, struct adn_build *b)
 	struct in_addr a;
 	int rc;
 
+	/* The table and the pool are state: kept across swaps. */
+	if (adn_elem_priv_reused(e))
+		return 0;
 	rte_spinlock_init(&s->lock);
 	s->server_id = (uint16_t)adn_elem_arg_int(e, "server_id");
 	if (inet_pton(AF_INET, ip, &a) != 1)
@@ -122,12 +131,11 @@ snat_configure(struct adn_elem *e, struct adn_build *b)
 }
 
 static void
-snat_destroy(struct adn_elem *e)
+snat_free(void *priv)
 {
-	struct snat *s = adn_elem_priv(e);
+	struct snat *s = priv;
 
 	adn_clip_table_free(s->mirror);
-	s->mirror = NULL;
 }
 
 /* Count a failed allocation by cause; log only the first one, since a
@@ -392,11 +400,12 @@ static const struct adn_elem_desc snat_desc = {
 	.help = "CLIP SNAT handler: allocate and remember public address:port",
 	.flags = ADN_ELEM_STATEFUL_SHARED,
 	.priv_size = sizeof(struct snat),
+	.priv_is_state = true,
+	.priv_free = snat_free,
 	.n_outputs = SNAT_N_OUT,
 	.drop_reasons = snat_drops,
 	.args = snat_args,
 	.configure = snat_configure,
-	.destroy = snat_destroy,
 	ADN_ELEM_EXEC_STAGE(snat),
 	.xstats = snat_xstats,
 	.control = snat_control,

@@ -45,7 +45,8 @@ struct trd {
 static const struct adn_arg_spec trd_args[] = {
 	{ .name = "registers", .type = ADN_ARG_INT, .min = 1,
 	  .max = ADN_CLIP_TRD_MAX_REGS, .def_int = 4096,
-	  .help = "register indices to hand out" },
+	  .help = "register indices to hand out",
+	  .shapes_state = true },
 	{ .name = NULL },
 };
 
@@ -55,6 +56,9 @@ trd_configure(struct adn_elem *e, struct adn_build *b)
 	struct trd *d = adn_elem_priv(e);
 	int rc;
 
+	/* The connection registers are state: kept across swaps. */
+	if (adn_elem_priv_reused(e))
+		return 0;
 	rte_spinlock_init(&d->lock);
 	rc = adn_clip_trd_create((uint32_t)adn_elem_arg_int(e, "registers"),
 				 0x7d, &d->t);
@@ -66,12 +70,11 @@ trd_configure(struct adn_elem *e, struct adn_build *b)
 }
 
 static void
-trd_destroy(struct adn_elem *e)
+trd_free(void *priv)
 {
-	struct trd *d = adn_elem_priv(e);
+	struct trd *d = priv;
 
 	adn_clip_trd_free(d->t);
-	d->t = NULL;
 }
 
 static int
@@ -119,11 +122,12 @@ static const struct adn_elem_desc trd_desc = {
 	.help = "CLIP TCP retransmission detection: register per connection",
 	.flags = ADN_ELEM_STATEFUL_SHARED,
 	.priv_size = sizeof(struct trd),
+	.priv_is_state = true,
+	.priv_free = trd_free,
 	.n_outputs = TRD_N_OUT,
 	.drop_reasons = trd_drops,
 	.args = trd_args,
 	.configure = trd_configure,
-	.destroy = trd_destroy,
 	ADN_ELEM_EXEC_STAGE(trd),
 	.xstats = trd_xstats,
 };

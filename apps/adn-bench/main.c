@@ -67,6 +67,7 @@ struct options {
 	const char *prefix;
 	bool floor;
 	bool quiet;
+	unsigned int swap_every_ms;	/* 0: no swapped cells */
 	int eal_argc;
 	char **eal_argv;
 };
@@ -78,7 +79,15 @@ struct run {
 	uint16_t burst;
 	uint64_t target;
 	uint32_t *batch_cyc;	/* [cap] */
+	uint64_t *batch_end;	/* [cap], swapping only: each batch's end */
 	uint64_t cap;
+	/* Swapping: the plan made live again every swap_tsc cycles while the
+	 * run goes, when each swap was asked for and how long it took. */
+	const char *swap_plan;
+	uint64_t swap_tsc;
+	unsigned int n_swaps;
+	uint64_t swap_at[BENCH_MAX_SWAPS];
+	double swap_ms[BENCH_MAX_SWAPS];
 	/* Results. */
 	volatile uint64_t done;	/* packets so far (progress) */
 	uint64_t n_batches;
@@ -105,6 +114,8 @@ usage(FILE *f, const char *prog)
 		"  -b, --burst B         packets per batch, 1-%d (default: the config's)\n"
 		"  -o, --output PREFIX   write PREFIX.csv, .json, .svg (default adn-bench)\n"
 		"      --no-floor        skip the I/O floor (source -> Recycle)\n"
+		"  -S, --swap-every MS   also measure each plan while a new version of it\n"
+		"                        is swapped in every MS ms (hot-swap cost)\n"
 		"  -q, --quiet           no progress line\n"
 		"  -h, --help            this text\n\n"
 		"EAL arguments come from the config's `eal` list, then from after `--`\n"
@@ -125,6 +136,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-floor", no_argument, NULL, 'F' },
+		{ "swap-every", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -139,7 +151,7 @@ parse_args(int argc, char **argv, struct options *o)
 	o->reps = 5;
 	o->prefix = "adn-bench";
 	o->floor = true;
-	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:qh", longopts,
+	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:S:qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -188,6 +200,11 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'F':
 			o->floor = false;
 			break;
+		case 'S':
+			if (adn_parse_u64(optarg, 1, 60000, &v) < 0)
+				goto bad;
+			o->swap_every_ms = (unsigned int)v;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -209,6 +226,12 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (!warmup_set)
 		o->warmup = o->packets / 10;
+	if ((o->n_plans * (o->swap_every_ms ? 2 : 1) + 1) * o->n_workloads >
+	    BENCH_MAX_CELLS) {
+		fprintf(stderr, "adn-bench: too many plans x workloads (at most %d cells)\n",
+			BENCH_MAX_CELLS);
+		return -EINVAL;
+	}
 	o->eal_argc = argc - optind;
 	o->eal_argv = argv + optind;
 	return 0;
@@ -254,9 +277,12 @@ bench_loop(void *arg)
 		adn_exec_run(x, src->index);
 		rte_rcu_qsbr_quiescent(r->rt->qsbr, 0);
 		now = rte_rdtsc();
-		if (nb < r->cap)
+		if (nb < r->cap) {
+			if (r->batch_end != NULL)
+				r->batch_end[nb] = now;
 			r->batch_cyc[nb++] = (uint32_t)RTE_MIN(now - prev,
 							       (uint64_t)UINT32_MAX);
+		}
 		prev = now;
 		done += n;
 		if ((nb & 255) == 0)
@@ -288,6 +314,45 @@ worker_lcore(void)
 	return l < RTE_MAX_LCORE ? l : rte_get_main_lcore();
 }
 
+/* Make the run's plan live again as a new version (the worker moves to
+ * it at its next batch), and note when and how long it took. */
+static void
+swap(struct run *r)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_swap_stats st;
+	uint64_t t0 = rte_rdtsc();
+
+	if (adn_runtime_set_plan(r->rt, r->swap_plan, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		adn_errs_clear(&errs);
+		return;
+	}
+	adn_runtime_swap_stats(r->rt, &st);
+	if (r->n_swaps < BENCH_MAX_SWAPS) {
+		r->swap_at[r->n_swaps] = t0;
+		r->swap_ms[r->n_swaps++] = st.last_publish_ms;
+	}
+}
+
+/* The slowest batch among the 10 around each swap of the last run
+ * (batch_cyc still in batch order). */
+static uint32_t
+worst_near_swaps(const struct run *r)
+{
+	uint32_t worst = 0;
+	uint64_t j = 0;
+
+	for (unsigned int s = 0; s < r->n_swaps; s++) {
+		while (j < r->n_batches && r->batch_end[j] < r->swap_at[s])
+			j++;
+		for (uint64_t i = j >= 5 ? j - 5 : 0;
+		     i < RTE_MIN(r->n_batches, j + 5); i++)
+			worst = RTE_MAX(worst, r->batch_cyc[i]);
+	}
+	return worst;
+}
+
 /* Run `r` on the worker lcore (or here when EAL gave none), showing
  * progress. Returns 0 or a negative errno. */
 static int
@@ -295,6 +360,7 @@ launch(struct run *r, const struct options *o, const char *label)
 {
 	unsigned int lcore = worker_lcore();
 	bool tty = !o->quiet && isatty(STDERR_FILENO);
+	uint64_t next_progress = 0, next_swap = rte_rdtsc() + r->swap_tsc;
 
 	r->done = 0;
 	if (lcore == rte_get_main_lcore()) {
@@ -304,12 +370,22 @@ launch(struct run *r, const struct options *o, const char *label)
 
 		if (rc < 0)
 			return rc;
+		r->n_swaps = 0;
 		while (rte_eal_get_lcore_state(lcore) != WAIT) {
-			if (tty)
+			uint64_t now = rte_rdtsc();
+
+			if (tty && now >= next_progress) {
 				fprintf(stderr, "\r  %-40s %3.0f%%", label,
 					100.0 * __atomic_load_n(&r->done,
 						__ATOMIC_RELAXED) / r->target);
-			rte_delay_us_sleep(200000);
+				next_progress = now + rte_get_tsc_hz() / 5;
+			}
+			if (r->swap_plan != NULL && now >= next_swap) {
+				swap(r);
+				next_swap = now + r->swap_tsc;
+			}
+			rte_delay_us_sleep(1000);
+			adn_runtime_reclaim(r->rt);
 		}
 		rte_eal_wait_lcore(lcore);
 	}
@@ -330,7 +406,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 {
 	struct adn_errs errs = { 0 };
 	struct adn_totals before, after;
-	char label[128];
+	char label[ADN_PLAN_MAX + 128];
 	int rc;
 
 	if (adn_runtime_set_plan(rt, text, &errs) < 0) {
@@ -364,6 +440,12 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 		if (rc < 0)
 			return rc;
 		adn_runtime_totals(rt, &after);
+		if (r->swap_plan != NULL) {
+			cell->swap_worst[k] = worst_near_swaps(r);
+			for (unsigned int s = 0; s < r->n_swaps &&
+			     cell->n_swaps < BENCH_MAX_SWAPS; s++)
+				cell->swap_ms[cell->n_swaps++] = r->swap_ms[s];
+		}
 		qsort(r->batch_cyc, r->n_batches, sizeof(uint32_t), cmp_u32);
 		cell->mpps[k] = (double)r->done / ((double)r->tsc /
 						   rte_get_tsc_hz()) / 1e6;
@@ -506,7 +588,7 @@ build(struct adn_runtime *rt, const struct options *o, const char *workload,
 static int
 bench_pipeline(const struct options *o, const char *workload, bool floor,
 	       const char *const *plans, unsigned int n_plans,
-	       struct bench_cell *cells, struct run *r)
+	       struct bench_cell *cells, unsigned int *n_cells, struct run *r)
 {
 	struct adn_runtime rt = { 0 };
 	struct adn_plan *plan = malloc(sizeof(*plan));
@@ -525,8 +607,9 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 			o->config);
 		rc = -EINVAL;
 	}
+	*n_cells = 0;
 	for (unsigned int i = 0; i < n_plans && rc == 0; i++) {
-		struct bench_cell *c = &cells[i];
+		struct bench_cell *c = &cells[(*n_cells)++];
 		struct adn_errs errs = { 0 };
 
 		rc = adn_plan_parse(plans[i], plan, &errs);
@@ -539,6 +622,19 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 			 floor ? "floor" : plans[i]);
 		c->floor = floor;
 		rc = measure(&rt, plans[i], plan, o, c, r);
+		if (rc < 0 || floor || o->swap_every_ms == 0)
+			continue;
+		/* The same plan again, made live anew every swap_every_ms
+		 * while it runs: the cost of a hot swap. */
+		cells[*n_cells] = (struct bench_cell){ .floor = false };
+		c = &cells[(*n_cells)++];
+		snprintf(c->workload, sizeof(c->workload), "%s", workload);
+		snprintf(c->plan, sizeof(c->plan), "%s", plans[i]);
+		c->swap_every_ms = o->swap_every_ms;
+		r->swap_plan = plans[i];
+		r->swap_tsc = rte_get_tsc_hz() / 1000 * o->swap_every_ms;
+		rc = measure(&rt, plans[i], plan, o, c, r);
+		r->swap_plan = NULL;
 	}
 	adn_runtime_free(&rt);
 	free(plan);
@@ -615,6 +711,14 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (o.swap_every_ms > 0) {
+		r.batch_end = malloc(sizeof(uint64_t) * r.cap);
+		if (r.batch_end == NULL) {
+			fprintf(stderr, "adn-bench: out of memory for %" PRIu64 " batch end times\n",
+				r.cap);
+			return 1;
+		}
+	}
 	if (worker_lcore() == rte_get_main_lcore())
 		fprintf(stderr, "adn-bench: EAL gave one lcore: running on the main lcore (pass e.g. -l 0-1 for an isolated worker)\n");
 
@@ -625,29 +729,33 @@ main(int argc, char **argv)
 	for (unsigned int w = 0; w < o.n_workloads && status == 0; w++) {
 		const char *floor_plan[] = { "batch" };
 
+		unsigned int used = 0;
+
 		if (o.floor) {
 			rc = bench_pipeline(&o, o.workloads[w], true,
 					    floor_plan, 1,
-					    &rep.cells[rep.n_cells], &r);
+					    &rep.cells[rep.n_cells], &used, &r);
 			if (rc < 0) {
 				status = 1;
 				break;
 			}
-			rep.n_cells++;
+			rep.n_cells += used;
 		}
 		rc = bench_pipeline(&o, o.workloads[w], false, o.plans,
-				    o.n_plans, &rep.cells[rep.n_cells], &r);
+				    o.n_plans, &rep.cells[rep.n_cells], &used,
+				    &r);
 		if (rc < 0) {
 			status = 1;
 			break;
 		}
-		rep.n_cells += o.n_plans;
+		rep.n_cells += used;
 	}
 	if (status == 0) {
 		bench_report_print(&rep, stdout);
 		if (bench_report_write(&rep, o.prefix) < 0)
 			status = 1;
 	}
+	free(r.batch_end);
 	if (cyc_on_heap)
 		free(r.batch_cyc);
 	else

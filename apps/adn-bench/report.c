@@ -20,11 +20,12 @@ cmp_double(const void *a, const void *b)
 static struct bench_stat
 stat_of(const double *v, unsigned int n)
 {
-	double s[BENCH_MAX_REPS];
 	struct bench_stat st = { 0 };
 
 	if (n == 0)
 		return st;
+	double s[n];
+
 	memcpy(s, v, sizeof(*v) * n);
 	qsort(s, n, sizeof(*s), cmp_double);
 	st.min = s[0];
@@ -40,6 +41,52 @@ bench_cell_summarize(struct bench_cell *c)
 	c->s_cpp = stat_of(c->cpp, c->n_runs);
 	c->s_p50 = stat_of(c->p50, c->n_runs);
 	c->s_p99 = stat_of(c->p99, c->n_runs);
+	c->s_swap_worst = stat_of(c->swap_worst,
+				  c->swap_every_ms ? c->n_runs : 0);
+	c->s_swap_ms = stat_of(c->swap_ms, c->n_swaps);
+}
+
+/* The cell of the same workload and plan measured without swaps. */
+static const struct bench_cell *
+unswapped_of(const struct bench_report *r, const struct bench_cell *c)
+{
+	for (unsigned int i = 0; i < r->n_cells; i++)
+		if (!r->cells[i].swap_every_ms && !r->cells[i].floor &&
+		    strcmp(r->cells[i].workload, c->workload) == 0 &&
+		    strcmp(r->cells[i].plan, c->plan) == 0)
+			return &r->cells[i];
+	return NULL;
+}
+
+/* Swapped cells against the same plan unswapped: throughput kept, the
+ * worst batch around a swap against the steady p99, request -> live. */
+static void
+print_swaps(const struct bench_report *r, FILE *f)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		const struct bench_cell *u = unswapped_of(r, c);
+
+		if (!c->swap_every_ms || u == NULL)
+			continue;
+		if (!any)
+			fprintf(f, "%-13s %-22s %8s %10s %10s %12s %9s %12s\n",
+				"workload", "plan (swapping)", "swaps",
+				"Mpps", "vs none", "worst near", "vs p99",
+				"live ms p50");
+		any = true;
+		fprintf(f, "%-13s %-22s %8u %10.2f %9.1f%% %12.0f %8.2fx %12.2f\n",
+			c->workload, c->plan, c->n_swaps, c->s_mpps.median,
+			100.0 * (c->s_mpps.median / u->s_mpps.median - 1),
+			c->s_swap_worst.median,
+			u->s_p99.median > 0 ? c->s_swap_worst.median /
+			u->s_p99.median : 0, c->s_swap_ms.median);
+	}
+	if (any)
+		fprintf(f, "(a new version of the same plan every %u ms while the runs go; worst near: slowest batch of the 10 around a swap, median over runs, cycles; vs p99: against the unswapped runs' batch p99)\n\n",
+			r->cells[r->n_cells - 1].swap_every_ms);
 }
 
 void
@@ -120,6 +167,7 @@ bench_report_print(const struct bench_report *r, FILE *f)
 	fprintf(f, "(packets per run %" PRIu64 ", burst %u; cycles are TSC cycles; batch p50/p99: cycles per batch incl. rx)\n\n",
 		r->n_cells ? r->cells[0].packets : 0,
 		r->n_cells ? r->cells[0].burst : 0);
+	print_swaps(r, f);
 }
 
 static int
@@ -198,6 +246,15 @@ write_json(const struct bench_report *r, const char *path)
 		json_stat(f, "mpps", &c->s_mpps, c->mpps, c->n_runs);
 		fprintf(f, ",\n     ");
 		json_stat(f, "cycles_per_packet", &c->s_cpp, c->cpp, c->n_runs);
+		if (c->swap_every_ms) {
+			fprintf(f, ",\n     \"swap_every_ms\": %u, \"swaps\": %u,\n     ",
+				c->swap_every_ms, c->n_swaps);
+			json_stat(f, "swap_worst_batch_cycles", &c->s_swap_worst,
+				  c->swap_worst, c->n_runs);
+			fprintf(f, ",\n     ");
+			json_stat(f, "swap_live_ms", &c->s_swap_ms,
+				  c->swap_ms, c->n_swaps);
+		}
 		fprintf(f, ",\n     ");
 		json_stat(f, "batch_cycles_p50", &c->s_p50, c->p50, c->n_runs);
 		fprintf(f, ",\n     ");

@@ -13,7 +13,8 @@
 #include "adn_plan.h"
 
 #define BENCH_MAX_REPS 100
-#define BENCH_MAX_CELLS (8 * 17)
+#define BENCH_MAX_CELLS (8 * 33)
+#define BENCH_MAX_SWAPS 4096	/* per cell */
 
 struct bench_stat {
 	double median, min, max;
@@ -31,8 +32,15 @@ struct bench_cell {
 	double p50[BENCH_MAX_REPS];	/* cycles per batch */
 	double p99[BENCH_MAX_REPS];
 	uint64_t dropped, transmitted;	/* summed over the runs */
+	/* Swapped cells (--swap-every): the plan made live again while the
+	 * runs go; the worst batch among the 10 around a swap, per run, and
+	 * request -> live of every swap. */
+	unsigned int swap_every_ms;	/* 0: not a swapped cell */
+	double swap_worst[BENCH_MAX_REPS];
+	unsigned int n_swaps;
+	double swap_ms[BENCH_MAX_SWAPS];
 	/* Filled by bench_cell_summarize. */
-	struct bench_stat s_mpps, s_cpp, s_p50, s_p99;
+	struct bench_stat s_mpps, s_cpp, s_p50, s_p99, s_swap_worst, s_swap_ms;
 };
 
 struct bench_report {

@@ -122,6 +122,14 @@ struct adn_elem_desc {
 	const char *help;		/* one line for --list-elements */
 	uint32_t flags;
 	size_t priv_size;		/* zeroed, cache aligned, in elem->priv */
+	/* priv is state (adn_state.h): allocated through the registry under
+	 * key "priv" and kept by the next version while the element keeps
+	 * its name, type and shapes_state keys; configure() then finds it
+	 * as it was (adn_elem_priv_reused) and must not rebuild it. Such an
+	 * element has no destroy: priv_free frees what priv points to when
+	 * its last version is gone. */
+	bool priv_is_state;
+	void (*priv_free)(void *priv);
 	uint16_t n_outputs;		/* configure() may change it */
 	const char *const *drop_reasons;	/* NULL-terminated */
 	const struct adn_arg_spec *args;	/* terminated by .name == NULL */
@@ -209,6 +217,7 @@ struct adn_elem {
 	 * values (adn_elem_arg_*). */
 	const struct adn_plan *knobs;
 	void *priv;
+	bool priv_reused;		/* priv_is_state: kept from a version */
 	struct adn_elem_stats *stats;	/* [n_workers] */
 	unsigned int n_workers;
 	/* Bumped after every successful control(): anything derived from the
@@ -253,6 +262,14 @@ static inline void *
 adn_elem_priv(const struct adn_elem *e)
 {
 	return e->priv;
+}
+
+/* In configure() of a priv_is_state element: priv is the previous
+ * version's, already built. */
+static inline bool
+adn_elem_priv_reused(const struct adn_elem *e)
+{
+	return e->priv_reused;
 }
 
 /* Index of the calling worker in [0, n_workers); 0 on a non-worker lcore

@@ -492,7 +492,8 @@ elem_free(struct adn_elem *e)
 		e->desc->destroy(e);
 	for (unsigned int i = 0; i < e->n_state; i++)
 		adn_state_release(e->state[i]);
-	rte_free(e->priv);
+	if (!e->desc->priv_is_state)
+		rte_free(e->priv);
 	rte_free(e->stats);
 	free(e);
 }
@@ -515,6 +516,22 @@ state_shape(const struct adn_elem *e, char *out, size_t len)
 		off += (size_t)snprintf(out + off, len - off, "%s=%s;",
 					a->name, v);
 	}
+}
+
+/* A priv_is_state element's priv, from the registry. */
+static int
+priv_state(struct adn_elem *e, struct adn_build *b)
+{
+	struct adn_state_ref ref;
+	int rc;
+
+	if (!e->desc->priv_is_state)
+		return 0;
+	rc = adn_elem_state(e, b, "priv", e->desc->priv_size,
+			    e->desc->priv_free, 0, &ref);
+	e->priv = ref.data;
+	e->priv_reused = ref.reused;
+	return rc;
 }
 
 int
@@ -566,9 +583,10 @@ elem_new(struct adn_build *b, const config_setting_t *s, const char *name,
 	e->stats = rte_zmalloc("adn_elem_stats",
 			       sizeof(*e->stats) * b->n_workers,
 			       RTE_CACHE_LINE_SIZE);
-	if (d->priv_size)
+	if (d->priv_size && !d->priv_is_state)
 		e->priv = rte_zmalloc(name, d->priv_size, RTE_CACHE_LINE_SIZE);
-	if (e->stats == NULL || (d->priv_size && e->priv == NULL)) {
+	if (e->stats == NULL ||
+	    (d->priv_size && !d->priv_is_state && e->priv == NULL)) {
 		elem_free(e);
 		return NULL;
 	}
@@ -681,12 +699,14 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		nodes[i].e->defer = env->defer;
 		if (check_args(&b, nodes[i].e) < 0)
 			continue;
-		if (d->configure != NULL) {
+		{
 			unsigned int before = errs->n;
 			int rc;
 
 			nodes[i].e->knobs = env->plan;
-			rc = d->configure(nodes[i].e, &b);
+			rc = priv_state(nodes[i].e, &b);
+			if (rc == 0 && d->configure != NULL)
+				rc = d->configure(nodes[i].e, &b);
 			nodes[i].e->knobs = NULL;
 
 			if (rc < 0 && errs->n == before)

@@ -368,7 +368,10 @@ swap_in(struct adn_runtime *rt, struct adn_conf *conf,
 	struct adn_version *v;
 	int rc;
 
-	adn_defer_reclaim(rt->defer);
+	/* At most two versions at a time, the live one and the new one:
+	 * a version still in its grace period (and the state only it
+	 * holds, a 64 MB DIR-24-8 table) goes first. */
+	adn_defer_drain(rt->defer);
 	rc = version_build(rt, conf, plan, burst, errs, &v);
 	if (rc < 0)
 		return rc;

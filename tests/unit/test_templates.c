@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "adn_elem.h"
+#include "adn_jit.h"
 #include "adn_plan.h"
 #include "adn_rand.h"
 #include "adn_test.h"
@@ -387,6 +388,8 @@ test_jit_falls_back_to_fused(void)
 	snprintf(dir, sizeof(dir), "/tmp/adn-jit-test-%d", (int)getpid());
 	setenv("ADN_JIT_DIR", dir, 1);
 	setenv("ADN_JIT_CC", "adn-no-such-cc", 1);
+	/* Chains compiled by earlier cases are kept: start without them. */
+	adn_jit_cache_drop();
 	x = adn_exec_create(p, 0);
 	CU_ASSERT_EQUAL(adn_exec_set_plan(x, "jit4", &errs), 0);
 	adn_exec_describe(x, adn_pipeline_find(p, "count"), what,
