@@ -87,9 +87,9 @@ adn_defer_reclaim(struct adn_defer *d)
 void
 adn_defer_drain(struct adn_defer *d)
 {
-	/* Every token taken so far is older than this wait: after it, all
-	 * of them are due. */
-	rte_rcu_qsbr_synchronize(d->v, RTE_QSBR_THRID_INVALID);
+	/* Nothing pending: no grace period to wait for. Otherwise every
+	 * token taken so far is older than the wait: after it, all of them
+	 * are due. */
 	while (adn_defer_reclaim(d) > 0)
 		rte_rcu_qsbr_synchronize(d->v, RTE_QSBR_THRID_INVALID);
 }

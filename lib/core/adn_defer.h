@@ -31,7 +31,8 @@ void adn_defer_add(struct adn_defer *d, void (*fn)(void *), void *p);
  * many are still pending. */
 unsigned int adn_defer_reclaim(struct adn_defer *d);
 
-/* Wait for a grace period and run every pending free. */
+/* Run every pending free, waiting for grace periods while any is
+ * pending (at once when none is). */
 void adn_defer_drain(struct adn_defer *d);
 
 #endif /* _ADN_DEFER_H_ */

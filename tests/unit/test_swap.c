@@ -35,6 +35,28 @@
 #include "adn_test.h"
 
 static struct adn_runtime rt;
+
+/* --- Hold: keeps its worker inside a batch while `hold` is set -------- */
+
+static uint32_t hold, holding;
+
+static void
+hold_process(struct adn_elem *e, struct adn_batch *b)
+{
+	while (__atomic_load_n(&hold, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&holding, 1, __ATOMIC_RELEASE);
+		rte_pause();
+	}
+	for (uint16_t i = 0; i < b->n; i++)
+		b->out[i] = 0;
+}
+
+static const struct adn_elem_desc hold_desc = {
+	.name = "Hold",
+	.n_outputs = 1,
+	.process = hold_process,
+};
+ADN_ELEM_REGISTER(hold_desc);
 static char cfg_path[128], bad_path[128], routes_path[128];
 
 static const char *const plans[] = {
@@ -426,6 +448,51 @@ test_swaps_match_scalar_two_workers(void)
 	unlink(routes_path);
 }
 
+/* A version is freed only after every worker passed a quiescent point:
+ * with the worker held inside a batch of version N, a swap publishes
+ * N + 1 at once, but N stays (reclaim frees nothing) until the worker
+ * lets go of its batch. */
+static void
+test_old_version_waits_for_its_worker(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_swap_stats a, b;
+	char cfg[1024];
+
+	snprintf(cfg, sizeof(cfg),
+		 "workers = 1;\n"
+		 "elements = (\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; flows = 100; seq = 1024; pool = 1023; },\n"
+		 "  { name = \"hold\"; type = \"Hold\"; },\n"
+		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
+		 "links = ( \"gen -> hold -> sink\" );\n");
+	write_file(cfg_path, cfg);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	__atomic_store_n(&hold, 1, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	while (!__atomic_load_n(&holding, __ATOMIC_ACQUIRE))
+		usleep(100);
+	adn_runtime_swap_stats(&rt, &a);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt, "prefetch", &errs), 0);
+	for (int i = 0; i < 20; i++) {
+		adn_runtime_reclaim(&rt);
+		usleep(1000);
+	}
+	adn_runtime_swap_stats(&rt, &b);
+	CU_ASSERT_EQUAL(b.version, a.version + 1);	/* published at once */
+	CU_ASSERT_EQUAL(b.alive, 2);			/* the old one stays */
+	CU_ASSERT_EQUAL(b.retired, a.retired);
+	__atomic_store_n(&hold, 0, __ATOMIC_RELEASE);
+	adn_runtime_sync(&rt);
+	adn_runtime_swap_stats(&rt, &b);
+	CU_ASSERT_EQUAL(b.alive, 1);
+	CU_ASSERT_EQUAL(b.retired, a.retired + 1);
+	adn_runtime_free(&rt);
+	adn_errs_clear(&errs);
+	unlink(cfg_path);
+}
+
 int
 main(void)
 {
@@ -442,5 +509,6 @@ main(void)
 	CU_ADD_TEST(s, test_accounting_after_stop);
 	CU_ADD_TEST(s, test_swaps_match_scalar_one_worker);
 	CU_ADD_TEST(s, test_swaps_match_scalar_two_workers);
+	CU_ADD_TEST(s, test_old_version_waits_for_its_worker);
 	return adn_test_main();
 }
