@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Runtime route changes over telemetry while adn-nf forwards traffic.
+"""Runtime route changes, plan swaps and reloads over telemetry while
+adn-nf forwards traffic.
 
 A pcap replayed forever (net_pcap infinite_rx) keeps the worker inside
 batches the whole time; /adn/control adds and removes an LpmRoute prefix
@@ -181,8 +182,8 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
         r = tel.query("/adn/control")
         check(r["ok"] == 0 and r["reply"].startswith("usage:"),
               "no parameters get the usage")
-        # Many changes back to back while the worker is busy: every call
-        # parks it, none may hang or fail.
+        # Many changes back to back while the worker is busy: none may
+        # hang or fail.
         for i in range(200):
             r = tel.control("route add 198.51.%d.0/24 1" % i,
                             quiet=True)
@@ -196,6 +197,62 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
               "400 changes under traffic leave the table as it was")
         one = count("one")
         wait_for(lambda: count("one") > one, "traffic still flows")
+
+        # Plans swapped in while traffic flows; a route added before
+        # survives every swap (the table is state).
+        r = tel.control("route add 198.51.100.0/24 2")
+        check(r["ok"] == 1, "a route added before the swaps")
+        v0 = tel.query("/adn/versions")["live"]
+        for plan in ["group4", "route=fastpath256", "fused8",
+                     "batch,route.table=dir24_8", "scalar", "batch"]:
+            r = tel.query("/adn/plan/set," + plan)
+            check(r["ok"] == 1 and r["plan"] == plan and
+                  r["errors"] == [], "/adn/plan/set,%s is live" % plan)
+            r = tel.control("route lookup " + TARGET, quiet=True)
+            check(r["reply"] == TARGET + " -> 2",
+                  "the added route is there under " + plan)
+        v = tel.query("/adn/versions")
+        check(v["live"] == v0 + 6 and v["unbalanced"] == 0,
+              "six versions published, none unbalanced")
+        check(tel.query("/adn/plan")["plan"] == "batch",
+              "/adn/plan shows the live plan")
+        two = count("two")
+        wait_for(lambda: count("two") > two,
+                 "packets keep following the added route")
+        r = tel.query("/adn/plan/set,jit8,rx=fastpath64")
+        check(r["ok"] == 0 and r["plan"] == "batch" and
+              any("needs an element that is PURE_ON_FLOW" in e
+                  for e in r["errors"]),
+              "a plan the elements refuse changes nothing, errors listed")
+
+        # Reloads: a config with an error changes nothing; a good one
+        # replaces Discard 'two' by a Counter and keeps the route table.
+        bad = os.path.join(d, "bad.cfg")
+        with open(cfg) as f:
+            text = f.read()
+        with open(bad, "w") as f:
+            f.write(text.replace('type = "Discard"; },\n  { name = "two"',
+                                 'type = "Discard"; frob = 1; },\n'
+                                 '  { name = "two"'))
+        r = tel.query("/adn/reload," + bad)
+        check(r["ok"] == 0 and any(":8: element 'one': key 'frob'" in e
+                                   for e in r["errors"]),
+              "a reload with an error is refused with its line")
+        good = os.path.join(d, "good.cfg")
+        with open(good, "w") as f:
+            f.write(text.replace('{ name = "two"; type = "Discard"; }',
+                                 '{ name = "two"; type = "Counter"; },\n'
+                                 '  { name = "drop2"; type = "Discard"; }')
+                    .replace('"route[2] -> two" );',
+                             '"route[2] -> two -> drop2" );'))
+        r = tel.query("/adn/reload," + good)
+        check(r["ok"] == 1 and r["errors"] == [], "the good reload is live")
+        r = tel.control("route lookup " + TARGET, quiet=True)
+        check(r["reply"] == TARGET + " -> 2",
+              "the route table survived the reload")
+        wait_for(lambda: tel.query("/adn/element,two",
+                                   quiet=True).get("packets", 0) > 100,
+                 "the new Counter counts the prefix's packets")
         check(proc.poll() is None, "adn-nf survived every command")
     finally:
         if tel is not None:
