@@ -77,6 +77,29 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* GenSource -> CheckIPv4 -> LpmRoute -> FlowCounter -> LAST_TYPE (named
+ * LAST) -> Recycle, two workers, `top` before the elements. */
+static void
+gen_config(char *cfg, size_t len, const char *top, const char *last_type,
+	   const char *last)
+{
+	snprintf(cfg, len,
+		 "workers = 2;\n%s"
+		 "elements = (\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
+		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
+		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 1024; },\n"
+		 "  { name = \"%s\"; type = \"%s\"; },\n"
+		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
+		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
+		 "links = ( \"gen -> chk -> route\", \"route[0] -> miss\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"count -> %s -> sink\" );\n",
+		 top, routes_path, routes_path, last, last_type, last);
+}
+
 static void
 test_start(void)
 {
@@ -91,21 +114,7 @@ test_start(void)
 		 (int)getpid());
 	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
 		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
-	snprintf(cfg, sizeof(cfg),
-		 "workers = 2;\n"
-		 "elements = (\n"
-		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
-		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
-		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
-		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
-		 "  { name = \"count\"; type = \"FlowCounter\"; size = 1024; },\n"
-		 "  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
-		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
-		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
-		 "links = ( \"gen -> chk -> route\", \"route[0] -> miss\",\n"
-		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
-		 "  \"route[3] -> count\", \"count -> csum -> sink\" );\n",
-		 routes_path, routes_path);
+	gen_config(cfg, sizeof(cfg), "", "TcpChecksum", "csum");
 	write_file(cfg_path, cfg);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
@@ -214,21 +223,7 @@ test_reload_adds_and_removes(void)
 	char cfg[2048];
 
 	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_before), 0);
-	snprintf(cfg, sizeof(cfg),
-		 "workers = 2;\nplan = \"jit8\";\n"
-		 "elements = (\n"
-		 "  { name = \"gen\"; type = \"GenSource\"; flows = 5000;\n"
-		 "    seq = 8192; pool = 4095; routes = \"%s\"; },\n"
-		 "  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
-		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
-		 "  { name = \"count\"; type = \"FlowCounter\"; size = 1024; },\n"
-		 "  { name = \"tally\"; type = \"Counter\"; },\n"
-		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
-		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
-		 "links = ( \"gen -> chk -> route\", \"route[0] -> miss\",\n"
-		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
-		 "  \"route[3] -> count\", \"count -> tally -> sink\" );\n",
-		 routes_path, routes_path);
+	gen_config(cfg, sizeof(cfg), "plan = \"jit8\";\n", "Counter", "tally");
 	write_file(bad_path, cfg);
 	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), 0);
 	adn_errs_print(&errs, stdout);
