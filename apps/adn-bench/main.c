@@ -321,7 +321,6 @@ swap(struct run *r)
 {
 	struct adn_errs errs = { 0 };
 	struct adn_swap_stats st;
-	uint64_t t0 = rte_rdtsc();
 
 	if (adn_runtime_set_plan(r->rt, r->swap_plan, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
@@ -330,7 +329,9 @@ swap(struct run *r)
 	}
 	adn_runtime_swap_stats(r->rt, &st);
 	if (r->n_swaps < BENCH_MAX_SWAPS) {
-		r->swap_at[r->n_swaps] = t0;
+		/* Batches around the moment the worker could first see the
+		 * new version. */
+		r->swap_at[r->n_swaps] = adn_runtime_live(r->rt)->live_tsc;
 		r->swap_ms[r->n_swaps++] = st.last_publish_ms;
 	}
 }
