@@ -336,22 +336,25 @@ swap(struct run *r)
 	}
 }
 
-/* The slowest batch among the 10 around each swap of the last run
- * (batch_cyc still in batch order). */
-static uint32_t
-worst_near_swaps(const struct run *r)
+/* Per swap of the last run, the slowest batch among the 10 around its
+ * publication (batch_cyc still in batch order), into the cell. */
+static void
+worst_near_swaps(const struct run *r, struct bench_cell *c)
 {
-	uint32_t worst = 0;
 	uint64_t j = 0;
 
-	for (unsigned int s = 0; s < r->n_swaps; s++) {
+	for (unsigned int s = 0; s < r->n_swaps &&
+	     c->n_swaps < BENCH_MAX_SWAPS; s++) {
+		uint32_t worst = 0;
+
 		while (j < r->n_batches && r->batch_end[j] < r->swap_at[s])
 			j++;
 		for (uint64_t i = j >= 5 ? j - 5 : 0;
 		     i < RTE_MIN(r->n_batches, j + 5); i++)
 			worst = RTE_MAX(worst, r->batch_cyc[i]);
+		c->swap_worst[c->n_swaps] = worst;
+		c->swap_ms[c->n_swaps++] = r->swap_ms[s];
 	}
-	return worst;
 }
 
 /* Run `r` on the worker lcore (or here when EAL gave none), showing
@@ -441,12 +444,8 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 		if (rc < 0)
 			return rc;
 		adn_runtime_totals(rt, &after);
-		if (r->swap_plan != NULL) {
-			cell->swap_worst[k] = worst_near_swaps(r);
-			for (unsigned int s = 0; s < r->n_swaps &&
-			     cell->n_swaps < BENCH_MAX_SWAPS; s++)
-				cell->swap_ms[cell->n_swaps++] = r->swap_ms[s];
-		}
+		if (r->swap_plan != NULL)
+			worst_near_swaps(r, cell);
 		qsort(r->batch_cyc, r->n_batches, sizeof(uint32_t), cmp_u32);
 		cell->mpps[k] = (double)r->done / ((double)r->tsc /
 						   rte_get_tsc_hz()) / 1e6;

@@ -33,11 +33,11 @@ struct bench_cell {
 	double p99[BENCH_MAX_REPS];
 	uint64_t dropped, transmitted;	/* summed over the runs */
 	/* Swapped cells (--swap-every): the plan made live again while the
-	 * runs go; the worst batch among the 10 around a swap, per run, and
-	 * request -> live of every swap. */
+	 * runs go; per swap of every run, the slowest batch among the 10
+	 * around it and the time from request to live. */
 	unsigned int swap_every_ms;	/* 0: not a swapped cell */
-	double swap_worst[BENCH_MAX_REPS];
 	unsigned int n_swaps;
+	double swap_worst[BENCH_MAX_SWAPS];
 	double swap_ms[BENCH_MAX_SWAPS];
 	/* Filled by bench_cell_summarize. */
 	struct bench_stat s_mpps, s_cpp, s_p50, s_p99, s_swap_worst, s_swap_ms;

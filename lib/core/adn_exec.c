@@ -74,8 +74,39 @@ exec_plan_alloc(const struct adn_pipeline *p, struct exec_plan *ep)
 	return 0;
 }
 
+int
+adn_batch_set_reserve(struct adn_batch_set *s, unsigned int n)
+{
+	struct adn_batch **b;
+
+	if (n <= s->n)
+		return 0;
+	b = realloc(s->b, sizeof(*b) * n);
+	if (b == NULL)
+		return -ENOMEM;
+	s->b = b;
+	for (; s->n < n; s->n++) {
+		s->b[s->n] = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
+					 RTE_CACHE_LINE_SIZE);
+		if (s->b[s->n] == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+adn_batch_set_free(struct adn_batch_set *s)
+{
+	for (unsigned int i = 0; i < s->n; i++)
+		rte_free(s->b[i]);
+	free(s->b);
+	s->b = NULL;
+	s->n = 0;
+}
+
 struct adn_exec *
-adn_exec_create(const struct adn_pipeline *p, unsigned int worker)
+adn_exec_create_on(const struct adn_pipeline *p, unsigned int worker,
+		   struct adn_batch_set *set)
 {
 	struct adn_exec *x = rte_zmalloc("adn_exec", sizeof(*x),
 					 RTE_CACHE_LINE_SIZE);
@@ -86,17 +117,17 @@ adn_exec_create(const struct adn_pipeline *p, unsigned int worker)
 		goto fail;
 	x->p = p;
 	x->worker = worker;
-	x->in = rte_zmalloc("adn_exec_in", sizeof(*x->in) * p->n_elems, 0);
-	x->one = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
-			     RTE_CACHE_LINE_SIZE);
-	if (x->in == NULL || x->one == NULL)
-		goto fail;
-	for (unsigned int i = 0; i < p->n_elems; i++) {
-		x->in[i] = rte_zmalloc("adn_batch", sizeof(struct adn_batch),
-				       RTE_CACHE_LINE_SIZE);
-		if (x->in[i] == NULL)
-			goto fail;
+	if (set == NULL) {
+		x->own_set = calloc(1, sizeof(*x->own_set));
+		set = x->own_set;
 	}
+	x->in = rte_zmalloc("adn_exec_in", sizeof(*x->in) * p->n_elems, 0);
+	/* One more batch than elements: adn_exec_walk's batch of one. */
+	if (set == NULL || x->in == NULL ||
+	    adn_batch_set_reserve(set, p->n_elems + 1) < 0)
+		goto fail;
+	memcpy(x->in, set->b, sizeof(*x->in) * p->n_elems);
+	x->one = set->b[p->n_elems];
 	adn_plan_init(plan);
 	if (adn_exec_apply_plan(x, plan, &errs) < 0)
 		goto fail;
@@ -107,6 +138,12 @@ fail:
 	free(plan);
 	adn_exec_free(x);
 	return NULL;
+}
+
+struct adn_exec *
+adn_exec_create(const struct adn_pipeline *p, unsigned int worker)
+{
+	return adn_exec_create_on(p, worker, NULL);
 }
 
 void
@@ -120,10 +157,11 @@ adn_exec_free(struct adn_exec *x)
 	ep.elem = x->elem;
 	ep.chain = x->chain;
 	exec_plan_free(x->p, &ep);
-	for (unsigned int i = 0; x->in && i < x->p->n_elems; i++)
-		rte_free(x->in[i]);
+	if (x->own_set != NULL) {
+		adn_batch_set_free(x->own_set);
+		free(x->own_set);
+	}
 	rte_free(x->in);
-	rte_free(x->one);
 	rte_free(x);
 }
 

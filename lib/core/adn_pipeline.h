@@ -169,6 +169,7 @@ struct adn_exec {
 	unsigned int worker;
 	struct adn_batch **in;		/* [n_elems] */
 	volatile uint64_t in_flight;	/* mbufs inside a run right now */
+	struct adn_batch_set *own_set;	/* NULL: a worker's shared set */
 	/* A template that runs the whole pipeline (scalar), or NULL. */
 	struct adn_tpl_inst *whole;
 	/* Per element (topological order): the instance of its element
@@ -182,7 +183,26 @@ struct adn_exec {
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
 };
 
-/* The new executor runs plan "batch". NULL when out of memory. */
+/*
+ * Batches the executors of one worker share. A worker runs one version's
+ * executor at a time, and each leaves every batch empty when its run
+ * ends, so the executors of successive versions can use the same memory,
+ * still in the worker's cache when a swap happens. Control thread.
+ */
+struct adn_batch_set {
+	unsigned int n;
+	struct adn_batch **b;
+};
+
+/* At least `n` batches in `s`; 0 or -ENOMEM. */
+int adn_batch_set_reserve(struct adn_batch_set *s, unsigned int n);
+void adn_batch_set_free(struct adn_batch_set *s);
+
+/* The new executor runs plan "batch" on batches of its own, or of `set`
+ * (which must outlive it). NULL when out of memory. */
+struct adn_exec *adn_exec_create_on(const struct adn_pipeline *p,
+				    unsigned int worker,
+				    struct adn_batch_set *set);
 struct adn_exec *adn_exec_create(const struct adn_pipeline *p,
 				 unsigned int worker);
 void adn_exec_free(struct adn_exec *x);

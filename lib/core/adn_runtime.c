@@ -301,7 +301,7 @@ version_build(struct adn_runtime *rt, struct adn_conf *conf,
 		/* Every worker applies the same plan: report its errors once. */
 		struct adn_errs quiet = { 0 };
 
-		v->x[w] = adn_exec_create(v->pipe, w);
+		v->x[w] = adn_exec_create_on(v->pipe, w, &rt->batches[w]);
 		v->rx[w] = calloc(ADN_MAX_RX_POINTS, sizeof(*v->rx[w]));
 		if (v->x[w] == NULL || v->rx[w] == NULL)
 			adn_errs_add(errs, NULL, NULL, NULL,
@@ -1099,6 +1099,8 @@ adn_runtime_free(struct adn_runtime *rt)
 	rt->reg = NULL;
 	rte_free(rt->qsbr);
 	rt->qsbr = NULL;
+	for (unsigned int w = 0; w < ADN_MAX_WORKERS; w++)
+		adn_batch_set_free(&rt->batches[w]);
 	free(rt->hist);
 	rt->hist = NULL;
 	rt->n_hist = rt->cap_hist = 0;

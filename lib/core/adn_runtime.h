@@ -114,6 +114,8 @@ struct adn_runtime {
 	struct adn_version *live;
 	struct adn_version *alive;	/* every version not yet freed */
 	struct adn_state_reg *reg;
+	/* Per worker, the batches its executors of every version share. */
+	struct adn_batch_set batches[ADN_MAX_WORKERS];
 	struct rte_rcu_qsbr *qsbr;
 	struct adn_defer *defer;
 	/* Per-element counters of retired versions, by element name. */
