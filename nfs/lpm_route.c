@@ -73,11 +73,12 @@ static const char *const lpm_tables[] = {
 	NULL,
 };
 
-/* The state object: what survives a swap. */
-struct lpm_state {
+/* priv, and state (kept across swaps, priv_is_state). */
+struct lpm_route {
 	enum lpm_table kind;
-	/* radix: replaced whole by control (copy-on-write); the data path
-	 * loads it once per lookup. */
+	/* radix: the node array lookups read, published with the trie it
+	 * belongs to; control replaces both (copy-on-write). */
+	const struct adn_radix_node *nodes;
 	struct adn_radix *radix;
 	struct rte_lpm *lpm;
 	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
@@ -86,12 +87,6 @@ struct lpm_state {
 	char path[PATH_MAX];		/* the file the routes came from */
 	/* Every route now in the table, to rebuild it in another kind. */
 	struct adn_route_table routes;
-};
-
-struct lpm_route {
-	enum lpm_table kind;
-	struct rte_lpm *lpm;
-	struct lpm_state *st;
 };
 
 static const struct adn_arg_spec lpm_route_args[] = {
@@ -116,9 +111,9 @@ radix_free(void *p)
 }
 
 static void
-lpm_state_destroy(void *data)
+lpm_route_free(void *priv)
 {
-	struct lpm_state *st = data;
+	struct lpm_route *st = priv;
 
 	if (st->radix != NULL)
 		radix_free(st->radix);
@@ -128,7 +123,7 @@ lpm_state_destroy(void *data)
 
 /* Build st's table of kind st->kind from st->routes. */
 static int
-lpm_state_fill(struct lpm_state *st, uint32_t spare,
+lpm_route_fill(struct lpm_route *st, uint32_t spare,
 	       struct rte_rcu_qsbr *qsbr)
 {
 	const struct adn_route_table *t = &st->routes;
@@ -142,6 +137,7 @@ lpm_state_fill(struct lpm_state *st, uint32_t spare,
 		for (unsigned int i = 0; rc == 0 && i < t->n; i++)
 			rc = adn_radix_add(st->radix, t->r[i].prefix,
 					   t->r[i].len, t->r[i].hop);
+		st->nodes = st->radix->nodes;
 		return rc;
 	}
 	struct rte_lpm_config c = {
@@ -189,22 +185,14 @@ routes_copy(struct adn_route_table *out, const struct adn_route_table *t)
 static int
 lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 {
-	struct lpm_route *l = adn_elem_priv(e);
+	struct lpm_route *st = adn_elem_priv(e);
+	const struct lpm_route *prev = adn_elem_priv_prev(e);
 	const char *table = adn_elem_arg_str(e, "table");
-	const struct lpm_state *prev;
-	struct adn_state_ref ref;
-	struct lpm_state *st;
 	char path[PATH_MAX], err[PATH_MAX + 128];
 	int rc;
 
 	adn_elem_arg_path(e, "routes", path, sizeof(path));
-	rc = adn_elem_state(e, b, "table", sizeof(*st), lpm_state_destroy,
-			    ADN_STATE_FROM_PREV, &ref);
-	if (rc < 0)
-		return rc;
-	st = ref.data;
-	prev = ref.prev;
-	if (!ref.reused) {
+	if (!adn_elem_priv_reused(e)) {
 		st->kind = strcmp(table, "dir24_8") == 0 ? LPM_TABLE_DIR24_8 :
 			LPM_TABLE_RADIX;
 		snprintf(st->path, sizeof(st->path), "%s", path);
@@ -225,16 +213,13 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 						      st->routes.r[i].hop);
 		}
 		if (rc == 0)
-			rc = lpm_state_fill(st, (uint32_t)adn_elem_arg_int(e,
+			rc = lpm_route_fill(st, (uint32_t)adn_elem_arg_int(e,
 					"spare_routes"), adn_build_qsbr(b));
 		if (rc < 0)
 			return adn_build_error(b, e, "routes",
 					       "%s: cannot build the %s table: %s",
 					       path, table, strerror(-rc));
 	}
-	l->kind = st->kind;
-	l->lpm = st->lpm;
-	l->st = st;
 	e->n_outputs = (uint16_t)(st->max_hop + 1);
 	return 0;
 }
@@ -253,8 +238,7 @@ lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	ctx->u32[0] = dst;
 	if (l->kind == LPM_TABLE_DIR24_8)
 		return &l->lpm->tbl24[dst >> 8];
-	return adn_radix_root(__atomic_load_n(&l->st->radix,
-					      __ATOMIC_ACQUIRE));
+	return __atomic_load_n(&l->nodes, __ATOMIC_ACQUIRE);
 }
 
 /* The output for destination `dst` (host order): the data path and the
@@ -266,13 +250,13 @@ lpm_route_lookup(const struct lpm_route *l, uint32_t dst)
 
 	if (l->kind == LPM_TABLE_DIR24_8) {
 		if (rte_lpm_lookup(l->lpm, dst, &hop) != 0)
-			return (int)__atomic_load_n(&l->st->default_hop,
+			return (int)__atomic_load_n(&l->default_hop,
 						    __ATOMIC_RELAXED);
 		return (int)hop;
 	}
 	/* Acquire pairs with the release of a control change's copy. */
-	hop = adn_radix_lookup(__atomic_load_n(&l->st->radix,
-					       __ATOMIC_ACQUIRE), dst);
+	hop = adn_radix_lookup_nodes(__atomic_load_n(&l->nodes,
+						     __ATOMIC_ACQUIRE), dst);
 	return hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE : (int)hop;
 }
 
@@ -316,9 +300,9 @@ routes_find(const struct adn_route_table *t, uint32_t prefix, uint8_t len)
 static uint32_t
 lpm_route_exact(const struct lpm_route *l, uint32_t prefix, uint8_t len)
 {
-	int i = routes_find(&l->st->routes, prefix, len);
+	int i = routes_find(&l->routes, prefix, len);
 
-	return i < 0 ? 0 : l->st->routes.r[i].hop;
+	return i < 0 ? 0 : l->routes.r[i].hop;
 }
 
 /*
@@ -331,12 +315,11 @@ static int
 lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
 		 uint8_t len, uint32_t hop)
 {
-	struct lpm_state *st = l->st;
-	struct adn_route_table *t = &st->routes;
+	struct adn_route_table *t = &l->routes;
 	int i = routes_find(t, prefix, len), rc;
 
 	if (l->kind == LPM_TABLE_DIR24_8 && len == 0) {
-		__atomic_store_n(&st->default_hop,
+		__atomic_store_n(&l->default_hop,
 				 hop ? hop : LPM_ROUTE_OUT_NO_ROUTE,
 				 __ATOMIC_RELAXED);
 		rc = 0;
@@ -344,7 +327,7 @@ lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
 		rc = hop ? rte_lpm_add(l->lpm, prefix, len, hop) :
 			rte_lpm_delete(l->lpm, prefix, len);
 	} else {
-		struct adn_radix *copy = malloc(sizeof(*copy)), *old = st->radix;
+		struct adn_radix *copy = malloc(sizeof(*copy)), *old = l->radix;
 
 		rc = copy ? adn_radix_clone(copy, old) : -ENOMEM;
 		if (rc == 0) {
@@ -357,7 +340,8 @@ lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
 			free(copy);
 			return rc;
 		}
-		__atomic_store_n(&st->radix, copy, __ATOMIC_RELEASE);
+		l->radix = copy;	/* the control thread's alone */
+		__atomic_store_n(&l->nodes, copy->nodes, __ATOMIC_RELEASE);
 		adn_elem_defer_free(e, radix_free, old);
 	}
 	if (rc < 0)
@@ -507,10 +491,10 @@ lpm_route_xstats(const struct adn_elem *e, struct adn_xstat *out,
 	if (max < 2)
 		return 0;
 	snprintf(out[0].name, sizeof(out[0].name), "routes");
-	out[0].value = l->st->routes.n;
+	out[0].value = l->routes.n;
 	snprintf(out[1].name, sizeof(out[1].name), "radix_nodes");
 	out[1].value = l->kind == LPM_TABLE_RADIX ?
-		adn_radix_live_nodes(l->st->radix) : 0;
+		adn_radix_live_nodes(l->radix) : 0;
 	return 2;
 }
 
@@ -519,6 +503,9 @@ static const struct adn_elem_desc lpm_route_desc = {
 	.help = "IPv4 longest-prefix match (radix trie or DIR-24-8) to one output per next hop",
 	.flags = ADN_ELEM_PURE_ON_FLOW,
 	.priv_size = sizeof(struct lpm_route),
+	.priv_is_state = true,
+	.priv_free = lpm_route_free,
+	.priv_from_prev = true,
 	.n_outputs = 1,
 	.drop_reasons = lpm_route_drops,
 	.args = lpm_route_args,

@@ -130,6 +130,10 @@ struct adn_elem_desc {
 	 * its last version is gone. */
 	bool priv_is_state;
 	void (*priv_free)(void *priv);
+	/* priv_is_state: when a rebuild reshapes priv, configure() builds
+	 * the new one from the old (adn_elem_priv_prev): nothing is lost,
+	 * no reset is counted. */
+	bool priv_from_prev;
 	uint16_t n_outputs;		/* configure() may change it */
 	const char *const *drop_reasons;	/* NULL-terminated */
 	const struct adn_arg_spec *args;	/* terminated by .name == NULL */
@@ -218,6 +222,7 @@ struct adn_elem {
 	const struct adn_plan *knobs;
 	void *priv;
 	bool priv_reused;		/* priv_is_state: kept from a version */
+	const void *priv_prev;		/* priv_is_state, reshaped: the old one */
 	struct adn_elem_stats *stats;	/* [n_workers] */
 	unsigned int n_workers;
 	/* Bumped after every successful control(): anything derived from the
@@ -270,6 +275,14 @@ static inline bool
 adn_elem_priv_reused(const struct adn_elem *e)
 {
 	return e->priv_reused;
+}
+
+/* In configure() of a priv_is_state element whose keys that shape state
+ * changed: the previous version's priv, read-only (NULL when none). */
+static inline const void *
+adn_elem_priv_prev(const struct adn_elem *e)
+{
+	return e->priv_prev;
 }
 
 /* Index of the calling worker in [0, n_workers); 0 on a non-worker lcore

@@ -528,9 +528,12 @@ priv_state(struct adn_elem *e, struct adn_build *b)
 	if (!e->desc->priv_is_state)
 		return 0;
 	rc = adn_elem_state(e, b, "priv", e->desc->priv_size,
-			    e->desc->priv_free, 0, &ref);
+			    e->desc->priv_free,
+			    e->desc->priv_from_prev ? ADN_STATE_FROM_PREV : 0,
+			    &ref);
 	e->priv = ref.data;
 	e->priv_reused = ref.reused;
+	e->priv_prev = ref.prev;
 	return rc;
 }
 

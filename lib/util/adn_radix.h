@@ -72,11 +72,11 @@ adn_radix_root(const struct adn_radix *r)
 }
 
 /* Hop of the longest prefix covering `addr` (host order), or
- * ADN_RADIX_NO_HOP. */
+ * ADN_RADIX_NO_HOP, in the trie whose node array is `nodes` (a reader
+ * that follows a trie swapped under RCU keeps just this pointer). */
 static inline uint32_t
-adn_radix_lookup(const struct adn_radix *r, uint32_t addr)
+adn_radix_lookup_nodes(const struct adn_radix_node *nodes, uint32_t addr)
 {
-	const struct adn_radix_node *nodes = r->nodes;
 	const struct adn_radix_node *n = &nodes[0];
 	uint32_t hop = n->hop;
 
@@ -90,6 +90,13 @@ adn_radix_lookup(const struct adn_radix *r, uint32_t addr)
 			hop = n->hop;
 	}
 	return hop;
+}
+
+/* The same in trie `r`. */
+static inline uint32_t
+adn_radix_lookup(const struct adn_radix *r, uint32_t addr)
+{
+	return adn_radix_lookup_nodes(r->nodes, addr);
 }
 
 #endif /* _ADN_RADIX_H_ */
