@@ -64,15 +64,15 @@ struct tcp_cksum_slot {
 struct tcp_cksum {
 	bool verify;
 	bool udp;
-	/* [ADN_MAX_WORKERS], a state object: kept across swaps. */
-	struct tcp_cksum_slot *slot;
+	/* Counters per worker; priv is state, so they outlive swaps. */
+	struct tcp_cksum_slot slot[ADN_MAX_WORKERS];
 };
 
 static const struct adn_arg_spec tcp_cksum_args[] = {
 	{ .name = "mode", .type = ADN_ARG_STRING, .choices = tcp_cksum_modes,
-	  .def_str = "set", .help = "set or verify" },
+	  .def_str = "set", .help = "set or verify", .shapes_state = true },
 	{ .name = "udp", .type = ADN_ARG_BOOL, .def_int = 0,
-	  .help = "also handle UDP" },
+	  .help = "also handle UDP", .shapes_state = true },
 	{ .name = NULL },
 };
 
@@ -81,15 +81,9 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct tcp_cksum *c = adn_elem_priv(e);
 
-	struct adn_state_ref ref;
-	int rc;
-
 	c->verify = strcmp(adn_elem_arg_str(e, "mode"), "verify") == 0;
 	c->udp = adn_elem_arg_bool(e, "udp");
-	rc = adn_elem_state(e, b, "counters",
-			    sizeof(*c->slot) * ADN_MAX_WORKERS, NULL, 0, &ref);
-	c->slot = ref.data;
-	return rc;
+	return 0;
 }
 
 static const void *
@@ -240,6 +234,7 @@ static const struct adn_elem_desc tcp_cksum_desc = {
 	.help = "compute and write (or verify) TCP/UDP checksums",
 	.flags = ADN_ELEM_STATEFUL_PER_CORE,
 	.priv_size = sizeof(struct tcp_cksum),
+	.priv_is_state = true,
 	.n_outputs = TCP_CKSUM_N_OUT,
 	.drop_reasons = tcp_cksum_drops,
 	.args = tcp_cksum_args,
