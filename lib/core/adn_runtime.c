@@ -809,6 +809,7 @@ adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
 		    const char *cmd, char *reply, size_t len)
 {
 	struct adn_elem *e;
+	uint32_t gen;
 	int rc;
 
 	if (len == 0)
@@ -842,7 +843,13 @@ adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
 	 * every batch that starts after the return. */
 	if (rt->alive != rt->live || rt->live->next != NULL)
 		adn_defer_drain(rt->defer);
+	gen = adn_elem_state_gen(e);
 	rc = adn_elem_control(e, cmd, reply, len);
+	/* Changed: return once no batch that began before the change is
+	 * still running, as parking the workers used to guarantee (the
+	 * controller waits a grace period; the workers never wait). */
+	if (adn_elem_state_gen(e) != gen)
+		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
 out:
 	pthread_mutex_unlock(&rt->ctl_lock);
 	return rc;

@@ -194,9 +194,10 @@ int adn_runtime_reload(struct adn_runtime *rt, const char *path,
  * Run control command `cmd` (e.g. "add 10.0.0.0/8 2") on element
  * `elem_name` of the live version while workers keep running: the
  * element's handler changes its state RCU-safely (adn_elem.h). Versions
- * still waiting for their grace period are retired first, so the change
- * reaches every batch that starts after the call returns. "help" lists
- * the element's commands (one per line).
+ * still waiting for their grace period are retired first, and a command
+ * that changed state returns only after a grace period, so every batch
+ * that is running or starts after the call returns sees the change.
+ * "help" lists the element's commands (one per line).
  *
  * A reply (or the reason for failing) is written to `reply`. Returns 0,
  * the handler's negative errno, -ENOENT (no such element), -ENOTSUP
