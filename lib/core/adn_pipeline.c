@@ -537,6 +537,25 @@ priv_state(struct adn_elem *e, struct adn_build *b)
 	return rc;
 }
 
+/* priv (from the registry when it is state), then configure() with the
+ * plan's knobs readable; 0 or a negative errno, every error reported. */
+static int
+configure(struct adn_elem *e, struct adn_build *b)
+{
+	unsigned int before = b->errs->n;
+	int rc;
+
+	e->knobs = b->env->plan;
+	rc = priv_state(e, b);
+	if (rc == 0 && e->desc->configure != NULL)
+		rc = e->desc->configure(e, b);
+	e->knobs = NULL;
+	if (rc < 0 && b->errs->n == before)
+		adn_errs_add(b->errs, e->setting, e->name, NULL,
+			     "configuration failed: %s", strerror(-rc));
+	return rc;
+}
+
 int
 adn_elem_state(struct adn_elem *e, struct adn_build *b, const char *key,
 	       size_t size, void (*destroy)(void *data), unsigned int flags,
@@ -702,23 +721,8 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		nodes[i].e->defer = env->defer;
 		if (check_args(&b, nodes[i].e) < 0)
 			continue;
-		{
-			unsigned int before = errs->n;
-			int rc;
-
-			nodes[i].e->knobs = env->plan;
-			rc = priv_state(nodes[i].e, &b);
-			if (rc == 0 && d->configure != NULL)
-				rc = d->configure(nodes[i].e, &b);
-			nodes[i].e->knobs = NULL;
-
-			if (rc < 0 && errs->n == before)
-				adn_errs_add(errs, s, name, NULL,
-					     "configuration failed: %s",
-					     strerror(-rc));
-			if (rc < 0)
-				continue;
-		}
+		if (configure(nodes[i].e, &b) < 0)
+			continue;
 		if (nodes[i].e->n_outputs > ADN_MAX_OUTPUTS) {
 			adn_errs_add(errs, s, name, NULL,
 				     "%u outputs, at most %d",

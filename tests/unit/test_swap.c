@@ -77,6 +77,20 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* Write `cfg` to cfg_path, and load, build and start it in rt. */
+static void
+start_runtime(const char *cfg)
+{
+	struct adn_errs errs = { 0 };
+
+	write_file(cfg_path, cfg);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+}
+
 /* GenSource -> CheckIPv4 -> LpmRoute -> FlowCounter -> LAST_TYPE (named
  * LAST) -> Recycle, two workers, `top` before the elements. */
 static void
@@ -103,7 +117,6 @@ gen_config(char *cfg, size_t len, const char *top, const char *last_type,
 static void
 test_start(void)
 {
-	struct adn_errs errs = { 0 };
 	char cfg[2048];
 
 	snprintf(routes_path, sizeof(routes_path), "/tmp/adn-swap-%d-routes",
@@ -115,12 +128,7 @@ test_start(void)
 	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
 		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
 	gen_config(cfg, sizeof(cfg), "", "TcpChecksum", "csum");
-	write_file(cfg_path, cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
+	start_runtime(cfg);
 }
 
 static uint64_t
@@ -342,12 +350,7 @@ eq_run(unsigned int workers, bool swap, struct eq_result *r)
 		 "  \"route[3] -> count\", \"route[4] -> count\",\n"
 		 "  \"count -> csum -> out\" );\n", workers,
 		 swap ? "batch" : "scalar", workers, routes_path);
-	write_file(cfg_path, cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
+	start_runtime(cfg);
 	while (i < EQ_PKTS || pending != NULL) {
 		uint64_t now = rte_get_timer_cycles();
 
