@@ -1460,8 +1460,15 @@ main(int argc, char **argv)
 			fprintf(stderr, "error: interrupt gate: %s\n",
 				strerror(-rc));
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		/* A memif server answers a client's hello only once its port
+		 * is started (before, it refuses the client, who does not try
+		 * again): scripts start the servers after this line. */
+		printf("adn-switchsim: ports started, waiting for %u server link(s)\n",
+		       s->n_servers);
+		fflush(stdout);
 		rc = wait_links(s);
+	}
 	if (rc == 0) {
 		printf("adn-switchsim: %u server(s), mode %s, push %s, group of %u\n",
 		       s->n_servers, s->mode == ADN_CLIP_LB_BF ? "bf" : "ecmp",

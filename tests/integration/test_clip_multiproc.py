@@ -226,10 +226,12 @@ def main():
     try:
         logs.append(open(os.path.join(wd, "sw.log"), "w"))
         procs.append(start(sw_cmd, logs[-1]))
-        # the switchsim owns the sockets: servers start once they exist
-        while not all(os.path.exists(s) for s in socks):
+        # The switchsim owns the sockets, and refuses a client (for good)
+        # until its ports are started: servers start after it says so.
+        sw_log = os.path.join(wd, "sw.log")
+        while "ports started" not in open(sw_log).read():
             if procs[0].poll() is not None or time.monotonic() > deadline:
-                adn_it.fail("switchsim did not create its memif sockets")
+                adn_it.fail("switchsim did not start its ports")
             time.sleep(0.1)
         for i in range(2):
             env = dict(os.environ, ADN_SOCK=socks[i])
