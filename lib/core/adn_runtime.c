@@ -611,27 +611,27 @@ adn_runtime_sync(struct adn_runtime *rt)
 static void
 worker_park(struct adn_worker *w)
 {
-	/* Release: everything the batches so far did happens before the
-	 * controller's change; acquire on the flag: the change happens
-	 * before the next batch. */
-	/* Offline while parked: a grace period does not wait for it. */
+	/* Offline while parked: a grace period does not wait for it.
+	 * Release: the batches so far are done before the gate opens its
+	 * window; acquire on the flag: the window is over before the next
+	 * batch. */
 	rte_rcu_qsbr_thread_offline(w->rt->qsbr, w->idx);
 	__atomic_store_n(&w->ctl_state, ADN_WORKER_PARKED, __ATOMIC_RELEASE);
 	/* Yield, not spin: on a small machine the thread we wait for (the
-	 * controller, the EAL interrupt thread) may share this core. */
+	 * gate thread, the EAL interrupt thread) may share this core. */
 	while (__atomic_load_n(&w->rt->ctl_pause, __ATOMIC_ACQUIRE))
 		sched_yield();
 	__atomic_store_n(&w->ctl_state, ADN_WORKER_POLLING, __ATOMIC_RELAXED);
 	rte_rcu_qsbr_thread_online(w->rt->qsbr, w->idx);
 }
 
-#define CTL_PARK_TIMEOUT_S 5
+#define GATE_PARK_TIMEOUT_S 5
 
-/* One step of the controller's wait: spin first (a batch takes
- * microseconds), then sleep, so a controller sharing a core with a worker
- * does not starve it. */
+/* One step of the gate thread's wait: spin first (a batch takes
+ * microseconds), then sleep, so a gate thread sharing a core with a
+ * worker does not starve it. */
 static void
-ctl_wait_step(unsigned int *spins)
+gate_wait_step(unsigned int *spins)
 {
 	if (++*spins < 1024)
 		rte_pause();
@@ -644,13 +644,13 @@ workers_release(struct adn_runtime *rt)
 {
 	__atomic_store_n(&rt->ctl_pause, 0, __ATOMIC_RELEASE);
 	/* Wait until every parked worker has seen the release, so that the
-	 * next control call cannot take a stale PARKED for an ack. */
+	 * next window cannot take a stale PARKED for an ack. */
 	for (unsigned int w = 0; w < rt->n_workers; w++) {
 		unsigned int spins = 0;
 
 		while (__atomic_load_n(&rt->workers[w].ctl_state,
 				       __ATOMIC_ACQUIRE) == ADN_WORKER_PARKED)
-			ctl_wait_step(&spins);
+			gate_wait_step(&spins);
 	}
 }
 
@@ -660,7 +660,7 @@ static int
 workers_park(struct adn_runtime *rt)
 {
 	uint64_t deadline = rte_get_timer_cycles() +
-		CTL_PARK_TIMEOUT_S * rte_get_timer_hz();
+		GATE_PARK_TIMEOUT_S * rte_get_timer_hz();
 
 	__atomic_store_n(&rt->ctl_pause, 1, __ATOMIC_RELAXED);
 	for (unsigned int w = 0; w < rt->n_workers; w++) {
@@ -674,7 +674,7 @@ workers_park(struct adn_runtime *rt)
 				workers_release(rt);
 				return -ETIMEDOUT;
 			}
-			ctl_wait_step(&spins);
+			gate_wait_step(&spins);
 		}
 	}
 	return 0;
