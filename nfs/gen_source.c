@@ -19,6 +19,10 @@
  *                       flows carry ~10% of packets (NFMorph §2)
  *       "skewed"        100,000 flows, Zipf alpha 1.61: the top 1% carry
  *                       ~99% (98.99% exactly; NFMorph §2.2)
+ *       "phased"        heavy-tailed, then skewed, then heavy-tailed
+ *                       again, ... every `phase` seconds: a workload that
+ *                       changes under a running pipeline (Morph's test);
+ *                       twice the memory (one sequence per workload)
  *   flows  (int, 1 - 2^32-1)   overrides the workload's flow count
  *   alpha  (float, 0 - 10)     overrides its Zipf exponent; 0: uniform
  *   size   (int, default 64, 54-1514)  frame bytes (no FCS)
@@ -31,10 +35,15 @@
  *   seed   (int, default 1)      everything is deterministic given it
  *   queues (int, default 1, 1-16)  rx points (one per worker)
  *   pool   (int, default 8191, 1023 - 1048575)  mbufs in the pool
+ *   phase  (float, default 10, 0.1 - 3600)  seconds per phase ("phased")
  * Outputs: 0 — every generated packet.
+ * Control: "restart": every queue back to the start of its sequence, and
+ *   of the first phase at its next burst (benchmarks align runs with it).
  * Extra counters: flows, alpha_milli, seq, top1pct_share_ppm (share of the
- *   sequence drawn from the top 1% of flows, in parts per million),
- *   alloc_failed (bursts lost to an empty pool).
+ *   sequence drawn from the top 1% of flows, in parts per million; all of
+ *   the current phase's when phased), alloc_failed (bursts lost to an
+ *   empty pool), phase (queue 0's: 0 heavy-tailed, 1 skewed),
+ *   phase_changes.
  */
 #include <errno.h>
 #include <limits.h>
@@ -73,8 +82,9 @@ static const struct gen_workload gen_workloads[] = {
 };
 
 static const char *const gen_workload_names[] = {
-	"heavy-tailed", "skewed", NULL,
+	"heavy-tailed", "skewed", "phased", NULL,
 };
+#define GEN_PHASED "phased"	/* gen_workloads[0], then [1], ... */
 
 /* One precomputed packet: what differs between packets. */
 struct gen_pkt {
@@ -85,17 +95,24 @@ struct gen_pkt {
 };
 
 struct gen_cursor {
-	uint64_t pos;
+	uint64_t pos;			/* in the current part */
 	uint64_t alloc_failed;
+	unsigned int part;		/* phased: 0 or 1 */
+	uint64_t phase_end;		/* TSC; 0: starts at the next burst */
+	uint64_t phase_changes;
+	uint32_t restarts;		/* the last "restart" it applied */
 } __rte_cache_aligned;
 
 struct gen_source {
 	struct rte_mempool *pool;
-	struct gen_pkt *seq;
+	struct gen_pkt *seq;		/* [parts][n_seq] */
 	uint64_t n_seq;
+	unsigned int parts;		/* 2 when phased, else 1 */
+	uint64_t phase_tsc;
+	uint32_t restarts;		/* "restart" commands */
 	uint64_t flows;
 	double alpha;
-	uint64_t top1_ppm;
+	uint64_t top1_ppm[2];
 	uint16_t size;
 	unsigned int queues;
 	uint8_t hdr[GEN_HDR_LEN] __rte_aligned(16);
@@ -140,6 +157,9 @@ static const struct adn_arg_spec gen_source_args[] = {
 	  .shapes_state = true },
 	{ .name = "pool", .type = ADN_ARG_INT, .min = 1023, .max = 1048575,
 	  .def_int = 8191, .help = "mbufs in the pool",
+	  .shapes_state = true },
+	{ .name = "phase", .type = ADN_ARG_FLOAT, .def_float = 10,
+	  .help = "seconds per phase of the phased workload",
 	  .shapes_state = true },
 	{ .name = NULL },
 };
@@ -209,6 +229,34 @@ init_mbuf(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 	memset(d + GEN_HDR_LEN, 0, g->size - GEN_HDR_LEN);
 }
 
+/* Sequence `part`: n_seq draws from Zipf(flows, alpha) (uniform for
+ * alpha 0); 0 or -EINVAL for a bad model. */
+static int
+draw(struct gen_source *g, unsigned int part, uint64_t flows, double alpha,
+     uint64_t seed, const struct adn_route_table *rt)
+{
+	struct gen_pkt *seq = g->seq + part * g->n_seq;
+	const uint64_t top = RTE_MAX(flows / 100, (uint64_t)1);
+	uint64_t in_top = 0;
+	struct adn_zipf z;
+	struct adn_rand r;
+
+	if (alpha > 0 && adn_zipf_init(&z, flows, alpha) < 0)
+		return -EINVAL;
+	adn_rand_seed(&r, seed + part);
+	for (uint64_t i = 0; i < g->n_seq; i++) {
+		uint64_t rank = alpha > 0 ? adn_zipf_next(&z, &r) :
+			adn_rand_below(&r, flows);
+
+		in_top += rank < top;
+		/* Parts share flow identities: the heavy flows of one are
+		 * flows of the other too. */
+		flow_of(g, seed, rank, rt->n ? rt : NULL, &seq[i]);
+	}
+	g->top1_ppm[part] = in_top * 1000000 / g->n_seq;
+	return 0;
+}
+
 static int
 gen_source_configure(struct adn_elem *e, struct adn_build *b)
 {
@@ -216,10 +264,8 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 	const char *wl = adn_elem_arg_str(e, "workload");
 	uint64_t seed = (uint64_t)adn_elem_arg_int(e, "seed");
 	struct adn_route_table rt = { 0 };
-	struct adn_zipf z;
-	struct adn_rand r;
-	uint64_t top, in_top = 0;
 	char name[RTE_MEMPOOL_NAMESIZE];
+	double phase;
 	int rc;
 
 	/* The trace and the pool are state: a swap that keeps every key
@@ -227,11 +273,17 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 	if (adn_elem_priv_reused(e))
 		goto rx;
 
+	g->parts = strcmp(wl, GEN_PHASED) == 0 ? 2 : 1;
 	for (unsigned int i = 0; i < RTE_DIM(gen_workloads); i++)
 		if (strcmp(gen_workloads[i].name, wl) == 0) {
 			g->flows = gen_workloads[i].flows;
 			g->alpha = gen_workloads[i].alpha;
 		}
+	if (g->parts > 1 && (adn_elem_arg(e, "flows") != NULL ||
+			     adn_elem_arg(e, "alpha") != NULL))
+		return adn_build_error(b, e, adn_elem_arg(e, "flows") ?
+				       "flows" : "alpha",
+				       "the phased workload alternates the named ones: no flows or alpha");
 	if (adn_elem_arg(e, "flows") != NULL)
 		g->flows = (uint64_t)adn_elem_arg_int(e, "flows");
 	if (adn_elem_arg(e, "alpha") != NULL) {
@@ -241,6 +293,11 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 					       "%g out of range [0, 10] (0: uniform)",
 					       g->alpha);
 	}
+	phase = adn_elem_arg_float(e, "phase");
+	if (!(phase >= 0.1 && phase <= 3600))
+		return adn_build_error(b, e, "phase",
+				       "%g s out of range [0.1, 3600]", phase);
+	g->phase_tsc = (uint64_t)(phase * (double)rte_get_tsc_hz());
 	g->size = (uint16_t)adn_elem_arg_int(e, "size");
 	g->n_seq = (uint64_t)adn_elem_arg_int(e, "seq");
 	g->queues = (unsigned int)adn_elem_arg_int(e, "queues");
@@ -255,30 +312,29 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 		if (rc < 0)
 			return adn_build_error(b, e, "routes", "%s", err);
 	}
-	if (g->alpha > 0 && adn_zipf_init(&z, g->flows, g->alpha) < 0) {
-		adn_route_table_free(&rt);
-		return adn_build_error(b, e, "alpha", "bad Zipf model (%" PRIu64 " flows, alpha %g)",
-				       g->flows, g->alpha);
-	}
-	g->seq = rte_malloc("gen_seq", sizeof(*g->seq) * g->n_seq,
+	g->seq = rte_malloc("gen_seq", sizeof(*g->seq) * g->n_seq * g->parts,
 			    RTE_CACHE_LINE_SIZE);
 	if (g->seq == NULL) {
 		adn_route_table_free(&rt);
 		return adn_build_error(b, e, "seq",
-				       "cannot allocate %" PRIu64 " x %zu bytes (lower `seq` or give EAL more memory)",
-				       g->n_seq, sizeof(*g->seq));
+				       "cannot allocate %u x %" PRIu64 " x %zu bytes (lower `seq` or give EAL more memory)",
+				       g->parts, g->n_seq, sizeof(*g->seq));
 	}
-	adn_rand_seed(&r, seed);
-	top = RTE_MAX(g->flows / 100, (uint64_t)1);
-	for (uint64_t i = 0; i < g->n_seq; i++) {
-		uint64_t rank = g->alpha > 0 ? adn_zipf_next(&z, &r) :
-			adn_rand_below(&r, g->flows);
+	for (unsigned int part = 0; part < g->parts; part++) {
+		const uint64_t flows = g->parts > 1 ?
+			gen_workloads[part].flows : g->flows;
+		const double alpha = g->parts > 1 ?
+			gen_workloads[part].alpha : g->alpha;
 
-		in_top += rank < top;
-		flow_of(g, seed, rank, rt.n ? &rt : NULL, &g->seq[i]);
+		rc = draw(g, part, flows, alpha, seed, &rt);
+		if (rc < 0) {
+			adn_route_table_free(&rt);
+			return adn_build_error(b, e, "alpha",
+					       "bad Zipf model (%" PRIu64 " flows, alpha %g)",
+					       flows, alpha);
+		}
 	}
 	adn_route_table_free(&rt);
-	g->top1_ppm = in_top * 1000000 / g->n_seq;
 	for (unsigned int q = 0; q < g->queues; q++)
 		g->cur[q].pos = g->n_seq * q / g->queues;
 
@@ -301,25 +357,56 @@ rx:
 }
 
 
+static void
+restart(struct gen_source *g, struct gen_cursor *c, uint16_t queue)
+{
+	c->restarts = __atomic_load_n(&g->restarts, __ATOMIC_RELAXED);
+	c->pos = g->n_seq * queue / g->queues;
+	c->part = 0;
+	c->phase_end = 0;
+}
+
+static inline void
+next_phase(struct gen_source *g, struct gen_cursor *c)
+{
+	const uint64_t now = rte_rdtsc();
+
+	if (c->phase_end == 0) {
+		c->phase_end = now + g->phase_tsc;
+	} else if (now >= c->phase_end) {
+		c->part ^= 1;
+		c->phase_end += g->phase_tsc;
+		c->phase_changes++;
+	}
+}
+
 static uint16_t
 gen_source_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	      uint16_t max)
 {
 	struct gen_source *g = adn_elem_priv(e);
 	struct gen_cursor *c = &g->cur[queue];
-	uint64_t pos = c->pos;
+	const struct gen_pkt *seq;
+	uint64_t pos;
 
+	if (unlikely(c->restarts != __atomic_load_n(&g->restarts,
+						    __ATOMIC_RELAXED)))
+		restart(g, c, queue);
+	if (unlikely(g->parts > 1))
+		next_phase(g, c);
 	if (unlikely(rte_pktmbuf_alloc_bulk(g->pool, pkts, max) != 0)) {
 		c->alloc_failed++;
 		return 0;
 	}
+	pos = c->pos;
+	seq = g->seq + c->part * g->n_seq;
 	for (uint16_t i = 0; i < max; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
 			(d + sizeof(struct rte_ether_hdr));
 		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
-		const struct gen_pkt *p = &g->seq[pos];
+		const struct gen_pkt *p = &seq[pos];
 
 		if (++pos == g->n_seq)
 			pos = 0;
@@ -347,25 +434,52 @@ gen_source_xstats(const struct adn_elem *e, struct adn_xstat *out,
 		  unsigned int max)
 {
 	const struct gen_source *g = adn_elem_priv(e);
+	const unsigned int part = g->cur[0].part;
 	uint64_t failed = 0;
 	const char *names[] = { "flows", "alpha_milli", "seq",
-				"top1pct_share_ppm", "alloc_failed" };
+				"top1pct_share_ppm", "alloc_failed", "phase",
+				"phase_changes" };
 	uint64_t vals[RTE_DIM(names)];
 	unsigned int n = RTE_MIN(max, RTE_DIM(names));
 
 	for (unsigned int q = 0; q < g->queues; q++)
 		failed += g->cur[q].alloc_failed;
-	vals[0] = g->flows;
-	vals[1] = (uint64_t)(g->alpha * 1000 + 0.5);
+
+	vals[0] = g->parts > 1 ? gen_workloads[part].flows : g->flows;
+	vals[1] = (uint64_t)((g->parts > 1 ? gen_workloads[part].alpha :
+			      g->alpha) * 1000 + 0.5);
 	vals[2] = g->n_seq;
-	vals[3] = g->top1_ppm;
+	vals[3] = g->top1_ppm[part];
 	vals[4] = failed;
+	vals[5] = part;
+	vals[6] = g->cur[0].phase_changes;
 	for (unsigned int i = 0; i < n; i++) {
 		snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
 		out[i].value = vals[i];
 	}
 	return n;
 }
+
+static int
+gen_source_control(struct adn_elem *e, const char *cmd, char *reply,
+		   size_t len)
+{
+	struct gen_source *g = adn_elem_priv(e);
+
+	if (strcmp(cmd, "restart") != 0) {
+		snprintf(reply, len, "unknown command '%s' (try help)", cmd);
+		return -EINVAL;
+	}
+	/* Each worker applies it to its queues at its next burst. */
+	__atomic_fetch_add(&g->restarts, 1, __ATOMIC_RELAXED);
+	snprintf(reply, len, "restarted");
+	return 1;
+}
+
+static const char *const gen_source_control_help[] = {
+	"restart   every queue to the start of its sequence and first phase",
+	NULL,
+};
 
 static const struct adn_elem_desc gen_source_desc = {
 	.name = "GenSource",
@@ -380,6 +494,8 @@ static const struct adn_elem_desc gen_source_desc = {
 	.rx = gen_source_rx,
 	ADN_ELEM_EXEC_STAGE(gen_source),
 	.xstats = gen_source_xstats,
+	.control = gen_source_control,
+	.control_help = gen_source_control_help,
 };
 
 ADN_ELEM_REGISTER(gen_source_desc);

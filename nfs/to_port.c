@@ -66,6 +66,7 @@ to_port_process(struct adn_elem *e, struct adn_batch *b)
 static const struct adn_elem_desc to_port_desc = {
 	.name = "ToPort",
 	.help = "transmit on a port (one tx queue per worker)",
+	.flags = ADN_ELEM_EXTERNAL,
 	.priv_size = sizeof(struct to_port),
 	.n_outputs = 0,
 	.drop_reasons = to_port_drops,

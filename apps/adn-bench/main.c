@@ -273,8 +273,7 @@ bench_loop(void *arg)
 				break;
 			continue;
 		}
-		b->n = n;
-		adn_exec_run(x, src->index);
+		adn_runtime_run_rx(r->rt, 0, x, src, n);
 		rte_rcu_qsbr_quiescent(r->rt->qsbr, 0);
 		now = rte_rdtsc();
 		if (nb < r->cap) {

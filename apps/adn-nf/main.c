@@ -24,6 +24,7 @@
 
 #include "adn_elem.h"
 #include "adn_parse.h"
+#include "adn_morph.h"
 #include "adn_runtime.h"
 #include "adn_stats.h"
 
@@ -220,6 +221,8 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct adn_errs errs = { 0 };
 	static struct adn_runtime rt;	/* large; lives for the process */
+	struct adn_morph_conf morph_conf;
+	struct adn_morph *morph = NULL;
 	int cfg_argc, all_argc, rc;
 	char **cfg_argv = NULL, **all_argv = NULL;
 	bool eal_up = false;
@@ -245,10 +248,18 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	if (adn_runtime_build(&rt, &errs) < 0) {
+	/* Morph's policy is checked with the rest of the config. */
+	if (adn_morph_conf_read(adn_runtime_config(&rt), &morph_conf,
+				&errs) < 0 ||
+	    adn_runtime_build(&rt, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		fprintf(stderr, "%s: %u error%s, not started\n", o.config,
 			errs.n, errs.n == 1 ? "" : "s");
+		goto out;
+	}
+	if (morph_conf.enabled &&
+	    adn_morph_create(&rt, &morph_conf, &morph, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
 		goto out;
 	}
 	if (adn_runtime_start(&rt, &errs) < 0) {
@@ -257,8 +268,17 @@ main(int argc, char **argv)
 	}
 	if (adn_telemetry_register(&rt) < 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
+	if (morph != NULL) {
+		if (adn_morph_start(morph) < 0) {
+			fprintf(stderr, "error: cannot start Morph's thread\n");
+			goto out;
+		}
+		if (adn_morph_telemetry_register(morph) < 0)
+			fprintf(stderr, "warning: /adn/morph not registered\n");
+	}
 
 	wait_loop(&rt, &o);
+	adn_morph_stop(morph);
 	adn_runtime_stop(&rt);
 	adn_stats_print_table(&rt, stdout);
 	status = 0;
@@ -271,7 +291,8 @@ main(int argc, char **argv)
 		}
 	}
 out:
-	/* Safe at any stage: the runtime frees only what it set up. */
+	/* Safe at any stage: each frees only what it set up. */
+	adn_morph_free(morph);
 	adn_runtime_free(&rt);
 	if (eal_up)
 		rte_eal_cleanup();

@@ -249,7 +249,7 @@ adn_elem_flags_name(uint32_t flags, char *out, size_t len)
 {
 	static const char *const names[] = {
 		"PURE_ON_FLOW", "STATEFUL_PER_CORE", "STATEFUL_SHARED",
-		"SOURCE", "PREP_PURE_ON_FLOW",
+		"SOURCE", "PREP_PURE_ON_FLOW", "EXTERNAL",
 	};
 	size_t off = 0;
 

@@ -74,6 +74,10 @@ enum adn_elem_flags {
 	 * segment may keep it per flow and run exec() alone (NFMorph's
 	 * "cache and reuse hash computations"). */
 	ADN_ELEM_PREP_PURE_ON_FLOW = 1u << 4,
+	/* Running it has effects outside the process (it transmits on a
+	 * port): a shadow pipeline (adn_build_env.shadow) runs a stand-in
+	 * that drops instead. */
+	ADN_ELEM_EXTERNAL = 1u << 5,
 };
 
 enum adn_arg_type {
@@ -207,6 +211,10 @@ struct adn_elem_stats {
 	uint64_t consumed;
 	uint64_t out[ADN_MAX_OUTPUTS];
 	uint64_t drop[ADN_N_DROP_SLOTS];
+	/* The profiler (adn_exec_run): TSC cycles spent in the element's
+	 * runs of timed batches, and the packets those runs took. A chain's
+	 * time is its head's. */
+	uint64_t cycles, timed_in;
 } __rte_cache_aligned;
 
 struct adn_elem {

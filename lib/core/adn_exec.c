@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "adn_pipeline.h"
@@ -127,6 +128,9 @@ adn_exec_create_on(const struct adn_pipeline *p, unsigned int worker,
 	    adn_batch_set_reserve(set, p->n_elems + 1) < 0)
 		goto fail;
 	memcpy(x->in, set->b, sizeof(*x->in) * p->n_elems);
+	x->prof_mask = ADN_PROF_EVERY - 1;
+	x->prof_preempted_cycles = rte_get_tsc_hz() / 1000000 *
+		ADN_PROF_PREEMPTED_US;
 	x->one = set->b[p->n_elems];
 	adn_plan_init(plan);
 	if (adn_exec_apply_plan(x, plan, &errs) < 0)
@@ -320,37 +324,73 @@ run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 	b->n = 0;
 }
 
-void
-adn_exec_run(struct adn_exec *x, unsigned int from)
+/* One run; `timed` (a constant in each caller) adds the profiler's clock
+ * reads around every element. */
+static __rte_always_inline void
+exec_run(struct adn_exec *x, unsigned int from, const bool timed)
 {
 	const struct adn_pipeline *p = x->p;
 	unsigned int w = x->worker;
 
-	x->in_flight = x->in[from]->n;
 	if (x->whole != NULL) {
 		x->whole->run_pipeline(x->whole, x, from);
-		x->in_flight = 0;
 		return;
 	}
 	for (unsigned int i = from; i < p->n_elems; i++) {
 		struct adn_batch *b = x->in[i];
 		struct adn_elem *e;
 		struct adn_elem_stats *st;
+		uint64_t t0 = 0;
 
 		if (b->n == 0)
 			continue;
 		e = p->elems[i];
 		st = &e->stats[w];
 		st->in += b->n;
-		if (x->chain[i] != NULL) {
-			run_chain(x, x->chain[i], &x->in[i]);
-			continue;
+		if (timed) {
+			st->timed_in += b->n;
+			t0 = rte_rdtsc();
 		}
-		if (x->elem[i] != NULL)
-			x->elem[i]->run(x->elem[i], b);
-		else
-			e->desc->process(e, b);
-		route(x, e, st, &x->in[i]);
+		if (x->chain[i] != NULL)
+			run_chain(x, x->chain[i], &x->in[i]);
+		else {
+			if (x->elem[i] != NULL)
+				x->elem[i]->run(x->elem[i], b);
+			else
+				e->desc->process(e, b);
+			route(x, e, st, &x->in[i]);
+		}
+		if (timed)
+			st->cycles += rte_rdtsc() - t0;
+	}
+}
+
+void
+adn_exec_run(struct adn_exec *x, unsigned int from)
+{
+	struct adn_exec_prof *pf = &x->prof;
+	const uint16_t n = x->in[from]->n;
+
+	x->in_flight = n;
+	pf->batches++;
+	pf->pkts += n;
+	if (unlikely((pf->batches & x->prof_mask) == 0)) {
+		const uint64_t t0 = rte_rdtsc();
+		uint64_t c;
+
+		exec_run(x, from, true);
+		c = rte_rdtsc() - t0;
+		if (likely(c < x->prof_preempted_cycles)) {
+			pf->timed_batches++;
+			pf->timed_pkts += n;
+			pf->timed_cycles += c;
+		} else {
+			pf->preempted++;
+		}
+		pf->lat[RTE_MIN(63 - __builtin_clzll(c | 1),
+				ADN_LAT_BUCKETS - 1)]++;
+	} else {
+		exec_run(x, from, false);
 	}
 	x->in_flight = 0;
 }

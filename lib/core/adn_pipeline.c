@@ -615,6 +615,83 @@ elem_new(struct adn_build *b, const config_setting_t *s, const char *name,
 	return e;
 }
 
+/*
+ * Stand-ins of a shadow pipeline (adn_build_env.shadow) for sources and
+ * elements with outside effects: the same outputs, flags and form (stage
+ * or batch), so a plan fuses and templates the shadow exactly as the live
+ * pipeline, but a source passes what is injected on at output 0 and a
+ * sink with outside effects drops. They read no keys and keep no state.
+ */
+static const char *const standin_drops[] = { "shadow", NULL };
+
+static int
+standin_configure(struct adn_elem *e, struct adn_build *b)
+{
+	RTE_SET_USED(e);
+	RTE_SET_USED(b);
+	return 0;
+}
+
+static int
+standin_pass(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	RTE_SET_USED(e);
+	RTE_SET_USED(m);
+	RTE_SET_USED(ctx);
+	return 0;
+}
+
+static int
+standin_drop(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	RTE_SET_USED(e);
+	RTE_SET_USED(m);
+	RTE_SET_USED(ctx);
+	return adn_drop(0);
+}
+
+static void
+standin_process(struct adn_elem *e, struct adn_batch *b)
+{
+	const int o = e->desc->flags & ADN_ELEM_SOURCE ? 0 : adn_drop(0);
+
+	for (uint16_t i = 0; i < b->n; i++)
+		b->out[i] = (int16_t)o;
+}
+
+/* One stand-in type per registered type that needs one, made on first
+ * use (control thread) and kept for the process. */
+static const struct adn_elem_desc *
+standin_of(const struct adn_elem_desc *d)
+{
+	static struct {
+		const struct adn_elem_desc *of;
+		struct adn_elem_desc sd;
+	} made[32];
+	static unsigned int n_made;
+	struct adn_elem_desc *sd;
+
+	for (unsigned int i = 0; i < n_made; i++)
+		if (made[i].of == d)
+			return &made[i].sd;
+	if (n_made == RTE_DIM(made))
+		return d;	/* more I/O types than any build has */
+	sd = &made[n_made].sd;
+	made[n_made++].of = d;
+	sd->name = d->name;
+	sd->help = "shadow stand-in";
+	sd->flags = d->flags;
+	sd->n_outputs = d->n_outputs;
+	sd->drop_reasons = standin_drops;
+	sd->configure = standin_configure;
+	if (d->process != NULL)
+		sd->process = standin_process;
+	else
+		sd->exec = d->flags & ADN_ELEM_SOURCE ? standin_pass :
+			standin_drop;
+	return sd;
+}
+
 static bool
 valid_name(const char *s)
 {
@@ -715,13 +792,16 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 				     type);
 			continue;
 		}
+		if (env->shadow && (d->flags & (ADN_ELEM_SOURCE |
+						ADN_ELEM_EXTERNAL)))
+			d = standin_of(d);
 		nodes[i].e = elem_new(&b, s, name, d);
 		if (nodes[i].e == NULL)
 			goto nomem;
 		nodes[i].e->defer = env->defer;
-		if (check_args(&b, nodes[i].e) < 0)
-			continue;
-		if (configure(nodes[i].e, &b) < 0)
+		if (d->configure != standin_configure &&
+		    (check_args(&b, nodes[i].e) < 0 ||
+		     configure(nodes[i].e, &b) < 0))
 			continue;
 		if (nodes[i].e->n_outputs > ADN_MAX_OUTPUTS) {
 			adn_errs_add(errs, s, name, NULL,
@@ -853,6 +933,8 @@ adn_elem_totals(const struct adn_elem *e, struct adn_elem_totals *t)
 
 		t->in += s->in;
 		t->consumed += s->consumed;
+		t->cycles += s->cycles;
+		t->timed_in += s->timed_in;
 		for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
 			t->out[o] += s->out[o];
 		for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {

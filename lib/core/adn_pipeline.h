@@ -50,6 +50,11 @@ struct adn_build_env {
 	const struct adn_plan *plan;	/* its knobs override config values */
 	struct adn_defer *defer;	/* NULL: deferred frees happen at once */
 	struct rte_rcu_qsbr *qsbr;	/* the workers' RCU variable, or NULL */
+	/* A shadow of the pipeline, for evaluating plans off the data path
+	 * (lib/morph): sources and ADN_ELEM_EXTERNAL elements are stand-ins
+	 * (a source passes injected packets on, a transmitter drops), no
+	 * port is touched. Give it a registry of its own (reg NULL). */
+	bool shadow;
 };
 
 /* Build context handed to configure(). */
@@ -162,6 +167,22 @@ struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 struct adn_tpl_inst;
 struct adn_exec_chain;
 
+/* The profiler, always on: one batch in ADN_PROF_EVERY is timed, element
+ * by element (adn_elem_stats.cycles) and as a whole. */
+#define ADN_PROF_EVERY 64
+#define ADN_LAT_BUCKETS 32	/* bucket i: batches of [2^i, 2^(i+1)) cycles */
+
+struct adn_exec_prof {
+	uint64_t batches, pkts;		/* every run */
+	uint64_t timed_batches, timed_pkts, timed_cycles;
+	/* Timed runs longer than ADN_PROF_PREEMPTED_US: the thread was
+	 * preempted (or took a page fault); kept out of timed_cycles, so
+	 * one descheduling does not move a second's mean, but in lat[]. */
+	uint64_t preempted;
+	uint64_t lat[ADN_LAT_BUCKETS];	/* timed runs' cycles, log2 */
+};
+#define ADN_PROF_PREEMPTED_US 500
+
 /* One worker's run state: an input batch per element, and the template
  * instances of its plan (lib/core/adn_template.h). */
 struct adn_exec {
@@ -178,6 +199,11 @@ struct adn_exec {
 	/* Per element: the chain it heads, or NULL. */
 	struct adn_exec_chain **chain;	/* [n_elems] */
 	struct adn_batch *one;		/* adn_exec_walk: a 1-packet batch */
+	struct adn_exec_prof prof;
+	/* A run is timed when (prof.batches & prof_mask) == 0; UINT64_MAX:
+	 * never (a shadow's runs are timed by their caller). */
+	uint64_t prof_mask;
+	uint64_t prof_preempted_cycles;	/* ADN_PROF_PREEMPTED_US in TSC */
 	char plan[ADN_PLAN_MAX];	/* the plan applied, as text */
 	uint8_t at[ADN_BATCH_MAX];	/* chain exit position per packet */
 	struct rte_mbuf *drops[ADN_BATCH_MAX];
@@ -242,7 +268,8 @@ adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *src)
 }
 
 /* Run everything queued at or after topo index `from` to completion: every
- * mbuf ends transmitted (a sink consumed it) or freed and counted. */
+ * mbuf ends transmitted (a sink consumed it) or freed and counted. One run
+ * in ADN_PROF_EVERY is timed (x->prof). */
 void adn_exec_run(struct adn_exec *x, unsigned int from);
 
 /* Packet `m` alone from element `e` to where it leaves the pipeline,
@@ -253,6 +280,7 @@ void adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m);
 
 struct adn_elem_totals {
 	uint64_t in, consumed, dropped;
+	uint64_t cycles, timed_in;	/* the profiler's (adn_elem_stats) */
 	uint64_t out[ADN_MAX_OUTPUTS];
 	uint64_t drop[ADN_N_DROP_SLOTS];
 };

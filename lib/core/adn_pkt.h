@@ -70,25 +70,61 @@ adn_pkt_l4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t need)
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, off);
 }
 
-/* The IPv4 5-tuple (ports 0 for other protocols); -1 if not IPv4. */
+/* The IPv4 5-tuple of the Ethernet frame in the `len` bytes at `frame`
+ * (ports 0 for other protocols and later fragments), and its L2 length;
+ * -1 if not IPv4. Reads only: for copies of frames (samples) and for
+ * observers that must not touch the mbuf. */
 static inline int
-adn_pkt_flow_key(struct rte_mbuf *m, struct adn_flow_key *k)
+adn_frame_flow_key(const uint8_t *frame, uint32_t len,
+		   struct adn_flow_key *k, uint16_t *l2_len)
 {
-	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *l4;
+	uint16_t type, l2 = sizeof(struct rte_ether_hdr), l3;
 
-	if (ip == NULL)
+	if (len < l2)
 		return -1;
+	type = rte_be_to_cpu_16(((const struct rte_ether_hdr *)frame)->
+				ether_type);
+	if (type == RTE_ETHER_TYPE_VLAN) {
+		if (len < l2 + sizeof(struct rte_vlan_hdr))
+			return -1;
+		type = rte_be_to_cpu_16(((const struct rte_vlan_hdr *)
+					 (frame + l2))->eth_proto);
+		l2 += sizeof(struct rte_vlan_hdr);
+	}
+	if (type != RTE_ETHER_TYPE_IPV4 || len < l2 + sizeof(*ip))
+		return -1;
+	ip = (const struct rte_ipv4_hdr *)(frame + l2);
+	*l2_len = l2;
 	k->src_ip = ip->src_addr;
 	k->dst_ip = ip->dst_addr;
 	k->proto = ip->next_proto_id;
 	k->src_port = 0;
 	k->dst_port = 0;
+	l3 = rte_ipv4_hdr_len(ip);
 	if ((k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) &&
-	    (l4 = adn_pkt_l4(m, ip, 4)) != NULL) {
+	    l3 >= sizeof(*ip) && !(ip->fragment_offset &
+		rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) &&
+	    len >= (uint32_t)l2 + l3 + 4) {
+		l4 = (const struct rte_udp_hdr *)(frame + l2 + l3);
 		k->src_port = l4->src_port;
 		k->dst_port = l4->dst_port;
 	}
+	return 0;
+}
+
+/* The IPv4 5-tuple (ports 0 for other protocols); -1 if not IPv4. Sets
+ * m->l2_len as adn_pkt_ipv4 does. */
+static inline int
+adn_pkt_flow_key(struct rte_mbuf *m, struct adn_flow_key *k)
+{
+	uint16_t l2;
+
+	if (adn_frame_flow_key(rte_pktmbuf_mtod(m, const uint8_t *),
+			       rte_pktmbuf_data_len(m), k, &l2) < 0)
+		return -1;
+	m->l2_len = l2;
 	return 0;
 }
 

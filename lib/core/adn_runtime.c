@@ -32,7 +32,9 @@
 
 /* Top-level sections this build understands; anything else is a typo. */
 static const char *const top_keys[] = {
-	"eal", "workers", "burst", "ports", "elements", "links", "plan", NULL,
+	"eal", "workers", "burst", "ports", "elements", "links", "plan",
+	"morph",	/* the optimizer's policy: lib/morph reads it */
+	NULL,
 };
 
 /* Counters of an element of retired versions. */
@@ -401,7 +403,7 @@ read_top(const config_t *cfg, unsigned int *workers, unsigned int *burst,
 				break;
 		if (*k == NULL)
 			adn_errs_add(errs, s, NULL, config_setting_name(s),
-				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan)");
+				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan, morph)");
 	}
 	lookup_uint(cfg, "workers", 1, 1, ADN_MAX_WORKERS, workers, errs);
 	lookup_uint(cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, burst,
@@ -790,8 +792,7 @@ worker_main(void *arg)
 			if (n == 0)
 				continue;
 			w->busy_polls++;
-			b->n = n;
-			adn_exec_run(x, rx->e->index);
+			adn_runtime_run_rx(rt, me, x, rx->e, n);
 		}
 		/* Done with `v` for this round: a grace period that began
 		 * before now may end. */
@@ -1077,6 +1078,119 @@ adn_runtime_retired(struct adn_runtime *rt, struct adn_version_summary *out,
 		out[i] = rt->sums[(first + i) % ADN_RUNTIME_SUMMARIES];
 	pthread_mutex_unlock(&rt->ctl_lock);
 	return n;
+}
+
+void
+adn_runtime_set_observer(struct adn_runtime *rt, const struct adn_observer *o)
+{
+	__atomic_store_n(&rt->observer, o, __ATOMIC_RELEASE);
+	if (rt->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+unsigned int
+adn_runtime_burst(struct adn_runtime *rt)
+{
+	struct adn_errs quiet = { 0 };
+	unsigned int burst;
+
+	pthread_mutex_lock(&rt->ctl_lock);
+	/* Checked when the config was loaded: no error here. */
+	lookup_uint(&rt->conf->cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX,
+		    &burst, &quiet);
+	pthread_mutex_unlock(&rt->ctl_lock);
+	adn_errs_clear(&quiet);
+	return burst;
+}
+
+int
+adn_runtime_profile(struct adn_runtime *rt, struct adn_profile *out)
+{
+	const struct adn_version *v;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&rt->ctl_lock);
+	v = rt->live;
+	if (v == NULL) {
+		pthread_mutex_unlock(&rt->ctl_lock);
+		return -ENODEV;
+	}
+	out->version = v->id;
+	snprintf(out->plan, sizeof(out->plan), "%s", v->plan->text);
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		const struct adn_exec_prof *p = &v->x[w]->prof;
+
+		out->prof.batches += p->batches;
+		out->prof.pkts += p->pkts;
+		out->prof.timed_batches += p->timed_batches;
+		out->prof.timed_pkts += p->timed_pkts;
+		out->prof.timed_cycles += p->timed_cycles;
+		out->prof.preempted += p->preempted;
+		for (unsigned int i = 0; i < ADN_LAT_BUCKETS; i++)
+			out->prof.lat[i] += p->lat[i];
+	}
+	pthread_mutex_unlock(&rt->ctl_lock);
+	return 0;
+}
+
+int
+adn_runtime_shadow(struct adn_runtime *rt, const char *text,
+		   struct adn_errs *errs, struct adn_shadow **out)
+{
+	struct adn_shadow *s = calloc(1, sizeof(*s));
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	struct adn_build_env env = { .n_workers = 1, .shadow = true };
+	unsigned int first_err = errs->n, burst = DEFAULT_BURST;
+
+	*out = NULL;
+	if (s == NULL || plan == NULL) {
+		free(s);
+		free(plan);
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&rt->ctl_lock);
+	s->conf = rt->conf;
+	s->conf->refs++;
+	pthread_mutex_unlock(&rt->ctl_lock);
+	/* The config is read-only from here on: built without the lock. */
+	env.cfg = &s->conf->cfg;
+	env.ports = &rt->ports;
+	env.plan = plan;
+	lookup_uint(env.cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, &burst,
+		    errs);
+	if (adn_plan_parse(text, plan, errs) == 0 &&
+	    adn_plan_check_knobs(plan, env.cfg, errs) == 0)
+		adn_pipeline_build_env(&env, errs, &s->pipe);
+	if (s->pipe != NULL && errs->n == first_err) {
+		s->x = adn_exec_create(s->pipe, 0);
+		if (s->x == NULL)
+			adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		else if (adn_exec_apply_plan(s->x, plan, errs) == 0)
+			s->x->prof_mask = UINT64_MAX;
+	}
+	s->burst = plan->burst ? plan->burst : burst;
+	free(plan);
+	if (errs->n != first_err) {
+		adn_runtime_shadow_free(rt, s);
+		return -EINVAL;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+adn_runtime_shadow_free(struct adn_runtime *rt, struct adn_shadow *s)
+{
+	if (s == NULL)
+		return;
+	adn_exec_free(s->x);
+	if (s->pipe != NULL)
+		adn_pipeline_free(s->pipe);
+	pthread_mutex_lock(&rt->ctl_lock);
+	conf_put(s->conf);
+	pthread_mutex_unlock(&rt->ctl_lock);
+	free(s);
 }
 
 void

@@ -105,8 +105,22 @@ struct adn_swap_stats {
 	double last_publish_ms;		/* request -> new version live */
 };
 
+/*
+ * An observer of the traffic (lib/morph's sampler and tracer): called by
+ * each worker with every burst it received, before the burst runs, with
+ * the source element it entered at. It must not keep, change or free the
+ * mbufs, and must never block.
+ */
+struct adn_observer {
+	void (*rx)(void *arg, unsigned int worker, const struct adn_elem *src,
+		   struct rte_mbuf *const *pkts, uint16_t n);
+	void *arg;
+};
+
 struct adn_runtime {
 	struct adn_conf *conf;		/* the latest loaded config */
+	/* Read by the workers once per burst; NULL: none. */
+	const struct adn_observer *observer;
 	unsigned int n_workers;
 	struct adn_ports ports;
 	struct adn_worker workers[ADN_MAX_WORKERS];
@@ -239,6 +253,57 @@ void adn_runtime_swap_stats(struct adn_runtime *rt, struct adn_swap_stats *st);
 unsigned int adn_runtime_retired(struct adn_runtime *rt,
 				 struct adn_version_summary *out,
 				 unsigned int max);
+
+/* Worker: run the `n` packets source `src` just received into its batch
+ * of executor `x`, showing them to the observer first. */
+static inline void
+adn_runtime_run_rx(const struct adn_runtime *rt, unsigned int worker,
+		   struct adn_exec *x, const struct adn_elem *src, uint16_t n)
+{
+	const struct adn_observer *o = __atomic_load_n(&rt->observer,
+						       __ATOMIC_ACQUIRE);
+	struct adn_batch *b = adn_exec_source_batch(x, src);
+
+	b->n = n;
+	if (o != NULL)
+		o->rx(o->arg, worker, src, b->pkts, n);
+	adn_exec_run(x, src->index);
+}
+
+/* Attach observer `o` (NULL detaches). Returns once no worker can still
+ * be in the previous observer, so its owner may free it. */
+void adn_runtime_set_observer(struct adn_runtime *rt,
+			      const struct adn_observer *o);
+
+/* The batch size of the live config (a plan's `batch` overrides it). */
+unsigned int adn_runtime_burst(struct adn_runtime *rt);
+
+/* The live version's profile: its executors' (adn_exec_prof) summed over
+ * the workers, and the version it belongs to. */
+struct adn_profile {
+	uint64_t version;
+	char plan[ADN_PLAN_MAX];
+	struct adn_exec_prof prof;
+};
+int adn_runtime_profile(struct adn_runtime *rt, struct adn_profile *out);
+
+/*
+ * A shadow version for evaluating a plan off the data path (lib/morph):
+ * the live config's pipeline built with `plan` as a shadow
+ * (adn_build_env.shadow: state of its own, sources and transmitters
+ * replaced) and one executor, whose runs are not profiled. The caller
+ * injects packets at a source (adn_exec_source_batch) and runs them on
+ * its own thread. Holds the config it came from until freed.
+ */
+struct adn_shadow {
+	struct adn_conf *conf;
+	struct adn_pipeline *pipe;
+	struct adn_exec *x;
+	unsigned int burst;
+};
+int adn_runtime_shadow(struct adn_runtime *rt, const char *plan,
+		       struct adn_errs *errs, struct adn_shadow **out);
+void adn_runtime_shadow_free(struct adn_runtime *rt, struct adn_shadow *s);
 
 /* The live version (control thread: valid until the next swap it makes or
  * allows; hold no pointer across one). */

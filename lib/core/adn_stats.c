@@ -426,10 +426,8 @@ out:
 	return rc;
 }
 
-/* Telemetry 22.11 writes strings into JSON as they are: keep a reply that
- * echoes operator input from breaking the answer. */
-static void
-tel_safe_string(char *s)
+void
+adn_tel_safe_string(char *s)
 {
 	for (; *s; s++)
 		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
@@ -452,7 +450,7 @@ tel_reply_lines(struct rte_tel_data *d, char *reply)
 	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
 	for (line = strtok_r(reply, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		tel_safe_string(line);
+		adn_tel_safe_string(line);
 		rte_tel_data_add_array_string(a, line);
 	}
 	rte_tel_data_add_dict_container(d, "lines", a, 0);
@@ -486,9 +484,9 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 		rc = adn_runtime_control(tel_rt, name, rest, reply,
 					 sizeof(reply));
 	}
-	tel_safe_string(name);
+	adn_tel_safe_string(name);
 	snprintf(lines, sizeof(lines), "%s", reply);
-	tel_safe_string(reply);
+	adn_tel_safe_string(reply);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "element", name);
 	rte_tel_data_add_dict_int(d, "ok", rc == 0);
@@ -511,7 +509,7 @@ tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
 	if (tel_rt->live != NULL)
 		snprintf(plan, sizeof(plan), "%s", tel_rt->live->plan->text);
 	pthread_mutex_unlock(&tel_rt->ctl_lock);
-	tel_safe_string(plan);
+	adn_tel_safe_string(plan);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "ok", rc == 0);
 	rte_tel_data_add_dict_int(d, "rc", rc);
@@ -526,7 +524,7 @@ tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
 
 		snprintf(line, sizeof(line), "%s",
 			 errs->msg[i] ? errs->msg[i] : "?");
-		tel_safe_string(line);
+		adn_tel_safe_string(line);
 		rte_tel_data_add_array_string(a, line);
 	}
 	rte_tel_data_add_dict_container(d, "errors", a, 0);

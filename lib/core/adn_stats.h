@@ -33,4 +33,8 @@ int adn_stats_write_json(struct adn_runtime *rt, const char *path);
  * outlive the process's telemetry (it does: adn-nf exits after freeing). */
 int adn_telemetry_register(struct adn_runtime *rt);
 
+/* Telemetry 22.11 writes strings into JSON as they are: replace what
+ * would break the answer ('"', '\\', control characters) in place. */
+void adn_tel_safe_string(char *s);
+
 #endif /* _ADN_STATS_H_ */

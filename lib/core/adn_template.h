@@ -92,6 +92,10 @@ struct adn_tpl_ops {
 	 * whose template receives this choice in member[] (fastpath heads a
 	 * fastpath segment there). */
 	bool in_chain;
+	/* Instances cost much to make (jit: a compiler run): a plan search
+	 * scores plans with this template in its place instead ("fused",
+	 * the same loop uncompiled) and makes only the winner with it. */
+	const char *scored_as;
 
 	/* Control thread. Fill t->run / run_chain / run_pipeline and
 	 * t->priv; on failure report to `errs` (naming t->e[0]) and return

@@ -81,6 +81,10 @@ void adn_test_free(struct adn_pipeline *p);
 /* Packets element `elem` of `p` dropped with the reason named `reason` (its
  * own reasons or the core's), summed over workers. A missing element fails
  * the case; an unknown reason is a CU_FAIL and counts 0. */
+/* e's counters for comparing runs: adn_elem_totals without the
+ * profiler's timings (cycles, timed_in), which differ run to run. */
+void adn_test_counters(const struct adn_elem *e, struct adn_elem_totals *t);
+
 uint64_t adn_test_drops(struct adn_pipeline *p, const char *elem,
 			const char *reason);
 

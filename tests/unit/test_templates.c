@@ -139,8 +139,8 @@ expect_same(struct adn_pipeline *ref, struct adn_pipeline *p,
 	for (unsigned int i = 0; i < ref->n_elems; i++) {
 		struct adn_elem_totals ta, tb;
 
-		adn_elem_totals(ref->elems[i], &ta);
-		adn_elem_totals(p->elems[i], &tb);
+		adn_test_counters(ref->elems[i], &ta);
+		adn_test_counters(p->elems[i], &tb);
 		CU_ASSERT_STRING_EQUAL(ref->elems[i]->name, p->elems[i]->name);
 		if (memcmp(&ta, &tb, sizeof(ta)) != 0) {
 			printf("\n  plan '%s': element '%s' counters differ (in %" PRIu64 "/%" PRIu64 ", dropped %" PRIu64 "/%" PRIu64 ")",
@@ -501,8 +501,8 @@ test_jit_compiles_element_types(void)
 	for (unsigned int i = 0; i < p[0]->n_elems; i++) {
 		struct adn_elem_totals ta, tb;
 
-		adn_elem_totals(p[0]->elems[i], &ta);
-		adn_elem_totals(p[1]->elems[i], &tb);
+		adn_test_counters(p[0]->elems[i], &ta);
+		adn_test_counters(p[1]->elems[i], &tb);
 		CU_ASSERT(memcmp(&ta, &tb, sizeof(ta)) == 0);
 	}
 	for (unsigned int k = 0; k < 2; k++) {

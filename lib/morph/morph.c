@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Morph's policy: config, the control thread's state machine (collect ->
+ * search -> swap -> confirm or roll back -> idle), drift detection, and
+ * its telemetry. The parts it drives are in morph_traffic.c (what the
+ * workers give), morph_space.c and morph_search.c (what to try) and
+ * morph_eval.c (how good a plan is).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_telemetry.h>
+
+#include "adn_log.h"
+#include "adn_morph.h"
+#include "adn_runtime.h"
+#include "adn_stats.h"
+#include "morph_eval.h"
+#include "morph_space.h"
+#include "morph_traffic.h"
+
+#define TICK_US 20000		/* the control thread's period */
+#define REPORT_S 0.5		/* traffic reports and drift checks */
+#define PROFILE_SNAPS 512	/* 10 s of profile snapshots at one a tick */
+#define MIN_TIMED_PKTS 2000	/* a live cycles/packet needs this many */
+#define WINDOW_SAMPLES 16384	/* samples the upsampler draws from */
+#define MIN_SAMPLES 2048	/* before the first search */
+#define REPLAY_POOL 2047
+/* The live profile right after a start or a swap shows cold caches and
+ * first-touch page faults: measurements begin this long after. */
+#define SETTLE_S 0.2
+/* Drift: a new search at once when, since the last one, ... */
+#define DRIFT_TOPK 0.2		/* the top-K share moved this much */
+#define DRIFT_DISTINCT 2.0	/* distinct flows changed by this factor */
+#define DRIFT_BRANCH 0.2	/* a branch's share moved this much */
+#define MAX_BRANCHES 64
+
+enum state { COLLECT, IDLE, SEARCH, CONFIRM };
+static const char *const state_names[] = {
+	"collecting", "idle", "searching", "confirming",
+};
+
+struct snap {
+	double t;
+	uint64_t version, pkts, cycles;
+};
+
+/* Output shares of the elements that branch, in a fixed order. */
+struct branches {
+	unsigned int n;
+	double share[MAX_BRANCHES];
+	uint64_t out[MAX_BRANCHES];	/* cumulative, for the next delta */
+};
+
+struct adn_morph {
+	struct adn_runtime *rt;
+	struct adn_morph_conf c;
+	struct morph_traffic tr;
+	struct rte_mempool *pool;
+	uint64_t hz, t0;
+	pthread_t thread;
+	bool thread_up;
+	volatile bool stop;
+	enum state state;
+	/* Profile snapshots, a ring. */
+	struct snap snaps[PROFILE_SNAPS];
+	unsigned int n_snaps, snap_head;
+	/* Traffic at the last report and at the last search (drift). */
+	struct morph_traffic_stats now, ref;
+	struct branches br_now, br_ref;
+	bool have_ref;
+	double next_report, next_search;
+	/* The last swap, and its live cycles/packet before (the guard). */
+	double swap_t, pre_cpp;
+	uint64_t swap_version;
+	char prev_plan[ADN_PLAN_MAX];
+	char try_plan[ADN_PLAN_MAX];	/* asked by adn_morph_try */
+	/* Status, under `lock` (telemetry reads it). */
+	pthread_mutex_t lock;
+	struct adn_morph_status st;
+};
+
+/* --- config ------------------------------------------------------------ */
+
+static const char *const conf_keys[] = {
+	"enabled", "period", "sample", "population", "generations",
+	"min_gain", "objective", "latency_bound", "seed", "window", "confirm",
+	"reps", NULL,
+};
+
+static void
+conf_num(const config_setting_t *g, const char *key, double lo, double hi,
+	 bool integer, double *out, struct adn_errs *errs)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	double v;
+
+	if (s == NULL)
+		return;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = (double)config_setting_get_int64(s);
+		break;
+	case CONFIG_TYPE_FLOAT:
+		if (!integer) {
+			v = config_setting_get_float(s);
+			break;
+		}
+		/* fallthrough */
+	default:
+		adn_errs_add(errs, s, NULL, key, "morph.%s must be %s", key,
+			     integer ? "an integer" : "a number");
+		return;
+	}
+	if (!(v >= lo && v <= hi)) {
+		adn_errs_add(errs, s, NULL, key,
+			     "morph.%s = %g out of range [%g, %g]", key, v, lo,
+			     hi);
+		return;
+	}
+	*out = v;
+}
+
+int
+adn_morph_conf_read(const config_t *cfg, struct adn_morph_conf *c,
+		    struct adn_errs *errs)
+{
+	const config_setting_t *g = config_lookup(cfg, "morph");
+	unsigned int first = errs->n;
+	double v;
+	int b;
+
+	*c = (struct adn_morph_conf){
+		.enabled = false, .period = 10, .sample = 64,
+		.population = 8, .generations = 4, .min_gain = 0.05,
+		.objective = ADN_MORPH_CYCLES, .latency_bound = 100,
+		.seed = 1, .window = 65536, .confirm = 1, .reps = 3,
+	};
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g)) {
+		adn_errs_add(errs, g, NULL, "morph",
+			     "must be a group: morph = { enabled = true; ... };");
+		return -EINVAL;
+	}
+	c->enabled = true;	/* a `morph` group turns it on */
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *s = config_setting_get_elem(g, i);
+		const char *const *k;
+
+		for (k = conf_keys; *k; k++)
+			if (strcmp(*k, config_setting_name(s)) == 0)
+				break;
+		if (*k == NULL)
+			adn_errs_add(errs, s, NULL, config_setting_name(s),
+				     "unknown key of morph (allowed: enabled, period, sample, population, generations, min_gain, objective, latency_bound, seed, window, confirm, reps)");
+	}
+	if (config_setting_get_member(g, "enabled") != NULL) {
+		if (config_setting_lookup_bool(g, "enabled", &b) != CONFIG_TRUE)
+			adn_errs_add(errs,
+				     config_setting_get_member(g, "enabled"),
+				     NULL, "enabled",
+				     "morph.enabled must be true or false");
+		else
+			c->enabled = b;
+	}
+	v = c->period;
+	conf_num(g, "period", 0.1, 86400, false, &v, errs);
+	c->period = v;
+	v = c->sample;
+	conf_num(g, "sample", 1, 1 << 20, true, &v, errs);
+	c->sample = (uint32_t)v;
+	v = c->population;
+	conf_num(g, "population", 2, 256, true, &v, errs);
+	c->population = (uint32_t)v;
+	v = c->generations;
+	conf_num(g, "generations", 0, 1000, true, &v, errs);
+	c->generations = (uint32_t)v;
+	conf_num(g, "min_gain", 0, 10, false, &c->min_gain, errs);
+	conf_num(g, "latency_bound", 0.01, 1e6, false, &c->latency_bound,
+		 errs);
+	v = (double)c->seed;
+	conf_num(g, "seed", 0, 9007199254740992.0, true, &v, errs);
+	c->seed = (uint64_t)v;
+	v = c->window;
+	conf_num(g, "window", 1024, 1 << 22, true, &v, errs);
+	c->window = (uint32_t)v;
+	conf_num(g, "confirm", 0.05, 600, false, &c->confirm, errs);
+	v = c->reps;
+	conf_num(g, "reps", 1, 15, true, &v, errs);
+	c->reps = (uint32_t)v;
+	if (config_setting_get_member(g, "objective") != NULL) {
+		const config_setting_t *s =
+			config_setting_get_member(g, "objective");
+		const char *o = config_setting_get_string(s);
+
+		if (o != NULL && strcmp(o, "cycles") == 0)
+			c->objective = ADN_MORPH_CYCLES;
+		else if (o != NULL && strcmp(o, "latency") == 0)
+			c->objective = ADN_MORPH_LATENCY;
+		else
+			adn_errs_add(errs, s, NULL, "objective",
+				     "morph.objective must be \"cycles\" or \"latency\"");
+	}
+	return errs->n == first ? 0 : -EINVAL;
+}
+
+/* --- measurements ------------------------------------------------------ */
+
+static double
+now_s(const struct adn_morph *m)
+{
+	return (double)(rte_rdtsc() - m->t0) / (double)m->hz;
+}
+
+static void
+snap_take(struct adn_morph *m, double t)
+{
+	struct adn_profile p;
+	struct snap *s;
+
+	if (adn_runtime_profile(m->rt, &p) < 0)
+		return;
+	s = &m->snaps[m->snap_head];
+	m->snap_head = (m->snap_head + 1) % PROFILE_SNAPS;
+	if (m->n_snaps < PROFILE_SNAPS)
+		m->n_snaps++;
+	*s = (struct snap){ t, p.version, p.prof.timed_pkts,
+			    p.prof.timed_cycles };
+	pthread_mutex_lock(&m->lock);
+	snprintf(m->st.live_plan, sizeof(m->st.live_plan), "%s", p.plan);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* Live cycles per packet of the newest snapshot's version over the last
+ * `span` seconds (from `since` on at the earliest); NAN with too few
+ * timed packets. */
+static double
+live_cpp(const struct adn_morph *m, double span, double since)
+{
+	const struct snap *last, *first = NULL;
+
+	if (m->n_snaps == 0)
+		return NAN;
+	last = &m->snaps[(m->snap_head + PROFILE_SNAPS - 1) % PROFILE_SNAPS];
+	for (unsigned int i = 1; i < m->n_snaps; i++) {
+		const struct snap *s = &m->snaps[(m->snap_head + PROFILE_SNAPS
+						  - 1 - i) % PROFILE_SNAPS];
+
+		if (s->version != last->version || s->t < last->t - span ||
+		    s->t < since)
+			break;
+		first = s;
+	}
+	if (first == NULL || last->pkts - first->pkts < MIN_TIMED_PKTS)
+		return NAN;
+	return (double)(last->cycles - first->cycles) /
+		(double)(last->pkts - first->pkts);
+}
+
+static void
+branch_elem(const char *name, const char *type, const struct adn_elem *e,
+	    const struct adn_elem_totals *t, void *arg)
+{
+	struct branches *b = arg;
+	uint64_t sum = 0, d[ADN_MAX_OUTPUTS];
+	unsigned int base = b->n;
+
+	RTE_SET_USED(name);
+	RTE_SET_USED(type);
+	if (e == NULL || e->n_outputs < 2 || b->n + e->n_outputs > MAX_BRANCHES)
+		return;
+	for (unsigned int o = 0; o < e->n_outputs; o++) {
+		d[o] = t->out[o] - b->out[base + o];
+		b->out[base + o] = t->out[o];
+		sum += d[o];
+	}
+	for (unsigned int o = 0; o < e->n_outputs; o++)
+		b->share[b->n++] = sum ? (double)d[o] / sum : 0;
+}
+
+/* Branch shares since the last call (ARCHITECTURE §6: the share of
+ * traffic per output port). */
+static void
+branches_take(struct adn_morph *m)
+{
+	m->br_now.n = 0;
+	adn_runtime_foreach_elem(m->rt, branch_elem, &m->br_now);
+}
+
+/* Why the traffic is no longer what the last search saw, or NULL. */
+static const char *
+drifted(const struct adn_morph *m)
+{
+	const struct morph_traffic_stats *a = &m->now, *b = &m->ref;
+
+	if (!m->have_ref || a->samples == 0)
+		return NULL;
+	if (fabs(a->topk_share - b->topk_share) > DRIFT_TOPK)
+		return "drift: top-K share";
+	if (a->distinct > 0 && b->distinct > 0 &&
+	    (a->distinct > b->distinct * DRIFT_DISTINCT ||
+	     b->distinct > a->distinct * DRIFT_DISTINCT))
+		return "drift: distinct flows";
+	if (m->br_now.n == m->br_ref.n)
+		for (unsigned int i = 0; i < m->br_now.n; i++)
+			if (fabs(m->br_now.share[i] - m->br_ref.share[i]) >
+			    DRIFT_BRANCH)
+				return "drift: branch shares";
+	return NULL;
+}
+
+/* --- search ------------------------------------------------------------ */
+
+struct fitness_arg {
+	struct adn_morph *m;
+	struct morph_trace *trace;
+	struct morph_eval_conf ec;
+};
+
+static int
+fitness(void *arg, const char *plan, double *f)
+{
+	struct fitness_arg *a = arg;
+	struct morph_eval_result r;
+	struct adn_errs errs = { 0 };
+	int rc;
+
+	rc = morph_eval(a->m->rt, a->m->pool, a->trace, plan, &a->ec, &r,
+			&errs);
+	if (rc < 0)
+		ADN_LOG(DEBUG, "morph: %s cannot run: %s\n", plan,
+			errs.n ? errs.msg[0] : strerror(-rc));
+	adn_errs_clear(&errs);
+	*f = r.fitness;
+	pthread_mutex_lock(&a->m->lock);
+	a->m->st.evaluated++;
+	a->m->st.failed += rc < 0;
+	pthread_mutex_unlock(&a->m->lock);
+	return rc;
+}
+
+static void
+history_add(struct adn_morph *m, const char *from, const char *to,
+	    double predicted, const char *reason)
+{
+	struct adn_morph_status *st = &m->st;
+	struct adn_morph_swap *h;
+
+	pthread_mutex_lock(&m->lock);
+	if (st->n_history == ADN_MORPH_HISTORY) {
+		memmove(st->history, st->history + 1,
+			sizeof(st->history[0]) * (ADN_MORPH_HISTORY - 1));
+		st->n_history--;
+	}
+	h = &st->history[st->n_history++];
+	h->at = now_s(m);
+	snprintf(h->from, sizeof(h->from), "%s", from);
+	snprintf(h->to, sizeof(h->to), "%s", to);
+	h->predicted = predicted;
+	h->confirmed = NAN;
+	snprintf(h->reason, sizeof(h->reason), "%s", reason);
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* Make `plan` live; the guard then watches it. */
+static int
+swap_to(struct adn_morph *m, const char *plan, double predicted,
+	const char *reason)
+{
+	struct adn_errs errs = { 0 };
+	char from[ADN_PLAN_MAX];
+	int rc;
+
+	pthread_mutex_lock(&m->lock);
+	snprintf(from, sizeof(from), "%s", m->st.live_plan);
+	pthread_mutex_unlock(&m->lock);
+	m->pre_cpp = live_cpp(m, 1.0, m->swap_t + SETTLE_S);
+	rc = adn_runtime_set_plan(m->rt, plan, &errs);
+	if (rc < 0) {
+		ADN_LOG(ERR, "morph: swap to %s refused: %s\n", plan,
+			errs.n ? errs.msg[0] : strerror(-rc));
+		adn_errs_clear(&errs);
+		return rc;
+	}
+	snprintf(m->prev_plan, sizeof(m->prev_plan), "%s", from);
+	m->swap_t = now_s(m);
+	snap_take(m, m->swap_t);
+	m->swap_version = m->snaps[(m->snap_head + PROFILE_SNAPS - 1) %
+				   PROFILE_SNAPS].version;
+	history_add(m, from, plan, predicted, reason);
+	pthread_mutex_lock(&m->lock);
+	m->st.swaps++;
+	pthread_mutex_unlock(&m->lock);
+	ADN_LOG(INFO, "morph: %s -> %s (%s, predicted gain %.1f%%)\n", from,
+		plan, reason, predicted * 100);
+	m->state = CONFIRM;
+	return 0;
+}
+
+/* The trace a search replays: the window upsampled to the live number of
+ * distinct flows per `window` packets. */
+static int
+trace_make(struct adn_morph *m, struct morph_trace *t)
+{
+	struct morph_sample *win = malloc(sizeof(*win) * m->tr.n);
+	int rc = -ENOMEM;
+
+	memset(t, 0, sizeof(*t));
+	t->pkts = malloc(sizeof(*t->pkts) * m->c.window);
+	if (win != NULL && t->pkts != NULL) {
+		morph_traffic_window(&m->tr, win);
+		rc = morph_upsample(win, m->tr.n,
+				    m->now.distinct > 0 ? m->now.distinct :
+				    m->c.window, m->c.window,
+				    m->c.seed + m->st.searches, t->pkts);
+	}
+	free(win);
+	if (rc == 0) {
+		t->n = m->c.window;
+		rc = morph_trace_bind(m->rt, t);
+	}
+	if (rc < 0) {
+		free(t->pkts);
+		t->pkts = NULL;
+	}
+	return rc;
+}
+
+static void
+search(struct adn_morph *m, const char *reason)
+{
+	struct fitness_arg fa = { .m = m };
+	struct morph_search_conf sc = {
+		.population = m->c.population,
+		.generations = m->c.generations,
+		.seed = m->c.seed + m->st.searches,
+	};
+	struct morph_space *space = malloc(sizeof(*space));
+	struct morph_search_result res;
+	struct morph_trace trace;
+	char live[ADN_PLAN_MAX], twin[ADN_PLAN_MAX];
+	double live_fit, t_start = now_s(m);
+
+	m->state = SEARCH;
+	fa.trace = &trace;
+	fa.ec.reps = m->c.reps;
+	if (m->c.objective == ADN_MORPH_LATENCY)
+		fa.ec.latency_bound = (uint64_t)(m->c.latency_bound * 1e-6 *
+						 (double)m->hz);
+	if (space == NULL || trace_make(m, &trace) < 0 ||
+	    morph_space_of(m->rt, space) < 0) {
+		ADN_LOG(ERR, "morph: no search: cannot build a trace or a plan space\n");
+		free(space);
+		m->state = IDLE;
+		m->next_search = now_s(m) + m->c.period;
+		return;
+	}
+	pthread_mutex_lock(&m->lock);
+	snprintf(live, sizeof(live), "%s", m->st.live_plan);
+	pthread_mutex_unlock(&m->lock);
+	/* The live plan as it runs is the one to beat. */
+	if (fitness(&fa, live, &live_fit) < 0)
+		live_fit = INFINITY;
+	/* Seeds: the defaults, and the live plan where the space has it. */
+	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
+	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
+		sc.n_seeds++;
+	if (morph_search(space, &sc, fitness, &fa, &res) == 0 &&
+	    morph_compiled_twin(res.best, twin, sizeof(twin)) > 0) {
+		/* Scored uncompiled; made, and kept if no worse, compiled. */
+		double f;
+
+		if (fitness(&fa, twin, &f) == 0 && f <= res.best_fitness) {
+			snprintf(res.best, sizeof(res.best), "%s", twin);
+			res.best_fitness = f;
+		}
+	}
+	free(trace.pkts);
+	free(space);
+	pthread_mutex_lock(&m->lock);
+	m->st.searches++;
+	m->st.live_fitness = live_fit;
+	snprintf(m->st.best, sizeof(m->st.best), "%s", res.best);
+	m->st.best_fitness = res.best_fitness;
+	m->st.last_search_s = now_s(m) - t_start;
+	pthread_mutex_unlock(&m->lock);
+	m->ref = m->now;
+	m->br_ref = m->br_now;
+	m->have_ref = true;
+	m->next_search = now_s(m) + m->c.period;
+	ADN_LOG(INFO, "morph: search (%s): live %s %.1f cycles/pkt, best %s %.1f, %u plans in %.2f s\n",
+		reason, live, live_fit, res.best, res.best_fitness,
+		res.evaluated, now_s(m) - t_start);
+	m->state = IDLE;
+	if (isfinite(res.best_fitness) && strcmp(res.best, live) != 0 &&
+	    res.best_fitness < live_fit * (1 - m->c.min_gain))
+		swap_to(m, res.best, live_fit / res.best_fitness - 1, reason);
+}
+
+/* The guard: the live profile since the swap against the one before. */
+static void
+confirm(struct adn_morph *m, double t)
+{
+	double cpp = live_cpp(m, m->c.confirm, m->swap_t + SETTLE_S);
+	double gain;
+	struct adn_morph_swap *h;
+
+	if (t - m->swap_t < SETTLE_S + m->c.confirm)
+		return;
+	if (isnan(cpp) && t - m->swap_t < 10 * m->c.confirm)
+		return;		/* too little traffic yet */
+	gain = isnan(cpp) || isnan(m->pre_cpp) ? NAN : m->pre_cpp / cpp - 1;
+	pthread_mutex_lock(&m->lock);
+	h = &m->st.history[m->st.n_history - 1];
+	h->confirmed = gain;
+	pthread_mutex_unlock(&m->lock);
+	m->state = IDLE;
+	/* Worse by more than noise: the previous plan comes back. */
+	if (gain < -m->c.min_gain / 2) {
+		char plan[ADN_PLAN_MAX];
+
+		snprintf(plan, sizeof(plan), "%s", m->prev_plan);
+		pthread_mutex_lock(&m->lock);
+		m->st.rollbacks++;
+		pthread_mutex_unlock(&m->lock);
+		ADN_LOG(WARNING, "morph: live profile shows %.1f%% for %s: back to %s\n",
+			gain * 100, h->to, plan);
+		if (swap_to(m, plan, NAN, "guard") == 0) {
+			/* Nothing to confirm: it ran before. */
+			pthread_mutex_lock(&m->lock);
+			m->st.history[m->st.n_history - 1].confirmed =
+				-gain / (1 + gain);
+			pthread_mutex_unlock(&m->lock);
+			m->state = IDLE;
+		}
+		m->next_search = t + m->c.period;
+	}
+}
+
+static void *
+morph_main(void *arg)
+{
+	struct adn_morph *m = arg;
+
+	while (!m->stop) {
+		double t;
+		const char *why;
+
+		usleep(TICK_US);
+		t = now_s(m);
+		morph_traffic_poll(&m->tr);
+		snap_take(m, t);
+		if (t >= m->next_report) {
+			morph_traffic_report(&m->tr, &m->now);
+			branches_take(m);
+			m->next_report = t + REPORT_S;
+			pthread_mutex_lock(&m->lock);
+			m->st.distinct = m->now.distinct;
+			m->st.topk_share = m->now.topk_share;
+			m->st.samples = m->tr.samples;
+			m->st.samples_lost = m->now.lost;
+			m->st.live_cpp = live_cpp(m, 1.0, 0);
+			pthread_mutex_unlock(&m->lock);
+		}
+		switch (m->state) {
+		case COLLECT:
+			/* Samples to replay, a distinct-flow count, and a
+			 * live profile to compare with. */
+			if (morph_traffic_ready(&m->tr) &&
+			    m->tr.n >= MIN_SAMPLES && m->now.samples > 0 &&
+			    !isnan(live_cpp(m, 1.0, SETTLE_S)))
+				search(m, "start");
+			break;
+		case IDLE:
+			pthread_mutex_lock(&m->lock);
+			if (m->try_plan[0] != '\0' &&
+			    !isnan(live_cpp(m, 1.0, m->swap_t + SETTLE_S))) {
+				char plan[ADN_PLAN_MAX];
+
+				snprintf(plan, sizeof(plan), "%s",
+					 m->try_plan);
+				m->try_plan[0] = '\0';
+				pthread_mutex_unlock(&m->lock);
+				swap_to(m, plan, NAN, "tried");
+				break;
+			}
+			pthread_mutex_unlock(&m->lock);
+			why = drifted(m);
+			if (why != NULL)
+				search(m, why);
+			else if (t >= m->next_search)
+				search(m, "period");
+			break;
+		case CONFIRM:
+			confirm(m, t);
+			break;
+		case SEARCH:
+			break;
+		}
+		pthread_mutex_lock(&m->lock);
+		m->st.state = state_names[m->state];
+		pthread_mutex_unlock(&m->lock);
+	}
+	return NULL;
+}
+
+/* --- life cycle -------------------------------------------------------- */
+
+int
+adn_morph_create(struct adn_runtime *rt, const struct adn_morph_conf *c,
+		 struct adn_morph **out, struct adn_errs *errs)
+{
+	struct adn_morph *m = calloc(1, sizeof(*m));
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	*out = NULL;
+	if (m == NULL) {
+		adn_errs_add(errs, NULL, NULL, "morph", "out of memory");
+		return -ENOMEM;
+	}
+	m->rt = rt;
+	m->c = *c;
+	m->hz = rte_get_tsc_hz();
+	pthread_mutex_init(&m->lock, NULL);
+	m->st.state = state_names[COLLECT];
+	snprintf(name, sizeof(name), "morph_%p", (void *)m);
+	m->pool = rte_pktmbuf_pool_create(name, REPLAY_POOL, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (m->pool == NULL ||
+	    morph_traffic_init(&m->tr, rt->n_workers, c->sample, c->window,
+			       WINDOW_SAMPLES, c->seed) < 0) {
+		adn_errs_add(errs, NULL, NULL, "morph",
+			     "cannot allocate the sample rings and the replay pool (give EAL more memory)");
+		adn_morph_free(m);
+		return -ENOMEM;
+	}
+	*out = m;
+	return 0;
+}
+
+int
+adn_morph_start(struct adn_morph *m)
+{
+	int rc;
+
+	m->t0 = rte_rdtsc();
+	m->state = COLLECT;
+	adn_runtime_set_observer(m->rt, &m->tr.obs);
+	rc = rte_ctrl_thread_create(&m->thread, "adn-morph", NULL, morph_main,
+				    m);
+	if (rc != 0) {
+		adn_runtime_set_observer(m->rt, NULL);
+		return -rc;
+	}
+	m->thread_up = true;
+	return 0;
+}
+
+void
+adn_morph_stop(struct adn_morph *m)
+{
+	if (m == NULL || !m->thread_up)
+		return;
+	m->stop = true;
+	pthread_join(m->thread, NULL);
+	m->thread_up = false;
+	adn_runtime_set_observer(m->rt, NULL);
+}
+
+static struct adn_morph *tel_morph;
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+adn_morph_free(struct adn_morph *m)
+{
+	if (m == NULL)
+		return;
+	adn_morph_stop(m);
+	pthread_mutex_lock(&tel_lock);
+	if (tel_morph == m)
+		tel_morph = NULL;
+	pthread_mutex_unlock(&tel_lock);
+	morph_traffic_free(&m->tr);
+	rte_mempool_free(m->pool);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+int
+adn_morph_try(struct adn_morph *m, const char *plan, char *reply, size_t len)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->state != IDLE || m->try_plan[0] != '\0') {
+		snprintf(reply, len, "busy (%s): try again", state_names[m->state]);
+		rc = -EBUSY;
+	} else if (strlen(plan) >= sizeof(m->try_plan)) {
+		snprintf(reply, len, "plan longer than %zu bytes",
+			 sizeof(m->try_plan) - 1);
+		rc = -EINVAL;
+	} else {
+		snprintf(m->try_plan, sizeof(m->try_plan), "%s", plan);
+		snprintf(reply, len, "trying %s under the guard", plan);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+void
+adn_morph_status(struct adn_morph *m, struct adn_morph_status *st)
+{
+	pthread_mutex_lock(&m->lock);
+	*st = m->st;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* --- telemetry --------------------------------------------------------- */
+
+static void
+add_num(struct rte_tel_data *d, const char *k, double v)
+{
+	char s[32];
+
+	/* 22.11 telemetry has no doubles in dicts: a string keeps NANs. */
+	snprintf(s, sizeof(s), isfinite(v) ? "%.4g" : "null", v);
+	rte_tel_data_add_dict_string(d, k, s);
+}
+
+static int
+tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_morph_status *st = malloc(sizeof(*st));
+	struct rte_tel_data *hist = NULL;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	if (st == NULL)
+		return -ENOMEM;
+	pthread_mutex_lock(&tel_lock);
+	if (tel_morph == NULL) {
+		pthread_mutex_unlock(&tel_lock);
+		free(st);
+		return -ENODEV;
+	}
+	adn_morph_status(tel_morph, st);
+	pthread_mutex_unlock(&tel_lock);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "state", st->state);
+	adn_tel_safe_string(st->live_plan);
+	rte_tel_data_add_dict_string(d, "live_plan", st->live_plan);
+	add_num(d, "live_cpp", st->live_cpp);
+	add_num(d, "live_fitness", st->live_fitness);
+	adn_tel_safe_string(st->best);
+	rte_tel_data_add_dict_string(d, "best", st->best);
+	add_num(d, "best_fitness", st->best_fitness);
+	rte_tel_data_add_dict_u64(d, "searches", st->searches);
+	rte_tel_data_add_dict_u64(d, "evaluated", st->evaluated);
+	rte_tel_data_add_dict_u64(d, "failed", st->failed);
+	rte_tel_data_add_dict_u64(d, "swaps", st->swaps);
+	rte_tel_data_add_dict_u64(d, "rollbacks", st->rollbacks);
+	add_num(d, "last_search_s", st->last_search_s);
+	add_num(d, "distinct_flows", st->distinct);
+	add_num(d, "topk_share", st->topk_share);
+	rte_tel_data_add_dict_u64(d, "samples", st->samples);
+	rte_tel_data_add_dict_u64(d, "samples_lost", st->samples_lost);
+	/* History: one string per swap (telemetry nests one level). */
+	hist = rte_tel_data_alloc();
+	if (hist != NULL) {
+		rte_tel_data_start_array(hist, RTE_TEL_STRING_VAL);
+		for (unsigned int i = 0; i < st->n_history; i++) {
+			const struct adn_morph_swap *h = &st->history[i];
+			char line[RTE_TEL_MAX_STRING_LEN];
+
+			snprintf(line, sizeof(line),
+				 "%.2fs %s: %s -> %s predicted %+.1f%% confirmed %+.1f%%",
+				 h->at, h->reason, h->from, h->to,
+				 h->predicted * 100, h->confirmed * 100);
+			adn_tel_safe_string(line);
+			rte_tel_data_add_array_string(hist, line);
+		}
+		if (rte_tel_data_add_dict_container(d, "history", hist, 0) < 0)
+			rte_tel_data_free(hist);
+	}
+	free(st);
+	return 0;
+}
+
+static int
+tel_morph_try(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char reply[RTE_TEL_MAX_STRING_LEN];
+	int rc = -ENODEV;
+
+	RTE_SET_USED(cmd);
+	pthread_mutex_lock(&tel_lock);
+	if (params == NULL || params[0] == '\0') {
+		snprintf(reply, sizeof(reply), "usage: /adn/morph/try,PLAN");
+		rc = -EINVAL;
+	} else if (tel_morph != NULL) {
+		rc = adn_morph_try(tel_morph, params, reply, sizeof(reply));
+	} else {
+		snprintf(reply, sizeof(reply), "morph is off");
+	}
+	pthread_mutex_unlock(&tel_lock);
+	adn_tel_safe_string(reply);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, rc == 0 ? "reply" : "error", reply);
+	return 0;
+}
+
+int
+adn_morph_telemetry_register(struct adn_morph *m)
+{
+	static bool registered;
+	int rc = 0;
+
+	pthread_mutex_lock(&tel_lock);
+	tel_morph = m;
+	pthread_mutex_unlock(&tel_lock);
+	if (registered)
+		return 0;
+	rc |= rte_telemetry_register_cmd("/adn/morph", tel_morph_status,
+		"Morph: state, live and best plans, fitness, traffic, swap history");
+	rc |= rte_telemetry_register_cmd("/adn/morph/try", tel_morph_try,
+		"Swap a plan in under Morph's guard. Parameters: PLAN");
+	registered = rc == 0;
+	return rc ? -EINVAL : 0;
+}

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Morph (lib/morph):
+ *  - the search finds the known best plan of a synthetic fitness with a
+ *    plateau and a local optimum, and does so deterministically;
+ *  - upsampling a sample of a Zipf trace keeps the distinct-flow count
+ *    and the top-1% share of the original within the stated tolerances,
+ *    and the new flows' checksums stay valid;
+ *  - evaluating plans (shadow versions) never changes live state: a
+ *    state object's bytes, element counters, FlowCounter's cells and the
+ *    fastpath cache's counters are identical before and after;
+ *  - end to end on GenSource: from `batch`, Morph swaps to a better plan
+ *    with every packet accounted for, and its guard rolls back a plan
+ *    forced on it that runs worse.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "adn_hash.h"
+#include "adn_morph.h"
+#include "adn_rand.h"
+#include "adn_runtime.h"
+#include "adn_test.h"
+#include "adn_zipf.h"
+#include "morph_eval.h"
+#include "morph_search.h"
+#include "morph_traffic.h"
+
+/* --- search ------------------------------------------------------------ */
+
+#define SYN_GENES 5
+#define SYN_CHOICES 6
+static const unsigned int global_best[SYN_GENES] = { 5, 1, 4, 0, 3 };
+
+static void
+syn_space(struct morph_space *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->n_genes = SYN_GENES;
+	for (unsigned int i = 0; i < SYN_GENES; i++) {
+		s->gene[i].n = SYN_CHOICES;
+		for (unsigned int c = 0; c < SYN_CHOICES; c++)
+			snprintf(s->gene[i].choice[c], MORPH_FRAG_MAX, "%c%u",
+				 'a' + i, c);
+	}
+}
+
+static unsigned int syn_calls;
+
+/* Gene 0 at 0 is a plateau (25 whatever the rest); elsewhere the lower of
+ * a wide basin around (2,2,2,2,2) (minimum 10: the local optimum) and a
+ * narrow one around global_best (minimum 1). Plans with a4 "cannot run". */
+static int
+syn_fitness(void *arg, const char *plan, double *f)
+{
+	unsigned int x[SYN_GENES], local = 0, ham = 0;
+
+	RTE_SET_USED(arg);
+	syn_calls++;
+	if (sscanf(plan, "a%u,b%u,c%u,d%u,e%u", &x[0], &x[1], &x[2], &x[3],
+		   &x[4]) != SYN_GENES)
+		return -EINVAL;
+	if (x[0] == 4)
+		return -ENOTSUP;
+	if (x[0] == 0) {
+		*f = 25;
+		return 0;
+	}
+	for (unsigned int i = 0; i < SYN_GENES; i++) {
+		local += x[i] > 2 ? x[i] - 2 : 2 - x[i];
+		ham += x[i] != global_best[i];
+	}
+	*f = RTE_MIN(10.0 + 2 * local, 1.0 + 4 * ham);
+	return 0;
+}
+
+static void
+test_search_finds_global_optimum(void)
+{
+	static struct morph_space s;
+	struct morph_search_conf c = {
+		.population = 12, .generations = 25, .seed = 42, .n_seeds = 2,
+	};
+	struct morph_search_result r1, r2;
+
+	syn_space(&s);
+	/* Seeded on the plateau and on the local optimum, as Morph seeds
+	 * with the defaults and the live plan. */
+	memset(&c.seeds[0], 0, sizeof(c.seeds[0]));
+	memset(&c.seeds[1], 2, sizeof(c.seeds[1]));
+	syn_calls = 0;
+	CU_ASSERT_EQUAL_FATAL(morph_search(&s, &c, syn_fitness, NULL, &r1), 0);
+	printf("\n  best %s (%.0f) after %u plans, %u failed", r1.best,
+	       r1.best_fitness, r1.evaluated, r1.failed);
+	CU_ASSERT_STRING_EQUAL(r1.best, "a5,b1,c4,d0,e3");
+	CU_ASSERT_DOUBLE_EQUAL(r1.best_fitness, 1.0, 1e-9);
+	/* Each plan scored once, failures never chosen. */
+	CU_ASSERT_EQUAL(syn_calls, r1.evaluated);
+	CU_ASSERT(r1.evaluated <= 12 * 26);
+	CU_ASSERT(r1.failed > 0);
+	/* The same seed, the same search. */
+	CU_ASSERT_EQUAL_FATAL(morph_search(&s, &c, syn_fitness, NULL, &r2), 0);
+	CU_ASSERT_STRING_EQUAL(r2.best, r1.best);
+	CU_ASSERT_EQUAL(r2.evaluated, r1.evaluated);
+	/* With no generations, the best of the seeds and the first
+	 * population: the local optimum at best. */
+	c.generations = 0;
+	c.population = 2;
+	CU_ASSERT_EQUAL(morph_search(&s, &c, syn_fitness, NULL, &r2), 0);
+	CU_ASSERT_STRING_EQUAL(r2.best, "a2,b2,c2,d2,e2");
+}
+
+/* --- upsampling -------------------------------------------------------- */
+
+#define TRACE_LEN 65536
+
+/* Frame of flow `rank`: Ethernet/IPv4/TCP, valid checksums. */
+static void
+flow_frame(uint64_t rank, struct morph_sample *s)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(s->data + 14);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	uint64_t h = adn_mix64(rank + 1);
+
+	memset(s, 0, sizeof(*s));
+	s->data[12] = 0x08;
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(40);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = (uint32_t)h;
+	/* Destinations in 4 /8s: the "branches". */
+	ip->dst_addr = rte_cpu_to_be_32((uint32_t)(10 + (h >> 62)) << 24 |
+					(uint32_t)(h >> 32) >> 8);
+	tcp->src_port = (uint16_t)(h >> 16);
+	tcp->dst_port = rte_cpu_to_be_16(80);
+	tcp->data_off = 0x50;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	s->len = 54;
+	s->cap = 54;
+}
+
+struct trace_stats {
+	unsigned int distinct;
+	double top1;		/* packets of the top 1% of flows */
+	double branch[4];
+};
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x > y ? -1 : x < y;
+}
+
+/* Exact statistics of a trace, by the flow hash. */
+static void
+trace_stats(const struct morph_sample *t, unsigned int n,
+	    struct trace_stats *st)
+{
+	const uint32_t size = 1u << 18, mask = size - 1;
+	uint64_t *key = calloc(size, sizeof(*key));
+	uint32_t *cnt = calloc(size, sizeof(*cnt));
+	uint64_t top = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t h;
+		uint32_t k;
+
+		CU_ASSERT_FATAL(morph_flow_hash(t[i].data, t[i].cap, &h));
+		h |= 1;
+		for (k = (uint32_t)h & mask; key[k] && key[k] != h;
+		     k = (k + 1) & mask)
+			;
+		if (key[k] == 0)
+			st->distinct++;
+		key[k] = h;
+		cnt[k]++;
+		st->branch[t[i].data[14 + 16] - 10] += 1.0 / n;
+	}
+	qsort(cnt, size, sizeof(*cnt), cmp_desc);
+	for (unsigned int i = 0; i < (st->distinct + 99) / 100; i++)
+		top += cnt[i];
+	st->top1 = (double)top / n;
+	free(key);
+	free(cnt);
+}
+
+static void
+check_upsample(uint64_t flows, double alpha, unsigned int every)
+{
+	struct morph_sample *orig = malloc(sizeof(*orig) * TRACE_LEN);
+	struct morph_sample *up = malloc(sizeof(*up) * TRACE_LEN);
+	struct morph_sample *smp = malloc(sizeof(*smp) * TRACE_LEN);
+	struct trace_stats a, b;
+	struct adn_zipf z;
+	struct adn_rand r;
+	unsigned int n = 0;
+
+	CU_ASSERT_FATAL(orig && up && smp);
+	CU_ASSERT_EQUAL_FATAL(adn_zipf_init(&z, flows, alpha), 0);
+	adn_rand_seed(&r, 3);
+	for (unsigned int i = 0; i < TRACE_LEN; i++)
+		flow_frame(adn_zipf_next(&z, &r), &orig[i]);
+	/* One packet in `every`, as the workers sample bursts. */
+	for (unsigned int i = 0; i < TRACE_LEN; i += every)
+		smp[n++] = orig[i];
+	trace_stats(orig, TRACE_LEN, &a);
+	CU_ASSERT_EQUAL_FATAL(morph_upsample(smp, n, a.distinct, TRACE_LEN, 9,
+					     up), 0);
+	trace_stats(up, TRACE_LEN, &b);
+	printf("\n  %" PRIu64 " flows alpha %.2f, 1 in %u: distinct %u -> %u, top-1%% share %.3f -> %.3f",
+	       flows, alpha, every, a.distinct, b.distinct, a.top1, b.top1);
+	/* Tolerances (docs/morph.md): distinct within 5%, top-1% share
+	 * within 0.05, each branch's share within 0.02. */
+	CU_ASSERT(fabs((double)b.distinct / a.distinct - 1) < 0.05);
+	CU_ASSERT(fabs(b.top1 - a.top1) < 0.05);
+	for (unsigned int k = 0; k < 4; k++)
+		CU_ASSERT(fabs(b.branch[k] - a.branch[k]) < 0.02);
+	/* New flows keep valid IP and TCP checksums. */
+	for (unsigned int i = 0; i < TRACE_LEN; i++) {
+		struct rte_ipv4_hdr *ip =
+			(struct rte_ipv4_hdr *)(up[i].data + 14);
+
+		if (rte_ipv4_cksum(ip) != 0 && ip->hdr_checksum != 0) {
+			CU_ASSERT_EQUAL(rte_ipv4_cksum(ip), 0xffff);
+		}
+		CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), 0);
+	}
+	free(orig);
+	free(up);
+	free(smp);
+}
+
+static void
+test_upsample_skewed(void)
+{
+	check_upsample(100000, 1.61, 8);
+}
+
+static void
+test_upsample_heavy_tailed(void)
+{
+	check_upsample(10000000, 0.5, 8);
+}
+
+static void
+test_upsample_uniform_small(void)
+{
+	/* Fewer flows than samples: every flow repeats, none is made. */
+	check_upsample(2000, 0.0001, 4);
+}
+
+/* --- runtime ----------------------------------------------------------- */
+
+static struct adn_runtime rt;
+static char cfg_path[128], routes_path[128];
+
+/* Probe: a state object of 4 KiB that counts packets by their first
+ * byte; the test keeps the live object's address. */
+#define PROBE_BYTES 4096
+static uint8_t *probe_live;
+
+static int
+probe_configure(struct adn_elem *e, struct adn_build *b)
+{
+	struct adn_state_ref ref;
+	int rc = adn_elem_state(e, b, "bytes", PROBE_BYTES, NULL, 0, &ref);
+
+	if (rc == 0 && probe_live == NULL)
+		probe_live = ref.data;
+	*(uint8_t **)adn_elem_priv(e) = ref.data;
+	return rc;
+}
+
+static int
+probe_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	uint8_t *bytes = *(uint8_t **)adn_elem_priv(e);
+
+	RTE_SET_USED(ctx);
+	bytes[(rte_pktmbuf_mtod(m, uint8_t *)[29] * 16 +
+	       adn_worker_index()) % PROBE_BYTES]++;
+	return 0;
+}
+
+static const struct adn_elem_desc probe_desc = {
+	.name = "Probe",
+	.flags = ADN_ELEM_STATEFUL_PER_CORE,
+	.priv_size = sizeof(uint8_t *),
+	.n_outputs = 1,
+	.configure = probe_configure,
+	.exec = probe_exec,
+};
+ADN_ELEM_REGISTER(probe_desc);
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+start(const char *plan, const char *morph)
+{
+	struct adn_errs errs = { 0 };
+	char cfg[2048];
+
+	snprintf(routes_path, sizeof(routes_path), "/tmp/adn-morph-%d-routes",
+		 (int)getpid());
+	snprintf(cfg_path, sizeof(cfg_path), "/tmp/adn-morph-%d.cfg",
+		 (int)getpid());
+	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
+		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
+	snprintf(cfg, sizeof(cfg),
+		 "workers = 1;\nplan = \"%s\";\n%s"
+		 "elements = (\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; workload = \"skewed\";\n"
+		 "    seq = 65536; pool = 4095; routes = \"%s\"; },\n"
+		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"count\"; type = \"FlowCounter\"; size = 262144; },\n"
+		 "  { name = \"probe\"; type = \"Probe\"; },\n"
+		 "  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		 "  { name = \"miss\"; type = \"Recycle\"; },\n"
+		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
+		 "links = ( \"gen -> route\", \"route[0] -> miss\",\n"
+		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
+		 "  \"route[3] -> count\", \"count -> probe -> csum -> sink\" );\n",
+		 plan, morph, routes_path, routes_path);
+	write_file(cfg_path, cfg);
+	probe_live = NULL;
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	adn_errs_clear(&errs);
+}
+
+struct fingerprint {
+	uint64_t probe;
+	uint64_t words[64 * 40];
+	unsigned int n;
+};
+
+static void
+fp_elem(const char *name, const char *type, const struct adn_elem *e,
+	const struct adn_elem_totals *t, void *arg)
+{
+	struct fingerprint *fp = arg;
+	struct adn_xstat xs[32];
+	const char *tpl;
+	unsigned int n;
+
+	RTE_SET_USED(name);
+	RTE_SET_USED(type);
+	if (e == NULL)
+		return;
+	fp->words[fp->n++] = t->in;
+	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
+		fp->words[fp->n++] = t->out[o];
+	fp->words[fp->n++] = t->dropped;
+	n = e->desc->xstats ? e->desc->xstats(e, xs, RTE_DIM(xs)) : 0;
+	for (unsigned int i = 0; i < n; i++)
+		fp->words[fp->n++] = xs[i].value;
+	n = (unsigned int)adn_exec_tpl_stats(adn_runtime_live(&rt)->x[0], e,
+					     &tpl, xs, RTE_DIM(xs));
+	for (unsigned int i = 0; i < n; i++)
+		fp->words[fp->n++] = xs[i].value;
+}
+
+static void
+fingerprint(struct fingerprint *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	fp->probe = adn_murmur3_32(probe_live, PROBE_BYTES, 1);
+	adn_runtime_foreach_elem(&rt, fp_elem, fp);
+}
+
+static void
+test_evaluation_leaves_live_state(void)
+{
+	static struct fingerprint before, after;
+	static const char *const plans[] = {
+		"batch", "scalar", "group4,route=fastpath64",
+		"fused8,count.size=4096", "batch,route.table=dir24_8",
+		"prefetch,batch=128,route=fastpath1024",
+	};
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("morph_test_replay",
+		2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	struct morph_trace tr = { 0 };
+	struct adn_errs errs = { 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mp);
+	start("batch,route=fastpath256", "");
+	usleep(300 * 1000);
+	/* Quiescent live state: every worker stopped. */
+	adn_runtime_stop(&rt);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_live);
+	fingerprint(&before);
+	CU_ASSERT(before.n > 20);
+	/* A trace of the shared test frames entering at `gen`. */
+	tr.n = 8192;
+	tr.pkts = calloc(tr.n, sizeof(*tr.pkts));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tr.pkts);
+	for (unsigned int i = 0; i < tr.n; i++) {
+		struct rte_mbuf *m = adn_test_trace_pkt(i);
+
+		tr.pkts[i].src = adn_pipeline_find(adn_runtime_live(&rt)->pipe,
+						   "gen")->index;
+		tr.pkts[i].len = (uint16_t)m->pkt_len;
+		tr.pkts[i].cap = (uint16_t)RTE_MIN(m->data_len,
+						   (uint16_t)MORPH_SNAP);
+		memcpy(tr.pkts[i].data, rte_pktmbuf_mtod(m, uint8_t *),
+		       tr.pkts[i].cap);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL_FATAL(morph_trace_bind(&rt, &tr), 0);
+	for (unsigned int i = 0; i < RTE_DIM(plans); i++) {
+		struct morph_eval_conf ec = { .reps = 2 };
+		struct morph_eval_result res;
+
+		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, plans[i], &ec, &res,
+					   &errs), 0);
+		adn_errs_print(&errs, stdout);
+		adn_errs_clear(&errs);
+		printf("\n  %-40s %6.1f cycles/pkt", plans[i], res.cpp);
+		CU_ASSERT(res.cpp > 0 && res.fitness == res.cpp);
+	}
+	/* A plan that cannot be built is an error, nothing else. */
+	{
+		struct morph_eval_conf ec = { .reps = 1 };
+		struct morph_eval_result res;
+
+		CU_ASSERT(morph_eval(&rt, mp, &tr, "nosuch", &ec, &res,
+				     &errs) < 0);
+		CU_ASSERT(errs.n > 0);
+		adn_errs_clear(&errs);
+	}
+	fingerprint(&after);
+	CU_ASSERT_EQUAL(after.n, before.n);
+	CU_ASSERT_EQUAL(after.probe, before.probe);
+	CU_ASSERT_EQUAL(memcmp(after.words, before.words,
+			       sizeof(before.words)), 0);
+	/* Every replayed mbuf went back to the replay pool. */
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(mp), 0);
+	free(tr.pkts);
+	rte_mempool_free(mp);
+	adn_runtime_free(&rt);
+}
+
+static void
+wait_for(struct adn_morph *m, struct adn_morph_status *st, double s,
+	 bool (*done)(const struct adn_morph_status *))
+{
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(s *
+		(double)rte_get_timer_hz());
+
+	do {
+		usleep(20000);
+		adn_runtime_reclaim(&rt);
+		adn_morph_status(m, st);
+	} while (!done(st) && rte_get_timer_cycles() < end);
+}
+
+static bool
+swapped(const struct adn_morph_status *st)
+{
+	return st->swaps >= 1 && strcmp(st->state, "idle") == 0;
+}
+
+static uint64_t rollbacks;
+
+static bool
+rolled_back(const struct adn_morph_status *st)
+{
+	return st->rollbacks > rollbacks && strcmp(st->state, "idle") == 0;
+}
+
+static void
+test_end_to_end_swap_and_guard(void)
+{
+	struct adn_morph_conf c;
+	struct adn_morph *m = NULL;
+	struct adn_morph_status *st = malloc(sizeof(*st));
+	struct adn_errs errs = { 0 };
+	struct adn_swap_stats sw;
+	struct adn_totals t;
+	char reply[128], before_try[ADN_PLAN_MAX];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	start("batch", "morph = { period = 2.0; population = 6; generations = 3;\n"
+	      "  window = 8192; confirm = 0.3; reps = 3; min_gain = 0.05;\n"
+	      "  sample = 8; seed = 3; };\n");
+	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(&rt), &c,
+						  &errs), 0);
+	CU_ASSERT(c.enabled);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_create(&rt, &c, &m, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_start(m), 0);
+	wait_for(m, st, 60, swapped);
+	printf("\n  searched %" PRIu64 " (%" PRIu64 " plans, %.2f s): live %s (%.1f) -> best %s (%.1f), distinct %.0f, top-K %.2f",
+	       st->searches, st->evaluated, st->last_search_s, "batch",
+	       st->live_fitness, st->best, st->best_fitness, st->distinct,
+	       st->topk_share);
+	CU_ASSERT_FATAL(st->swaps >= 1);
+	CU_ASSERT_STRING_EQUAL(st->history[0].from, "batch");
+	CU_ASSERT(st->history[0].predicted >= 0.05);
+	/* The guard measured it (either way). */
+	CU_ASSERT(!isnan(st->history[0].confirmed));
+	CU_ASSERT(st->best_fitness < st->live_fitness);
+	CU_ASSERT(st->distinct > 0);
+	CU_ASSERT(st->samples > 0);
+	printf("\n  confirmed %+.1f%%", st->history[0].confirmed * 100);
+	/* Confirmed, or (a noisy machine) rolled back by the guard. */
+	if (st->history[0].confirmed >= -c.min_gain / 2)
+		CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text,
+				       st->best)
+	else
+		CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text,
+				       "batch");
+	rollbacks = st->rollbacks;
+	/* The guard: a plan that runs worse comes back out. */
+	snprintf(before_try, sizeof(before_try), "%s", st->live_plan);
+	CU_ASSERT_EQUAL(adn_morph_try(m, "batch,batch=1", reply, sizeof(reply)), 0);
+	wait_for(m, st, 30, rolled_back);
+	CU_ASSERT_FATAL(st->rollbacks == rollbacks + 1);
+	CU_ASSERT_STRING_EQUAL(st->history[st->n_history - 2].to,
+			      "batch,batch=1");
+	CU_ASSERT(st->history[st->n_history - 2].confirmed < 0);
+	CU_ASSERT_STRING_EQUAL(st->history[st->n_history - 1].reason, "guard");
+	CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text, before_try);
+	printf("\n  batch=1 confirmed %+.1f%%: back to %s",
+	       st->history[st->n_history - 2].confirmed * 100, before_try);
+	adn_morph_stop(m);
+	adn_runtime_stop(&rt);
+	/* Every packet accounted for, over all versions and each one. */
+	adn_runtime_sync(&rt);
+	adn_runtime_totals(&rt, &t);
+	adn_runtime_swap_stats(&rt, &sw);
+	CU_ASSERT(t.received > 0);
+	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped + t.in_flight);
+	CU_ASSERT_EQUAL(sw.unbalanced, 0);
+	CU_ASSERT(sw.swaps >= 3);
+	adn_morph_free(m);
+	adn_runtime_free(&rt);
+	adn_errs_clear(&errs);
+	free(st);
+	unlink(cfg_path);
+	unlink(routes_path);
+}
+
+static void
+test_config_errors(void)
+{
+	static const char *const bad[] = {
+		"morph = 3;",
+		"morph = { sample = 0; };",
+		"morph = { objective = \"speed\"; };",
+		"morph = { period = \"x\"; };",
+		"morph = { populaton = 8; };",
+		"morph = { min_gain = -1.0; };",
+		"morph = { enabled = 1; };",
+		"morph = { window = 1.5; };",
+	};
+	config_t cfg;
+
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		struct adn_errs errs = { 0 };
+		struct adn_morph_conf c;
+
+		config_init(&cfg);
+		CU_ASSERT_FATAL(config_read_string(&cfg, bad[i]) == CONFIG_TRUE);
+		CU_ASSERT_EQUAL(adn_morph_conf_read(&cfg, &c, &errs), -EINVAL);
+		CU_ASSERT_EQUAL(errs.n, 1);
+		/* Each names the line. */
+		CU_ASSERT(errs.n && strstr(errs.msg[0], ":1:") != NULL);
+		adn_errs_clear(&errs);
+		config_destroy(&cfg);
+	}
+}
+
+int
+main(void)
+{
+	CU_pSuite s;
+
+	if (adn_test_eal_init_lcores("morph", "0-1") < 0 ||
+	    CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("morph", NULL, NULL);
+	CU_ADD_TEST(s, test_search_finds_global_optimum);
+	CU_ADD_TEST(s, test_upsample_skewed);
+	CU_ADD_TEST(s, test_upsample_heavy_tailed);
+	CU_ADD_TEST(s, test_upsample_uniform_small);
+	CU_ADD_TEST(s, test_config_errors);
+	CU_ADD_TEST(s, test_evaluation_leaves_live_state);
+	CU_ADD_TEST(s, test_end_to_end_swap_and_guard);
+	return adn_test_main();
+}
