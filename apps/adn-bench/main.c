@@ -13,6 +13,13 @@
  * cycles per batch (p50/p99, a latency proxy), as median and spread over
  * the runs. Writes PREFIX.csv, PREFIX.json and PREFIX.svg.
  *
+ * Timed cells: plan `morph` runs the config's plan with Morph on
+ * (lib/morph) for -D seconds from a cold start; workload `phased` runs
+ * every plan for -P phases of GenSource's `phase` seconds (-T), heavy-
+ * tailed and skewed in turn. Both record Mpps every 100 ms; the report
+ * sets Morph against the best static plan and, per phase, against the
+ * best static plan of that phase (the oracle).
+ *
  * Shape of l3fwd: parse args -> EAL -> (build -> launch -> wait) per cell
  * -> report -> clean up.
  */
@@ -34,6 +41,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "adn_elem.h"
+#include "adn_morph.h"
 #include "adn_parse.h"
 #include "adn_runtime.h"
 
@@ -68,6 +76,9 @@ struct options {
 	bool floor;
 	bool quiet;
 	unsigned int swap_every_ms;	/* 0: no swapped cells */
+	double duration;		/* s, a morph cell of a steady workload */
+	unsigned int phases;		/* phased workload: phases per run */
+	double phase_s;			/* > 0: GenSource's `phase` rewritten */
 	int eal_argc;
 	char **eal_argv;
 };
@@ -88,6 +99,11 @@ struct run {
 	unsigned int n_swaps;
 	uint64_t swap_at[BENCH_MAX_SWAPS];
 	double swap_ms[BENCH_MAX_SWAPS];
+	/* Timed runs: stop after duration_tsc (0: after `target` packets),
+	 * and note the packets done every tick_tsc. */
+	uint64_t duration_tsc, tick_tsc;
+	unsigned int n_ticks;
+	uint64_t tick_done[BENCH_MAX_TICKS];
 	/* Results. */
 	volatile uint64_t done;	/* packets so far (progress) */
 	uint64_t n_batches;
@@ -116,6 +132,10 @@ usage(FILE *f, const char *prog)
 		"      --no-floor        skip the I/O floor (source -> Recycle)\n"
 		"  -S, --swap-every MS   also measure each plan while a new version of it\n"
 		"                        is swapped in every MS ms (hot-swap cost)\n"
+		"  -D, --duration S      seconds of a `morph` run (plan morph: the config's\n"
+		"                        plan with Morph on; default 20)\n"
+		"  -P, --phases N        phases per run of workload `phased` (default 4)\n"
+		"  -T, --phase S         seconds per phase (default: GenSource's `phase`)\n"
 		"  -q, --quiet           no progress line\n"
 		"  -h, --help            this text\n\n"
 		"EAL arguments come from the config's `eal` list, then from after `--`\n"
@@ -137,6 +157,9 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-floor", no_argument, NULL, 'F' },
 		{ "swap-every", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "phases", required_argument, NULL, 'P' },
+		{ "phase", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -151,7 +174,10 @@ parse_args(int argc, char **argv, struct options *o)
 	o->reps = 5;
 	o->prefix = "adn-bench";
 	o->floor = true;
-	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:S:qh", longopts,
+	o->duration = 20;
+	o->phases = 4;
+	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:S:D:P:T:qh",
+				longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -205,6 +231,19 @@ parse_args(int argc, char **argv, struct options *o)
 				goto bad;
 			o->swap_every_ms = (unsigned int)v;
 			break;
+		case 'D':
+			if (adn_parse_double(optarg, 1, 3600, &o->duration) < 0)
+				goto bad;
+			break;
+		case 'P':
+			if (adn_parse_u64(optarg, 1, BENCH_MAX_PHASES, &v) < 0)
+				goto bad;
+			o->phases = (unsigned int)v;
+			break;
+		case 'T':
+			if (adn_parse_double(optarg, 0.1, 3600, &o->phase_s) < 0)
+				goto bad;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -248,21 +287,24 @@ static int
 bench_loop(void *arg)
 {
 	struct run *r = arg;
-	uint64_t done = 0, nb = 0, empty = 0, t0, t1, prev;
+	uint64_t done = 0, nb = 0, empty = 0, t0, t1, prev, next_tick;
 
 	adn_worker_index_set(0);
 	rte_rcu_qsbr_thread_register(r->rt->qsbr, 0);
 	rte_rcu_qsbr_thread_online(r->rt->qsbr, 0);
 	t0 = rte_rdtsc();
 	prev = t0;
+	next_tick = t0 + r->tick_tsc;
+	r->n_ticks = 0;
 	while (done < r->target) {
 		const struct adn_version *v = adn_runtime_live(r->rt);
 		struct adn_exec *x = v->x[0];
 		struct adn_elem *src = v->pipe->rx[0].e;
 		const struct adn_elem_desc *d = src->desc;
 		struct adn_batch *b = adn_exec_source_batch(x, src);
-		uint16_t want = (uint16_t)RTE_MIN((uint64_t)r->burst,
-						  r->target - done);
+		/* 0: the live version's (Morph changes it). */
+		uint16_t want = (uint16_t)RTE_MIN((uint64_t)(r->burst ?
+			r->burst : v->burst), r->target - done);
 		uint16_t n = d->rx(src, r->queue, b->pkts, want);
 		uint64_t now;
 
@@ -286,6 +328,14 @@ bench_loop(void *arg)
 		done += n;
 		if ((nb & 255) == 0)
 			__atomic_store_n(&r->done, done, __ATOMIC_RELAXED);
+		if (r->duration_tsc == 0)
+			continue;
+		if (now >= next_tick && r->n_ticks < BENCH_MAX_TICKS) {
+			r->tick_done[r->n_ticks++] = done;
+			next_tick += r->tick_tsc;
+		}
+		if (now - t0 >= r->duration_tsc)
+			break;
 	}
 	t1 = rte_rdtsc();
 	rte_rcu_qsbr_thread_offline(r->rt->qsbr, 0);
@@ -364,6 +414,7 @@ launch(struct run *r, const struct options *o, const char *label)
 	unsigned int lcore = worker_lcore();
 	bool tty = !o->quiet && isatty(STDERR_FILENO);
 	uint64_t next_progress = 0, next_swap = rte_rdtsc() + r->swap_tsc;
+	const uint64_t started = rte_rdtsc();
 
 	r->done = 0;
 	if (lcore == rte_get_main_lcore()) {
@@ -378,9 +429,14 @@ launch(struct run *r, const struct options *o, const char *label)
 			uint64_t now = rte_rdtsc();
 
 			if (tty && now >= next_progress) {
+				double part = r->duration_tsc ?
+					(double)(now - started) /
+					(double)r->duration_tsc :
+					(double)__atomic_load_n(&r->done,
+						__ATOMIC_RELAXED) / r->target;
+
 				fprintf(stderr, "\r  %-40s %3.0f%%", label,
-					100.0 * __atomic_load_n(&r->done,
-						__ATOMIC_RELAXED) / r->target);
+					100.0 * RTE_MIN(part, 1.0));
 				next_progress = now + rte_get_tsc_hz() / 5;
 			}
 			if (r->swap_plan != NULL && now >= next_swap) {
@@ -394,7 +450,7 @@ launch(struct run *r, const struct options *o, const char *label)
 	}
 	if (tty)
 		fprintf(stderr, "\r%-60s\r", "");
-	if (r->done < r->target) {
+	if (r->done < r->target && r->duration_tsc == 0) {
 		fprintf(stderr, "adn-bench: %s: source ran dry after %" PRIu64 " of %" PRIu64 " packets (mbufs not returned to the pool?)\n",
 			label, r->done, r->target);
 		return -EIO;
@@ -464,6 +520,119 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 	return 0;
 }
 
+/* GenSource's name in the live config, for its control commands. */
+static const char *
+source_name(struct adn_runtime *rt)
+{
+	const struct adn_version *v = adn_runtime_live(rt);
+
+	return v->pipe->rx[0].e->name;
+}
+
+/* Morph's swaps of the run into the cell. */
+static void
+morph_swaps(struct adn_morph *m, struct bench_cell *c)
+{
+	struct adn_morph_status *st = malloc(sizeof(*st));
+
+	if (st == NULL)
+		return;
+	adn_morph_status(m, st);
+	for (unsigned int i = 0; i < st->n_history &&
+	     c->n_morph < BENCH_MAX_MORPH; i++) {
+		c->morph_at[c->n_morph] = st->history[i].at;
+		snprintf(c->morph_to[c->n_morph++], ADN_PLAN_MAX, "%s",
+			 st->history[i].to);
+	}
+	free(st);
+}
+
+/*
+ * A timed cell: one run of `seconds` from a cold start of plan `text`
+ * (BENCH_MORPH: `start` with Morph on), GenSource restarted so phases
+ * line up, Mpps recorded every tick.
+ */
+static int
+measure_timed(struct adn_runtime *rt, const char *text, const char *start,
+	      unsigned int burst, double seconds, double phase_s,
+	      const struct options *o, struct bench_cell *cell, struct run *r)
+{
+	const bool morph_on = strcmp(text, BENCH_MORPH) == 0;
+	const double hz = (double)rte_get_tsc_hz();
+	struct adn_errs errs = { 0 };
+	struct adn_morph_conf mc;
+	struct adn_morph *m = NULL;
+	char label[ADN_PLAN_MAX + 128], reply[128];
+	uint64_t prev = 0;
+	int rc;
+
+	rc = adn_runtime_set_plan(rt, morph_on ? start : text, &errs);
+	if (rc == 0)
+		adn_runtime_sync(rt);
+	if (rc == 0 && adn_runtime_control(rt, source_name(rt), "restart",
+					   reply, sizeof(reply)) < 0) {
+		fprintf(stderr, "adn-bench: %s: %s\n", source_name(rt), reply);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && morph_on) {
+		/* The config's policy, on whether it says so or not. */
+		rc = adn_morph_conf_read(adn_runtime_config(rt), &mc, &errs);
+		mc.enabled = true;
+		if (rc == 0)
+			rc = adn_morph_create(rt, &mc, &m, &errs);
+		if (rc == 0)
+			rc = adn_morph_start(m);
+	}
+	if (rc < 0) {
+		adn_errs_print(&errs, stderr);
+		adn_errs_clear(&errs);
+		adn_morph_free(m);
+		return -EINVAL;
+	}
+	r->rt = rt;
+	r->queue = 0;
+	r->burst = (uint16_t)(morph_on ? 0 : burst);
+	r->target = UINT64_MAX / 2;
+	r->duration_tsc = (uint64_t)(seconds * hz);
+	r->tick_tsc = (uint64_t)(BENCH_TICK_S * hz);
+	snprintf(label, sizeof(label), "%s / %s", cell->workload, cell->plan);
+	rc = launch(r, o, label);
+	if (m != NULL) {
+		adn_morph_stop(m);
+		morph_swaps(m, cell);
+		adn_morph_free(m);
+	}
+	r->duration_tsc = 0;
+	if (rc < 0)
+		return rc;
+	cell->timed = true;
+	cell->seconds = seconds;
+	cell->burst = burst;
+	cell->packets = r->done;
+	cell->n_ticks = r->n_ticks;
+	for (unsigned int k = 0; k < r->n_ticks; k++) {
+		cell->tick_mpps[k] = (float)((r->tick_done[k] - prev) /
+					     BENCH_TICK_S / 1e6);
+		prev = r->tick_done[k];
+	}
+	cell->phase_s = phase_s;
+	for (unsigned int k = 0; phase_s > 0 && k < BENCH_MAX_PHASES &&
+	     (k + 1) * phase_s <= seconds + 1e-9; k++) {
+		const unsigned int per = (unsigned int)(phase_s / BENCH_TICK_S + 0.5);
+		double sum = 0;
+
+		for (unsigned int t = k * per; t < (k + 1) * per &&
+		     t < cell->n_ticks; t++)
+			sum += cell->tick_mpps[t];
+		cell->phase_mpps[cell->n_phases++] = sum / per;
+	}
+	cell->mpps[0] = (double)r->done / ((double)r->tsc / hz) / 1e6;
+	cell->cpp[0] = (double)r->tsc / (double)r->done;
+	cell->n_runs = 1;
+	bench_cell_summarize(cell);
+	return 0;
+}
+
 /* The config's first element of `type`, or NULL. */
 static config_setting_t *
 find_elem(config_t *cfg, const char *type, int *idx)
@@ -496,7 +665,7 @@ set_string(config_setting_t *group, const char *key, const char *val)
 
 /* Point GenSource at `workload` ("config": leave it as written). */
 static int
-patch_workload(config_t *cfg, const char *workload)
+patch_workload(config_t *cfg, const char *workload, double phase_s)
 {
 	config_setting_t *g = find_elem(cfg, "GenSource", NULL);
 
@@ -510,7 +679,29 @@ patch_workload(config_t *cfg, const char *workload)
 	/* The workload defines flows and alpha: drop explicit ones. */
 	config_setting_remove(g, "flows");
 	config_setting_remove(g, "alpha");
+	if (phase_s > 0) {
+		config_setting_remove(g, "phase");
+		config_setting_set_float(config_setting_add(g, "phase",
+					 CONFIG_TYPE_FLOAT), phase_s);
+	}
 	return 0;
+}
+
+/* GenSource's seconds per phase in `cfg` (its default when unset). */
+static double
+phase_of(config_t *cfg)
+{
+	config_setting_t *g = find_elem(cfg, "GenSource", NULL);
+	double v = 10;
+
+	if (g != NULL && config_setting_lookup_float(g, "phase", &v) !=
+	    CONFIG_TRUE) {
+		int i;
+
+		if (config_setting_lookup_int(g, "phase", &i) == CONFIG_TRUE)
+			v = i;
+	}
+	return v;
 }
 
 /* Keep only the source, and feed it straight to a Recycle sink. */
@@ -552,17 +743,24 @@ patch_floor(config_t *cfg)
  * `plan` gives way to the -p plans, each a new version of this build. */
 static int
 build(struct adn_runtime *rt, const struct options *o, const char *workload,
-      bool floor)
+      bool floor, char *start_plan, double *phase_s)
 {
 	struct adn_errs errs = { 0 };
+	const char *cfg_plan;
 	config_t *cfg;
 	int rc;
 
 	rc = adn_runtime_load(rt, o->config, &errs);
 	cfg = rc == 0 ? adn_runtime_config(rt) : NULL;
 	if (rc == 0) {
+		/* Morph starts from the config's plan (a string; a group
+		 * or none: the default). */
+		snprintf(start_plan, ADN_PLAN_MAX, "%s",
+			 config_lookup_string(cfg, "plan", &cfg_plan) ?
+			 cfg_plan : ADN_PLAN_DEFAULT);
 		config_setting_remove(config_root_setting(cfg), "plan");
-		rc = patch_workload(cfg, workload);
+		rc = patch_workload(cfg, workload, o->phase_s);
+		*phase_s = strcmp(workload, "phased") == 0 ? phase_of(cfg) : 0;
 	}
 	if (rc == 0 && floor && patch_floor(cfg) < 0) {
 		fprintf(stderr, "adn-bench: cannot derive the floor pipeline from %s\n",
@@ -592,11 +790,13 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 	struct adn_runtime rt = { 0 };
 	struct adn_plan *plan = malloc(sizeof(*plan));
 	uint64_t t0 = rte_rdtsc();
+	char start_plan[ADN_PLAN_MAX];
+	double phase_s = 0;
 	int rc;
 
 	if (plan == NULL)
 		return -ENOMEM;
-	rc = build(&rt, o, workload, floor);
+	rc = build(&rt, o, workload, floor, start_plan, &phase_s);
 	if (rc == 0 && !o->quiet)
 		fprintf(stderr, "%s%s: built in %.2f s\n", workload,
 			floor ? " (floor)" : "",
@@ -611,15 +811,27 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 		struct bench_cell *c = &cells[(*n_cells)++];
 		struct adn_errs errs = { 0 };
 
-		rc = adn_plan_parse(plans[i], plan, &errs);
+		const bool morph_on = strcmp(plans[i], BENCH_MORPH) == 0;
+
+		rc = adn_plan_parse(morph_on ? start_plan : plans[i], plan,
+				    &errs);
 		adn_errs_print(&errs, stderr);
 		adn_errs_clear(&errs);
 		if (rc < 0)
 			break;
+		memset(c, 0, sizeof(*c));
 		snprintf(c->workload, sizeof(c->workload), "%s", workload);
 		snprintf(c->plan, sizeof(c->plan), "%s",
 			 floor ? "floor" : plans[i]);
 		c->floor = floor;
+		if (!floor && (morph_on || phase_s > 0)) {
+			rc = measure_timed(&rt, plans[i], start_plan,
+				plan->burst ? plan->burst : o->burst ?
+				o->burst : adn_runtime_burst(&rt),
+				phase_s > 0 ? phase_s * o->phases :
+				o->duration, phase_s, o, c, r);
+			continue;
+		}
 		rc = measure(&rt, plans[i], plan, o, c, r);
 		if (rc < 0 || floor || o->swap_every_ms == 0)
 			continue;

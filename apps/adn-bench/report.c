@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "report.h"
 
 #define RTE_DIM_PALETTE (sizeof(palette) / sizeof(palette[0]))
@@ -139,6 +141,160 @@ spread(const struct bench_stat *s)
 	return s->median > 0 ? 100.0 * (s->max - s->min) / 2 / s->median : 0;
 }
 
+/* The best static (not Morph, not swapped) cell of a workload by median
+ * Mpps, NULL when none. */
+static const struct bench_cell *
+best_static(const struct bench_report *r, const char *workload)
+{
+	const struct bench_cell *best = NULL;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+
+		if (c->floor || c->swap_every_ms ||
+		    strcmp(c->plan, BENCH_MORPH) == 0 ||
+		    strcmp(c->workload, workload) != 0)
+			continue;
+		if (best == NULL || c->s_mpps.median > best->s_mpps.median)
+			best = c;
+	}
+	return best;
+}
+
+/* Mpps of a timed cell from `from` seconds on. */
+static double
+mpps_from(const struct bench_cell *c, double from)
+{
+	double sum = 0;
+	unsigned int n = 0;
+
+	for (unsigned int k = (unsigned int)(from / BENCH_TICK_S);
+	     k < c->n_ticks; k++, n++)
+		sum += c->tick_mpps[k];
+	return n ? sum / n : NAN;
+}
+
+/* When the one-second mean first reached `target` Mpps (NAN: never). */
+static double
+reached(const struct bench_cell *c, double target)
+{
+	const unsigned int w = (unsigned int)(1 / BENCH_TICK_S);
+	double sum = 0;
+
+	for (unsigned int k = 0; k < c->n_ticks; k++) {
+		sum += c->tick_mpps[k];
+		if (k >= w)
+			sum -= c->tick_mpps[k - w];
+		if (k + 1 >= w && sum / w >= target)
+			return (k + 1) * BENCH_TICK_S;
+	}
+	return NAN;
+}
+
+/* Phased workloads: Mpps per phase of every plan, the per-phase best
+ * static plan (the oracle), Morph against both, and how long after each
+ * change Morph swapped. */
+static void
+print_phased(const struct bench_report *r, const char *wl, FILE *f)
+{
+	const struct bench_cell *morph = NULL;
+	double oracle[BENCH_MAX_PHASES] = { 0 }, best_whole = 0;
+	unsigned int n_ph = 0;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+
+		if (!c->timed || c->phase_s <= 0 || strcmp(c->workload, wl))
+			continue;
+		if (n_ph == 0) {
+			n_ph = c->n_phases;
+			fprintf(f, "%s: %.0f s per phase (even: heavy-tailed, odd: skewed), Mpps per phase\n",
+				wl, c->phase_s);
+			fprintf(f, "%-40s", "plan");
+			for (unsigned int k = 0; k < n_ph; k++)
+				fprintf(f, " %7u", k);
+			fprintf(f, " %8s\n", "whole");
+		}
+		fprintf(f, "%-40.40s", c->plan);
+		for (unsigned int k = 0; k < RTE_MIN(n_ph, c->n_phases); k++) {
+			fprintf(f, " %7.2f", c->phase_mpps[k]);
+			if (strcmp(c->plan, BENCH_MORPH) != 0 &&
+			    c->phase_mpps[k] > oracle[k])
+				oracle[k] = c->phase_mpps[k];
+		}
+		fprintf(f, " %8.2f\n", c->s_mpps.median);
+		if (strcmp(c->plan, BENCH_MORPH) == 0)
+			morph = c;
+		else if (c->s_mpps.median > best_whole)
+			best_whole = c->s_mpps.median;
+	}
+	if (n_ph == 0)
+		return;
+	fprintf(f, "%-40s", "oracle (best static per phase)");
+	for (unsigned int k = 0; k < n_ph; k++)
+		fprintf(f, " %7.2f", oracle[k]);
+	fprintf(f, "\n");
+	if (morph == NULL || best_whole <= 0) {
+		fprintf(f, "\n");
+		return;
+	}
+	fprintf(f, "%-40s", "morph / oracle");
+	for (unsigned int k = 0; k < RTE_MIN(n_ph, morph->n_phases); k++)
+		fprintf(f, " %6.2fx", oracle[k] > 0 ?
+			morph->phase_mpps[k] / oracle[k] : NAN);
+	fprintf(f, "\nmorph / best single static plan over the run: %.2fx\n",
+		morph->s_mpps.median / best_whole);
+	fprintf(f, "morph swaps after each change:");
+	for (unsigned int k = 1; k < morph->n_phases; k++) {
+		double change = k * morph->phase_s, delay = NAN;
+
+		for (unsigned int j = 0; j < morph->n_morph; j++)
+			if (morph->morph_at[j] >= change &&
+			    morph->morph_at[j] < change + morph->phase_s) {
+				delay = morph->morph_at[j] - change;
+				break;
+			}
+		if (isnan(delay))
+			fprintf(f, " phase %u: none;", k);
+		else
+			fprintf(f, " phase %u: %.1f s;", k, delay);
+	}
+	fprintf(f, "\n\n");
+}
+
+/* Timed cells: Morph against the best static plan of its workload, and
+ * the phased tables. */
+static void
+print_timed(const struct bench_report *r, FILE *f)
+{
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i], *b;
+		bool first = true;
+
+		for (unsigned int j = 0; j < i; j++)
+			first &= strcmp(r->cells[j].workload, c->workload) != 0;
+		if (c->timed && c->phase_s > 0 && first)
+			print_phased(r, c->workload, f);
+		if (!c->timed || c->phase_s > 0 ||
+		    strcmp(c->plan, BENCH_MORPH) != 0)
+			continue;
+		b = best_static(r, c->workload);
+		fprintf(f, "morph on %s: %.2f Mpps over %.0f s, %.2f from 5 s on",
+			c->workload, c->s_mpps.median, c->seconds,
+			mpps_from(c, 5));
+		if (b != NULL)
+			fprintf(f, " = %.2fx the best static plan (%s, %.2f Mpps); 0.95x of it reached at %.1f s",
+				mpps_from(c, 5) / b->s_mpps.median, b->plan,
+				b->s_mpps.median,
+				reached(c, 0.95 * b->s_mpps.median));
+		fprintf(f, "\n  swaps:");
+		for (unsigned int k = 0; k < c->n_morph; k++)
+			fprintf(f, " %.1f s -> %s;", c->morph_at[k],
+				c->morph_to[k]);
+		fprintf(f, "%s\n\n", c->n_morph ? "" : " none");
+	}
+}
+
 void
 bench_report_print(const struct bench_report *r, FILE *f)
 {
@@ -168,6 +324,7 @@ bench_report_print(const struct bench_report *r, FILE *f)
 		r->n_cells ? r->cells[0].packets : 0,
 		r->n_cells ? r->cells[0].burst : 0);
 	print_swaps(r, f);
+	print_timed(r, f);
 }
 
 static int
@@ -220,6 +377,27 @@ json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void
+json_timed(FILE *f, const struct bench_cell *c)
+{
+	fprintf(f, ",\n     \"seconds\": %.1f, \"tick_s\": %.1f, \"tick_mpps\": [",
+		c->seconds, BENCH_TICK_S);
+	for (unsigned int k = 0; k < c->n_ticks; k++)
+		fprintf(f, "%s%.3f", k ? ", " : "", c->tick_mpps[k]);
+	fprintf(f, "],\n     \"phase_s\": %.1f, \"phase_mpps\": [",
+		c->phase_s);
+	for (unsigned int k = 0; k < c->n_phases; k++)
+		fprintf(f, "%s%.3f", k ? ", " : "", c->phase_mpps[k]);
+	fprintf(f, "],\n     \"morph_swaps\": [");
+	for (unsigned int k = 0; k < c->n_morph; k++) {
+		fprintf(f, "%s{\"at\": %.2f, \"to\": ", k ? ", " : "",
+			c->morph_at[k]);
+		json_str(f, c->morph_to[k]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}
+
 static int
 write_json(const struct bench_report *r, const char *path)
 {
@@ -264,8 +442,11 @@ write_json(const struct bench_report *r, const char *path)
 			fprintf(f, "null");
 		else
 			fprintf(f, "%.3f", of);
-		fprintf(f, ", \"dropped\": %" PRIu64 ", \"transmitted\": %" PRIu64 "}",
+		fprintf(f, ", \"dropped\": %" PRIu64 ", \"transmitted\": %" PRIu64,
 			c->dropped, c->transmitted);
+		if (c->timed)
+			json_timed(f, c);
+		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ]\n}\n");
 	return fclose(f) == 0 ? 0 : -errno;
@@ -293,6 +474,88 @@ svg_text(FILE *f, const char *s)
 			fputs("&amp;", f);
 		else
 			fputc(*s, f);
+	}
+}
+
+static bool
+has_timed(const struct bench_report *r, const char *wl)
+{
+	for (unsigned int i = 0; i < r->n_cells; i++)
+		if (r->cells[i].timed && !strcmp(r->cells[i].workload, wl))
+			return true;
+	return false;
+}
+
+/* Mpps over time of a workload's timed cells, one line per plan in its
+ * legend colour, phase changes dashed, Morph's swaps as ticks on its
+ * line; the panel's top at y0, between x0 and x1. */
+static void
+svg_timeline(FILE *f, const struct bench_report *r, const char *wl,
+	     const char *const *pl, unsigned int n_pl, double x0, double x1,
+	     double y0)
+{
+	const double ph = 250;
+	double tmax = 0, ymax = 0;
+
+	if (!has_timed(r, wl))
+		return;
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+
+		if (!c->timed || strcmp(c->workload, wl))
+			continue;
+		tmax = RTE_MAX(tmax, c->n_ticks * BENCH_TICK_S);
+		for (unsigned int k = 0; k < c->n_ticks; k++)
+			ymax = RTE_MAX(ymax, (double)c->tick_mpps[k]);
+	}
+	if (tmax <= 0 || ymax <= 0)
+		return;
+	ymax *= 1.1;
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-weight=\"bold\">", x0,
+		y0 - 8);
+	svg_text(f, wl);
+	fprintf(f, ": Mpps over time (%.1f s ticks; ticks on a line: Morph's swaps)</text>\n",
+		BENCH_TICK_S);
+	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>\n",
+		x0, y0, x1 - x0, ph);
+	for (int k = 0; k <= 4; k++)
+		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">%.1f</text>\n",
+			x0 - 4, y0 + ph - k * ph / 4 + 3, ymax * k / 4);
+	for (int k = 0; k <= 10; k++)
+		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" font-size=\"10\">%.0f s</text>\n",
+			x0 + k * (x1 - x0) / 10, y0 + ph + 14, tmax * k / 10);
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+		unsigned int p;
+
+		if (!c->timed || strcmp(c->workload, wl))
+			continue;
+		for (p = 0; p < n_pl && strcmp(pl[p], c->plan); p++)
+			;
+		for (unsigned int k = 1; c->phase_s > 0 &&
+		     k * c->phase_s < tmax; k++)
+			fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n",
+				x0 + k * c->phase_s / tmax * (x1 - x0),
+				x0 + k * c->phase_s / tmax * (x1 - x0), y0,
+				y0 + ph);
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"",
+			palette[p % RTE_DIM_PALETTE],
+			strcmp(c->plan, BENCH_MORPH) ? "1" : "2.5");
+		for (unsigned int k = 0; k < c->n_ticks; k++)
+			fprintf(f, "%.1f,%.1f ",
+				x0 + (k + 0.5) * BENCH_TICK_S / tmax * (x1 - x0),
+				y0 + ph - c->tick_mpps[k] / ymax * ph);
+		fprintf(f, "\"><title>");
+		svg_text(f, c->plan);
+		fprintf(f, "</title></polyline>\n");
+		for (unsigned int k = 0; k < c->n_morph; k++) {
+			double x = x0 + c->morph_at[k] / tmax * (x1 - x0);
+
+			fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"black\" stroke-width=\"2\"><title>%.1f s: ",
+				x, x, y0, y0 + 12, c->morph_at[k]);
+			svg_text(f, c->morph_to[k]);
+			fprintf(f, "</title></line>\n");
+		}
 	}
 }
 
@@ -326,8 +589,12 @@ write_svg(const struct bench_report *r, const char *path)
 			ymax = c->s_mpps.max;
 	}
 	per_group = n_pl;
-	width = left + n_wl * (per_group * bw + gap) + 30 + 170;
+	width = RTE_MAX(left + n_wl * (per_group * bw + gap) + 30 + 170,
+			900.0);
 	height = top + ph + 80;
+	for (unsigned int w = 0; w < n_wl; w++)
+		if (has_timed(r, wl[w]))
+			height += 330;
 	/* A round axis: 1, 2 or 5 times a power of ten per tick. */
 	step = pow(10, floor(log10(ymax > 0 ? ymax / 5 : 1)));
 	if (ymax / step > 25)
@@ -419,6 +686,9 @@ write_svg(const struct bench_report *r, const char *path)
 		svg_text(f, is_floor ? "floor (source -> sink)" : pl[p]);
 		fprintf(f, "</text>\n");
 	}
+	for (unsigned int w = 0; w < n_wl; w++)
+		svg_timeline(f, r, wl[w], pl, n_pl, left, width - 180,
+			     top + ph + 70 + w * 330);
 	fprintf(f, "</svg>\n");
 	return fclose(f) == 0 ? 0 : -errno;
 }

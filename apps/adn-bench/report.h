@@ -15,6 +15,11 @@
 #define BENCH_MAX_REPS 100
 #define BENCH_MAX_CELLS (8 * 33)
 #define BENCH_MAX_SWAPS 4096	/* per cell */
+#define BENCH_MAX_TICKS 6000	/* timed cells: 10 min of ticks */
+#define BENCH_TICK_S 0.1
+#define BENCH_MAX_PHASES 64
+#define BENCH_MAX_MORPH 32
+#define BENCH_MORPH "morph"	/* the plan name of a run with Morph on */
 
 struct bench_stat {
 	double median, min, max;
@@ -39,6 +44,19 @@ struct bench_cell {
 	unsigned int n_swaps;
 	double swap_worst[BENCH_MAX_SWAPS];
 	double swap_ms[BENCH_MAX_SWAPS];
+	/* Timed cells (the phased workload, the morph plan): one run of a
+	 * set length, its Mpps per tick and per phase, and Morph's swaps
+	 * (seconds since the start, and to what). */
+	bool timed;
+	double seconds;
+	unsigned int n_ticks;
+	float tick_mpps[BENCH_MAX_TICKS];
+	double phase_s;			/* phased: seconds per phase */
+	unsigned int n_phases;
+	double phase_mpps[BENCH_MAX_PHASES];
+	unsigned int n_morph;
+	double morph_at[BENCH_MAX_MORPH];
+	char morph_to[BENCH_MAX_MORPH][ADN_PLAN_MAX];
 	/* Filled by bench_cell_summarize. */
 	struct bench_stat s_mpps, s_cpp, s_p50, s_p99, s_swap_worst, s_swap_ms;
 };

@@ -208,6 +208,8 @@ totals_add(struct adn_elem_totals *to, const struct adn_elem_totals *t)
 	to->in += t->in;
 	to->consumed += t->consumed;
 	to->dropped += t->dropped;
+	to->cycles += t->cycles;
+	to->timed_in += t->timed_in;
 	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
 		to->out[o] += t->out[o];
 	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++)

@@ -395,7 +395,7 @@ test_evaluation_leaves_live_state(void)
 {
 	static struct fingerprint before, after;
 	static const char *const plans[] = {
-		"batch", "scalar", "group4,route=fastpath64",
+		"batch", "batch", "batch", "scalar", "group4,route=fastpath64",
 		"fused8,count.size=4096", "batch,route.table=dir24_8",
 		"prefetch,batch=128,route=fastpath1024",
 	};
