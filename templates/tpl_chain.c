@@ -198,6 +198,7 @@ static const struct adn_tpl_ops adn_tpl_jit_ops = {
 	.help = "jit<N>: the fused chain compiled to native code (falls back to fused)",
 	.scope = ADN_TPL_SCOPE_CHAIN,
 	.param = "N", .def_param = 8, .min_param = 1, .max_param = 32,
+	.scored_as = "fused",
 	.instantiate = jit_instantiate,
 	.free = chain_free,
 	.describe = chain_describe,

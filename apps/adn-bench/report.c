@@ -208,7 +208,7 @@ print_phased(const struct bench_report *r, const char *wl, FILE *f)
 			continue;
 		if (n_ph == 0) {
 			n_ph = c->n_phases;
-			fprintf(f, "%s: %.0f s per phase (even: heavy-tailed, odd: skewed), Mpps per phase\n",
+			fprintf(f, "%s: %g s per phase (even: heavy-tailed, odd: skewed), Mpps per phase\n",
 				wl, c->phase_s);
 			fprintf(f, "%-40s", "plan");
 			for (unsigned int k = 0; k < n_ph; k++)

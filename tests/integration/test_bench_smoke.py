@@ -56,6 +56,26 @@ def main():
     svg = open(prefix + ".svg").read()
     if not svg.startswith("<svg") or svg.count("<rect") < 7:
         adn_it.fail("SVG lacks bars")
+    # Timed cells: the phased workload (2 phases of 1.5 s) for a static
+    # plan and for Morph; no rate is asserted, only that every tick and
+    # phase is there and the report sets Morph against the oracle.
+    ph = prefix + "-phased"
+    p = adn_it.run([BENCH, "-c", cfg, "-w", "phased", "-T", "1.5", "-P", "2",
+                    "-p", "batch", "-p", "morph", "--no-floor", "-q",
+                    "-o", ph, "--"] + adn_it.eal_args("bench-phased") +
+                   ["-l", "0-1", "-m", "1024"], timeout=240)
+    for want in ("phased: 1.5 s per phase", "oracle (best static per phase)",
+                 "morph / oracle", "morph swaps after each change"):
+        if want not in p.stdout:
+            adn_it.fail("phased report lacks '%s'" % want)
+    j = json.load(open(ph + ".json"))
+    for c in j["cells"]:
+        if len(c["phase_mpps"]) != 2 or len(c["tick_mpps"]) < 25 or \
+                min(c["tick_mpps"][1:]) <= 0:
+            adn_it.fail("phased cell %s: phases %s, %d ticks" %
+                        (c["plan"], c["phase_mpps"], len(c["tick_mpps"])))
+    if "<polyline" not in open(ph + ".svg").read():
+        adn_it.fail("SVG lacks the timeline")
     # A bad plan is a clear error, not a crash.
     p = adn_it.run([BENCH, "-c", cfg, "-n", "64", "-r", "1", "-q",
                     "-w", "skewed", "-p", "warp", "--no-floor",
