@@ -136,6 +136,7 @@ morph_traffic_init(struct morph_traffic *t, unsigned int n_workers,
 			goto nomem;
 		/* The first epoch starts with the first burst. */
 		w->epoch_req = 1;
+		w->asked = 1;
 	}
 	return 0;
 nomem:
@@ -195,7 +196,6 @@ morph_traffic_poll(struct morph_traffic *t)
 		if (done != w->seen_done) {
 			w->seen_done = done;
 			w->distinct = adn_hll_estimate(&w->hll);
-			__atomic_store_n(&w->epoch_req, 1, __ATOMIC_RELAXED);
 		}
 	}
 }
@@ -228,6 +228,12 @@ morph_traffic_report(struct morph_traffic *t, struct morph_traffic_stats *st)
 
 		total += adn_cms_total(w->cms);
 		st->lost += w->lost;
+		/* The next distinct-flow epoch, once the last one is in: the
+		 * workers hash `window` packets per report, not every one. */
+		if (w->seen_done == w->asked) {
+			w->asked++;
+			__atomic_store_n(&w->epoch_req, 1, __ATOMIC_RELAXED);
+		}
 		if (w->seen_done > 0) {
 			st->distinct += w->distinct;
 			n_dist++;

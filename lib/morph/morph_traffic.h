@@ -5,8 +5,9 @@
  * Workers (the observer, lib/core adn_observer): one burst in `sample`
  * has the first MORPH_SNAP bytes of each frame copied into the worker's
  * rte_ring (never blocking: a full ring drops the samples, counted); and
- * when the control lcore asks, the next `window` packets of the worker
- * all go through a HyperLogLog of their flow keys: distinct flows per
+ * when the control lcore asks (once per report, every 0.5 s), the next
+ * `window` packets of the worker all go through a HyperLogLog of their
+ * flow keys: distinct flows per
  * `window` consecutive packets, the number a replay of `window` packets
  * must have for caches to behave as they do live. Nothing else touches
  * the per-packet path.
@@ -54,7 +55,7 @@ struct morph_worker {
 	struct adn_hll hll;
 	/* Control lcore only. */
 	struct adn_cms *cms;
-	uint32_t seen_done;
+	uint32_t seen_done, asked;	/* epochs seen done, asked for */
 	double distinct;		/* the last epoch's estimate */
 } __rte_cache_aligned;
 
