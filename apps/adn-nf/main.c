@@ -64,8 +64,8 @@ usage(FILE *f, const char *prog)
 		"EAL arguments come from the config's `eal` list, then from after `--`.\n"
 		"Telemetry: dpdk-telemetry.py [-f PREFIX], commands /adn/stats, /adn/pipeline,\n"
 		"/adn/element,NAME, /adn/plan, /adn/plan/set,PLAN, /adn/reload,FILE,\n"
-		"/adn/versions, /adn/control,NAME CMD. Exit status: 0 ok, 1 config or\n"
-		"start-up error, 2 usage.\n",
+		"/adn/versions, /adn/control,NAME CMD, /adn/morph, /adn/morph/try,PLAN.\n"
+		"Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
 		prog);
 }
 
