@@ -478,14 +478,24 @@ search(struct adn_morph *m, const char *reason)
 	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
 	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
 		sc.n_seeds++;
-	if (morph_search(space, &sc, fitness, &fa, &res) == 0 &&
-	    morph_compiled_twin(res.best, twin, sizeof(twin)) > 0) {
-		/* Scored uncompiled; made, and kept if no worse, compiled. */
-		double f;
+	/* Plans scored uncompiled are made compiled: the best two of the
+	 * search that have a compiled twin, each kept if it scores best. */
+	if (morph_search(space, &sc, fitness, &fa, &res) == 0) {
+		unsigned int twins = 0;
 
-		if (fitness(&fa, twin, &f) == 0 && f <= res.best_fitness) {
-			snprintf(res.best, sizeof(res.best), "%s", twin);
-			res.best_fitness = f;
+		for (unsigned int i = 0; i < res.n_ranked && twins < 2; i++) {
+			double f;
+
+			if (morph_compiled_twin(res.ranked[i].plan, twin,
+						sizeof(twin)) == 0)
+				continue;
+			twins++;
+			if (fitness(&fa, twin, &f) == 0 &&
+			    f < res.best_fitness) {
+				snprintf(res.best, sizeof(res.best), "%s",
+					 twin);
+				res.best_fitness = f;
+			}
 		}
 	}
 	/* The live plan measured again after the candidates; the better of

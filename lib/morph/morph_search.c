@@ -145,6 +145,31 @@ by_fitness(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The MORPH_RANKED best plans of the memo into r->ranked. */
+static void
+rank(const struct memo *m, struct morph_search_result *r)
+{
+	r->n_ranked = 0;
+	for (unsigned int i = 0; i < m->n; i++) {
+		unsigned int k = r->n_ranked;
+
+		if (!isfinite(m->e[i].fitness))
+			continue;
+		while (k > 0 && r->ranked[k - 1].fitness > m->e[i].fitness) {
+			if (k < MORPH_RANKED)
+				r->ranked[k] = r->ranked[k - 1];
+			k--;
+		}
+		if (k == MORPH_RANKED)
+			continue;
+		snprintf(r->ranked[k].plan, sizeof(r->ranked[k].plan), "%s",
+			 m->e[i].plan);
+		r->ranked[k].fitness = m->e[i].fitness;
+		if (r->n_ranked < MORPH_RANKED)
+			r->n_ranked++;
+	}
+}
+
 int
 morph_search(const struct morph_space *s, const struct morph_search_conf *c,
 	     morph_fitness_fn fn, void *arg, struct morph_search_result *r)
@@ -189,6 +214,7 @@ morph_search(const struct morph_space *s, const struct morph_search_conf *c,
 		memcpy(pop, next, sizeof(*pop) * np);
 	}
 out:
+	rank(&memo, r);
 	free(memo.e);
 	free(pop);
 	free(next);

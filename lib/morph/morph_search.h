@@ -53,11 +53,19 @@ struct morph_search_conf {
 	struct morph_genome seeds[MORPH_MAX_SEEDS];
 };
 
+#define MORPH_RANKED 8
+
 struct morph_search_result {
 	char best[ADN_PLAN_MAX];
 	double best_fitness;		/* INFINITY: nothing ran */
 	unsigned int evaluated;		/* distinct plans scored */
 	unsigned int failed;		/* of which could not run */
+	/* The best plans scored, best first (best == ranked[0]). */
+	unsigned int n_ranked;
+	struct {
+		char plan[ADN_PLAN_MAX];
+		double fitness;
+	} ranked[MORPH_RANKED];
 };
 
 /* The plan of genome `g`. */

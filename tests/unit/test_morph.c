@@ -106,6 +106,12 @@ test_search_finds_global_optimum(void)
 	CU_ASSERT_EQUAL(syn_calls, r1.evaluated);
 	CU_ASSERT(r1.evaluated <= 12 * 26);
 	CU_ASSERT(r1.failed > 0);
+	/* Ranked best first, the best on top, failures left out. */
+	CU_ASSERT(r1.n_ranked == MORPH_RANKED);
+	CU_ASSERT_STRING_EQUAL(r1.ranked[0].plan, r1.best);
+	for (unsigned int i = 1; i < r1.n_ranked; i++)
+		CU_ASSERT(r1.ranked[i].fitness >= r1.ranked[i - 1].fitness &&
+			  isfinite(r1.ranked[i].fitness));
 	/* The same seed, the same search. */
 	CU_ASSERT_EQUAL_FATAL(morph_search(&s, &c, syn_fitness, NULL, &r2), 0);
 	CU_ASSERT_STRING_EQUAL(r2.best, r1.best);
