@@ -575,6 +575,39 @@ tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /* "/adn/versions": swap counters and the latest retired versions. */
+/* The live version's profile (adn_runtime_profile): batches, packets per
+ * batch and cycles per packet of the timed ones, and the batch-cycles
+ * histogram as [bucket upper bound, batches] pairs where non-empty. */
+static int
+tel_profile(struct rte_tel_data *d)
+{
+	struct adn_profile p;
+	struct rte_tel_data *h;
+	const struct adn_exec_prof *f = &p.prof;
+
+	if (adn_runtime_profile(tel_rt, &p) < 0)
+		return 0;
+	rte_tel_data_add_dict_u64(d, "batches", f->batches);
+	rte_tel_data_add_dict_u64(d, "pkts_per_batch",
+				  f->batches ? f->pkts / f->batches : 0);
+	rte_tel_data_add_dict_u64(d, "cycles_per_pkt", f->timed_pkts ?
+				  f->timed_cycles / f->timed_pkts : 0);
+	rte_tel_data_add_dict_u64(d, "timed_batches", f->timed_batches);
+	rte_tel_data_add_dict_u64(d, "preempted", f->preempted);
+	h = rte_tel_data_alloc();
+	if (h == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(h, RTE_TEL_U64_VAL);
+	for (unsigned int i = 0; i < ADN_LAT_BUCKETS; i++)
+		if (f->lat[i]) {
+			rte_tel_data_add_array_u64(h, 2ull << i);
+			rte_tel_data_add_array_u64(h, f->lat[i]);
+		}
+	if (rte_tel_data_add_dict_container(d, "batch_cycles_hist", h, 0) < 0)
+		rte_tel_data_free(h);
+	return 0;
+}
+
 static int
 tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -595,6 +628,8 @@ tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "state_migrations", sw.state_migrations);
 	rte_tel_data_add_dict_u64(d, "last_publish_us",
 				  (uint64_t)(sw.last_publish_ms * 1e3));
+	if (tel_profile(d) < 0)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_tel_data *a = rte_tel_data_alloc();
 		char key[32];
@@ -636,7 +671,7 @@ adn_telemetry_register(struct adn_runtime *rt)
 			"Swap a config in (same ports, workers); kept elements keep state. Parameter: FILE");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/versions", tel_versions,
-			"Live version, swaps, failures, retired; [rx, tx, dropped] of the last retired versions");
+			"Live version, swaps, failures, retired, the live profile; [rx, tx, dropped] of retired versions");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/control", tel_control,
 			"Run a control command on an element while workers run. Parameters: NAME COMMAND ARGS... (NAME help)");

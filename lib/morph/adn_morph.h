@@ -91,7 +91,10 @@ struct adn_morph_status {
 	double best_fitness;
 	uint64_t searches, evaluated, failed, swaps, rollbacks;
 	double last_search_s;		/* how long the last search took */
-	double distinct, topk_share;	/* the traffic, last report */
+	/* The traffic at the last report: distinct flows per `window`
+	 * packets, the share of the 32 heaviest flows, and of the top 1% of
+	 * the flows in the sample window. */
+	double distinct, topk_share, top1_share;
 	uint64_t samples, samples_lost;
 	unsigned int n_history;		/* oldest first */
 	struct adn_morph_swap history[ADN_MORPH_HISTORY];

@@ -589,6 +589,8 @@ morph_main(void *arg)
 			pthread_mutex_lock(&m->lock);
 			m->st.distinct = m->now.distinct;
 			m->st.topk_share = m->now.topk_share;
+			m->st.top1_share = morph_top1_share(m->tr.win,
+							    m->tr.n);
 			m->st.samples = m->tr.samples;
 			m->st.samples_lost = m->now.lost;
 			m->st.live_cpp = live_cpp(m, 1.0, 0);
@@ -795,6 +797,7 @@ tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 	add_num(d, "last_search_s", st->last_search_s);
 	add_num(d, "distinct_flows", st->distinct);
 	add_num(d, "topk_share", st->topk_share);
+	add_num(d, "top1pct_share", st->top1_share);
 	rte_tel_data_add_dict_u64(d, "samples", st->samples);
 	rte_tel_data_add_dict_u64(d, "samples_lost", st->samples_lost);
 	/* History: one string per swap (telemetry nests one level). */

@@ -386,12 +386,68 @@ pool_for(double want, double k)
 	return lo;
 }
 
+/* The flows of samples s[0..n) in a table of *size slots, with of[i]
+ * the slot of sample i (NULL: none wanted); frames other than IPv4 count
+ * as flows of their own. NULL when out of memory. */
+static struct flow_slot *
+flows_of(const struct morph_sample *s, unsigned int n, uint32_t *size,
+	 struct flow_slot **of)
+{
+	struct flow_slot *tab;
+
+	for (*size = 1; *size < 2 * n; *size <<= 1)
+		;
+	tab = calloc(*size, sizeof(*tab));
+	for (unsigned int i = 0; tab != NULL && i < n; i++) {
+		struct flow_slot *f;
+		uint64_t h;
+
+		if (!morph_flow_hash(s[i].data, s[i].cap, &h))
+			h = adn_mix64(i) | 1;
+		f = slot_of(tab, *size - 1, h);
+		f->count++;
+		if (of != NULL)
+			of[i] = f;
+	}
+	return tab;
+}
+
+static int
+cmp_count_desc(const void *a, const void *b)
+{
+	uint32_t x = ((const struct flow_slot *)a)->count;
+	uint32_t y = ((const struct flow_slot *)b)->count;
+
+	return x > y ? -1 : x < y;
+}
+
+double
+morph_top1_share(const struct morph_sample *s, unsigned int n)
+{
+	uint32_t size, k = 0;
+	struct flow_slot *tab = flows_of(s, n, &size, NULL);
+	uint64_t top = 0;
+
+	if (tab == NULL || n == 0) {
+		free(tab);
+		return NAN;
+	}
+	for (uint32_t i = 0; i < size; i++)
+		if (tab[i].h != 0)
+			tab[k++] = tab[i];
+	qsort(tab, k, sizeof(*tab), cmp_count_desc);
+	for (uint32_t i = 0; i < (k + 99) / 100; i++)
+		top += tab[i].count;
+	free(tab);
+	return (double)top / n;
+}
+
 int
 morph_upsample(const struct morph_sample *s, unsigned int n, double distinct,
 	       unsigned int len, uint64_t seed, struct morph_sample *out)
 {
-	uint32_t size = 1, mask;
-	struct flow_slot *tab, **of;
+	uint32_t size;
+	struct flow_slot *tab = NULL, **of;
 	unsigned int repeat = 0, single = 0, *singles;
 	uint64_t fresh = 0;
 	double pool, want;
@@ -399,27 +455,15 @@ morph_upsample(const struct morph_sample *s, unsigned int n, double distinct,
 
 	if (n == 0)
 		return -EINVAL;
-	while (size < 2 * n)
-		size <<= 1;
-	mask = size - 1;
-	tab = calloc(size, sizeof(*tab));
 	of = calloc(n, sizeof(*of));
 	singles = calloc(n, sizeof(*singles));
-	if (tab == NULL || of == NULL || singles == NULL) {
+	if (of != NULL)
+		tab = flows_of(s, n, &size, of);
+	if (tab == NULL || singles == NULL) {
 		free(tab);
 		free(of);
 		free(singles);
 		return -ENOMEM;
-	}
-	/* Flows of the window; frames other than IPv4 are kept as they
-	 * are, counted as flows of their own. */
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t h;
-
-		if (!morph_flow_hash(s[i].data, s[i].cap, &h))
-			h = adn_mix64(i) | 1;
-		of[i] = slot_of(tab, mask, h);
-		of[i]->count++;
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		if (of[i]->count == 1)

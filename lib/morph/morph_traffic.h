@@ -107,6 +107,11 @@ int morph_upsample(const struct morph_sample *s, unsigned int n,
 		   double distinct, unsigned int len, uint64_t seed,
 		   struct morph_sample *out);
 
+/* The share of samples s[0..n) that the top 1% of their flows carry
+ * (by sampled count): heavy-tailed traffic ~0.05, skewed ~0.9. NAN when
+ * empty or out of memory. */
+double morph_top1_share(const struct morph_sample *s, unsigned int n);
+
 /* The window's samples in arrival order into out[0..t->n). */
 void morph_traffic_window(const struct morph_traffic *t,
 			  struct morph_sample *out);

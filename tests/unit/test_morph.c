@@ -226,6 +226,9 @@ check_upsample(uint64_t flows, double alpha, unsigned int every)
 	CU_ASSERT_EQUAL_FATAL(morph_upsample(smp, n, a.distinct, TRACE_LEN, 9,
 					     up), 0);
 	trace_stats(up, TRACE_LEN, &b);
+	/* Morph's own top-1% share agrees with the exact one. */
+	CU_ASSERT_DOUBLE_EQUAL(morph_top1_share(orig, TRACE_LEN), a.top1,
+			       1e-9);
 	printf("\n  %" PRIu64 " flows alpha %.2f, 1 in %u: distinct %u -> %u, top-1%% share %.3f -> %.3f",
 	       flows, alpha, every, a.distinct, b.distinct, a.top1, b.top1);
 	/* Tolerances (docs/morph.md): distinct within 5%, top-1% share
