@@ -144,3 +144,14 @@ def wait_for(cond, what, timeout=30.0):
             return
         time.sleep(0.05)
     fail("timed out waiting until " + what)
+
+
+def stop(proc):
+    """SIGTERM a running adn-nf; it must exit 0 with every packet
+    accounted for. Returns its output."""
+    proc.terminate()
+    out, _ = proc.communicate(timeout=60)
+    print(out)
+    check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly (exit 0)")
+    check("unaccounted 0" in out, "final stats: nothing unaccounted")
+    return out

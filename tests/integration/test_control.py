@@ -16,8 +16,8 @@ import struct
 import subprocess
 import time
 
-from adn_it import (ADN_NF, Telemetry, check, csum, eal_args, fail, wait_for,
-                    workdir)
+from adn_it import (ADN_NF, Telemetry, check, csum, eal_args, fail, stop,
+                    wait_for, workdir)
 
 ROUTED = "10.1.2.3"          # covered by 10.0.0.0/8 -> 1 from the file
 TARGET = "198.51.100.7"      # no route until the test adds one
@@ -225,11 +225,7 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
     finally:
         if tel is not None:
             tel.close()
-        proc.terminate()
-        out, _ = proc.communicate(timeout=60)
-        print(out)
-    check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly (exit 0)")
-    check("unaccounted 0" in out, "final stats: nothing unaccounted")
+        stop(proc)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ with a bad `morph` key is refused with its line.
 import os
 import subprocess
 
-from adn_it import (ADN_NF, SOURCE, Telemetry, check, eal_args, run,
+from adn_it import (ADN_NF, SOURCE, Telemetry, check, eal_args, run, stop,
                     wait_for, workdir)
 
 ROUTES = os.path.join(SOURCE, "configs", "nfmorph-routes.txt")
@@ -66,7 +66,6 @@ def main():
                              "--stats-interval", "0", "--"] + eal,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    out = ""
     try:
         sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
         wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
@@ -101,11 +100,7 @@ def main():
               "the live plan is the one before the try")
         tel.close()
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=60)
-        print(out)
-    check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly")
-    check("unaccounted 0" in out, "every packet accounted for")
+        stop(proc)
 
 
 if __name__ == "__main__":
