@@ -88,6 +88,13 @@ struct adn_morph {
 	struct adn_morph_status st;
 };
 
+/* The control thread moves the state; adn_morph_try reads it. */
+static void
+set_state(struct adn_morph *m, enum state s)
+{
+	__atomic_store_n(&m->state, s, __ATOMIC_RELAXED);
+}
+
 /* --- config ------------------------------------------------------------ */
 
 static const char *const conf_keys[] = {
@@ -336,7 +343,11 @@ fitness(void *arg, const char *plan, double *f)
 	struct adn_errs errs = { 0 };
 	int rc;
 
-	/* Searches take seconds: keep the rings drained meanwhile. */
+	/* Searches take seconds: keep the rings drained meanwhile, and
+	 * give up at once when Morph is stopping. */
+	*f = INFINITY;
+	if (a->m->stop)
+		return -ECANCELED;
 	morph_traffic_poll(&a->m->tr);
 	rc = morph_eval(a->m->rt, a->m->pool, a->trace, plan, &a->ec, &r,
 			&errs);
@@ -406,7 +417,7 @@ swap_to(struct adn_morph *m, const char *plan, double predicted,
 	pthread_mutex_unlock(&m->lock);
 	ADN_LOG(INFO, "morph: %s -> %s (%s, predicted gain %.1f%%)\n", from,
 		plan, reason, predicted * 100);
-	m->state = CONFIRM;
+	set_state(m, CONFIRM);
 	return 0;
 }
 
@@ -454,7 +465,7 @@ search(struct adn_morph *m, const char *reason)
 	char live[ADN_PLAN_MAX], twin[ADN_PLAN_MAX];
 	double live_fit, t_start = now_s(m);
 
-	m->state = SEARCH;
+	set_state(m, SEARCH);
 	fa.trace = &trace;
 	fa.ec.reps = m->c.reps;
 	if (m->c.objective == ADN_MORPH_LATENCY)
@@ -464,7 +475,7 @@ search(struct adn_morph *m, const char *reason)
 	    morph_space_of(m->rt, space) < 0) {
 		ADN_LOG(ERR, "morph: no search: cannot build a trace or a plan space\n");
 		free(space);
-		m->state = IDLE;
+		set_state(m, IDLE);
 		m->next_search = now_s(m) + m->c.period;
 		return;
 	}
@@ -523,8 +534,11 @@ search(struct adn_morph *m, const char *reason)
 	ADN_LOG(INFO, "morph: search (%s): live %s %.1f cycles/pkt, best %s %.1f, %u plans in %.2f s\n",
 		reason, live, live_fit, res.best, res.best_fitness,
 		res.evaluated, now_s(m) - t_start);
-	m->state = IDLE;
-	if (isfinite(res.best_fitness) && strcmp(res.best, live) != 0 &&
+	set_state(m, IDLE);
+	/* No baseline (the live plan failed to build as a shadow): no
+	 * swap on a comparison with nothing. */
+	if (isfinite(res.best_fitness) && isfinite(live_fit) &&
+	    strcmp(res.best, live) != 0 &&
 	    res.best_fitness < live_fit * (1 - m->c.min_gain))
 		swap_to(m, res.best, live_fit / res.best_fitness - 1, reason);
 }
@@ -546,7 +560,7 @@ confirm(struct adn_morph *m, double t)
 	h = &m->st.history[m->st.n_history - 1];
 	h->confirmed = gain;
 	pthread_mutex_unlock(&m->lock);
-	m->state = IDLE;
+	set_state(m, IDLE);
 	/* Worse by more than noise: the previous plan comes back. */
 	if (gain < -m->c.min_gain / 2) {
 		char plan[ADN_PLAN_MAX];
@@ -563,7 +577,7 @@ confirm(struct adn_morph *m, double t)
 			m->st.history[m->st.n_history - 1].confirmed =
 				-gain / (1 + gain);
 			pthread_mutex_unlock(&m->lock);
-			m->state = IDLE;
+			set_state(m, IDLE);
 		}
 		m->next_search = t + m->c.period;
 	}
@@ -679,7 +693,7 @@ adn_morph_start(struct adn_morph *m)
 	int rc;
 
 	m->t0 = rte_rdtsc();
-	m->state = COLLECT;
+	set_state(m, COLLECT);
 	adn_runtime_set_observer(m->rt, &m->tr.obs);
 	rc = rte_ctrl_thread_create(&m->thread, "adn-morph", NULL, morph_main,
 				    m);
@@ -724,11 +738,12 @@ adn_morph_free(struct adn_morph *m)
 int
 adn_morph_try(struct adn_morph *m, const char *plan, char *reply, size_t len)
 {
+	const enum state now = __atomic_load_n(&m->state, __ATOMIC_RELAXED);
 	int rc = 0;
 
 	pthread_mutex_lock(&m->lock);
-	if (m->state != IDLE || m->try_plan[0] != '\0') {
-		snprintf(reply, len, "busy (%s): try again", state_names[m->state]);
+	if (now != IDLE || m->try_plan[0] != '\0') {
+		snprintf(reply, len, "busy (%s): try again", state_names[now]);
 		rc = -EBUSY;
 	} else if (strlen(plan) >= sizeof(m->try_plan)) {
 		snprintf(reply, len, "plan longer than %zu bytes",
