@@ -250,12 +250,14 @@ snap_take(struct adn_morph *m, double t)
 }
 
 /* Live cycles per packet of the newest snapshot's version over the last
- * `span` seconds (from `since` on at the earliest); NAN with too few
- * timed packets. */
+ * `span` seconds, from `since` on (a settle time after a swap). Snapshots
+ * pause while the control thread compiles: when none falls between
+ * `since` and the newest, the one before `since` serves if the window is
+ * ten times longer than what it adds. NAN with too few timed packets. */
 static double
 live_cpp(const struct adn_morph *m, double span, double since)
 {
-	const struct snap *last, *first = NULL;
+	const struct snap *last, *first = NULL, *before = NULL;
 
 	if (m->n_snaps == 0)
 		return NAN;
@@ -264,11 +266,17 @@ live_cpp(const struct adn_morph *m, double span, double since)
 		const struct snap *s = &m->snaps[(m->snap_head + PROFILE_SNAPS
 						  - 1 - i) % PROFILE_SNAPS];
 
-		if (s->version != last->version || s->t < last->t - span ||
-		    s->t < since)
+		if (s->version != last->version || s->t < last->t - span)
 			break;
+		if (s->t < since) {
+			before = s;
+			break;
+		}
 		first = s;
 	}
+	if (first == NULL && before != NULL &&
+	    last->t - since >= 10 * (since - before->t))
+		first = before;
 	if (first == NULL || last->pkts - first->pkts < MIN_TIMED_PKTS)
 		return NAN;
 	return (double)(last->cycles - first->cycles) /
@@ -349,6 +357,7 @@ fitness(void *arg, const char *plan, double *f)
 	if (a->m->stop)
 		return -ECANCELED;
 	morph_traffic_poll(&a->m->tr);
+	snap_take(a->m, now_s(a->m));
 	rc = morph_eval(a->m->rt, a->m->pool, a->trace, plan, &a->ec, &r,
 			&errs);
 	if (rc < 0)
@@ -398,7 +407,8 @@ swap_to(struct adn_morph *m, const char *plan, double predicted,
 	pthread_mutex_lock(&m->lock);
 	snprintf(from, sizeof(from), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
-	m->pre_cpp = live_cpp(m, 1.0, m->swap_t + SETTLE_S);
+	/* The plan before: all it ran since it settled, the last 10 s. */
+	m->pre_cpp = live_cpp(m, 10.0, m->swap_t + SETTLE_S);
 	rc = adn_runtime_set_plan(m->rt, plan, &errs);
 	if (rc < 0) {
 		ADN_LOG(ERR, "morph: swap to %s refused: %s\n", plan,
@@ -450,6 +460,18 @@ trace_make(struct adn_morph *m, struct morph_trace *t)
 	return rc;
 }
 
+/* Swap to `plan` when its fitness beats `base` by min_gain (and both were
+ * measured); true when it went live. */
+static bool
+swap_if_better(struct adn_morph *m, const char *plan, double fit,
+	       const char *live, double base, const char *reason)
+{
+	if (!isfinite(fit) || !isfinite(base) || strcmp(plan, live) == 0 ||
+	    fit >= base * (1 - m->c.min_gain))
+		return false;
+	return swap_to(m, plan, base / fit - 1, reason) == 0;
+}
+
 static void
 search(struct adn_morph *m, const char *reason)
 {
@@ -463,7 +485,8 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_search_result res;
 	struct morph_trace trace;
 	char live[ADN_PLAN_MAX], twin[ADN_PLAN_MAX];
-	double live_fit, t_start = now_s(m);
+	double live_fit, again, t_start = now_s(m);
+	unsigned int twins = 0;
 
 	set_state(m, SEARCH);
 	fa.trace = &trace;
@@ -489,40 +512,50 @@ search(struct adn_morph *m, const char *reason)
 	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
 	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
 		sc.n_seeds++;
-	/* Plans scored uncompiled are made compiled: the best two of the
-	 * search that have a compiled twin, each kept if it scores best. */
-	if (morph_search(space, &sc, fitness, &fa, &res) == 0) {
-		unsigned int twins = 0;
-
-		for (unsigned int i = 0; i < res.n_ranked && twins < 2; i++) {
-			double f;
-
-			if (morph_compiled_twin(res.ranked[i].plan, twin,
-						sizeof(twin)) == 0)
-				continue;
-			twins++;
-			if (fitness(&fa, twin, &f) == 0 &&
-			    f < res.best_fitness) {
-				snprintf(res.best, sizeof(res.best), "%s",
-					 twin);
-				res.best_fitness = f;
-			}
-		}
-	}
+	if (morph_search(space, &sc, fitness, &fa, &res) < 0)
+		res.n_ranked = 0;
 	/* The live plan measured again after the candidates; the better of
 	 * its two scores is the one to beat, so a slow first measurement
 	 * (caches, a busy machine) does not flatter every candidate. */
-	{
-		double again;
-
-		if (fitness(&fa, live, &again) == 0 && again < live_fit)
-			live_fit = again;
-	}
-	free(trace.pkts);
-	free(space);
+	if (fitness(&fa, live, &again) == 0 && again < live_fit)
+		live_fit = again;
 	pthread_mutex_lock(&m->lock);
 	m->st.searches++;
 	m->st.live_fitness = live_fit;
+	pthread_mutex_unlock(&m->lock);
+	ADN_LOG(INFO, "morph: search (%s): live %s %.1f cycles/pkt, best %s %.1f, %u plans in %.2f s\n",
+		reason, live, live_fit, res.best, res.best_fitness,
+		res.evaluated, now_s(m) - t_start);
+	/* The best plan goes live at once; then the best two that were
+	 * scored uncompiled are made compiled (seconds each: the compiler
+	 * runs, the cache keeps the result), and one that scores better
+	 * than what is live by then follows it. The guard checks the last
+	 * swap against the plan before it. */
+	if (swap_if_better(m, res.best, res.best_fitness, live, live_fit,
+			   reason)) {
+		snprintf(live, sizeof(live), "%s", res.best);
+		live_fit = res.best_fitness;
+	}
+	for (unsigned int i = 0; i < res.n_ranked && twins < 2; i++) {
+		double f;
+
+		if (morph_compiled_twin(res.ranked[i].plan, twin,
+					sizeof(twin)) == 0)
+			continue;
+		twins++;
+		if (fitness(&fa, twin, &f) == 0 && f < res.best_fitness) {
+			snprintf(res.best, sizeof(res.best), "%s", twin);
+			res.best_fitness = f;
+		}
+	}
+	if (strcmp(res.best, live) != 0 &&
+	    swap_if_better(m, res.best, res.best_fitness, live, live_fit,
+			   "compiled"))
+		ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n", res.best,
+			res.best_fitness);
+	free(trace.pkts);
+	free(space);
+	pthread_mutex_lock(&m->lock);
 	snprintf(m->st.best, sizeof(m->st.best), "%s", res.best);
 	m->st.best_fitness = res.best_fitness;
 	m->st.last_search_s = now_s(m) - t_start;
@@ -531,23 +564,17 @@ search(struct adn_morph *m, const char *reason)
 	m->br_ref = m->br_now;
 	m->have_ref = true;
 	m->next_search = now_s(m) + m->c.period;
-	ADN_LOG(INFO, "morph: search (%s): live %s %.1f cycles/pkt, best %s %.1f, %u plans in %.2f s\n",
-		reason, live, live_fit, res.best, res.best_fitness,
-		res.evaluated, now_s(m) - t_start);
-	set_state(m, IDLE);
-	/* No baseline (the live plan failed to build as a shadow): no
-	 * swap on a comparison with nothing. */
-	if (isfinite(res.best_fitness) && isfinite(live_fit) &&
-	    strcmp(res.best, live) != 0 &&
-	    res.best_fitness < live_fit * (1 - m->c.min_gain))
-		swap_to(m, res.best, live_fit / res.best_fitness - 1, reason);
+	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
+		set_state(m, IDLE);
 }
 
 /* The guard: the live profile since the swap against the one before. */
 static void
 confirm(struct adn_morph *m, double t)
 {
-	double cpp = live_cpp(m, m->c.confirm, m->swap_t + SETTLE_S);
+	/* Everything the new version ran since it settled (the control
+	 * thread may have been busy compiling for a while). */
+	double cpp = live_cpp(m, t - m->swap_t, m->swap_t + SETTLE_S);
 	double gain;
 	struct adn_morph_swap *h;
 
@@ -556,6 +583,8 @@ confirm(struct adn_morph *m, double t)
 	if (isnan(cpp) && t - m->swap_t < 10 * m->c.confirm)
 		return;		/* too little traffic yet */
 	gain = isnan(cpp) || isnan(m->pre_cpp) ? NAN : m->pre_cpp / cpp - 1;
+	ADN_LOG(INFO, "morph: live %.1f cycles/pkt before the swap, %.1f after\n",
+		m->pre_cpp, cpp);
 	pthread_mutex_lock(&m->lock);
 	h = &m->st.history[m->st.n_history - 1];
 	h->confirmed = gain;
