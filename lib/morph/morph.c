@@ -484,9 +484,9 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_space *space = malloc(sizeof(*space));
 	struct morph_search_result res;
 	struct morph_trace trace;
-	char live[ADN_PLAN_MAX], twin[ADN_PLAN_MAX];
+	char live[ADN_PLAN_MAX], compile[2][ADN_PLAN_MAX];
 	double live_fit, again, t_start = now_s(m);
-	unsigned int twins = 0;
+	unsigned int n_compile = 0;
 
 	set_state(m, SEARCH);
 	fa.trace = &trace;
@@ -536,15 +536,24 @@ search(struct adn_morph *m, const char *reason)
 		snprintf(live, sizeof(live), "%s", res.best);
 		live_fit = res.best_fitness;
 	}
-	for (unsigned int i = 0; i < res.n_ranked && twins < 2; i++) {
+	/* Two at most: the winner under the compiled template, then the
+	 * compiled twins of the best plans scored uncompiled. */
+	if (res.n_ranked > 0 &&
+	    morph_compiled_variant(res.ranked[0].plan, compile[n_compile],
+				   ADN_PLAN_MAX))
+		n_compile++;
+	for (unsigned int i = 0; i < res.n_ranked && n_compile < 2; i++)
+		if (morph_compiled_twin(res.ranked[i].plan,
+					compile[n_compile], ADN_PLAN_MAX) &&
+		    (n_compile == 0 ||
+		     strcmp(compile[n_compile], compile[0]) != 0))
+			n_compile++;
+	for (unsigned int k = 0; k < n_compile; k++) {
 		double f;
 
-		if (morph_compiled_twin(res.ranked[i].plan, twin,
-					sizeof(twin)) == 0)
-			continue;
-		twins++;
-		if (fitness(&fa, twin, &f) == 0 && f < res.best_fitness) {
-			snprintf(res.best, sizeof(res.best), "%s", twin);
+		if (fitness(&fa, compile[k], &f) == 0 &&
+		    f < res.best_fitness) {
+			memcpy(res.best, compile[k], sizeof(res.best));
 			res.best_fitness = f;
 		}
 	}
@@ -578,10 +587,22 @@ confirm(struct adn_morph *m, double t)
 	double gain;
 	struct adn_morph_swap *h;
 
+	bool replaced;
+
 	if (t - m->swap_t < SETTLE_S + m->c.confirm)
 		return;
 	if (isnan(cpp) && t - m->swap_t < 10 * m->c.confirm)
 		return;		/* too little traffic yet */
+	/* An operator made another plan live meanwhile (/adn/plan/set, a
+	 * reload): theirs stands, nothing to confirm. */
+	pthread_mutex_lock(&m->lock);
+	replaced = strcmp(m->st.live_plan,
+			  m->st.history[m->st.n_history - 1].to) != 0;
+	pthread_mutex_unlock(&m->lock);
+	if (replaced) {
+		set_state(m, IDLE);
+		return;
+	}
 	gain = isnan(cpp) || isnan(m->pre_cpp) ? NAN : m->pre_cpp / cpp - 1;
 	ADN_LOG(INFO, "morph: live %.1f cycles/pkt before the swap, %.1f after\n",
 		m->pre_cpp, cpp);

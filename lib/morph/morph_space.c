@@ -218,3 +218,20 @@ morph_compiled_twin(const char *plan, char *out, size_t len)
 	}
 	return n;
 }
+
+int
+morph_compiled_variant(const char *plan, char *out, size_t len)
+{
+	const struct adn_tpl_ops *tpl;
+	const char *rest = strchr(plan, ',');
+
+	for (unsigned int i = 0; (tpl = adn_tpl_at(i)); i++)
+		if (tpl->scored_as != NULL)
+			break;
+	if (tpl == NULL)
+		return 0;
+	/* The first fragment is the default template (gene 0). */
+	snprintf(out, len, "%s%u%s", tpl->name, tpl->def_param,
+		 rest ? rest : "");
+	return strcmp(out, plan) != 0;
+}

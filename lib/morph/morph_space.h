@@ -21,4 +21,11 @@ int morph_genome_of(const struct morph_space *s, const char *plan,
  * has picked `plan`. Returns how many fragments changed. */
 int morph_compiled_twin(const char *plan, char *out, size_t len);
 
+/* `plan` (a plan of the space: its first fragment is the default
+ * template) with the default template replaced by the first template
+ * that is scored as another, at its default parameter ("jit8,..."): the
+ * compiled form a search tries of its winner whatever template won
+ * uncompiled. Returns 1 when that differs from `plan`, else 0. */
+int morph_compiled_variant(const char *plan, char *out, size_t len);
+
 #endif /* _MORPH_SPACE_H_ */
