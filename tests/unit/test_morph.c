@@ -324,8 +324,10 @@ write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* GenSource (with keys `gen_keys`) -> LpmRoute -> FlowCounter -> Probe ->
+ * TcpChecksum -> Recycle, one worker, started. */
 static void
-start(const char *plan, const char *morph)
+start_workload(const char *gen_keys, const char *plan, const char *morph)
 {
 	struct adn_errs errs = { 0 };
 	char cfg[2048];
@@ -339,7 +341,7 @@ start(const char *plan, const char *morph)
 	snprintf(cfg, sizeof(cfg),
 		 "workers = 1;\nplan = \"%s\";\n%s"
 		 "elements = (\n"
-		 "  { name = \"gen\"; type = \"GenSource\"; workload = \"skewed\";\n"
+		 "  { name = \"gen\"; type = \"GenSource\"; %s\n"
 		 "    seq = 65536; pool = 4095; routes = \"%s\"; },\n"
 		 "  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
 		 "  { name = \"count\"; type = \"FlowCounter\"; size = 262144; },\n"
@@ -350,13 +352,19 @@ start(const char *plan, const char *morph)
 		 "links = ( \"gen -> route\", \"route[0] -> miss\",\n"
 		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
 		 "  \"route[3] -> count\", \"count -> probe -> csum -> sink\" );\n",
-		 plan, morph, routes_path, routes_path);
+		 plan, morph, gen_keys, routes_path, routes_path);
 	write_file(cfg_path, cfg);
 	probe_live = NULL;
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
 	adn_errs_clear(&errs);
+}
+
+static void
+start(const char *plan, const char *morph)
+{
+	start_workload("workload = \"skewed\";", plan, morph);
 }
 
 struct fingerprint {
@@ -448,6 +456,22 @@ test_evaluation_leaves_live_state(void)
 		adn_errs_clear(&errs);
 		printf("\n  %-40s %6.1f cycles/pkt", plans[i], res.cpp);
 		CU_ASSERT(res.cpp > 0 && res.fitness == res.cpp);
+	}
+	/* The latency objective: a bound below every batch's cycles
+	 * scales the fitness up by the overshoot of the p99. */
+	{
+		struct morph_eval_conf ec = { .reps = 2, .latency_bound = 100 };
+		struct morph_eval_result res;
+
+		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, "batch,batch=128",
+					   &ec, &res, &errs), 0);
+		CU_ASSERT(res.p99_batch > 100);
+		CU_ASSERT_DOUBLE_EQUAL(res.fitness,
+				       res.cpp * res.p99_batch / 100, 1e-6);
+		ec.latency_bound = UINT64_MAX / 2;
+		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, "batch,batch=128",
+					   &ec, &res, &errs), 0);
+		CU_ASSERT_DOUBLE_EQUAL(res.fitness, res.cpp, 1e-9);
 	}
 	/* A plan that cannot be built is an error, nothing else. */
 	{
@@ -570,6 +594,51 @@ test_end_to_end_swap_and_guard(void)
 	unlink(routes_path);
 }
 
+static bool
+searched_again(const struct adn_morph_status *st)
+{
+	return st->searches >= 3;
+}
+
+/* GenSource alternating heavy-tailed and skewed every second: with no
+ * periodic search, each change is a drift that starts a search. */
+static void
+test_drift_starts_a_search(void)
+{
+	struct adn_morph_conf c;
+	struct adn_morph *m = NULL;
+	struct adn_morph_status *st = malloc(sizeof(*st));
+	struct adn_errs errs = { 0 };
+	unsigned int drifts = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	start_workload("workload = \"phased\"; phase = 1.5;", "batch",
+		       "morph = { period = 1000.0; population = 4;\n"
+		       "  generations = 1; window = 8192; confirm = 0.2;\n"
+		       "  sample = 8; };\n");
+	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(&rt), &c,
+						  &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_create(&rt, &c, &m, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_start(m), 0);
+	wait_for(m, st, 60, searched_again);
+	for (unsigned int i = 0; i < st->n_history; i++)
+		printf("\n  %.1f s %s: %s", st->history[i].at,
+		       st->history[i].reason, st->history[i].to);
+	printf("\n  %" PRIu64 " searches", st->searches);
+	CU_ASSERT(st->searches >= 3);
+	adn_morph_stop(m);
+	adn_morph_status(m, st);
+	/* Searches beyond the first came from drifts (the period is long):
+	 * the swaps they made say so. */
+	for (unsigned int i = 0; i < st->n_history; i++)
+		drifts += strncmp(st->history[i].reason, "drift", 5) == 0;
+	printf(", %u swaps on drift", drifts);
+	adn_morph_free(m);
+	adn_runtime_free(&rt);
+	adn_errs_clear(&errs);
+	free(st);
+}
+
 static void
 test_config_errors(void)
 {
@@ -616,5 +685,6 @@ main(void)
 	CU_ADD_TEST(s, test_config_errors);
 	CU_ADD_TEST(s, test_evaluation_leaves_live_state);
 	CU_ADD_TEST(s, test_end_to_end_swap_and_guard);
+	CU_ADD_TEST(s, test_drift_starts_a_search);
 	return adn_test_main();
 }
