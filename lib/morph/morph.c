@@ -831,7 +831,6 @@ static int
 tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct adn_morph_status *st = malloc(sizeof(*st));
-	struct rte_tel_data *hist = NULL;
 
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
@@ -865,23 +864,36 @@ tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 	add_num(d, "top1pct_share", st->top1_share);
 	rte_tel_data_add_dict_u64(d, "samples", st->samples);
 	rte_tel_data_add_dict_u64(d, "samples_lost", st->samples_lost);
-	/* History: one string per swap (telemetry nests one level). */
-	hist = rte_tel_data_alloc();
-	if (hist != NULL) {
-		rte_tel_data_start_array(hist, RTE_TEL_STRING_VAL);
-		for (unsigned int i = 0; i < st->n_history; i++) {
-			const struct adn_morph_swap *h = &st->history[i];
-			char line[RTE_TEL_MAX_STRING_LEN];
+	/* The history as parallel arrays, oldest first: telemetry nests one
+	 * level, and a string holds 127 bytes, so each field has its own. */
+	for (unsigned int f = 0; f < 6; f++) {
+		static const char *const keys[] = {
+			"history_at_s", "history_reason", "history_from",
+			"history_to", "history_predicted", "history_confirmed",
+		};
+		struct rte_tel_data *a = rte_tel_data_alloc();
 
-			snprintf(line, sizeof(line),
-				 "%.2fs %s: %s -> %s predicted %+.1f%% confirmed %+.1f%%",
-				 h->at, h->reason, h->from, h->to,
-				 h->predicted * 100, h->confirmed * 100);
-			adn_tel_safe_string(line);
-			rte_tel_data_add_array_string(hist, line);
+		if (a == NULL)
+			break;
+		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+		for (unsigned int i = 0; i < st->n_history; i++) {
+			struct adn_morph_swap *h = &st->history[i];
+			char v[RTE_TEL_MAX_STRING_LEN];
+			const double x = f == 4 ? h->predicted : h->confirmed;
+
+			if (f == 0)
+				snprintf(v, sizeof(v), "%.2f", h->at);
+			else if (f >= 4)
+				snprintf(v, sizeof(v), isfinite(x) ?
+					 "%+.1f%%" : "null", x * 100);
+			else
+				snprintf(v, sizeof(v), "%s", f == 1 ?
+					 h->reason : f == 2 ? h->from : h->to);
+			adn_tel_safe_string(v);
+			rte_tel_data_add_array_string(a, v);
 		}
-		if (rte_tel_data_add_dict_container(d, "history", hist, 0) < 0)
-			rte_tel_data_free(hist);
+		if (rte_tel_data_add_dict_container(d, keys[f], a, 0) < 0)
+			rte_tel_data_free(a);
 	}
 	free(st);
 	return 0;

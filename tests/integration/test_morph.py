@@ -78,7 +78,9 @@ def main():
         st = tel.query("/adn/morph")
         check(st["searches"] >= 1 and st["evaluated"] >= 6,
               "/adn/morph: a search evaluated plans")
-        check(st["history"][0].split(": ")[1].startswith("batch -> "),
+        check(st["history_from"][0] == "batch" and
+              st["history_reason"][0] == "start" and
+              st["history_predicted"][0].endswith("%"),
               "/adn/morph: the first swap left the default plan")
         check(int(st["samples"]) > 0 and float(st["distinct_flows"]) > 0,
               "/adn/morph: samples and a distinct-flow count")
@@ -94,7 +96,10 @@ def main():
                  ["state"] == "idle",
                  "the guard took batch=1 back", timeout=30)
         st = tel.query("/adn/morph")
-        check("guard: batch,batch=1 -> " in st["history"][-1],
+        check(st["history_reason"][-1] == "guard" and
+              st["history_from"][-1] == "batch,batch=1" and
+              st["history_to"][-2] == "batch,batch=1" and
+              st["history_confirmed"][-2].startswith("-"),
               "/adn/morph history: the guard's rollback")
         check(tel.query("/adn/plan")["plan"] != "batch,batch=1",
               "the live plan is the one before the try")
