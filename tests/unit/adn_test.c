@@ -541,11 +541,17 @@ static const struct adn_elem_desc test_digest_desc = {
 ADN_ELEM_REGISTER(test_digest_desc);
 
 void
+adn_test_untimed(struct adn_elem_totals *t)
+{
+	t->cycles = 0;
+	t->timed_in = 0;
+}
+
+void
 adn_test_counters(const struct adn_elem *e, struct adn_elem_totals *t)
 {
 	adn_elem_totals(e, t);
-	t->cycles = 0;
-	t->timed_in = 0;
+	adn_test_untimed(t);
 }
 
 int

@@ -389,9 +389,11 @@ eq_run(unsigned int workers, bool swap, struct eq_result *r)
 	adn_runtime_swap_stats(&rt, &st);
 	CU_ASSERT_EQUAL(st.unbalanced, 0);
 	CU_ASSERT_EQUAL(st.swaps, r->swaps);
-	for (unsigned int k = 0; k < RTE_DIM(eq_elems); k++)
+	for (unsigned int k = 0; k < RTE_DIM(eq_elems); k++) {
 		CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, eq_elems[k],
 							&r->t[k]), 0);
+		adn_test_untimed(&r->t[k]);
+	}
 	for (unsigned int k = 0; k < RTE_DIM(eq_sinks); k++) {
 		live_xstats(eq_sinks[k], xs, 4);
 		for (unsigned int v = 0; v < 4; v++)
