@@ -590,9 +590,20 @@ adn_runtime_reload(struct adn_runtime *rt, const char *path,
 void
 adn_runtime_reclaim(struct adn_runtime *rt)
 {
+	struct adn_version *v;
+
 	pthread_mutex_lock(&rt->ctl_lock);
 	if (rt->defer != NULL)
 		adn_defer_reclaim(rt->defer);
+	/* Under the control lock: a tick never runs beside a command or a
+	 * swap, and the live version stays live while it runs. */
+	v = adn_runtime_live(rt);
+	for (unsigned int i = 0; v != NULL && i < v->pipe->n_elems; i++) {
+		struct adn_elem *e = v->pipe->elems[i];
+
+		if (e->desc->tick != NULL)
+			e->desc->tick(e);
+	}
 	pthread_mutex_unlock(&rt->ctl_lock);
 }
 

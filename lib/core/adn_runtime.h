@@ -206,8 +206,9 @@ int adn_runtime_reload(struct adn_runtime *rt, const char *path,
 int adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
 			const char *cmd, char *reply, size_t len);
 
-/* Free versions (and deferred structures) whose grace period is over;
- * the main loop calls it every few milliseconds. */
+/* Free versions (and deferred structures) whose grace period is over,
+ * then run the live version's element ticks (adn_elem_desc.tick); the
+ * main loop calls it every few milliseconds. */
 void adn_runtime_reclaim(struct adn_runtime *rt);
 
 /* Wait until every retired version is freed (tests, shutdown). */
