@@ -10,19 +10,6 @@
 
 #include "adn_clip_snat.h"
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static int
 snat_make_params(const uint8_t *frame, const struct adn_clip_pkt_info *pi,
 		 uint8_t *params, uint8_t *plen)
@@ -69,7 +56,7 @@ adn_clip_snat_result(uint8_t result[ADN_CLIP_SNAT_RESULT_LEN], uint32_t ip,
 	result[1] = (uint8_t)(ip >> 16);
 	result[2] = (uint8_t)(ip >> 8);
 	result[3] = (uint8_t)ip;
-	st16(result + 4, port);
+	adn_nat_st16(result + 4, port);
 }
 
 int
@@ -248,7 +235,7 @@ adn_clip_snat_entry_format(const struct adn_clip_entry *e, char *buf,
 		return -EINVAL;
 	adn_clip_snat_flow_format(&e->key, flow, sizeof(flow));
 	return snprintf(buf, len, "%s -> %u.%u.%u.%u:%u server %u", flow,
-			r[0], r[1], r[2], r[3], ld16(r + 4), e->server);
+			r[0], r[1], r[2], r[3], adn_nat_ld16(r + 4), e->server);
 }
 
 int

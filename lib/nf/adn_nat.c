@@ -14,19 +14,6 @@
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* --- pool -------------------------------------------------------------- */
 
 int
@@ -181,7 +168,7 @@ adn_nat_csum(const void *data, size_t len, uint32_t init)
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += ld16(p + i);
+		sum += adn_nat_ld16(p + i);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
 	while (sum >> 16)
@@ -208,13 +195,13 @@ adn_nat_csum_update16(uint16_t csum, uint16_t old_w, uint16_t new_w)
 static void
 rewrite16(uint8_t *w, uint16_t nv, uint8_t *c1, uint8_t *c2)
 {
-	uint16_t ov = ld16(w);
+	uint16_t ov = adn_nat_ld16(w);
 
 	if (c1 != NULL)
-		st16(c1, adn_nat_csum_update16(ld16(c1), ov, nv));
+		adn_nat_st16(c1, adn_nat_csum_update16(adn_nat_ld16(c1), ov, nv));
 	if (c2 != NULL)
-		st16(c2, adn_nat_csum_update16(ld16(c2), ov, nv));
-	st16(w, nv);
+		adn_nat_st16(c2, adn_nat_csum_update16(adn_nat_ld16(c2), ov, nv));
+	adn_nat_st16(w, nv);
 }
 
 /* --- rewrite ----------------------------------------------------------- */
@@ -254,24 +241,24 @@ adn_nat_rewrite(uint8_t *ip, uint8_t *l4, size_t l4_len,
 		break;
 	case IPPROTO_UDP_:
 		/* A zero UDP checksum means "none": keep it none. */
-		l4c = ld16(l4 + 6) == 0 ? NULL : l4 + 6;
+		l4c = adn_nat_ld16(l4 + 6) == 0 ? NULL : l4 + 6;
 		port = l4 + (side == ADN_NAT_SRC ? 0 : 2);
 		break;
 	default:	/* ICMP */
 		if (l4[0] != ICMP_ECHO_REQUEST && l4[0] != ICMP_ECHO_REPLY)
 			return -EINVAL;
 		/* The address is in no ICMP checksum; the identifier is. */
-		rewrite16(addr, ld16(a), ipc, NULL);
-		rewrite16(addr + 2, ld16(a + 2), ipc, NULL);
-		rewrite16(l4 + 4, ld16(pt), l4 + 2, NULL);
+		rewrite16(addr, adn_nat_ld16(a), ipc, NULL);
+		rewrite16(addr + 2, adn_nat_ld16(a + 2), ipc, NULL);
+		rewrite16(l4 + 4, adn_nat_ld16(pt), l4 + 2, NULL);
 		return 0;
 	}
 	/* The address is in the IPv4 header checksum and in the L4
 	 * pseudo-header; the port only in the L4 checksum. */
-	rewrite16(addr, ld16(a), ipc, l4c);
-	rewrite16(addr + 2, ld16(a + 2), ipc, l4c);
-	rewrite16(port, ld16(pt), l4c, NULL);
-	if (l4c != NULL && proto == IPPROTO_UDP_ && ld16(l4c) == 0)
-		st16(l4c, 0xffff);	/* RFC 768: computed 0 is sent as ~0 */
+	rewrite16(addr, adn_nat_ld16(a), ipc, l4c);
+	rewrite16(addr + 2, adn_nat_ld16(a + 2), ipc, l4c);
+	rewrite16(port, adn_nat_ld16(pt), l4c, NULL);
+	if (l4c != NULL && proto == IPPROTO_UDP_ && adn_nat_ld16(l4c) == 0)
+		adn_nat_st16(l4c, 0xffff);	/* RFC 768: computed 0 is sent as ~0 */
 	return 0;
 }

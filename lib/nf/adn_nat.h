@@ -19,6 +19,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Big-endian 16-bit load and store at any alignment (packet fields,
+ * result blobs). */
+static inline uint16_t
+adn_nat_ld16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline void
+adn_nat_st16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 /* The pool's pairs: [ip_base, ip_base + n_ips) x [port_lo, port_hi], in
  * host byte order. Pair i is address ip_base + i / nports, port
  * port_lo + i % nports. */
