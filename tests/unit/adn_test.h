@@ -67,6 +67,16 @@ struct adn_pipeline *adn_test_chain_outputs(const char *tag, const char *type,
 					    unsigned int n_outputs,
 					    struct adn_errs *errs);
 
+/* The same chain built on state registry `reg` (adn_state.h) and
+ * committed, as a plan swap or a reload builds its new version beside the
+ * live one: elements that keep their name, type and shape get the live
+ * state. Errors are printed; NULL on any. */
+struct adn_state_reg;
+struct adn_pipeline *adn_test_chain_on(struct adn_state_reg *reg,
+				       const char *tag, const char *type,
+				       const char *keys,
+				       unsigned int n_outputs);
+
 /* Push `n` packets into source element `src` and run the pipeline. */
 void adn_test_run(struct adn_pipeline *p, const char *src,
 		  struct rte_mbuf **pkts, unsigned int n);

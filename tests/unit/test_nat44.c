@@ -741,52 +741,31 @@ test_nat44_tick_expires_and_frees(void)
 	adn_test_free(p);
 }
 
-/* A Nat44 chain built on registry `reg`, as a swap or reload builds its
- * new version beside the live one. */
-static struct adn_pipeline *
-build_on(struct adn_state_reg *reg, config_t *cfg, const char *keys)
-{
-	char text[1024];
-	struct adn_errs errs = { 0 };
-	struct adn_build_env env = { .cfg = cfg, .n_workers = 1, .reg = reg };
-	struct adn_pipeline *p = NULL;
-
-	snprintf(text, sizeof(text),
-		 "elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  { name = \"x\"; type = \"Nat44\"; %s },\n"
-		 "  { name = \"out\"; type = \"TestSink\"; } );\n"
-		 "links = ( \"src -> x -> out\", \"x[1] -> out\" );\n", keys);
-	config_init(cfg);
-	CU_ASSERT_FATAL(config_read_string(cfg, text) == CONFIG_TRUE);
-	CU_ASSERT_EQUAL(adn_pipeline_build_env(&env, &errs, &p), 0);
-	adn_errs_print(&errs, stdout);
-	adn_errs_clear(&errs);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	adn_pipeline_commit(p);
-	return p;
-}
-
 static void
 test_nat44_state_survives_rebuild(void)
 {
 	struct adn_state_reg *reg;
-	config_t c1, c2, c3;
 	struct adn_pipeline *p1, *p2, *p3;
 	struct rte_mbuf *m;
 
 	CU_ASSERT_EQUAL_FATAL(adn_state_reg_create(&reg), 0);
-	p1 = build_on(reg, &c1, NAT_KEYS);
+	p1 = adn_test_chain_on(reg, "nat1", "Nat44", NAT_KEYS, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
 	m = tcp_pkt(0x0a000001, 6000, 0xc0a80102, 80);
 	adn_test_run(p1, "src", &m, 1);
 	/* A new version, a timeout changed (not a shape): same sessions. */
-	p2 = build_on(reg, &c2, NAT_KEYS " udp_timeout = 100;");
+	p2 = adn_test_chain_on(reg, "nat2", "Nat44",
+			       NAT_KEYS " udp_timeout = 100;", 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
 	adn_test_free(p1);
 	m = tcp_pkt(0xc0a80102, 80, PUB_BASE, 6000);
 	adn_test_run(p2, "src", &m, 1);
 	CU_ASSERT_EQUAL(adn_test_sink(p2, "out")->n, 1);
 	CU_ASSERT_EQUAL(adn_test_xstat(p2, "x", "sessions-created"), 1);
 	/* The cap changed: a new table, the mapping is gone. */
-	p3 = build_on(reg, &c3, NAT_KEYS " max_sessions = 100;");
+	p3 = adn_test_chain_on(reg, "nat3", "Nat44",
+			       NAT_KEYS " max_sessions = 100;", 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p3);
 	adn_test_free(p2);
 	m = tcp_pkt(0xc0a80102, 80, PUB_BASE, 6000);
 	adn_test_run(p3, "src", &m, 1);
@@ -794,9 +773,6 @@ test_nat44_state_survives_rebuild(void)
 	CU_ASSERT_EQUAL(adn_test_xstat(p3, "x", "sessions-created"), 0);
 	adn_test_free(p3);
 	adn_state_reg_free(reg);
-	config_destroy(&c1);
-	config_destroy(&c2);
-	config_destroy(&c3);
 }
 
 int
