@@ -298,24 +298,38 @@ lb_flow_unlink(struct adn_lb *lb, struct lb_flow *f)
 	lb->vips[f->vip].be[f->be].flows--;
 }
 
+/* Backend (ip, port) of VIP `vip`: its slot with the lock taken and the
+ * VIP in *vp, or -ENOENT without the lock. */
+static int
+lb_be_lock(struct adn_lb *lb, int vip, uint32_t ip, uint16_t port,
+	   struct lb_vip **vp)
+{
+	struct lb_vip *v = lb_vip(lb, vip);
+	int b;
+
+	if (v == NULL)
+		return -ENOENT;
+	rte_spinlock_lock(&lb->lock);
+	b = lb_be_find(v, ip, port);
+	if (b < 0)
+		rte_spinlock_unlock(&lb->lock);
+	*vp = v;
+	return b;
+}
+
 int
 adn_lb_backend_remove(struct adn_lb *lb, int vip, uint32_t ip,
 		      uint16_t port, void **old, uint32_t *swept,
 		      unsigned int *n_swept)
 {
-	struct lb_vip *v = lb_vip(lb, vip);
+	struct lb_vip *v;
 	int b, rc;
 
 	*old = NULL;
 	*n_swept = 0;
-	if (v == NULL)
-		return -ENOENT;
-	rte_spinlock_lock(&lb->lock);
-	b = lb_be_find(v, ip, port);
-	if (b < 0) {
-		rte_spinlock_unlock(&lb->lock);
-		return -ENOENT;
-	}
+	b = lb_be_lock(lb, vip, ip, port, &v);
+	if (b < 0)
+		return b;
 	v->be[b].state = ADN_LB_BE_FREE;
 	rc = lb_rebuild(lb, v, old);
 	/* Its flows go: their next packet is a new flow on the new table.
@@ -339,18 +353,13 @@ static int
 lb_set(struct adn_lb *lb, int vip, uint32_t ip, uint16_t port,
        enum adn_lb_be_state state, uint32_t weight, void **old)
 {
-	struct lb_vip *v = lb_vip(lb, vip);
+	struct lb_vip *v;
 	int b, rc;
 
 	*old = NULL;
-	if (v == NULL)
-		return -ENOENT;
-	rte_spinlock_lock(&lb->lock);
-	b = lb_be_find(v, ip, port);
-	if (b < 0) {
-		rte_spinlock_unlock(&lb->lock);
-		return -ENOENT;
-	}
+	b = lb_be_lock(lb, vip, ip, port, &v);
+	if (b < 0)
+		return b;
 	v->be[b].state = state;
 	if (weight > 0)
 		v->be[b].weight = weight;

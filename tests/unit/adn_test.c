@@ -174,6 +174,25 @@ adn_test_chain_outputs(const char *tag, const char *type, const char *keys,
 	return chain(tag, type, keys, n_outputs, errs, NULL);
 }
 
+void
+adn_test_config_error(const char *type, const char *keys,
+		      unsigned int n_outputs, const char *want)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p;
+
+	p = chain("cfgerr", type, keys, n_outputs, &errs, NULL);
+	CU_ASSERT_PTR_NULL(p);
+	if (adn_errs_find(&errs, want) < 0) {
+		printf("\n%s { %s }: no '%s' in:\n", type, keys, want);
+		adn_errs_print(&errs, stdout);
+		CU_FAIL("the error does not say what is wrong");
+	}
+	CU_ASSERT(adn_errs_find(&errs, ".cfg:") >= 0);
+	adn_test_free(p);
+	adn_errs_clear(&errs);
+}
+
 struct adn_pipeline *
 adn_test_chain_on(struct adn_state_reg *reg, const char *tag,
 		  const char *type, const char *keys, unsigned int n_outputs)

@@ -77,6 +77,12 @@ struct adn_pipeline *adn_test_chain_on(struct adn_state_reg *reg,
 				       const char *keys,
 				       unsigned int n_outputs);
 
+/* The chain of adn_test_chain_outputs with `keys` must fail to build,
+ * with an error that contains `want` (printed when not) and names the
+ * config file and line. */
+void adn_test_config_error(const char *type, const char *keys,
+			   unsigned int n_outputs, const char *want);
+
 /* Push `n` packets into source element `src` and run the pipeline. */
 void adn_test_run(struct adn_pipeline *p, const char *src,
 		  struct rte_mbuf **pkts, unsigned int n);

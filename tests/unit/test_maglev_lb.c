@@ -447,22 +447,10 @@ test_lb_config_errors_name_the_key(void)
 	};
 
 	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
-		struct adn_errs errs = { 0 };
-		struct adn_pipeline *p;
-
 		char keys[512];
 
 		snprintf(keys, sizeof(keys), "max_flows = 64; %s", bad[i].keys);
-		p = adn_test_chain_outputs("lbcfg", "MaglevLb", keys, 3, &errs);
-		CU_ASSERT_PTR_NULL(p);
-		if (adn_errs_find(&errs, bad[i].want) < 0) {
-			printf("\ncase %u: no '%s' in:\n", i, bad[i].want);
-			adn_errs_print(&errs, stdout);
-			CU_FAIL("error does not name the key");
-		}
-		CU_ASSERT(adn_errs_find(&errs, ".cfg:") >= 0);
-		adn_test_free(p);
-		adn_errs_clear(&errs);
+		adn_test_config_error("MaglevLb", keys, 3, bad[i].want);
 	}
 }
 
