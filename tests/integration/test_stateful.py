@@ -13,6 +13,10 @@ models written here from the element docs.
             ICMP to the VIP dropped unsupported.
   firewall  configs/firewall.cfg: the ACL's first-match verdicts, then the
             NAT model, end to end.
+  workers2  Nat44 and MaglevLb with two workers on a two-queue port (the
+            shared tables written by both): each inside endpoint has one
+            public port and no two share one, each flow one backend,
+            replies translated or counted, accounting across workers.
 """
 import collections
 import ipaddress
@@ -287,5 +291,85 @@ def test_firewall():
     compare(out, want, "firewall")
 
 
+WORKERS2_CFG = """
+eal = ["--lcores", "0@0,1@1,2@1"];
+workers = 2;
+ports = ( { name = "p"; device = "net_pcap0"; rxq = 2;
+            args = "rx_pcap=${ADN_IN},rx_pcap=${ADN_IN2},tx_pcap=${ADN_OUT},tx_pcap=${ADN_OUT2}"; } );
+elements = (
+  { name = "rx"; type = "FromPort"; port = "p"; },
+  { name = "nat"; type = "Nat44"; ip_base = "100.64.0.1"; },
+  { name = "lb"; type = "MaglevLb"; max_flows = 65536;
+    vips = ( { vip = "tcp 198.51.100.1:80";
+               backends = ( "10.2.0.1", "10.2.0.2", "10.2.0.3" ); } ); },
+  { name = "tx"; type = "ToPort"; port = "p"; }
+);
+links = ( "rx -> nat -> lb -> tx", "nat[1] -> lb", "lb[1] -> tx",
+          "lb[2] -> tx" );
+"""
+
+
+def test_workers2():
+    d = workdir("w2")
+    cfg = os.path.join(d, "w2.cfg")
+    with open(cfg, "w") as f:
+        f.write(WORKERS2_CFG)
+    traces, frames = [], []
+    for i, seed in enumerate((31, 32)):
+        sub = os.path.join(d, str(i))
+        os.mkdir(sub)
+        # flows to the VIP, half with replies to the NAT's address
+        fr, _ = generate(sub, ["-n", "20000", "-f", "2000", "-a", "0.9",
+                               "-m", "1,0,0", "-d", "198.51.100.1:80",
+                               "-R", "0.2", "-T", "100.64.0.1",
+                               "-r", str(seed)])
+        traces.append(os.path.join(sub, "trace.pcap"))
+        frames.append(fr)
+    outs = [os.path.join(d, "out0.pcap"), os.path.join(d, "out1.pcap")]
+    stats = os.path.join(d, "stats.json")
+    env = dict(os.environ, ADN_IN=traces[0], ADN_IN2=traces[1],
+               ADN_OUT=outs[0], ADN_OUT2=outs[1])
+    run([ADN_NF, "-c", cfg, "--idle-exit", "1", "--duration", "120",
+         "--stats-interval", "0", "--stats-json", stats, "--"] +
+        eal_args("w2"), env=env)
+    st = load_json(stats)
+    check(st["received"] == 40000, "both queues drained")
+    check(st["received"] == st["transmitted"] + st["dropped"],
+          "accounting identity across workers")
+    public_of, inside_of, backend_of, bad = {}, {}, {}, 0
+    replies_in = replies_out = 0
+    for q in range(2):
+        out = read_pcap(outs[q])
+        fwd_in = [f for f in frames[q] if fields(f)[2] != PUB]
+        replies_in += len(frames[q]) - len(fwd_in)
+        # nat[0] -> lb[0]: outbound packets leave in their input order
+        fwd_out = [f for f in out if fields(f)[1] == PUB]
+        replies_out += len(out) - len(fwd_out)
+        if len(fwd_out) != len(fwd_in):
+            fail("queue %d: %d outbound in, %d out" %
+                 (q, len(fwd_in), len(fwd_out)))
+        for a, b in zip(fwd_in, fwd_out):
+            _, src, _, sport, _, _ = fields(a)
+            _, _, dst, psport, _, _ = fields(b)
+            if public_of.setdefault((src, sport), psport) != psport:
+                bad += 1	# an endpoint with two public ports
+            if inside_of.setdefault(psport, (src, sport)) != (src, sport):
+                bad += 1	# a public port shared by two endpoints
+            if backend_of.setdefault(psport, dst) != dst:
+                bad += 1	# a flow on two backends
+            if not csums_ok(b):
+                bad += 1
+    check(bad == 0, "one public port per endpoint and back, one backend "
+          "per flow, checksums valid (%d endpoints)" % len(public_of))
+    nat = st["elements"]["nat"]
+    check(nat["xstats"]["sessions-created"] == len(public_of),
+          "one session per inside endpoint, across workers")
+    check(replies_out + nat["drops"].get("no-session", 0) == replies_in,
+          "every reply translated or counted no-session")
+    check(st["elements"]["lb"]["xstats"]["flows"] == len(backend_of),
+          "one tracked LB flow per NATed flow")
+
+
 if __name__ == "__main__":
-    {"nat": test_nat, "lb": test_lb, "firewall": test_firewall}[sys.argv[1]]()
+    {"nat": test_nat, "lb": test_lb, "firewall": test_firewall,
+     "workers2": test_workers2}[sys.argv[1]]()
