@@ -23,8 +23,8 @@
  * Keys:
  *   vips        (list of groups, required, s): { vip = "PROTO A.B.C.D:PORT";
  *               backends = ( "A.B.C.D[:PORT] [WEIGHT]", ... ); } — PROTO
- *               tcp or udp; WEIGHT 1-65535 (default 1); at most 16 VIPs
- *               and 64 backends each
+ *               tcp or udp; PORT 0: every port (an all-port VIP); WEIGHT
+ *               1-65535 (default 1); at most 16 VIPs and 64 backends each
  *   mode        ("dnat" default, or "ipip", s)
  *   encap_src   (string, required for ipip) outer source address
  *   table_size  (int, prime, 2-4194301, default 65537, s) Maglev M

@@ -516,11 +516,11 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 		.proto = h->next_proto_id };
 	memcpy(&k.sport, l4, 2);
 	memcpy(&k.dport, l4 + 2, 2);
-	/* The VIP by protocol and port too. */
+	/* The VIP by protocol and port too (port 0: every port). */
 	v = NULL;
 	for (unsigned int i = 0; i < lb->n_vips; i++)
-		if (lb->vips[i].ip == k.dst && lb->vips[i].port == k.dport &&
-		    lb->vips[i].proto == k.proto) {
+		if (lb->vips[i].ip == k.dst && lb->vips[i].proto == k.proto &&
+		    (lb->vips[i].port == k.dport || lb->vips[i].port == 0)) {
 			v = &lb->vips[i];
 			break;
 		}
@@ -532,8 +532,9 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 		if (f == NULL)
 			return ADN_LB_MISS;
 		__atomic_store_n(&f->last_ms, now_ms, __ATOMIC_RELAXED);
+		/* The port the client sent to (an all-port VIP has 0). */
 		adn_nat_rewrite(ip, l4, len - ihl, ADN_NAT_SRC,
-				lb->vips[f->vip].ip, lb->vips[f->vip].port);
+				lb->vips[f->vip].ip, f->key[0].dport);
 		return ADN_LB_REPLY;
 	}
 	__atomic_fetch_add(&v->packets, 1, __ATOMIC_RELAXED);

@@ -93,8 +93,10 @@ int adn_lb_create(const struct adn_lb_conf *c, struct adn_lb **out);
 void adn_lb_free(struct adn_lb *lb);
 void adn_lb_set_timeout(struct adn_lb *lb, uint32_t timeout_ms);
 
-/* Config time (before packets): a VIP; its index >= 0, -EEXIST, -ENOSPC,
- * -EINVAL (proto not 6 or 17). */
+/* Config time (before packets): a VIP (port 0: every port, VPP's
+ * all-port VIP); its index >= 0, -EEXIST, -ENOSPC, -EINVAL (proto not 6
+ * or 17). A packet matches the first VIP of its protocol, address and
+ * port or 0. */
 int adn_lb_vip_add(struct adn_lb *lb, uint8_t proto, uint32_t ip,
 		   uint16_t port);
 /* The VIP's index, or -ENOENT. */

@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "adn_elem.h"
 #include "adn_hash.h"
@@ -454,6 +455,38 @@ test_lb_config_errors_name_the_key(void)
 	}
 }
 
+/* An all-port VIP takes every port; replies get the client's port back. */
+static void
+test_lb_all_port_vip(void)
+{
+	struct adn_pipeline *p = adn_test_chain_outputs("lbany", "MaglevLb",
+		"max_flows = 64; vips = ( { vip = \"udp 10.1.0.1:0\"; "
+		"backends = ( \"192.168.0.1\" ); } );", 3, NULL);
+	struct adn_test_sink *s;
+	struct rte_mbuf *m[2];
+	struct rte_udp_hdr *u;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	s = adn_test_sink(p, "out");
+	m[0] = adn_test_ipv4(IPPROTO_UDP, 5555, 4242, 64, 80);
+	adn_test_ipv4_hdr(m[0])->dst_addr = rte_cpu_to_be_32(VIP);
+	adn_test_run(p, "src", m, 1);
+	CU_ASSERT_EQUAL_FATAL(s->n, 1);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(adn_test_ipv4_hdr(s->pkts[0])->dst_addr),
+			BE(0));
+	adn_test_sink_clear(s);
+	m[1] = adn_test_ipv4(IPPROTO_UDP, 4242, 5555, 64, 80);
+	adn_test_ipv4_hdr(m[1])->src_addr = rte_cpu_to_be_32(BE(0));
+	adn_test_ipv4_hdr(m[1])->dst_addr = rte_cpu_to_be_32(0x0a000001);
+	adn_test_run(p, "src", &m[1], 1);
+	CU_ASSERT_EQUAL_FATAL(s->n, 1);
+	u = (struct rte_udp_hdr *)(adn_test_ipv4_hdr(s->pkts[0]) + 1);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(adn_test_ipv4_hdr(s->pkts[0])->src_addr),
+			VIP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(u->src_port), 4242);
+	adn_test_free(p);
+}
+
 /* A plan swap or reload keeps flows and control changes unless a key
  * that shapes the state changes. */
 static void
@@ -553,6 +586,7 @@ main(void)
 	CU_ADD_TEST(s, test_lb_ipip_encapsulates);
 	CU_ADD_TEST(s, test_lb_drops_bad_frames_without_leaks);
 	CU_ADD_TEST(s, test_lb_config_errors_name_the_key);
+	CU_ADD_TEST(s, test_lb_all_port_vip);
 	CU_ADD_TEST(s, test_lb_state_survives_rebuild);
 	CU_ADD_TEST(s, test_lb_flows_expire_on_virtual_clock);
 	return adn_test_main();
