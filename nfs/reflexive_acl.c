@@ -49,6 +49,7 @@ static const char *const racl_drops[] = {
 static const char *const racl_defaults[] = { "deny", "permit", NULL };
 
 #define RACL_XSTAT_RULES 28
+#define RACL_SWEEP_SCAN 65536
 #define RACL_SWEEP_MAX 4096
 #define RACL_TIMEOUT_MAX 2000000
 
@@ -184,8 +185,8 @@ racl_tick(struct adn_elem *e)
 	if (w == NULL)
 		return;	/* nothing swept this time */
 	w->ct = x->st->ct;
-	w->n = adn_acl_ct_sweep(x->st->ct, racl_now_ms(x), w->pos,
-				RACL_SWEEP_MAX);
+	w->n = adn_acl_ct_sweep(x->st->ct, racl_now_ms(x), RACL_SWEEP_SCAN,
+				w->pos, RACL_SWEEP_MAX);
 	if (w->n == 0) {
 		free(w);
 		return;

@@ -180,8 +180,8 @@ struct adn_elem_desc {
 	/* One line per command for `control help`, NULL-terminated. */
 	const char *const *control_help;
 	/* Optional housekeeping off the data path (expiry sweeps): called
-	 * every few milliseconds for the live version's elements on the
-	 * control thread (adn_runtime_reclaim), one at a time with control()
+	 * about every ADN_TICK_MS (100 ms) for the live version's elements on
+	 * the control thread (adn_runtime_reclaim), one at a time with control()
 	 * and while workers keep running, so under control()'s rules: an
 	 * RCU-safe change, frees through adn_elem_defer_free. */
 	void (*tick)(struct adn_elem *e);

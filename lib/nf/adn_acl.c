@@ -485,6 +485,7 @@ struct adn_acl_ct {
 	rte_spinlock_t lock;	/* every hash write */
 	struct rte_hash *h;
 	uint32_t timeout_ms;
+	uint32_t iter;		/* where the next sweep goes on */
 };
 
 /* Refresh a flow's time at most this often (a refresh is a write). */
@@ -588,20 +589,26 @@ adn_acl_ct_reply(struct adn_acl_ct *ct, const struct adn_acl_tuple *t,
 }
 
 unsigned int
-adn_acl_ct_sweep(struct adn_acl_ct *ct, uint64_t now_ms, int32_t *pos,
-		 unsigned int max)
+adn_acl_ct_sweep(struct adn_acl_ct *ct, uint64_t now_ms, uint32_t scan,
+		 int32_t *pos, unsigned int max)
 {
 	const uint32_t to = __atomic_load_n(&ct->timeout_ms, __ATOMIC_RELAXED);
 	const void *key;
 	void *data;
-	uint32_t next = 0;
 	unsigned int n = 0;
 
+	/* A bounded stretch under the lock (writers wait on it), from where
+	 * the last sweep stopped. */
 	rte_spinlock_lock(&ct->lock);
-	while (n < max && rte_hash_iterate(ct->h, &key, &data, &next) >= 0) {
-		uint64_t last = (uintptr_t)data;
+	for (uint32_t j = 0; j < scan && n < max; j++) {
+		uint64_t last;
 		int32_t p;
 
+		if (rte_hash_iterate(ct->h, &key, &data, &ct->iter) < 0) {
+			ct->iter = 0;	/* the end: next sweep starts over */
+			break;
+		}
+		last = (uintptr_t)data;
 		if (now_ms < last || now_ms - last < to)
 			continue;
 		p = rte_hash_del_key(ct->h, key);

@@ -130,11 +130,12 @@ int adn_acl_ct_track(struct adn_acl_ct *ct, const struct adn_acl_tuple *t,
 /* Whether t is a reply of a tracked flow (refreshing it). Lock-free. */
 bool adn_acl_ct_reply(struct adn_acl_ct *ct, const struct adn_acl_tuple *t,
 		      uint64_t now_ms);
-/* Control thread: delete flows idle for the timeout at now_ms; the slots
- * of their keys go to pos[] (at most max) for adn_acl_ct_release after a
+/* Control thread: look at up to `scan` flows from where the last sweep
+ * stopped and delete those idle for the timeout at now_ms; the slots of
+ * their keys go to pos[] (at most max) for adn_acl_ct_release after a
  * grace period. Returns how many. */
 unsigned int adn_acl_ct_sweep(struct adn_acl_ct *ct, uint64_t now_ms,
-			      int32_t *pos, unsigned int max);
+			      uint32_t scan, int32_t *pos, unsigned int max);
 void adn_acl_ct_release(struct adn_acl_ct *ct, const int32_t *pos,
 			unsigned int n);
 /* Flows tracked now. */

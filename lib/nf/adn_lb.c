@@ -294,7 +294,7 @@ lb_flow_unlink(struct adn_lb *lb, struct lb_flow *f)
 	for (int o = 0; o < 2; o++)
 		f->pos[o] = o == 1 && lb->mode != ADN_LB_DNAT ? -1 :
 			rte_hash_del_key(lb->h, &f->key[o]);
-	f->kind = LB_FLOW_SWEPT;
+	__atomic_store_n(&f->kind, LB_FLOW_SWEPT, __ATOMIC_RELAXED);
 	lb->vips[f->vip].be[f->be].flows--;
 }
 
@@ -455,9 +455,9 @@ lb_track(struct adn_lb *lb, const struct lb_key *fk, unsigned int vi,
 	f->vip = (uint16_t)vi;
 	f->be = (uint16_t)b;
 	f->last_ms = now_ms;
-	f->kind = LB_FLOW_LIVE;
+	__atomic_store_n(&f->kind, LB_FLOW_LIVE, __ATOMIC_RELAXED);
 	if (rte_hash_add_key_data(lb->h, &f->key[0], (void *)(uintptr_t)i) < 0) {
-		f->kind = LB_FLOW_FREE;
+		__atomic_store_n(&f->kind, LB_FLOW_FREE, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&lb->untracked, 1, __ATOMIC_RELAXED);
 		return b;
 	}
@@ -570,31 +570,49 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 	return ADN_LB_FORWARD;
 }
 
+/* Whether flow f is live and idle for `to` ms at now_ms; read without
+ * the lock too (kind is stored atomically), so checked again under it. */
+static bool
+lb_idle(const struct lb_flow *f, uint64_t now_ms, uint32_t to)
+{
+	uint64_t last;
+
+	if (__atomic_load_n(&f->kind, __ATOMIC_RELAXED) != LB_FLOW_LIVE)
+		return false;
+	last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
+	return now_ms >= last && now_ms - last >= to;
+}
+
 unsigned int
 adn_lb_sweep(struct adn_lb *lb, uint64_t now_ms, uint32_t scan,
 	     uint32_t *idx, unsigned int max)
 {
 	const uint32_t to = __atomic_load_n(&lb->timeout_ms, __ATOMIC_RELAXED);
-	unsigned int cnt = 0;
+	unsigned int cnt = 0, kept = 0;
 
-	rte_spinlock_lock(&lb->lock);
+	/* Look without the lock, which workers tracking flows take; the
+	 * cursor is the control thread's alone. */
 	for (uint32_t j = 0; j < scan && j < lb->n_slots && cnt < max; j++) {
 		uint32_t i = lb->sweep_at;
-		struct lb_flow *f = &lb->flows[i];
-		uint64_t last;
 
 		lb->sweep_at = i + 1 == lb->n_slots ? 0 : i + 1;
-		if (f->kind != LB_FLOW_LIVE)
-			continue;
-		last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
-		if (now_ms < last || now_ms - last < to)
-			continue;
-		lb_flow_unlink(lb, f);
-		idx[cnt++] = i;
+		if (lb_idle(&lb->flows[i], now_ms, to))
+			idx[cnt++] = i;
 	}
-	__atomic_store_n(&lb->expired, lb->expired + cnt, __ATOMIC_RELAXED);
+	if (cnt == 0)
+		return 0;
+	rte_spinlock_lock(&lb->lock);
+	for (unsigned int j = 0; j < cnt; j++) {
+		struct lb_flow *f = &lb->flows[idx[j]];
+
+		if (!lb_idle(f, now_ms, to))
+			continue;	/* used since we looked */
+		lb_flow_unlink(lb, f);
+		idx[kept++] = idx[j];
+	}
+	__atomic_store_n(&lb->expired, lb->expired + kept, __ATOMIC_RELAXED);
 	rte_spinlock_unlock(&lb->lock);
-	return cnt;
+	return kept;
 }
 
 void
@@ -610,7 +628,7 @@ adn_lb_release(struct adn_lb *lb, const uint32_t *idx, unsigned int cnt)
 			if (f->pos[o] >= 0)
 				rte_hash_free_key_with_position(lb->h,
 								f->pos[o]);
-		f->kind = LB_FLOW_FREE;
+		__atomic_store_n(&f->kind, LB_FLOW_FREE, __ATOMIC_RELAXED);
 		lb->free_idx[lb->n_free++] = idx[j];
 	}
 	rte_spinlock_unlock(&lb->lock);

@@ -248,9 +248,9 @@ nat_create(struct adn_nat *n, const struct nat_key *k, uint64_t now_ms,
 	s->ext_port = rte_cpu_to_be_16(port);
 	s->flags = 0;
 	s->last_ms = now_ms;
-	s->kind = NAT_DYNAMIC;
+	__atomic_store_n(&s->kind, NAT_DYNAMIC, __ATOMIC_RELAXED);
 	if (nat_publish(n, i) < 0) {
-		s->kind = NAT_FREE;
+		__atomic_store_n(&s->kind, NAT_FREE, __ATOMIC_RELAXED);
 		adn_nat_pool_release(&n->pool, ip, port);
 		*why = ADN_NAT_SESSION_CAP;	/* the hash is as full */
 		return NULL;
@@ -295,10 +295,10 @@ adn_nat_static_add(struct adn_nat *n, uint8_t proto, uint32_t ext_ip,
 	s->ext_ip = kout.ip;
 	s->ext_port = kout.port;
 	s->proto = proto;
-	s->kind = NAT_STATIC;
+	__atomic_store_n(&s->kind, NAT_STATIC, __ATOMIC_RELAXED);
 	rc = nat_publish(n, i);
 	if (rc < 0) {
-		s->kind = NAT_FREE;
+		__atomic_store_n(&s->kind, NAT_FREE, __ATOMIC_RELAXED);
 		if (in_pool)
 			adn_nat_pool_release(&n->pool, ext_ip, ext_port);
 		goto out;
@@ -428,35 +428,54 @@ nat_timeout(const struct adn_nat *n, const struct nat_sess *s)
 	}
 }
 
+/* Whether session s is dynamic and idle for its timeout at now_ms. Read
+ * without the lock too (kind is stored atomically), so the sweep checks
+ * again under it. */
+static bool
+nat_idle(const struct adn_nat *n, const struct nat_sess *s, uint64_t now_ms)
+{
+	uint64_t last;
+
+	if (__atomic_load_n(&s->kind, __ATOMIC_RELAXED) != NAT_DYNAMIC)
+		return false;
+	last = __atomic_load_n(&s->last_ms, __ATOMIC_RELAXED);
+	return now_ms >= last && now_ms - last >= nat_timeout(n, s);
+}
+
 unsigned int
 adn_nat_sweep(struct adn_nat *n, uint64_t now_ms, uint32_t scan,
 	      uint32_t *idx, unsigned int max)
 {
-	unsigned int cnt = 0;
+	unsigned int cnt = 0, kept = 0;
 
-	rte_spinlock_lock(&n->lock);
+	/* Look without the lock, which workers making sessions take; the
+	 * cursor is the control thread's alone. */
 	for (uint32_t j = 0; j < scan && j < n->n_slots && cnt < max; j++) {
 		uint32_t i = n->sweep_at;
-		struct nat_sess *s = &n->sess[i];
-		uint64_t last;
 
 		n->sweep_at = i + 1 == n->n_slots ? 0 : i + 1;
-		if (s->kind != NAT_DYNAMIC)
-			continue;
-		last = __atomic_load_n(&s->last_ms, __ATOMIC_RELAXED);
-		if (now_ms < last || now_ms - last < nat_timeout(n, s))
-			continue;
+		if (nat_idle(n, &n->sess[i], now_ms))
+			idx[cnt++] = i;
+	}
+	if (cnt == 0)
+		return 0;
+	rte_spinlock_lock(&n->lock);
+	for (unsigned int j = 0; j < cnt; j++) {
+		struct nat_sess *s = &n->sess[idx[j]];
+
+		if (!nat_idle(n, s, now_ms))
+			continue;	/* used since we looked */
 		for (int o = 0; o < 2; o++) {
 			struct nat_key k = sess_key(s, o);
 
 			s->pos[o] = rte_hash_del_key(n->h, &k);
 		}
-		s->kind = NAT_SWEPT;
-		idx[cnt++] = i;
+		__atomic_store_n(&s->kind, NAT_SWEPT, __ATOMIC_RELAXED);
+		idx[kept++] = idx[j];
 	}
-	__atomic_store_n(&n->expired, n->expired + cnt, __ATOMIC_RELAXED);
+	__atomic_store_n(&n->expired, n->expired + kept, __ATOMIC_RELAXED);
 	rte_spinlock_unlock(&n->lock);
-	return cnt;
+	return kept;
 }
 
 void
@@ -474,7 +493,7 @@ adn_nat_release(struct adn_nat *n, const uint32_t *idx, unsigned int cnt)
 								s->pos[o]);
 		adn_nat_pool_release(&n->pool, rte_be_to_cpu_32(s->ext_ip),
 				     rte_be_to_cpu_16(s->ext_port));
-		s->kind = NAT_FREE;
+		__atomic_store_n(&s->kind, NAT_FREE, __ATOMIC_RELAXED);
 		n->free_idx[n->n_free++] = idx[j];
 		n->n_dynamic--;
 	}

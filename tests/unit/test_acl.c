@@ -350,7 +350,7 @@ static void
 sweep_release(struct adn_acl_ct *ct, uint64_t now, unsigned int want)
 {
 	int32_t pos[8];
-	unsigned int n = adn_acl_ct_sweep(ct, now, pos, 8);
+	unsigned int n = adn_acl_ct_sweep(ct, now, 1024, pos, 8);
 
 	CU_ASSERT_EQUAL(n, want);
 	adn_acl_ct_release(ct, pos, n);
