@@ -46,7 +46,7 @@ def run_cfg(d, name, trace_frames_path, tag):
     stats = os.path.join(d, "stats.json")
     env = dict(os.environ, ADN_IN=trace_frames_path, ADN_OUT=out)
     run([ADN_NF, "-c", os.path.join(SOURCE, "configs", name + ".cfg"),
-         "--idle-exit", "1", "--duration", "120", "--stats-interval", "0",
+         "--idle-exit", "5", "--duration", "120", "--stats-interval", "0",
          "--stats-json", stats, "--"] + eal_args(tag), env=env)
     return read_pcap(out), load_json(stats)
 
@@ -187,6 +187,7 @@ def test_nat():
         else:
             want.append(o)
     out, st = run_cfg(d, "nat", trace, "nat")
+    check(st["received"] == len(frames), "received the whole trace")
     nat = st["elements"]["nat"]
     compare(out, want, "nat")
     check(nat["drops"] == dict(drops),
@@ -203,6 +204,7 @@ def test_lb():
     frames, man = generate(d, ["-n", "30000", "-f", "6000", "-a", "0.8",
                                "-d", "10.1.0.1:80", "-r", "4"])
     out, st = run_cfg(d, "lb", trace, "lb")
+    check(st["received"] == len(frames), "received the whole trace")
     lb = st["elements"]["lb"]
     vip = ip4("10.1.0.1")
     sent = [f for f in frames if f[23] in (6, 17)]
@@ -281,6 +283,7 @@ def test_firewall():
         else:
             want.append(o)
     out, st = run_cfg(d, "firewall", trace, "firewall")
+    check(st["received"] == len(frames), "received the whole trace")
     el = st["elements"]
     acl_x = el["acl"]["xstats"]
     check(el["acl"]["drops"].get("denied", 0) == denied,
@@ -329,7 +332,7 @@ def test_workers2():
     stats = os.path.join(d, "stats.json")
     env = dict(os.environ, ADN_IN=traces[0], ADN_IN2=traces[1],
                ADN_OUT=outs[0], ADN_OUT2=outs[1])
-    run([ADN_NF, "-c", cfg, "--idle-exit", "1", "--duration", "120",
+    run([ADN_NF, "-c", cfg, "--idle-exit", "5", "--duration", "120",
          "--stats-interval", "0", "--stats-json", stats, "--"] +
         eal_args("w2"), env=env)
     st = load_json(stats)
