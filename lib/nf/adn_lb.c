@@ -421,9 +421,20 @@ adn_lb_choose(const struct adn_lb *lb, int vip, uint32_t src, uint32_t dst,
 	return lb_pick(lb, v, lb_flow_hash(src, dst, sport, dport, v->proto));
 }
 
-/* Under the lock: track the flow of key fk to backend b of VIP vi, the
- * one it was picked for (returned), or the one the current table gives
- * when b left the set since (a backend change holds the lock). */
+static inline struct lb_flow *
+lb_lookup(const struct adn_lb *lb, const struct lb_key *k)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(lb->h, k, &data) < 0)
+		return NULL;
+	return &lb->flows[(uintptr_t)data];
+}
+
+/* Under the lock: track the flow of key fk on backend b of VIP vi, the
+ * one it was picked for; returns the backend it is tracked on: the one
+ * another worker tracked it on first, else b, else (b left the set
+ * since: backend changes hold the lock) the current table's choice. */
 static unsigned int
 lb_track(struct adn_lb *lb, const struct lb_key *fk, unsigned int vi,
 	 unsigned int b, uint32_t hash, uint64_t now_ms)
@@ -432,14 +443,15 @@ lb_track(struct adn_lb *lb, const struct lb_key *fk, unsigned int vi,
 	struct lb_flow *f;
 	uint32_t i;
 
+	f = lb_lookup(lb, fk);
+	if (f != NULL)
+		return f->be;	/* another worker tracked it first */
 	if (lb->vips[vi].be[b].state != ADN_LB_BE_ACTIVE) {
 		b = lb_pick(lb, &lb->vips[vi], hash);
 		if (b == ADN_MAGLEV_NONE)
 			return b;
 	}
 	be = &lb->vips[vi].be[b];
-	if (rte_hash_lookup(lb->h, fk) >= 0)
-		return b;	/* another worker tracked it first */
 	if (lb->n_free == 0) {
 		__atomic_fetch_add(&lb->untracked, 1, __ATOMIC_RELAXED);
 		return b;
@@ -470,16 +482,6 @@ lb_track(struct adn_lb *lb, const struct lb_key *fk, unsigned int vi,
 	lb->vips[vi].be[b].flows++;
 	__atomic_store_n(&lb->created, lb->created + 1, __ATOMIC_RELAXED);
 	return b;
-}
-
-static inline struct lb_flow *
-lb_lookup(const struct adn_lb *lb, const struct lb_key *k)
-{
-	void *data;
-
-	if (rte_hash_lookup_data(lb->h, k, &data) < 0)
-		return NULL;
-	return &lb->flows[(uintptr_t)data];
 }
 
 enum adn_lb_verdict
