@@ -294,6 +294,20 @@ adn_test_ipv4_hdr(struct rte_mbuf *m)
 }
 
 struct rte_mbuf *
+adn_test_ipv4_flow(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst,
+		   uint16_t dport, uint16_t len)
+{
+	struct rte_mbuf *m = adn_test_ipv4(proto, sport, dport, 64, len);
+	struct rte_ipv4_hdr *ip;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ip = adn_test_ipv4_hdr(m);
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	return m;
+}
+
+struct rte_mbuf *
 adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ttl,
 	      uint16_t len)
 {

@@ -114,6 +114,12 @@ struct rte_ipv4_hdr *adn_test_ipv4_hdr(struct rte_mbuf *m);
 struct rte_mbuf *adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport,
 			       uint8_t ttl, uint16_t len);
 
+/* adn_test_ipv4 from src:sport to dst:dport (host order), `len` bytes;
+ * fails the case when the pool is empty. */
+struct rte_mbuf *adn_test_ipv4_flow(uint8_t proto, uint32_t src,
+				    uint16_t sport, uint32_t dst,
+				    uint16_t dport, uint16_t len);
+
 /*
  * The trace the template and swap tests share: half its packets in 48
  * heavy flows, the rest in flows seen about once; TCP, UDP and ICMP; 2 %

@@ -182,19 +182,6 @@ test_acl_rule_syntax(void)
 
 /* --- the elements ------------------------------------------------------ */
 
-static struct rte_mbuf *
-pkt(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
-{
-	struct rte_mbuf *m = adn_test_ipv4(proto, sport, dport, 64, 64);
-	struct rte_ipv4_hdr *ip;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	ip = adn_test_ipv4_hdr(m);
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	return m;
-}
-
 #define ACL_RULES "rules = ( \"deny tcp 10.0.0.0/24 any 0.0.0.0/0 22\", " \
 	"\"permit tcp 10.0.0.0/8 any 0.0.0.0/0 any\" ); "
 
@@ -239,7 +226,8 @@ test_acl_element_follows_rules_and_file(void)
 
 		want_hits[k]++;
 		permitted += k == 1 || k == 2;
-		m[i] = pkt(t.proto, t.src, t.sport, t.dst, t.dport);
+		m[i] = adn_test_ipv4_flow(t.proto, t.src, t.sport,
+					  t.dst, t.dport, 64);
 	}
 	adn_test_run(p, "src", m, RTE_DIM(m));
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, permitted);
@@ -295,11 +283,11 @@ test_acl_drops_bad_frames_without_leaks(void)
 	struct rte_mbuf *m[3];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	m[0] = pkt(6, 1, 1, 2, 2);
+	m[0] = adn_test_ipv4_flow(6, 1, 1, 2, 2, 64);
 	rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *)->ether_type =
 		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	m[1] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 14 + 20 + 2);
-	m[2] = pkt(6, 1, 1, 2, 2);
+	m[2] = adn_test_ipv4_flow(6, 1, 1, 2, 2, 64);
 	adn_test_ipv4_hdr(m[2])->version_ihl = 0x4f;
 	adn_test_run(p, "src", m, 3);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 1);
@@ -320,11 +308,21 @@ test_reflexive_acl_lets_replies_in(void)
 	struct rte_mbuf *m[5];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	m[0] = pkt(6, 0x0a000001, 5000, 0xc0a80102, 80);	/* reflected */
-	m[1] = pkt(6, 0xc0a80102, 80, 0x0a000001, 5000);	/* its reply */
-	m[2] = pkt(6, 0xc0a80102, 80, 0x0a000001, 5001);	/* not a reply */
-	m[3] = pkt(17, 0x0a000001, 53, 0xc0a80102, 53);		/* permit only */
-	m[4] = pkt(17, 0xc0a80102, 53, 0x0a000001, 53);		/* no reflect */
+	/* reflected */
+	m[0] = adn_test_ipv4_flow(6, 0x0a000001, 5000,
+				  0xc0a80102, 80, 64);
+	/* its reply */
+	m[1] = adn_test_ipv4_flow(6, 0xc0a80102, 80,
+				  0x0a000001, 5000, 64);
+	/* not a reply */
+	m[2] = adn_test_ipv4_flow(6, 0xc0a80102, 80,
+				  0x0a000001, 5001, 64);
+	/* permit only */
+	m[3] = adn_test_ipv4_flow(17, 0x0a000001, 53,
+				  0xc0a80102, 53, 64);
+	/* no reflect */
+	m[4] = adn_test_ipv4_flow(17, 0xc0a80102, 53,
+				  0x0a000001, 53, 64);
 	adn_test_run(p, "src", m, 5);
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 3);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "denied"), 2);

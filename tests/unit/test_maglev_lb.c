@@ -178,17 +178,11 @@ test_maglev_removal_moves_few_entries(void)
 	"\"192.168.0.4:8080\" ); } );"
 #define N_FLOWS 400
 
+/* An 80-byte TCP packet. */
 static struct rte_mbuf *
-pkt(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+tcp80(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
-	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, sport, dport, 64, 80);
-	struct rte_ipv4_hdr *ip;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	ip = adn_test_ipv4_hdr(m);
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	return m;
+	return adn_test_ipv4_flow(IPPROTO_TCP, src, sport, dst, dport, 80);
 }
 
 static uint32_t
@@ -220,7 +214,7 @@ send_flows(struct adn_pipeline *p, unsigned int f0, unsigned int n, int *got)
 	struct adn_test_sink *s = adn_test_sink(p, "out");
 
 	for (unsigned int i = 0; i < n; i++)
-		m[i] = pkt(client(f0 + i), (uint16_t)(1024 + f0 + i), VIP, 80);
+		m[i] = tcp80(client(f0 + i), (uint16_t)(1024 + f0 + i), VIP, 80);
 	adn_test_run(p, "src", m, n);
 	CU_ASSERT_EQUAL_FATAL(s->n, n);
 	for (unsigned int i = 0; i < n; i++) {
@@ -325,7 +319,7 @@ test_lb_dnat_rewrites_and_translates_replies(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	s = adn_test_sink(p, "out");
-	m[0] = pkt(0x0b000001, 5555, VIP, 80);
+	m[0] = tcp80(0x0b000001, 5555, VIP, 80);
 	adn_test_run(p, "src", m, 1);
 	CU_ASSERT_EQUAL_FATAL(s->n, 1);
 	ip = adn_test_ipv4_hdr(s->pkts[0]);
@@ -336,9 +330,9 @@ test_lb_dnat_rewrites_and_translates_replies(void)
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(t->src_port), 5555);
 	adn_test_sink_clear(s);
 	/* the backend's reply, and a packet for nobody */
-	m[0] = pkt(be, 8080, 0x0b000001, 5555);
-	m[1] = pkt(0x0b000001, 5555, 0x0a010002, 80);
-	m[2] = pkt(be, 8080, 0x0b000002, 5555);	/* another client */
+	m[0] = tcp80(be, 8080, 0x0b000001, 5555);
+	m[1] = tcp80(0x0b000001, 5555, 0x0a010002, 80);
+	m[2] = tcp80(be, 8080, 0x0b000002, 5555);	/* another client */
 	adn_test_run(p, "src", m, 3);
 	CU_ASSERT_EQUAL_FATAL(s->n, 3);
 	ip = adn_test_ipv4_hdr(s->pkts[0]);
@@ -368,7 +362,7 @@ test_lb_ipip_encapsulates(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	s = adn_test_sink(p, "out");
-	m = pkt(0x0b000001, 5555, VIP, 80);
+	m = tcp80(0x0b000001, 5555, VIP, 80);
 	adn_test_run(p, "src", &m, 1);
 	CU_ASSERT_EQUAL_FATAL(s->n, 1);
 	CU_ASSERT_EQUAL(rte_pktmbuf_data_len(s->pkts[0]), 80 + 20);
@@ -400,18 +394,18 @@ test_lb_drops_bad_frames_without_leaks(void)
 	struct rte_mbuf *m[6];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	m[0] = pkt(0x0b000001, 1, VIP, 80);
+	m[0] = tcp80(0x0b000001, 1, VIP, 80);
 	rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *)->ether_type =
 		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	m[1] = adn_test_ipv4(IPPROTO_TCP, 1, 80, 64, 14 + 20 + 6);
 	adn_test_ipv4_hdr(m[1])->dst_addr = rte_cpu_to_be_32(VIP);
 	m[2] = adn_test_ipv4(IPPROTO_ICMP, 0, 0, 64, 64);
 	adn_test_ipv4_hdr(m[2])->dst_addr = rte_cpu_to_be_32(VIP);
-	m[3] = pkt(0x0b000001, 1, VIP, 80);
+	m[3] = tcp80(0x0b000001, 1, VIP, 80);
 	adn_test_ipv4_hdr(m[3])->fragment_offset = rte_cpu_to_be_16(4);
-	m[4] = pkt(0x0b000001, 1, VIP, 80);
+	m[4] = tcp80(0x0b000001, 1, VIP, 80);
 	adn_test_ipv4_hdr(m[4])->version_ihl = 0x4f;
-	m[5] = pkt(0x0b000001, 1, VIP, 80);	/* fine */
+	m[5] = tcp80(0x0b000001, 1, VIP, 80);	/* fine */
 	adn_test_run(p, "src", m, 6);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 1);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "malformed"), 2);
@@ -419,8 +413,8 @@ test_lb_drops_bad_frames_without_leaks(void)
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 1);
 	/* the backend drained: no backend for new flows, the old one stays */
 	ctl(p, "drain tcp 10.1.0.1:80 192.168.0.1", 0);
-	m[0] = pkt(0x0b000002, 1, VIP, 80);
-	m[1] = pkt(0x0b000001, 1, VIP, 80);
+	m[0] = tcp80(0x0b000002, 1, VIP, 80);
+	m[1] = tcp80(0x0b000001, 1, VIP, 80);
 	adn_test_run(p, "src", m, 2);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "no-backend"), 1);
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 2);

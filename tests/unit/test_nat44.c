@@ -563,26 +563,6 @@ test_nat_table_matches_model_to_session_cap(void)
 #define NAT_KEYS "ip_base = \"100.64.0.1\"; n_ips = 2; " \
 	"static = ( \"tcp 100.64.0.9:80 -> 10.0.0.9:8080\" );"
 
-static uint32_t
-be32(uint32_t v)
-{
-	return rte_cpu_to_be_32(v);
-}
-
-/* A TCP packet src:sport -> dst:dport (host order). */
-static struct rte_mbuf *
-tcp_pkt(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
-{
-	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, sport, dport, 64, 80);
-	struct rte_ipv4_hdr *ip;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	ip = adn_test_ipv4_hdr(m);
-	ip->src_addr = be32(src);
-	ip->dst_addr = be32(dst);
-	return m;
-}
-
 static void
 endpoints(struct rte_mbuf *m, uint32_t *src, uint16_t *sport, uint32_t *dst,
 	  uint16_t *dport)
@@ -610,11 +590,14 @@ test_nat44_translates_both_directions(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	s = adn_test_sink(p, "out");
 	/* out: 10.0.0.1:5000 -> 192.168.1.2:80, port kept */
-	m[0] = tcp_pkt(0x0a000001, 5000, 0xc0a80102, 80);
+	m[0] = adn_test_ipv4_flow(IPPROTO_TCP, 0x0a000001, 5000,
+				  0xc0a80102, 80, 80);
 	/* back: 192.168.1.2:80 -> 100.64.0.1:5000 */
-	m[1] = tcp_pkt(0xc0a80102, 80, PUB_BASE, 5000);
+	m[1] = adn_test_ipv4_flow(IPPROTO_TCP, 0xc0a80102, 80,
+				  PUB_BASE, 5000, 80);
 	/* to the static mapping: -> 100.64.0.9:80 */
-	m[2] = tcp_pkt(0xc0a80102, 4444, 0x64400009, 80);
+	m[2] = adn_test_ipv4_flow(IPPROTO_TCP, 0xc0a80102, 4444,
+				  0x64400009, 80, 80);
 	adn_test_run(p, "src", m, 3);
 	CU_ASSERT_EQUAL_FATAL(s->n, 3);
 	endpoints(s->pkts[0], &src, &sport, &dst, &dport);
@@ -659,7 +642,8 @@ test_nat44_drops_bad_frames_without_leaks(void)
 	m[3] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 80);
 	adn_test_ipv4_hdr(m[3])->fragment_offset = rte_cpu_to_be_16(8);
 	/* to a public pair nobody holds */
-	m[4] = tcp_pkt(0xc0a80102, 80, PUB_BASE + 1, 7777);
+	m[4] = adn_test_ipv4_flow(IPPROTO_TCP, 0xc0a80102, 80,
+				  PUB_BASE + 1, 7777, 80);
 	/* IHL beyond the frame */
 	m[5] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 14 + 20 + 8);
 	adn_test_ipv4_hdr(m[5])->version_ihl = 0x4f;
@@ -737,14 +721,15 @@ test_nat44_state_survives_rebuild(void)
 	CU_ASSERT_EQUAL_FATAL(adn_state_reg_create(&reg), 0);
 	p1 = adn_test_chain_on(reg, "nat1", "Nat44", NAT_KEYS, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
-	m = tcp_pkt(0x0a000001, 6000, 0xc0a80102, 80);
+	m = adn_test_ipv4_flow(IPPROTO_TCP, 0x0a000001, 6000,
+			       0xc0a80102, 80, 80);
 	adn_test_run(p1, "src", &m, 1);
 	/* A new version, a timeout changed (not a shape): same sessions. */
 	p2 = adn_test_chain_on(reg, "nat2", "Nat44",
 			       NAT_KEYS " udp_timeout = 100;", 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
 	adn_test_free(p1);
-	m = tcp_pkt(0xc0a80102, 80, PUB_BASE, 6000);
+	m = adn_test_ipv4_flow(IPPROTO_TCP, 0xc0a80102, 80, PUB_BASE, 6000, 80);
 	adn_test_run(p2, "src", &m, 1);
 	CU_ASSERT_EQUAL(adn_test_sink(p2, "out")->n, 1);
 	CU_ASSERT_EQUAL(adn_test_xstat(p2, "x", "sessions-created"), 1);
@@ -753,7 +738,7 @@ test_nat44_state_survives_rebuild(void)
 			       NAT_KEYS " max_sessions = 100;", 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p3);
 	adn_test_free(p2);
-	m = tcp_pkt(0xc0a80102, 80, PUB_BASE, 6000);
+	m = adn_test_ipv4_flow(IPPROTO_TCP, 0xc0a80102, 80, PUB_BASE, 6000, 80);
 	adn_test_run(p3, "src", &m, 1);
 	CU_ASSERT_EQUAL(adn_test_drops(p3, "x", "no-session"), 1);
 	CU_ASSERT_EQUAL(adn_test_xstat(p3, "x", "sessions-created"), 0);
