@@ -5,16 +5,18 @@
  * time, and over a long random trace the bytes of each colour within 1 %
  * of an exact RFC model (rte_meter credits tokens per period, so a
  * per-packet comparison would test its rounding, not the meter). The
- * element: per-flow buckets apart, outputs by colour, drop_red, config
- * errors naming the key.
+ * element: per-flow buckets apart, outputs by colour, drop_red, frames
+ * with nothing to hash dropped and counted, config errors naming the key.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "adn_elem.h"
 #include "adn_meter.h"
@@ -187,6 +189,31 @@ test_meter_element_drops_red(void)
 	adn_test_free(p);
 }
 
+/* Per flow: a frame with no IPv4 header to hash is a counted drop; a
+ * truncated one still has its addresses and is metered. No mbuf lost. */
+static void
+test_meter_element_bad_frames(void)
+{
+	struct rte_mempool *mp = adn_test_pool();
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct adn_pipeline *p = adn_test_chain_outputs("meterbad", "Meter",
+		"per = \"flow\"; buckets = 16; cir = 1000; cbs = 100000;", 3,
+		NULL);
+	struct rte_mbuf *m[3];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	m[0] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 64);
+	rte_pktmbuf_mtod(m[0], struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	m[1] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 14 + 10);	/* no IP */
+	m[2] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 14 + 20 + 2);
+	adn_test_run(p, "src", m, 3);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 2);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "green-packets"), 1);
+	adn_test_free(p);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), avail);
+}
+
 static void
 test_meter_config_errors_name_the_key(void)
 {
@@ -216,6 +243,7 @@ main(void)
 	CU_ADD_TEST(s, test_srtcm_long_run_matches_rfc_model);
 	CU_ADD_TEST(s, test_meter_element_colours_per_flow);
 	CU_ADD_TEST(s, test_meter_element_drops_red);
+	CU_ADD_TEST(s, test_meter_element_bad_frames);
 	CU_ADD_TEST(s, test_meter_config_errors_name_the_key);
 	return adn_test_main();
 }
