@@ -15,7 +15,7 @@
  * Keys:
  *   server_id (int 0-65535, required)  this server's id, owner of entries
  *   ip_base   (string, required)       first public IPv4 address
- *   n_ips     (int 1-65536, default 1) public addresses from ip_base
+ *   n_ips     (int 1-1024, default 1)  public addresses from ip_base
  *   port_lo   (int 1-65535, default 1024), port_hi (default 65535)
  *   capacity  (int 1-16777216, default 65536) mirrored table entries
  * Outputs: 0 — the response (also when the status is an error: the switch
@@ -58,7 +58,7 @@ struct snat {
 	 * one lock (uncontended with one worker per server). */
 	rte_spinlock_t lock;
 	uint16_t server_id;
-	struct adn_clip_snat_pool pool;
+	struct adn_nat_pool pool;
 	struct adn_clip_table *mirror;
 	bool exhaust_logged;
 	uint64_t requests;
@@ -76,7 +76,7 @@ static const struct adn_arg_spec snat_args[] = {
 	{ .name = "ip_base", .type = ADN_ARG_STRING, .required = true,
 	  .help = "first public IPv4 address",
 	  .shapes_state = true },
-	{ .name = "n_ips", .type = ADN_ARG_INT, .min = 1, .max = 65536,
+	{ .name = "n_ips", .type = ADN_ARG_INT, .min = 1, .max = 1024,
 	  .def_int = 1, .help = "public addresses",
 	  .shapes_state = true },
 	{ .name = "port_lo", .type = ADN_ARG_INT, .min = 1, .max = 65535,
@@ -114,13 +114,16 @@ snat_configure(struct adn_elem *e, struct adn_build *b)
 		return adn_build_error(b, e, "port_hi",
 				       "port_hi %lld below port_lo %lld",
 				       (long long)hi, (long long)lo);
-	rc = adn_clip_snat_pool_init(&s->pool, ntohl(a.s_addr),
-				     (uint32_t)n_ips, (uint16_t)lo,
-				     (uint16_t)hi);
-	if (rc < 0)
+	rc = adn_nat_pool_init(&s->pool, ntohl(a.s_addr), (uint32_t)n_ips,
+			       (uint16_t)lo, (uint16_t)hi);
+	if (rc == -EINVAL)
 		return adn_build_error(b, e, "n_ips",
 				       "%s + %lld addresses wraps past 255.255.255.255",
 				       ip, (long long)n_ips);
+	if (rc < 0)
+		return adn_build_error(b, e, "n_ips",
+				       "cannot allocate the pool of %lld addresses: %s",
+				       (long long)n_ips, strerror(-rc));
 	rc = adn_clip_table_create((uint32_t)adn_elem_arg_int(e, "capacity"),
 				   s->server_id, &s->mirror);
 	if (rc < 0)
@@ -136,6 +139,7 @@ snat_free(void *priv)
 	struct snat *s = priv;
 
 	adn_clip_table_free(s->mirror);
+	adn_nat_pool_fini(&s->pool);
 }
 
 /* Count a failed allocation by cause; log only the first one, since a
@@ -368,7 +372,7 @@ snat_ctl_stats(struct snat *s, const char *args, char *reply, size_t len)
 		 "entries %u capacity %u pool-used %" PRIu64 " pool-size %"
 		 PRIu64 " requests %" PRIu64 " created %" PRIu64,
 		 adn_clip_table_count(s->mirror),
-		 adn_clip_table_capacity(s->mirror), s->pool.next,
+		 adn_clip_table_capacity(s->mirror), s->pool.used,
 		 s->pool.size, s->requests, s->created);
 	return 0;
 }

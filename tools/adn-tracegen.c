@@ -2,8 +2,11 @@
 /*
  * adn-tracegen — writes a pcap of N Ethernet/IPv4 packets over F flows with
  * Zipf(alpha) flow popularity, a TCP/UDP/other mix, packet sizes, and an
- * optional share of malformed packets. Deterministic from --seed. With
- * --manifest it also writes what it generated as JSON, for tests and demos.
+ * optional share of malformed packets, and optionally return traffic:
+ * replies of flows already seen (TCP/UDP with the tuple reversed, ICMP echo
+ * replies), addressed back to the source or to a NAT's public address.
+ * Deterministic from --seed. With --manifest it also writes what it
+ * generated as JSON, for tests and demos.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +47,10 @@ struct opts {
 	double mix[N_CLS];
 	unsigned int size_min, size_max;
 	double malformed;
+	double replies;
+	uint32_t reply_to;	/* 0: the flow's source */
+	uint32_t dst;		/* 0: a destination per flow */
+	uint16_t dst_port;	/* with dst: 0 keeps the flow's port */
 };
 
 struct flow {
@@ -51,6 +58,7 @@ struct flow {
 	uint16_t sport, dport;
 	enum cls cls;
 	uint32_t seq;
+	bool sent;	/* a forward packet went out: replies may follow */
 };
 
 static void
@@ -67,6 +75,11 @@ usage(FILE *f)
 		"  -s, --size MIN[-MAX]   frame size in bytes, uniform in range (default 64-1024; 64-1514)\n"
 		"  -b, --malformed SHARE  share of malformed packets, 0-1 (default 0): bad IP checksum,\n"
 		"                         truncated frame, bad IHL or TTL 0, equally likely\n"
+		"  -R, --replies SHARE    share of packets that are replies of flows already seen, 0-1\n"
+		"                         (default 0): tuple reversed, TCP ACK, ICMP echo reply\n"
+		"  -T, --reply-to A.B.C.D replies go to this address (a NAT's public one), to the\n"
+		"                         flow's source port, instead of the flow's source\n"
+		"  -d, --dst A.B.C.D[:P]  every flow to this destination (a VIP), port P if given\n"
 		"  -r, --seed S           random seed (default 1)\n"
 		"  -j, --manifest FILE    write counts per class and per malformation as JSON\n"
 		"  -h, --help             this help\n");
@@ -84,6 +97,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "size", required_argument, NULL, 's' },
 		{ "malformed", required_argument, NULL, 'b' },
 		{ "seed", required_argument, NULL, 'r' },
+		{ "replies", required_argument, NULL, 'R' },
+		{ "reply-to", required_argument, NULL, 'T' },
+		{ "dst", required_argument, NULL, 'd' },
 		{ "manifest", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -95,7 +111,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
 		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
 	};
-	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:h", longopts,
+	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -144,6 +160,32 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->manifest = optarg;
 			break;
+		case 'R':
+			if (adn_parse_double(optarg, 0, 1, &o->replies))
+				goto bad;
+			break;
+		case 'T': {
+			struct in_addr a;
+
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				goto bad;
+			o->reply_to = ntohl(a.s_addr);
+			break;
+		}
+		case 'd': {
+			char addr[16];
+			unsigned int port = 0;
+			struct in_addr a;
+			int k = sscanf(optarg, "%15[0-9.]:%u", addr, &port);
+
+			if (k < 1 || port > 65535 ||
+			    (k == 1 && strchr(optarg, ':') != NULL) ||
+			    inet_pton(AF_INET, addr, &a) != 1)
+				goto bad;
+			o->dst = ntohl(a.s_addr);
+			o->dst_port = (uint16_t)port;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -213,17 +255,31 @@ make_flow(const struct opts *o, uint64_t i, struct flow *f)
 	f->dport = (uint16_t)(1 + adn_rand_below(&r, 1023));
 	f->cls = pick_class(o, &r);
 	f->seq = (uint32_t)adn_rand_u64(&r);
+	if (o->dst != 0) {
+		f->dst = o->dst;
+		if (o->dst_port != 0)
+			f->dport = o->dst_port;
+	}
 }
 
-/* Build one frame; returns its captured length. */
+/* Build one frame of flow f, or of its reply (to reply_to when not 0);
+ * returns its captured length. */
 static unsigned int
 build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
-      enum bad bad)
+      enum bad bad, bool reply, uint32_t reply_to)
 {
 	uint8_t *ip = pkt + ETH_LEN, *l4 = ip + IP_LEN;
 	unsigned int ip_len = size - ETH_LEN, l4_len = ip_len - IP_LEN;
 	uint8_t proto = f->cls == CLS_TCP ? 6 : f->cls == CLS_UDP ? 17 : 1;
-	uint32_t pseudo;
+	uint32_t src = f->src, dst = f->dst, pseudo;
+	uint16_t sport = f->sport, dport = f->dport;
+
+	if (reply) {
+		src = f->dst;
+		dst = reply_to != 0 ? reply_to : f->src;
+		sport = f->dport;
+		dport = f->sport;
+	}
 
 	memset(pkt, 0, size);
 	memcpy(pkt, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
@@ -233,13 +289,13 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 	put16(ip + 4, ip_id);
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, f->src);
-	put32(ip + 16, f->dst);
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
 	for (unsigned int i = 0; i < l4_len; i++)
 		l4[i] = (uint8_t)(i * 7 + ip_id);
 	if (f->cls == CLS_TCP) {
-		put16(l4, f->sport);
-		put16(l4 + 2, f->dport);
+		put16(l4, sport);
+		put16(l4 + 2, dport);
 		put32(l4 + 4, f->seq);
 		put32(l4 + 8, 0);
 		l4[12] = 5 << 4;
@@ -247,24 +303,25 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 		put16(l4 + 14, 65535);
 		put16(l4 + 16, 0);
 		put16(l4 + 18, 0);
-		f->seq += l4_len - TCP_LEN;
+		if (!reply)
+			f->seq += l4_len - TCP_LEN;
 	} else if (f->cls == CLS_UDP) {
-		put16(l4, f->sport);
-		put16(l4 + 2, f->dport);
+		put16(l4, sport);
+		put16(l4 + 2, dport);
 		put16(l4 + 4, (uint16_t)l4_len);
 		put16(l4 + 6, 0);
 	} else {
-		l4[0] = 8;	/* echo request */
+		l4[0] = reply ? 0 : 8;	/* echo reply, request */
 		l4[1] = 0;
 		put16(l4 + 2, 0);
-		put16(l4 + 4, (uint16_t)(f->sport));
+		put16(l4 + 4, (uint16_t)(f->sport));	/* identifier */
 		put16(l4 + 6, ip_id);
 	}
 	if (f->cls == CLS_OTHER) {
 		put16(l4 + 2, inet_csum(l4, l4_len, 0));
 	} else {
-		pseudo = (f->src >> 16) + (f->src & 0xffff) + (f->dst >> 16) +
-			(f->dst & 0xffff) + proto + l4_len;
+		pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) +
+			(dst & 0xffff) + proto + l4_len;
 		uint16_t c = inet_csum(l4, l4_len, pseudo);
 
 		if (f->cls == CLS_UDP && c == 0)
@@ -298,6 +355,7 @@ main(int argc, char **argv)
 	struct adn_zipf z;
 	struct flow *flows = NULL;
 	uint64_t cls_count[N_CLS] = { 0 }, bad_count[N_BAD] = { 0 };
+	uint64_t n_replies = 0;
 	uint8_t pkt[MAX_FRAME];
 	pcap_t *pd = NULL;
 	pcap_dumper_t *dump = NULL;
@@ -353,6 +411,7 @@ main(int argc, char **argv)
 		struct flow *f;
 		unsigned int size, len;
 		enum bad bad = BAD_NONE;
+		bool reply = false;
 
 		while (rank_of[h] != UINT64_MAX && rank_of[h] != rank)
 			h = (h + 1) & (slots - 1);
@@ -366,7 +425,15 @@ main(int argc, char **argv)
 				o.size_max - o.size_min + 1);
 		if (o.malformed > 0 && adn_rand_unit(&r) < o.malformed)
 			bad = (enum bad)(1 + adn_rand_below(&r, N_BAD - 1));
-		len = build(pkt, f, size, (uint16_t)i, bad);
+		/* A reply only of a flow that has gone out, and only a
+		 * well-formed one. */
+		if (o.replies > 0 && adn_rand_unit(&r) < o.replies && f->sent &&
+		    bad == BAD_NONE)
+			reply = true;
+		len = build(pkt, f, size, (uint16_t)i, bad, reply,
+			    o.reply_to);
+		f->sent |= !reply && bad == BAD_NONE;
+		n_replies += reply;
 		if (bad == BAD_NONE)
 			cls_count[f->cls]++;
 		else
@@ -385,10 +452,11 @@ main(int argc, char **argv)
 
 	printf("adn-tracegen: %s: %" PRIu64 " packets, %" PRIu64
 	       " flows seen of %" PRIu64 "; tcp %" PRIu64 " udp %" PRIu64
-	       " other %" PRIu64 "; malformed %" PRIu64 "\n", o.out,
-	       o.packets, n_seen, o.flows, cls_count[CLS_TCP],
+	       " other %" PRIu64 "; malformed %" PRIu64 "; replies %" PRIu64
+	       "\n", o.out, o.packets, n_seen, o.flows, cls_count[CLS_TCP],
 	       cls_count[CLS_UDP], cls_count[CLS_OTHER],
-	       o.packets - cls_count[0] - cls_count[1] - cls_count[2]);
+	       o.packets - cls_count[0] - cls_count[1] - cls_count[2],
+	       n_replies);
 	if (o.manifest != NULL) {
 		mf = fopen(o.manifest, "w");
 		if (mf == NULL) {
@@ -398,8 +466,9 @@ main(int argc, char **argv)
 		}
 		fprintf(mf, "{\n  \"packets\": %" PRIu64 ",\n  \"flows\": %"
 			PRIu64 ",\n  \"flows_seen\": %" PRIu64
-			",\n  \"seed\": %" PRIu64 ",\n  \"valid\": {",
-			o.packets, o.flows, n_seen, o.seed);
+			",\n  \"seed\": %" PRIu64 ",\n  \"replies\": %" PRIu64
+			",\n  \"valid\": {",
+			o.packets, o.flows, n_seen, o.seed, n_replies);
 		for (int c = 0; c < N_CLS; c++)
 			fprintf(mf, "%s\"%s\": %" PRIu64, c ? ", " : "",
 				cls_name[c], cls_count[c]);

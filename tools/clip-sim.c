@@ -62,7 +62,7 @@ struct sim {
 	struct adn_clip_ctrl *ctrl;
 	unsigned int n_srv;
 	struct adn_clip_table *mirror[MAX_SERVERS];
-	struct adn_clip_snat_pool pool[MAX_SERVERS];
+	struct adn_nat_pool pool[MAX_SERVERS];
 	int16_t *owner;		/* per flow id: first server, -1 none */
 	uint8_t *mismatched;	/* per flow id */
 	uint8_t *seen;
@@ -108,7 +108,7 @@ build_frame(uint8_t *f, const struct adn_flow_key *k)
 	ip[9] = 6;
 	memcpy(ip + 12, &k->src_ip, 4);
 	memcpy(ip + 16, &k->dst_ip, 4);
-	cs = adn_clip_csum(ip, 20, 0);
+	cs = adn_nat_csum(ip, 20, 0);
 	ip[10] = (uint8_t)(cs >> 8);
 	ip[11] = (uint8_t)cs;
 	memcpy(tcp, &k->src_port, 2);
@@ -156,7 +156,7 @@ sim_init(struct sim *s, const struct sim_conf *c, enum adn_clip_lb_mode mode,
 		if (rc < 0)
 			return rc;
 		/* 203.0.113.0/24 split among servers, full port range */
-		rc = adn_clip_snat_pool_init(&s->pool[i],
+		rc = adn_nat_pool_init(&s->pool[i],
 					     0xcb007100u + i * 32, 32,
 					     1024, 65535);
 		if (rc < 0)
@@ -183,8 +183,10 @@ sim_fini(struct sim *s)
 
 	adn_clip_ctrl_free(s->ctrl);
 	adn_clip_switch_free(s->sw);
-	for (i = 0; i < MAX_SERVERS; i++)
+	for (i = 0; i < MAX_SERVERS; i++) {
 		adn_clip_table_free(s->mirror[i]);
+		adn_nat_pool_fini(&s->pool[i]);
+	}
 	free(s->owner);
 	free(s->mismatched);
 	free(s->seen);

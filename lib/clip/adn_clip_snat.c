@@ -10,63 +10,6 @@
 
 #include "adn_clip_snat.h"
 
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-uint16_t
-adn_clip_csum(const void *data, size_t len, uint32_t init)
-{
-	const uint8_t *p = data;
-	uint64_t sum = init;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += ld16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-uint16_t
-adn_clip_csum_update16(uint16_t csum, uint16_t old_w, uint16_t new_w)
-{
-	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'); never yields 0x0000
-	 * from a non-zero sum, unlike eqn. 2. */
-	uint32_t sum = (uint16_t)~csum;
-
-	sum += (uint16_t)~old_w;
-	sum += new_w;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Replace the 16-bit word at w, folding the change into the checksums at
- * c1 and (if not NULL) c2. */
-static void
-rewrite16(uint8_t *w, uint16_t nv, uint8_t *c1, uint8_t *c2)
-{
-	uint16_t ov = ld16(w);
-
-	if (c1 != NULL)
-		st16(c1, adn_clip_csum_update16(ld16(c1), ov, nv));
-	if (c2 != NULL)
-		st16(c2, adn_clip_csum_update16(ld16(c2), ov, nv));
-	st16(w, nv);
-}
-
 static int
 snat_make_params(const uint8_t *frame, const struct adn_clip_pkt_info *pi,
 		 uint8_t *params, uint8_t *plen)
@@ -85,30 +28,17 @@ static int
 snat_apply(uint8_t *frame, size_t len, const struct adn_clip_pkt_info *pi,
 	   const uint8_t *result, uint8_t rlen)
 {
-	uint8_t *ip = frame + pi->l3_off;
-	uint8_t *l4 = frame + pi->l4_off;
-	uint8_t *ipc = ip + 10;
-	uint8_t *l4c;
+	uint32_t ip;
+	uint16_t port;
 
 	if (rlen != ADN_CLIP_SNAT_RESULT_LEN ||
-	    (size_t)pi->l4_off + pi->l4_hdr_len > len)
+	    (size_t)pi->l4_off + pi->l4_hdr_len > len ||
+	    (pi->key.proto != 6 && pi->key.proto != 17))
 		return -EINVAL;
-	if (pi->key.proto == 6) {
-		l4c = l4 + 16;
-	} else if (pi->key.proto == 17) {
-		/* A zero UDP checksum means "none": keep it none. */
-		l4c = ld16(l4 + 6) == 0 ? NULL : l4 + 6;
-	} else {
-		return -EINVAL;
-	}
-	/* The source address is in the IPv4 header checksum and in the L4
-	 * pseudo-header; the port only in the L4 checksum. */
-	rewrite16(ip + 12, ld16(result), ipc, l4c);
-	rewrite16(ip + 14, ld16(result + 2), ipc, l4c);
-	rewrite16(l4, ld16(result + 4), l4c, NULL);
-	if (l4c != NULL && pi->key.proto == 17 && ld16(l4c) == 0)
-		st16(l4c, 0xffff);	/* RFC 768: computed 0 is sent as ~0 */
-	return 0;
+	memcpy(&ip, result, 4);
+	memcpy(&port, result + 4, 2);
+	return adn_nat_rewrite(frame + pi->l3_off, frame + pi->l4_off,
+			       len - pi->l4_off, ADN_NAT_SRC, ip, port);
 }
 
 const struct adn_clip_app adn_clip_app_snat = {
@@ -126,49 +56,20 @@ adn_clip_snat_result(uint8_t result[ADN_CLIP_SNAT_RESULT_LEN], uint32_t ip,
 	result[1] = (uint8_t)(ip >> 16);
 	result[2] = (uint8_t)(ip >> 8);
 	result[3] = (uint8_t)ip;
-	st16(result + 4, port);
-}
-
-int
-adn_clip_snat_pool_init(struct adn_clip_snat_pool *p, uint32_t ip_base,
-			uint32_t n_ips, uint16_t port_lo, uint16_t port_hi)
-{
-	if (p == NULL || n_ips == 0 || port_lo > port_hi ||
-	    (uint64_t)ip_base + n_ips - 1 > UINT32_MAX)
-		return -EINVAL;
-	memset(p, 0, sizeof(*p));
-	p->ip_base = ip_base;
-	p->n_ips = n_ips;
-	p->port_lo = port_lo;
-	p->port_hi = port_hi;
-	p->size = (uint64_t)n_ips * ((uint64_t)port_hi - port_lo + 1);
-	return 0;
-}
-
-int
-adn_clip_snat_alloc(struct adn_clip_snat_pool *p,
-		    uint8_t result[ADN_CLIP_SNAT_RESULT_LEN])
-{
-	uint64_t nports, i;
-
-	if (p->next >= p->size)
-		return -ENOSPC;
-	nports = (uint64_t)p->port_hi - p->port_lo + 1;
-	i = p->next++;
-	adn_clip_snat_result(result, p->ip_base + (uint32_t)(i / nports),
-			     (uint16_t)(p->port_lo + i % nports));
-	return 0;
+	adn_nat_st16(result + 4, port);
 }
 
 int
 adn_clip_snat_handle(struct adn_clip_table *mirror, uint16_t server_id,
-		     struct adn_clip_snat_pool *pool, uint8_t *frame,
+		     struct adn_nat_pool *pool, uint8_t *frame,
 		     size_t len, bool *created)
 {
 	const struct adn_clip_entry *e;
 	struct adn_clip_entry ne;
 	struct adn_clip_hdr h;
 	enum adn_clip_hdr_err why;
+	uint32_t ip;
+	uint16_t port;
 	int rc;
 
 	if (created != NULL)
@@ -201,11 +102,17 @@ adn_clip_snat_handle(struct adn_clip_table *mirror, uint16_t server_id,
 		 * remembered would be lost to the pool. */
 		if (adn_clip_table_count(mirror) >=
 		    adn_clip_table_capacity(mirror) ||
-		    adn_clip_snat_alloc(pool, ne.result) < 0 ||
-		    adn_clip_table_add(mirror, &ne) < 0)
+		    adn_nat_pool_alloc(pool, 0, &ip, &port) < 0)
 			return adn_clip_respond(frame, len,
 						ADN_CLIP_ST_NO_RESOURCE,
 						NULL, 0, &why);
+		adn_clip_snat_result(ne.result, ip, port);
+		if (adn_clip_table_add(mirror, &ne) < 0) {
+			adn_nat_pool_release(pool, ip, port);
+			return adn_clip_respond(frame, len,
+						ADN_CLIP_ST_NO_RESOURCE,
+						NULL, 0, &why);
+		}
 		e = adn_clip_table_hit(mirror, &ne.key);
 		if (created != NULL)
 			*created = true;
@@ -328,7 +235,7 @@ adn_clip_snat_entry_format(const struct adn_clip_entry *e, char *buf,
 		return -EINVAL;
 	adn_clip_snat_flow_format(&e->key, flow, sizeof(flow));
 	return snprintf(buf, len, "%s -> %u.%u.%u.%u:%u server %u", flow,
-			r[0], r[1], r[2], r[3], ld16(r + 4), e->server);
+			r[0], r[1], r[2], r[3], adn_nat_ld16(r + 4), e->server);
 }
 
 int

@@ -9,9 +9,10 @@
  *   result  (6 bytes): new_src_ip(4) new_src_port(2)
  * all in network byte order.
  *
- * The server-side part here (pool + adn_clip_snat_handle) is the handler
- * logic the ClipServer/Snat elements call; it is DPDK-free so the simulator
- * and tests drive the whole loop.
+ * The server-side part here (adn_clip_snat_handle) is the handler logic
+ * the ClipServer/Snat elements call; it is DPDK-free so the simulator and
+ * tests drive the whole loop. Pairs come from lib/nf's pool and packets
+ * are rewritten by lib/nf (adn_nat.h), the code Nat44 uses.
  */
 #ifndef _ADN_CLIP_SNAT_H_
 #define _ADN_CLIP_SNAT_H_
@@ -22,6 +23,7 @@
 
 #include "adn_clip_switch.h"
 #include "adn_clip_table.h"
+#include "adn_nat.h"
 
 #define ADN_CLIP_SNAT_PARAM_LEN		13
 #define ADN_CLIP_SNAT_RESULT_LEN	6
@@ -33,35 +35,17 @@ extern const struct adn_clip_app adn_clip_app_snat;
 void adn_clip_snat_result(uint8_t result[ADN_CLIP_SNAT_RESULT_LEN],
 			  uint32_t ip, uint16_t port);
 
-/* Address/port pool of one server: [ip_base, ip_base + n_ips) x
- * [port_lo, port_hi], handed out in order. Host byte order. */
-struct adn_clip_snat_pool {
-	uint32_t ip_base;
-	uint32_t n_ips;
-	uint16_t port_lo;
-	uint16_t port_hi;
-	uint64_t next;
-	uint64_t size;
-};
-
-/* Returns 0 or -EINVAL (n_ips 0, port_lo > port_hi, range wraps). */
-int adn_clip_snat_pool_init(struct adn_clip_snat_pool *p, uint32_t ip_base,
-			    uint32_t n_ips, uint16_t port_lo, uint16_t port_hi);
-/* Next free pair as a result blob. Returns 0 or -ENOSPC (exhausted:
- * phase 1 does not recycle pairs of expired flows). */
-int adn_clip_snat_alloc(struct adn_clip_snat_pool *p,
-			uint8_t result[ADN_CLIP_SNAT_RESULT_LEN]);
-
 /*
  * The remote handler: turn the SNAT request in frame into its response in
  * place. The flow's mapping is looked up in `mirror` (entries' server =
- * owner) and allocated from `pool` on a miss (*created = true). Handler
+ * owner) and allocated from `pool` on a miss (*created = true), in pair
+ * order (no port preference). Handler
  * failures are answered with a status (NO_RESOURCE, BAD_REQUEST,
  * NO_HANDLER) and return 0: the response still goes back. Returns a
  * negative errno only when frame is not a valid CLIP request (drop it).
  */
 int adn_clip_snat_handle(struct adn_clip_table *mirror, uint16_t server_id,
-			 struct adn_clip_snat_pool *pool, uint8_t *frame,
+			 struct adn_nat_pool *pool, uint8_t *frame,
 			 size_t len, bool *created);
 
 /*
@@ -93,12 +77,5 @@ int adn_clip_snat_entry_format(const struct adn_clip_entry *e, char *buf,
 /* Parse a mapping line (trailing text ignored) into e: key, server,
  * result. Returns 0 or -EINVAL. */
 int adn_clip_snat_entry_parse(const char *s, struct adn_clip_entry *e);
-
-/* Internet checksum helpers (RFC 1071 / RFC 1624), exported for the
- * elements and tests. Sums are over network-order bytes. */
-uint16_t adn_clip_csum(const void *data, size_t len, uint32_t init);
-/* Incrementally update checksum field value `csum` (as stored) when a
- * 16-bit word changes from old_w to new_w (both as stored). */
-uint16_t adn_clip_csum_update16(uint16_t csum, uint16_t old_w, uint16_t new_w);
 
 #endif /* _ADN_CLIP_SNAT_H_ */

@@ -183,6 +183,12 @@ struct adn_elem_desc {
 		       size_t len);
 	/* One line per command for `control help`, NULL-terminated. */
 	const char *const *control_help;
+	/* Optional housekeeping off the data path (expiry sweeps): called
+	 * about every ADN_TICK_MS (100 ms) for the live version's elements on
+	 * the control thread (adn_runtime_reclaim), one at a time with control()
+	 * and while workers keep running, so under control()'s rules: an
+	 * RCU-safe change, frees through adn_elem_defer_free. */
+	void (*tick)(struct adn_elem *e);
 
 	/* Where the stages live, for the jit template (templates/adn_jit.c)
 	 * to inline them: the source file and the PREFIX of PREFIX_prep and

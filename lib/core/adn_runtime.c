@@ -594,9 +594,26 @@ adn_runtime_reload(struct adn_runtime *rt, const char *path,
 void
 adn_runtime_reclaim(struct adn_runtime *rt)
 {
+	struct adn_version *v;
+	uint64_t now;
+
 	pthread_mutex_lock(&rt->ctl_lock);
 	if (rt->defer != NULL)
 		adn_defer_reclaim(rt->defer);
+	/* Under the control lock: a tick never runs beside a command or a
+	 * swap, and the live version stays live while it runs. */
+	v = adn_runtime_live(rt);
+	now = rte_rdtsc();
+	if (now < rt->next_tick_tsc)
+		v = NULL;
+	else
+		rt->next_tick_tsc = now + rte_get_tsc_hz() / 1000 * ADN_TICK_MS;
+	for (unsigned int i = 0; v != NULL && i < v->pipe->n_elems; i++) {
+		struct adn_elem *e = v->pipe->elems[i];
+
+		if (e->desc->tick != NULL)
+			e->desc->tick(e);
+	}
 	pthread_mutex_unlock(&rt->ctl_lock);
 }
 

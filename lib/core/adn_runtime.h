@@ -137,6 +137,7 @@ struct adn_runtime {
 	struct adn_elem_hist *hist;
 	struct adn_version_summary sums[ADN_RUNTIME_SUMMARIES];
 	struct adn_swap_stats swap;
+	uint64_t next_tick_tsc;		/* element ticks due (control lock) */
 	uint64_t next_id;
 	volatile bool stop;
 	/* Non-zero: workers park before their next poll round (the
@@ -220,8 +221,10 @@ int adn_runtime_reload(struct adn_runtime *rt, const char *path,
 int adn_runtime_control(struct adn_runtime *rt, const char *elem_name,
 			const char *cmd, char *reply, size_t len);
 
-/* Free versions (and deferred structures) whose grace period is over;
- * the main loop calls it every few milliseconds. */
+/* Free versions (and deferred structures) whose grace period is over,
+ * and every ADN_TICK_MS run the live version's element ticks
+ * (adn_elem_desc.tick); the main loop calls it every few milliseconds. */
+#define ADN_TICK_MS 100
 void adn_runtime_reclaim(struct adn_runtime *rt);
 
 /* Wait until every retired version is freed (tests, shutdown). */

@@ -141,7 +141,7 @@ struct rig {
 	struct adn_clip_switch *sw;
 	struct adn_clip_ctrl *ctrl;
 	struct adn_clip_table *mirror[8];
-	struct adn_clip_snat_pool pool[8];
+	struct adn_nat_pool pool[8];
 };
 
 static void
@@ -164,7 +164,7 @@ rig_init(struct rig *r, enum adn_clip_lb_mode mode, bool push,
 	for (i = 0; i < 8; i++) {
 		CU_ASSERT_FATAL(adn_clip_table_create(4096, i, &r->mirror[i])
 				== 0);
-		CU_ASSERT_FATAL(adn_clip_snat_pool_init(&r->pool[i],
+		CU_ASSERT_FATAL(adn_nat_pool_init(&r->pool[i],
 				0xcb007100u + i, 1, 1000, 60000) == 0);
 		CU_ASSERT_FATAL(adn_clip_ctrl_add_mirror(r->ctrl, (uint16_t)i,
 				&adn_clip_mirror_table_ops, r->mirror[i]) == 0);
@@ -178,8 +178,10 @@ rig_fini(struct rig *r)
 
 	adn_clip_ctrl_free(r->ctrl);
 	adn_clip_switch_free(r->sw);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8; i++) {
 		adn_clip_table_free(r->mirror[i]);
+		adn_nat_pool_fini(&r->pool[i]);
+	}
 }
 
 /* Send one packet of flow i (TCP 10.1.x.y:i -> 198.51.100.1:80) through

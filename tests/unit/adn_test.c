@@ -71,8 +71,11 @@ adn_test_last_path(void)
 	return last_path;
 }
 
+/* Build `text` (file named after `tag`) on registry `reg`, or on one of
+ * its own when NULL. */
 static struct adn_pipeline *
-build(const char *tag, const char *text, struct adn_errs *errs)
+build(const char *tag, const char *text, struct adn_errs *errs,
+      struct adn_state_reg *reg)
 {
 	static struct adn_ports ports[RTE_DIM(configs)];
 	struct adn_pipeline *p = NULL;
@@ -101,7 +104,16 @@ build(const char *tag, const char *text, struct adn_errs *errs)
 	configs[n_configs] = cfg;
 	before = errs->n;
 	adn_ports_parse(cfg, 1, &ports[n_configs], errs);
-	adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
+	if (reg == NULL) {
+		adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
+	} else {
+		struct adn_build_env env = { .cfg = cfg,
+			.ports = &ports[n_configs], .n_workers = 1,
+			.reg = reg };
+
+		if (adn_pipeline_build_env(&env, errs, &p) == 0)
+			adn_pipeline_commit(p);
+	}
 	n_configs++;
 	if (errs->n != before) {	/* as adn_runtime_build: any error fails */
 		adn_pipeline_free(p);
@@ -111,23 +123,30 @@ build(const char *tag, const char *text, struct adn_errs *errs)
 	return p;
 }
 
-struct adn_pipeline *
-adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
+static struct adn_pipeline *
+build_printing(const char *tag, const char *text, struct adn_errs *errs,
+	       struct adn_state_reg *reg)
 {
 	struct adn_errs printed = { 0 };
 	struct adn_pipeline *p;
 
 	if (errs != NULL)
-		return build(tag, text, errs);
-	p = build(tag, text, &printed);
+		return build(tag, text, errs, reg);
+	p = build(tag, text, &printed, reg);
 	adn_errs_print(&printed, stdout);
 	adn_errs_clear(&printed);
 	return p;
 }
 
 struct adn_pipeline *
-adn_test_chain_outputs(const char *tag, const char *type, const char *keys,
-		       unsigned int n_outputs, struct adn_errs *errs)
+adn_test_build(const char *tag, const char *text, struct adn_errs *errs)
+{
+	return build_printing(tag, text, errs, NULL);
+}
+
+static struct adn_pipeline *
+chain(const char *tag, const char *type, const char *keys,
+      unsigned int n_outputs, struct adn_errs *errs, struct adn_state_reg *reg)
 {
 	char cfg[2048];
 	size_t len;
@@ -145,7 +164,40 @@ adn_test_chain_outputs(const char *tag, const char *type, const char *keys,
 	if (len < sizeof(cfg))
 		len += (size_t)snprintf(cfg + len, sizeof(cfg) - len, " );\n");
 	CU_ASSERT_FATAL(len < sizeof(cfg));
-	return adn_test_build(tag, cfg, errs);
+	return build_printing(tag, cfg, errs, reg);
+}
+
+struct adn_pipeline *
+adn_test_chain_outputs(const char *tag, const char *type, const char *keys,
+		       unsigned int n_outputs, struct adn_errs *errs)
+{
+	return chain(tag, type, keys, n_outputs, errs, NULL);
+}
+
+void
+adn_test_config_error(const char *type, const char *keys,
+		      unsigned int n_outputs, const char *want)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p;
+
+	p = chain("cfgerr", type, keys, n_outputs, &errs, NULL);
+	CU_ASSERT_PTR_NULL(p);
+	if (adn_errs_find(&errs, want) < 0) {
+		printf("\n%s { %s }: no '%s' in:\n", type, keys, want);
+		adn_errs_print(&errs, stdout);
+		CU_FAIL("the error does not say what is wrong");
+	}
+	CU_ASSERT(adn_errs_find(&errs, ".cfg:") >= 0);
+	adn_test_free(p);
+	adn_errs_clear(&errs);
+}
+
+struct adn_pipeline *
+adn_test_chain_on(struct adn_state_reg *reg, const char *tag,
+		  const char *type, const char *keys, unsigned int n_outputs)
+{
+	return chain(tag, type, keys, n_outputs, NULL, reg);
 }
 
 struct adn_pipeline *
@@ -239,6 +291,20 @@ adn_test_ipv4_hdr(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 				       sizeof(struct rte_ether_hdr));
+}
+
+struct rte_mbuf *
+adn_test_ipv4_flow(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst,
+		   uint16_t dport, uint16_t len)
+{
+	struct rte_mbuf *m = adn_test_ipv4(proto, sport, dport, 64, len);
+	struct rte_ipv4_hdr *ip;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	ip = adn_test_ipv4_hdr(m);
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	return m;
 }
 
 struct rte_mbuf *

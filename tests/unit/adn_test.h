@@ -67,6 +67,22 @@ struct adn_pipeline *adn_test_chain_outputs(const char *tag, const char *type,
 					    unsigned int n_outputs,
 					    struct adn_errs *errs);
 
+/* The same chain built on state registry `reg` (adn_state.h) and
+ * committed, as a plan swap or a reload builds its new version beside the
+ * live one: elements that keep their name, type and shape get the live
+ * state. Errors are printed; NULL on any. */
+struct adn_state_reg;
+struct adn_pipeline *adn_test_chain_on(struct adn_state_reg *reg,
+				       const char *tag, const char *type,
+				       const char *keys,
+				       unsigned int n_outputs);
+
+/* The chain of adn_test_chain_outputs with `keys` must fail to build,
+ * with an error that contains `want` (printed when not) and names the
+ * config file and line. */
+void adn_test_config_error(const char *type, const char *keys,
+			   unsigned int n_outputs, const char *want);
+
 /* Push `n` packets into source element `src` and run the pipeline. */
 void adn_test_run(struct adn_pipeline *p, const char *src,
 		  struct rte_mbuf **pkts, unsigned int n);
@@ -103,6 +119,12 @@ struct rte_ipv4_hdr *adn_test_ipv4_hdr(struct rte_mbuf *m);
  * headers with the given ports, anything else raw payload. */
 struct rte_mbuf *adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport,
 			       uint8_t ttl, uint16_t len);
+
+/* adn_test_ipv4 from src:sport to dst:dport (host order), `len` bytes;
+ * fails the case when the pool is empty. */
+struct rte_mbuf *adn_test_ipv4_flow(uint8_t proto, uint32_t src,
+				    uint16_t sport, uint32_t dst,
+				    uint16_t dport, uint16_t len);
 
 /*
  * The trace the template and swap tests share: half its packets in 48
