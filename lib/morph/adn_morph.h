@@ -14,7 +14,7 @@
  *
  * Config (all optional; docs/config.md):
  *
- *   morph = { enabled = true; period = 10.0; sample = 64;
+ *   morph = { enabled = true; period = 60.0; sample = 64;
  *             population = 8; generations = 4; min_gain = 0.05;
  *             objective = "cycles"; latency_bound = 100.0; seed = 1;
  *             window = 65536; confirm = 1.0; reps = 3; };

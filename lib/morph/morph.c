@@ -148,7 +148,7 @@ adn_morph_conf_read(const config_t *cfg, struct adn_morph_conf *c,
 	int b;
 
 	*c = (struct adn_morph_conf){
-		.enabled = false, .period = 10, .sample = 64,
+		.enabled = false, .period = 60, .sample = 64,
 		.population = 8, .generations = 4, .min_gain = 0.05,
 		.objective = ADN_MORPH_CYCLES, .latency_bound = 100,
 		.seed = 1, .window = 65536, .confirm = 1, .reps = 3,
