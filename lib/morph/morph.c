@@ -76,7 +76,13 @@ struct adn_morph {
 	/* Traffic at the last report and at the last search (drift). */
 	struct morph_traffic_stats now, ref;
 	struct branches br_now, br_ref;
-	bool have_ref;
+	/* The reference is taken at the first report after a search, when
+	 * the metrics no longer straddle the change that started it. */
+	bool have_ref, ref_due;
+	/* Consecutive reports that found a drift: a search needs two, so a
+	 * metric caught mid-change does not start one of its own. */
+	unsigned int drift_reports;
+	const char *drift_why;
 	double next_report, next_search;
 	/* The last swap, and its live cycles/packet before (the guard). */
 	double swap_t, pre_cpp;
@@ -569,9 +575,8 @@ search(struct adn_morph *m, const char *reason)
 	m->st.best_fitness = res.best_fitness;
 	m->st.last_search_s = now_s(m) - t_start;
 	pthread_mutex_unlock(&m->lock);
-	m->ref = m->now;
-	m->br_ref = m->br_now;
-	m->have_ref = true;
+	m->ref_due = true;
+	m->drift_reports = 0;
 	m->next_search = now_s(m) + m->c.period;
 	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
 		set_state(m, IDLE);
@@ -640,7 +645,6 @@ morph_main(void *arg)
 
 	while (!m->stop) {
 		double t;
-		const char *why;
 
 		usleep(TICK_US);
 		t = now_s(m);
@@ -650,6 +654,16 @@ morph_main(void *arg)
 			morph_traffic_report(&m->tr, &m->now);
 			branches_take(m);
 			m->next_report = t + REPORT_S;
+			if (m->ref_due) {
+				m->ref = m->now;
+				m->br_ref = m->br_now;
+				m->have_ref = true;
+				m->ref_due = false;
+			} else {
+				m->drift_why = drifted(m);
+				m->drift_reports = m->drift_why ?
+					m->drift_reports + 1 : 0;
+			}
 			pthread_mutex_lock(&m->lock);
 			m->st.distinct = m->now.distinct;
 			m->st.topk_share = m->now.topk_share;
@@ -683,9 +697,8 @@ morph_main(void *arg)
 				break;
 			}
 			pthread_mutex_unlock(&m->lock);
-			why = drifted(m);
-			if (why != NULL)
-				search(m, why);
+			if (m->drift_reports >= 2)
+				search(m, m->drift_why);
 			else if (t >= m->next_search)
 				search(m, "period");
 			break;
