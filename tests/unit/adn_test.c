@@ -13,6 +13,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "adn_config.h"
 #include "adn_elem.h"
 #include "adn_rand.h"
 #include "adn_test.h"
@@ -100,8 +101,11 @@ build(const char *tag, const char *text, struct adn_errs *errs)
 	}
 	configs[n_configs] = cfg;
 	before = errs->n;
-	adn_ports_parse(cfg, 1, &ports[n_configs], errs);
-	adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
+	/* As the runtime's loader: a config it refuses is not built. */
+	if (adn_config_check_ints(cfg, errs) == 0) {
+		adn_ports_parse(cfg, 1, &ports[n_configs], errs);
+		adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
+	}
 	n_configs++;
 	if (errs->n != before) {	/* as adn_runtime_build: any error fails */
 		adn_pipeline_free(p);

@@ -199,6 +199,34 @@ test_config_rejects_out_of_range_value(void)
 		5, "key 'retries'", "value 1000 out of range [0, 64]");
 }
 
+/* libconfig reads 99999999999999999999999 as -1 and 3000000000 as
+ * -1294967296: the literal is what the operator wrote, and too large. */
+static void
+test_config_says_integer_too_large(void)
+{
+	const char *fmt =
+		"ports = ( { name = \"p\"; device = \"net_null0\"; } );\n"
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"tx\"; type = \"ToPort\"; port = \"p\";\n"
+		"    retries = %s; }\n"
+		");\n"
+		"links = ( \"src -> tx\" );\n";
+	const char *const bad[] = {
+		"99999999999999999999999", "3000000000", "0x1ffffffff",
+		"99999999999999999999999L",
+	};
+	char text[512], want[64];
+
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(text, sizeof(text), fmt, bad[i]);
+		snprintf(want, sizeof(want), "integer %s is too large", bad[i]);
+		expect_error("huge", text, 5, "key 'retries'", want);
+	}
+	expect_error("small", "x = [ 1, -99999999999999999999 ];\n", 1,
+		     "key 'x'", "integer -99999999999999999999 is too small");
+}
+
 static void
 test_config_rejects_bad_classifier_rule(void)
 {
@@ -366,6 +394,7 @@ main(void)
 	CU_ADD_TEST(s, test_config_rejects_missing_required_key);
 	CU_ADD_TEST(s, test_config_rejects_wrong_type);
 	CU_ADD_TEST(s, test_config_rejects_out_of_range_value);
+	CU_ADD_TEST(s, test_config_says_integer_too_large);
 	CU_ADD_TEST(s, test_config_rejects_bad_classifier_rule);
 	CU_ADD_TEST(s, test_config_rejects_rx_queue_claimed_twice);
 	CU_ADD_TEST(s, test_config_rejects_tx_port_claimed_twice);
