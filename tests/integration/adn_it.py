@@ -36,6 +36,15 @@ def run(cmd, env=None, timeout=180, check=True):
     return p
 
 
+def write_pcap(path, frames, linktype=1):
+    """A little-endian classic pcap of `frames` (bytes), full captures."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535,
+                            linktype))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
+
+
 def read_pcap(path):
     """List of frames (bytes) of a little- or big-endian classic pcap."""
     with open(path, "rb") as f:
@@ -71,9 +80,11 @@ def ipv4_verdict(frame):
     """(None, class) for a valid IPv4 frame, (reason, None) otherwise;
     reasons and their order as documented for CheckIPv4."""
     if len(frame) < 14:
-        return "not-ipv4", None
+        return "truncated", None
     l2, etype = 14, struct.unpack("!H", frame[12:14])[0]
-    if etype == 0x8100 and len(frame) >= 18:
+    if etype == 0x8100:
+        if len(frame) < 18:
+            return "truncated", None
         l2, etype = 18, struct.unpack("!H", frame[16:18])[0]
     if etype != 0x0800:
         return "not-ipv4", None
