@@ -98,6 +98,7 @@ def run(build, name, seconds, keep, tmp):
         inputs.append(regress)
     env = dict(os.environ,
                ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
+               LSAN_OPTIONS="suppressions=" + os.path.join(HERE, "lsan.supp"),
                UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
     cmd = [os.path.join(build, "tests", "fuzz", "fuzz_" + name),
            "-max_total_time=%d" % seconds, "-timeout=10",

@@ -4,7 +4,8 @@
  * handlers. Byte 0 picks the operation, the rest is the bytes:
  *   0  header decode; a header that decodes must encode to the same bytes
  *      and decode again to the same fields;
- *   1  frame decap; a frame that decaps must encap back to itself;
+ *   1  frame decap; a frame that decaps must encap back to itself
+ *      (unused param and result bytes zeroed);
  *   2  the switch (SNAT app, BF groups) on a frame; a flight goes to the
  *      server's handler and its response back through the switch;
  *   3  the same with the TRD app under ECMP;
@@ -56,6 +57,17 @@ make_switch(const struct adn_clip_app *app, enum adn_clip_lb_mode mode)
 	return sw;
 }
 
+static void
+release(void)
+{
+	adn_clip_switch_free(sw_snat);
+	adn_clip_switch_free(sw_trd);
+	for (unsigned int i = 0; i < N_SERVERS; i++) {
+		adn_clip_table_free(mirror[i]);
+		adn_clip_trd_free(trd[i]);
+	}
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -67,6 +79,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 					    1000, 1100) != 0 ||
 		    adn_clip_trd_create(64, i, &trd[i]) != 0)
 			abort();
+	atexit(release);
 	return 0;
 }
 
@@ -87,20 +100,25 @@ codec(const uint8_t *data, size_t size)
 	}
 }
 
+/* Decap then encap gives back the frame: its Ethernet header, the same
+ * header fields (unused param and result bytes are written as zero, by
+ * design) and the payload after it. */
 static void
 decap(const uint8_t *data, size_t size)
 {
+	const size_t payload = ADN_ETHER_HDR_LEN + ADN_CLIP_HDR_LEN;
 	uint8_t a[FRAME_MAX], b[FRAME_MAX];
-	struct adn_clip_hdr h;
+	struct adn_clip_hdr h, h2;
 
 	memcpy(a, data, size);
 	memcpy(b, data, size);
 	if (adn_clip_decap(a, size, &h, NULL) != 0)
 		return;
 	if (adn_clip_encap(a, size, &h, NULL) != 0 ||
+	    adn_clip_frame_decode(a, size, &h2, NULL) != 0 ||
+	    memcmp(&h, &h2, sizeof(h)) != 0 ||
 	    memcmp(a, b, ADN_ETHER_HDR_LEN) != 0 ||
-	    memcmp(a + ADN_CLIP_HDR_LEN, b + ADN_CLIP_HDR_LEN,
-		   size - ADN_CLIP_HDR_LEN) != 0) {
+	    memcmp(a + payload, b + payload, size - payload) != 0) {
 		fprintf(stderr, "CLIP decap then encap changed the frame\n");
 		abort();
 	}

@@ -28,6 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct adn_pipeline *pipe;
 static struct adn_exec *execs[2];
 
+/* At exit, as fuzz_packet.c's. */
+static void
+release(void)
+{
+	for (unsigned int i = 0; i < RTE_DIM(execs); i++)
+		adn_exec_free(execs[i]);
+	adn_test_free(pipe);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -58,6 +67,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		adn_errs_print(&errs, stderr);
 		abort();
 	}
+	atexit(release);
 	return 0;
 }
 

@@ -19,6 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct adn_runtime rt;
 
+/* At exit, as fuzz_packet.c's. */
+static void
+release(void)
+{
+	adn_runtime_free(&rt);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -32,6 +39,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		adn_errs_print(&errs, stderr);
 		abort();
 	}
+	atexit(release);
 	return 0;
 }
 

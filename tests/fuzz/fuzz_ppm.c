@@ -20,6 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct adn_ppm_chain *chain;
 
+static void
+release(void)
+{
+	adn_ppm_chain_free(chain);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -32,6 +38,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "rules: %s\n", err);
 		abort();
 	}
+	atexit(release);
 	return 0;
 }
 
