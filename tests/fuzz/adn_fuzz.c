@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "adn_fuzz.h"
+#include "adn_plan.h"
 #include "adn_test.h"
 
 static char dir[PATH_MAX];
@@ -158,4 +159,57 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  \"route[0] -> out\", \"route[1] -> flow -> out\", \"route[2] -> out\" );\n",
 		rules_path, routes_path);
 	adn_fuzz_file("pipeline.cfg", cfg, strlen(cfg), path, len);
+}
+
+/* What adn_fuzz_pipeline built, for release() at exit. */
+static struct adn_pipeline *ref_pipe;
+static struct adn_exec **ref_execs;
+static unsigned int ref_n;
+
+static void
+release(void)
+{
+	for (unsigned int i = 0; i < ref_n; i++)
+		adn_exec_free(ref_execs[i]);
+	adn_test_free(ref_pipe);
+}
+
+struct adn_pipeline *
+adn_fuzz_pipeline(const char *tag, const char *const *plans, unsigned int n,
+		  struct adn_exec **execs, uint16_t *bursts)
+{
+	struct adn_errs errs = { 0 };
+	char path[PATH_MAX], text[16384];
+	FILE *f;
+	size_t len;
+
+	adn_fuzz_pipeline_cfg(path, sizeof(path));
+	f = fopen(path, "r");
+	len = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	text[len] = '\0';
+	ref_pipe = adn_test_build(tag, text, &errs);
+	if (ref_pipe == NULL) {
+		adn_errs_print(&errs, stderr);
+		abort();
+	}
+	ref_execs = execs;
+	for (unsigned int i = 0; i < n; i++) {
+		struct adn_plan plan;
+
+		execs[i] = adn_exec_create(ref_pipe, 0);
+		ref_n = i + 1;
+		if (execs[i] == NULL ||
+		    adn_plan_parse(plans[i], &plan, &errs) != 0 ||
+		    adn_exec_apply_plan(execs[i], &plan, &errs) != 0) {
+			adn_errs_print(&errs, stderr);
+			fprintf(stderr, "%s: plan %s refused\n", tag, plans[i]);
+			abort();
+		}
+		if (bursts != NULL)
+			bursts[i] = (uint16_t)(plan.burst ? plan.burst : 32);
+	}
+	atexit(release);
+	return ref_pipe;
 }

@@ -64,4 +64,17 @@ extern const char adn_fuzz_ppm_rules[];
  */
 void adn_fuzz_pipeline_cfg(char *path, size_t len);
 
+struct adn_pipeline;
+struct adn_exec;
+
+/* The reference pipeline built (adn_test_build), and one executor for
+ * each of the n `plans` in execs[] with its batch size in bursts[] (may
+ * be NULL). Aborts when any of it fails: the harness is broken then. At
+ * exit it is all freed: it lives partly in DPDK memory, which
+ * LeakSanitizer does not scan, so it would be reported as leaked. */
+struct adn_pipeline *adn_fuzz_pipeline(const char *tag,
+				       const char *const *plans,
+				       unsigned int n, struct adn_exec **execs,
+				       uint16_t *bursts);
+
 #endif /* _ADN_FUZZ_H_ */

@@ -8,7 +8,6 @@
  * command left half-changed (a route table, Snat's mappings, a stale
  * fastpath cache) shows on the data path; every mbuf must come back.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include <rte_mempool.h>
 
 #include "adn_fuzz.h"
-#include "adn_plan.h"
 #include "adn_test.h"
 
 #define LINE_MAX_ 1024
@@ -28,46 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct adn_pipeline *pipe;
 static struct adn_exec *execs[2];
 
-/* At exit, as fuzz_packet.c's. */
-static void
-release(void)
-{
-	for (unsigned int i = 0; i < RTE_DIM(execs); i++)
-		adn_exec_free(execs[i]);
-	adn_test_free(pipe);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const plans[] = { "batch", "fastpath16" };
-	struct adn_errs errs = { 0 };
-	char path[PATH_MAX], text[16384];
-	FILE *f;
-	size_t n;
 
 	adn_fuzz_eal("fuzz_control");
-	adn_fuzz_pipeline_cfg(path, sizeof(path));
-	f = fopen(path, "r");
-	n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-	if (f != NULL)
-		fclose(f);
-	text[n] = '\0';
-	pipe = adn_test_build("fuzz_control", text, &errs);
-	for (unsigned int i = 0; pipe != NULL && i < RTE_DIM(plans); i++) {
-		struct adn_plan plan;
-
-		execs[i] = adn_exec_create(pipe, 0);
-		if (execs[i] == NULL ||
-		    adn_plan_parse(plans[i], &plan, &errs) != 0 ||
-		    adn_exec_apply_plan(execs[i], &plan, &errs) != 0)
-			break;
-	}
-	if (errs.n != 0 || pipe == NULL) {
-		adn_errs_print(&errs, stderr);
-		abort();
-	}
-	atexit(release);
+	pipe = adn_fuzz_pipeline("fuzz_control", plans, RTE_DIM(plans), execs,
+				 NULL);
 	return 0;
 }
 

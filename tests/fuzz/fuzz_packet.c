@@ -15,7 +15,6 @@
  * every mbuf back in the pool (none lost, none freed twice), and the
  * pipeline's accounting identity.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,6 @@
 #include <rte_mempool.h>
 
 #include "adn_fuzz.h"
-#include "adn_plan.h"
 #include "adn_test.h"
 
 #define FRAME_MAX 9600
@@ -46,50 +44,12 @@ static struct adn_pipeline *pipe;
 static struct adn_exec *execs[RTE_DIM(plans)];
 static uint16_t bursts[RTE_DIM(plans)];
 
-/* At exit: what the harness holds lives partly in DPDK memory, which
- * LeakSanitizer does not scan; freed, it is not reported as leaked. */
-static void
-release(void)
-{
-	for (unsigned int i = 0; i < RTE_DIM(execs); i++)
-		adn_exec_free(execs[i]);
-	adn_test_free(pipe);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct adn_errs errs = { 0 };
-	char path[PATH_MAX], text[16384];
-	FILE *f;
-	size_t n;
-
 	adn_fuzz_eal("fuzz_packet");
-	adn_fuzz_pipeline_cfg(path, sizeof(path));
-	f = fopen(path, "r");
-	n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-	if (f != NULL)
-		fclose(f);
-	text[n] = '\0';
-	pipe = adn_test_build("fuzz_packet", text, &errs);
-	if (pipe == NULL) {
-		adn_errs_print(&errs, stderr);
-		abort();
-	}
-	for (unsigned int i = 0; i < RTE_DIM(plans); i++) {
-		struct adn_plan plan;
-
-		execs[i] = adn_exec_create(pipe, 0);
-		if (execs[i] == NULL ||
-		    adn_plan_parse(plans[i], &plan, &errs) != 0 ||
-		    adn_exec_apply_plan(execs[i], &plan, &errs) != 0) {
-			adn_errs_print(&errs, stderr);
-			fprintf(stderr, "plan %s refused\n", plans[i]);
-			abort();
-		}
-		bursts[i] = (uint16_t)(plan.burst ? plan.burst : 32);
-	}
-	atexit(release);
+	pipe = adn_fuzz_pipeline("fuzz_packet", plans, RTE_DIM(plans), execs,
+				 bursts);
 	return 0;
 }
 
