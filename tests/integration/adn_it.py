@@ -4,10 +4,12 @@ an independent model of IPv4 validity so tests do not trust the code they
 check."""
 import json
 import os
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 BUILD = os.environ.get("ADN_BUILD_ROOT", os.getcwd())
 SOURCE = os.environ.get("ADN_SOURCE_ROOT",
@@ -106,6 +108,37 @@ def ipv4_verdict(frame):
     if ip[8] == 0:
         return "ttl-zero", None
     return None, {6: "tcp", 17: "udp"}.get(ip[9], "other")
+
+
+class Telemetry:
+    """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.connect(path)
+        json.loads(self.s.recv(16384).decode())
+
+    def query(self, cmd, quiet=False):
+        self.s.send(cmd.encode())
+        answer = json.loads(self.s.recv(65536).decode())
+        if not quiet:
+            print(cmd, "->", answer, flush=True)
+        return answer[cmd.split(",")[0]]
+
+    def control(self, params, quiet=False):
+        return self.query("/adn/control," + params, quiet)
+
+    def close(self):
+        self.s.close()
+
+
+def wait_for(cond, what, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    fail("timed out waiting until " + what)
 
 
 def load_json(path):

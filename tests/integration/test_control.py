@@ -11,14 +11,13 @@ element behind the new output move, then stop moving after the remove).
 A plain SEQPACKET client speaks the telemetry protocol, so nothing is
 parsed out of a tool's text output.
 """
-import json
 import os
-import socket
 import struct
 import subprocess
 import time
 
-from adn_it import ADN_NF, check, csum, eal_args, fail, workdir
+from adn_it import (ADN_NF, Telemetry, check, csum, eal_args, fail,
+                    wait_for, workdir, write_pcap)
 
 ROUTED = "10.1.2.3"          # covered by 10.0.0.0/8 -> 1 from the file
 TARGET = "198.51.100.7"      # no route until the test adds one
@@ -35,45 +34,6 @@ def ipv4_udp(dst, sport):
     eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + \
         b"\x08\x00"
     return eth + hdr + udp
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)))
-            f.write(fr)
-
-
-class Telemetry:
-    """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-        json.loads(self.s.recv(16384).decode())
-
-    def query(self, cmd, quiet=False):
-        self.s.send(cmd.encode())
-        answer = json.loads(self.s.recv(65536).decode())
-        if not quiet:
-            print(cmd, "->", answer, flush=True)
-        return answer[cmd.split(",")[0]]
-
-    def control(self, params, quiet=False):
-        return self.query("/adn/control," + params, quiet)
-
-    def close(self):
-        self.s.close()
-
-
-def wait_for(cond, what, timeout=30.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    fail("timed out waiting until " + what)
 
 
 def main():
