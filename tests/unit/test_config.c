@@ -170,7 +170,7 @@ test_config_rejects_unknown_key(void)
 		"  { name = \"out\"; type = \"TestSink\"; }\n"
 		");\n"
 		"links = ( \"src -> chk -> out\" );\n",
-		4, "key 'verify_cheksum'", "unknown key for CheckIPv4 (allowed: verify_checksum)");
+		4, "key 'verify_cheksum'", "unknown key for CheckIPv4 (allowed: verify_checksum, non_ipv4)");
 }
 
 static void
