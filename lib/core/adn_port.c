@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
@@ -262,6 +263,7 @@ pcap_check(const struct adn_port *port, const char *path,
 	   struct adn_errs *errs)
 {
 	unsigned char hdr[24], rec[16];
+	struct stat st;
 	uint64_t n = 0;
 	uint32_t linktype;
 	FILE *f = fopen(path, "rb");
@@ -289,16 +291,16 @@ pcap_check(const struct adn_port *port, const char *path,
 			     "");
 		return -EINVAL;
 	}
+	if (fstat(fileno(f), &st) != 0)
+		st.st_size = 0;
 	while ((got = fread(rec, 1, sizeof(rec), f)) == sizeof(rec)) {
 		uint32_t caplen = pcap_u32(rec + 8, swap);
 		long here = ftell(f);
 
-		if (fseek(f, 0, SEEK_END) != 0)
-			break;
-		if (ftell(f) - here < (long)caplen) {
+		if (st.st_size - here < (long)caplen) {
 			ADN_LOG(WARNING, "port '%s': rx_pcap %s: record %" PRIu64 " is cut short (%ld of %u bytes): the pcap PMD drops it, %" PRIu64 " records are read\n",
-				port->name, path, n + 1, ftell(f) - here,
-				caplen, n);
+				port->name, path, n + 1,
+				(long)st.st_size - here, caplen, n);
 			break;
 		}
 		if (fseek(f, here + (long)caplen, SEEK_SET) != 0)
