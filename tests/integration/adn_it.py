@@ -113,8 +113,10 @@ def ipv4_verdict(frame):
 class Telemetry:
     """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
 
-    def __init__(self, path):
+    def __init__(self, path, timeout=None):
+        """timeout: seconds a query may take before socket.timeout."""
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(timeout)
         self.s.connect(path)
         json.loads(self.s.recv(16384).decode())
 

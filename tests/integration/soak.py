@@ -132,9 +132,13 @@ def main():
 
     eal = eal_args("soak")
     prefix = eal[eal.index("--file-prefix") + 1]
-    nf = subprocess.Popen([ADN_NF, "-c", cfg, "--stats-interval", "0",
-                           "--"] + eal, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    # A file, not a pipe: adn-nf logs every swap, and a pipe nobody reads
+    # until the end would fill and block its control thread.
+    nf_log = os.path.join(d, "adn-nf.log")
+    with open(nf_log, "w") as log:
+        nf = subprocess.Popen([ADN_NF, "-c", cfg, "--stats-interval", "0",
+                               "--"] + eal, stdout=log,
+                              stderr=subprocess.STDOUT)
     peer = Peer(peer_cfg)
     tel = None
     samples = []
@@ -143,7 +147,8 @@ def main():
         wait_for(lambda: os.path.exists(sock_tel) or nf.poll() is not None,
                  "the telemetry socket exists", 120)
         check(nf.poll() is None, "adn-nf is running")
-        tel = Telemetry(sock_tel)
+        # A control plane that stops answering fails the soak.
+        tel = Telemetry(sock_tel, timeout=60)
         wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
                  "the /adn commands are registered", 120)
         peer.start()
@@ -207,7 +212,9 @@ def main():
         peer.kill()
         if nf.poll() is None:
             nf.terminate()
-        out, _ = nf.communicate(timeout=120)
+        nf.wait(timeout=120)
+        with open(nf_log) as log:
+            out = log.read()
         print(out[-4000:])
     for s in samples:
         print("t=%5.1f s  mbufs in use %6d  rss %7d kB" % s)
