@@ -5,10 +5,16 @@
  *
  * Keys:
  *   verify_checksum (bool, default true)  check the header checksum
- * Outputs: 0 — valid IPv4.
+ *   non_ipv4        (bool, default false) give non-IPv4 frames (ARP, IPv6,
+ *                                         ...) output 1 instead of
+ *                                         dropping them (Click's
+ *                                         CheckIPHeader's second output)
+ * Outputs: 0 — valid IPv4; 1 — with `non_ipv4`: a whole Ethernet header
+ * (one VLAN tag allowed) of another EtherType.
  * Drops, in the order checked:
- *   not-ipv4      not an IPv4 frame (EtherType, or shorter than Ethernet)
- *   truncated     frame shorter than its IP header or its total length
+ *   truncated     frame shorter than its Ethernet header (with its VLAN
+ *                 tag), its IP header or its total length
+ *   not-ipv4      another EtherType (without `non_ipv4`)
  *   bad-version   version field is not 4
  *   bad-ihl       header length below 20 bytes
  *   bad-length    total length below the header length
@@ -20,7 +26,7 @@
 #include "adn_elem.h"
 #include "adn_pkt.h"
 
-enum { CHECK_IPV4_OUT, CHECK_IPV4_N_OUT };
+enum { CHECK_IPV4_OUT, CHECK_IPV4_OUT_NON_IPV4, CHECK_IPV4_N_OUT };
 
 enum {
 	CHECK_IPV4_DROP_NOT_IPV4,
@@ -45,10 +51,13 @@ static const char *const check_ipv4_drops[] = {
 
 struct check_ipv4 {
 	bool verify_checksum;
+	bool non_ipv4;
 };
 
 static const struct adn_arg_spec check_ipv4_args[] = {
 	{ .name = "verify_checksum", .type = ADN_ARG_BOOL, .def_int = 1 },
+	{ .name = "non_ipv4", .type = ADN_ARG_BOOL, .def_int = 0,
+	  .help = "output 1 for non-IPv4 frames" },
 	{ .name = NULL },
 };
 
@@ -58,6 +67,8 @@ check_ipv4_configure(struct adn_elem *e, struct adn_build *b)
 	struct check_ipv4 *c = adn_elem_priv(e);
 
 	c->verify_checksum = adn_elem_arg_bool(e, "verify_checksum");
+	c->non_ipv4 = adn_elem_arg_bool(e, "non_ipv4");
+	e->n_outputs = c->non_ipv4 ? CHECK_IPV4_N_OUT : CHECK_IPV4_OUT + 1;
 	return 0;
 }
 
@@ -69,8 +80,11 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	uint16_t type, l2 = adn_pkt_l2(m, &type);
 	uint16_t ihl, total;
 
-	if (l2 == 0 || type != RTE_ETHER_TYPE_IPV4)
-		return adn_drop(CHECK_IPV4_DROP_NOT_IPV4);
+	if (l2 == 0)
+		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
+	if (type != RTE_ETHER_TYPE_IPV4)
+		return c->non_ipv4 ? CHECK_IPV4_OUT_NON_IPV4 :
+			adn_drop(CHECK_IPV4_DROP_NOT_IPV4);
 	if (rte_pktmbuf_data_len(m) < l2 + sizeof(*ip))
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
@@ -98,7 +112,7 @@ static const struct adn_elem_desc check_ipv4_desc = {
 	.name = "CheckIPv4",
 	.help = "pass well-formed IPv4, drop the rest with a reason",
 	.priv_size = sizeof(struct check_ipv4),
-	.n_outputs = CHECK_IPV4_N_OUT,
+	.n_outputs = CHECK_IPV4_OUT + 1,	/* 2 with non_ipv4 */
 	.drop_reasons = check_ipv4_drops,
 	.args = check_ipv4_args,
 	.configure = check_ipv4_configure,

@@ -10,7 +10,8 @@
  * it does not renumber TCP sequence space here.
  *
  * Keys:
- *   rules   (string, required)  libconfig file with a top-level `ppm` group
+ *   rules   (string, required)  libconfig file with a top-level `ppm` group,
+ *                               relative to the config file's directory
  *                               (schema in lib/ppm/adn_ppm_conf.h, example
  *                               fpga/tb/rules.cfg)
  *   backend (string, default "sw")
@@ -49,6 +50,7 @@
  * reason counts.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,14 +257,14 @@ static int
 ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 {
 	struct ppm_chain *c = adn_elem_priv(e);
-	const char *path = adn_elem_arg_str(e, "rules");
 	const char *backend = adn_elem_arg_str(e, "backend");
-	char err[2048];
+	char err[2048], path[PATH_MAX];
 	int rc;
 
 	/* The chains (their routers' connection tables) are state. */
 	if (adn_elem_priv_reused(e))
 		return 0;
+	adn_elem_arg_path(e, "rules", path, sizeof(path));
 	if (strcmp(backend, "rtl") == 0) {
 #ifdef ADN_HAVE_PPM_RTL
 		c->be = &ppm_backend_rtl;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Install everything adn-nf needs to build, run the demo and run the tests
-# on Debian 12, then configure the build directory. Idempotent; run as root.
+# (clang and its libFuzzer runtime for the fuzz suite) on Debian 12, then
+# configure the build directory. Idempotent; run as root.
 #
 #   tools/setup.sh [BUILD_DIR]     (default: build)
 set -eu
@@ -12,7 +13,7 @@ build=${1:-build}
 packages="build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libjemalloc-dev
 	libconfig-dev zlib1g-dev libcunit1-dev libpcap-dev
-	iverilog verilator"
+	iverilog verilator clang libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

@@ -10,7 +10,9 @@
  * launch workers -> wait (stats, signals) -> stop -> clean up.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -177,6 +179,34 @@ eal_argv(const char *prog, int cfg_argc, char **cfg_argv, int argc,
 	return v;
 }
 
+/* Why rte_eal_init failed, for one line after EAL's own messages. EAL
+ * leaves rte_errno 0 in some failures, the commonest of them a second
+ * primary process on a --file-prefix in use: name that one. */
+static void
+eal_failure(void)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config", dir ? dir : "");
+	fd = dir && dir[0] ? open(path, O_RDONLY) : -1;
+	if (fd >= 0 && fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK) {
+		fprintf(stderr,
+			"error: EAL initialisation failed: process %d runs DPDK with this --file-prefix (it holds %s); give each instance its own --file-prefix\n",
+			(int)l.l_pid, path);
+	} else if (rte_errno != 0) {
+		fprintf(stderr, "error: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+	} else {
+		fprintf(stderr,
+			"error: EAL initialisation failed (the EAL messages above say why)\n");
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Main lcore: stats lines, signals, duration and idle limits. */
 static void
 wait_loop(struct adn_runtime *rt, const struct options *o)
@@ -239,9 +269,12 @@ main(int argc, char **argv)
 	}
 	all_argv = eal_argv(argv[0], cfg_argc, cfg_argv, o.eal_argc,
 			    o.eal_argv, &all_argc);
-	if (all_argv == NULL || rte_eal_init(all_argc, all_argv) < 0) {
-		fprintf(stderr, "error: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+	if (all_argv == NULL) {
+		fprintf(stderr, "error: out of memory\n");
+		goto out;
+	}
+	if (rte_eal_init(all_argc, all_argv) < 0) {
+		eal_failure();
 		goto out;
 	}
 	eal_up = true;

@@ -34,14 +34,19 @@ adn_worker_index_set(unsigned int idx)
 void
 adn_elem_register(const struct adn_elem_desc *desc)
 {
+	unsigned int n_args;
+
 	/* Constructors run before EAL logging is up: complaints go to
-	 * stderr, and the type stays unusable rather than half-registered. */
+	 * stderr, and the type stays unusable rather than half-registered.
+	 * At most 64 keys: one bit each in bad_args. */
 	if (adn_elem_find(desc->name) != NULL) {
 		fprintf(stderr, "adn: element type '%s' registered twice\n",
 			desc->name);
 		return;
 	}
-	if (n_registered == ADN_MAX_ELEM_TYPES ||
+	for (n_args = 0; desc->args && desc->args[n_args].name; n_args++)
+		;
+	if (n_registered == ADN_MAX_ELEM_TYPES || n_args > 64 ||
 	    desc->n_outputs > ADN_MAX_OUTPUTS ||
 	    (desc->process == NULL && desc->exec == NULL)) {
 		fprintf(stderr, "adn: element type '%s' rejected\n",
@@ -92,9 +97,19 @@ arg_spec(const struct adn_elem *e, const char *key)
 	return NULL;
 }
 
+bool
+adn_elem_arg_rejected(const struct adn_elem *e, const char *key)
+{
+	const struct adn_arg_spec *a = arg_spec(e, key);
+
+	return a != NULL && ((e->bad_args >> (a - e->desc->args)) & 1);
+}
+
 const config_setting_t *
 adn_elem_arg(const struct adn_elem *e, const char *key)
 {
+	if (adn_elem_arg_rejected(e, key))
+		return NULL;
 	return config_setting_get_member(e->setting, key);
 }
 

@@ -231,6 +231,11 @@ struct adn_elem {
 	uint16_t n_inputs;
 	uint16_t next[ADN_MAX_OUTPUTS];	/* topo index of each output's target */
 	const config_setting_t *setting;
+	/* Keys the build rejected (bit i: desc->args[i], a bad type, range
+	 * or choice): configure() reads them as absent (their defaults), so
+	 * its own errors about the other keys are still found, and the
+	 * build does not report them again (adn_build_error). */
+	uint64_t bad_args;
 	/* While configure() runs: the plan whose knobs override config
 	 * values (adn_elem_arg_*). */
 	const struct adn_plan *knobs;
@@ -332,9 +337,11 @@ const struct adn_elem_desc *adn_elem_at(unsigned int i);
 
 /* --- reading declared keys (valid in configure) ---------------------- */
 
-/* The key's setting, or NULL when absent. */
+/* The key's setting, or NULL when absent or rejected (bad_args). */
 const config_setting_t *adn_elem_arg(const struct adn_elem *e,
 				     const char *key);
+/* Whether the build rejected `key` already (see bad_args). */
+bool adn_elem_arg_rejected(const struct adn_elem *e, const char *key);
 int64_t adn_elem_arg_int(const struct adn_elem *e, const char *key);
 double adn_elem_arg_float(const struct adn_elem *e, const char *key);
 bool adn_elem_arg_bool(const struct adn_elem *e, const char *key);

@@ -26,6 +26,10 @@ struct node {
 	uint16_t out_to[ADN_MAX_OUTPUTS];	/* config index or NO_LINK */
 	const config_setting_t *out_where[ADN_MAX_OUTPUTS];
 	const config_setting_t *first_in;	/* a link feeding it */
+	/* A link in error feeds it or leaves from an output: neither
+	 * "has no input" nor "left unconnected" (follow-on errors). */
+	bool fed_by_error;
+	uint32_t out_to_error;		/* bit o: output o */
 };
 
 int
@@ -35,6 +39,8 @@ adn_build_error_at(struct adn_build *b, const struct adn_elem *e,
 {
 	va_list ap;
 
+	if (e != NULL && key != NULL && adn_elem_arg_rejected(e, key))
+		return -EINVAL;	/* reported by check_args */
 	va_start(ap, fmt);
 	adn_errs_vadd(b->errs, where, e ? e->name : NULL, key, fmt, ap);
 	va_end(ap);
@@ -48,6 +54,8 @@ adn_build_error(struct adn_build *b, const struct adn_elem *e,
 	const config_setting_t *where = e->setting;
 	va_list ap;
 
+	if (key != NULL && adn_elem_arg_rejected(e, key))
+		return -EINVAL;	/* reported by check_args */
 	if (key != NULL && adn_elem_arg(e, key) != NULL)
 		where = adn_elem_arg(e, key);
 	va_start(ap, fmt);
@@ -214,12 +222,16 @@ allowed_keys(const struct adn_elem_desc *d, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* Check the element's keys against its declared specs. */
+/* Check the element's keys against its declared specs; each rejected key
+ * gets its bit in e->bad_args. 0; -EINVAL: errors, but configure() can
+ * still run (rejected keys read as absent); -ENOENT: a required key is
+ * missing or rejected, so configure() cannot run. */
 static int
 check_args(struct adn_build *b, struct adn_elem *e)
 {
 	const struct adn_elem_desc *d = e->desc;
 	unsigned int before = b->errs->n;
+	bool unusable = false;
 	char allowed[512];
 
 	for (int i = 0; i < config_setting_length(e->setting); i++) {
@@ -243,15 +255,18 @@ check_args(struct adn_build *b, struct adn_elem *e)
 			adn_errs_add(b->errs, s, e->name, key,
 				     "wrong type: must be %s",
 				     arg_type_name(a->type));
+			e->bad_args |= UINT64_C(1) << (a - d->args);
 			continue;
 		}
 		if (a->type == ADN_ARG_INT && (a->min != 0 || a->max != 0)) {
 			int64_t v = config_setting_get_int64(s);
 
-			if (v < a->min || v > a->max)
+			if (v < a->min || v > a->max) {
 				adn_errs_add(b->errs, s, e->name, key,
 					     "value %" PRId64 " out of range [%" PRId64 ", %" PRId64 "]",
 					     v, a->min, a->max);
+				e->bad_args |= UINT64_C(1) << (a - d->args);
+			}
 		}
 		if (a->type == ADN_ARG_STRING && a->choices != NULL) {
 			const char *v = config_setting_get_string(s);
@@ -271,14 +286,22 @@ check_args(struct adn_build *b, struct adn_elem *e)
 				adn_errs_add(b->errs, s, e->name, key,
 					     "value '%s' not allowed (one of: %s)",
 					     v, allowed);
+				e->bad_args |= UINT64_C(1) << (a - d->args);
 			}
 		}
 	}
-	for (const struct adn_arg_spec *a = d->args; a && a->name; a++)
-		if (a->required && adn_elem_arg(e, a->name) == NULL)
+	for (const struct adn_arg_spec *a = d->args; a && a->name; a++) {
+		if (!a->required)
+			continue;
+		if (config_setting_get_member(e->setting, a->name) == NULL)
 			adn_errs_add(b->errs, e->setting, e->name, a->name,
 				     "missing required key (%s)",
 				     a->help ? a->help : arg_type_name(a->type));
+		if (adn_elem_arg(e, a->name) == NULL)
+			unusable = true;
+	}
+	if (unusable)
+		return -ENOENT;
 	return b->errs->n == before ? 0 : -EINVAL;
 }
 
@@ -343,15 +366,22 @@ add_link(struct adn_build *b, struct node *nodes, unsigned int n,
 			     "unknown element '%s'", to->name);
 	/* A link from an element that failed configuration cannot be
 	 * checked (its outputs are unknown); one to such an element still
-	 * connects, so its failure does not cascade into "unconnected". */
-	if (fi < 0 || ti < 0 || !nodes[fi].configured || nodes[ti].e == NULL)
+	 * connects. Either way the error is reported once: the link's ends
+	 * are not then also "unconnected" or without input. */
+	if (fi < 0 || ti < 0 || !nodes[fi].configured || nodes[ti].e == NULL) {
+		if (ti >= 0)
+			nodes[ti].fed_by_error = true;
+		if (fi >= 0 && port < ADN_MAX_OUTPUTS)
+			nodes[fi].out_to_error |= UINT32_C(1) << port;
 		return;
+	}
 	if (port >= nodes[fi].e->n_outputs) {
 		adn_errs_add(b->errs, where, from->name, "links",
 			     "output port %u out of range: %s has %u output%s",
 			     port, nodes[fi].e->desc->name,
 			     nodes[fi].e->n_outputs,
 			     nodes[fi].e->n_outputs == 1 ? "" : "s");
+		nodes[ti].fed_by_error = true;
 		return;
 	}
 	if (nodes[fi].out_to[port] != NO_LINK) {
@@ -359,12 +389,14 @@ add_link(struct adn_build *b, struct node *nodes, unsigned int n,
 			     "output port %u already connected (line %u); an output feeds exactly one element",
 			     port,
 			     config_setting_source_line(nodes[fi].out_where[port]));
+		nodes[ti].fed_by_error = true;
 		return;
 	}
 	if (nodes[ti].e->desc->flags & ADN_ELEM_SOURCE) {
 		adn_errs_add(b->errs, where, to->name, "links",
 			     "%s is a source and takes no input",
 			     nodes[ti].e->desc->name);
+		nodes[fi].out_to_error |= UINT32_C(1) << port;
 		return;
 	}
 	nodes[fi].out_to[port] = (uint16_t)ti;
@@ -431,7 +463,71 @@ parse_links(struct adn_build *b, struct node *nodes, unsigned int n)
 	}
 }
 
-/* Kahn's algorithm, stable in config order; reports cycles. */
+/* The first successor of i (lowest output) still in `live`, or -1. */
+static int
+live_next(const struct node *nodes, unsigned int i, const bool *live)
+{
+	for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
+		if (nodes[i].out_to[o] != NO_LINK && live[nodes[i].out_to[o]])
+			return nodes[i].out_to[o];
+	return -1;
+}
+
+/* Kahn's algorithm left the cycles and what they feed unplaced. Name one
+ * cycle, in link order ("a -> b -> a"), at the link that closes it: peel
+ * off the nodes that feed no unplaced node until only nodes on or between
+ * cycles remain; every one of those has a live successor, so walking from
+ * the first (config order) must revisit a node, and the walk from that
+ * node on is a cycle. */
+static void
+report_cycle(struct adn_build *b, const struct node *nodes, unsigned int n,
+	     const bool *placed)
+{
+	bool live[n], changed = true;
+	int seen_at[n], path[n], cur = -1;
+	unsigned int len = 0;
+	char names[512];
+	size_t off = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		live[i] = !placed[i];
+		seen_at[i] = -1;
+	}
+	while (changed) {
+		changed = false;
+		for (unsigned int i = 0; i < n; i++)
+			if (live[i] && live_next(nodes, i, live) < 0) {
+				live[i] = false;
+				changed = true;
+			}
+	}
+	for (unsigned int i = 0; i < n && cur < 0; i++)
+		if (live[i])
+			cur = (int)i;
+	while (seen_at[cur] < 0) {
+		seen_at[cur] = (int)len;
+		path[len++] = cur;
+		cur = live_next(nodes, (unsigned int)cur, live);
+	}
+	for (unsigned int k = (unsigned int)seen_at[cur]; k < len; k++)
+		off += snprintf(names + off,
+				off < sizeof(names) ? sizeof(names) - off : 0,
+				"%s -> ", nodes[path[k]].e->name);
+	if (off < sizeof(names))
+		snprintf(names + off, sizeof(names) - off, "%s",
+			 nodes[cur].e->name);
+	/* The closing link: from the last node of the walk to cur. */
+	for (unsigned int o = 0; o < nodes[path[len - 1]].e->n_outputs; o++)
+		if (nodes[path[len - 1]].out_to[o] == cur) {
+			adn_errs_add(b->errs, nodes[path[len - 1]].out_where[o],
+				     NULL, "links",
+				     "cycle: %s (a pipeline must be acyclic)",
+				     names);
+			return;
+		}
+}
+
+/* Kahn's algorithm, stable in config order; reports a cycle. */
 static int
 topo_sort(struct adn_build *b, struct node *nodes, unsigned int n,
 	  unsigned int *order)
@@ -464,22 +560,7 @@ topo_sort(struct adn_build *b, struct node *nodes, unsigned int n,
 	if (done == n)
 		return 0;
 
-	char names[512];
-	size_t off = 0;
-	const config_setting_t *where = NULL;
-
-	for (unsigned int i = 0; i < n; i++)
-		if (!placed[i]) {
-			off += snprintf(names + off,
-					off < sizeof(names) ? sizeof(names) - off : 0,
-					"%s%s", off ? ", " : "",
-					nodes[i].e->name);
-			if (where == NULL)
-				where = nodes[i].first_in;
-		}
-	adn_errs_add(b->errs, where, NULL, "links",
-		     "cycle among elements: %s (a pipeline must be acyclic)",
-		     names);
+	report_cycle(b, nodes, n, placed);
 	return -EINVAL;
 }
 
@@ -550,7 +631,8 @@ configure(struct adn_elem *e, struct adn_build *b)
 	if (rc == 0 && e->desc->configure != NULL)
 		rc = e->desc->configure(e, b);
 	e->knobs = NULL;
-	if (rc < 0 && b->errs->n == before)
+	/* Silent when it failed over a key reported already. */
+	if (rc < 0 && b->errs->n == before && e->bad_args == 0)
 		adn_errs_add(b->errs, e->setting, e->name, NULL,
 			     "configuration failed: %s", strerror(-rc));
 	return rc;
@@ -750,7 +832,7 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		const config_setting_t *s = config_setting_get_elem(list, i);
 		const char *name = NULL, *type = NULL;
 		const struct adn_elem_desc *d;
-		int prev;
+		int prev, rc;
 
 		memset(nodes[i].out_to, 0xff, sizeof(nodes[i].out_to));
 		if (!config_setting_is_group(s)) {
@@ -799,9 +881,16 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		if (nodes[i].e == NULL)
 			goto nomem;
 		nodes[i].e->defer = env->defer;
-		if (d->configure != standin_configure &&
-		    (check_args(&b, nodes[i].e) < 0 ||
-		     configure(nodes[i].e, &b) < 0))
+		/* Errors in some keys still let configure() find those in
+		 * the others (a missing file, a bad size); the element is
+		 * only usable when both pass. A shadow's stand-in reads no
+		 * keys. */
+		rc = d->configure == standin_configure ? 0 :
+			check_args(&b, nodes[i].e);
+		if (rc == -ENOENT)
+			continue;
+		if ((d->configure != standin_configure &&
+		     configure(nodes[i].e, &b) < 0) || rc < 0)
 			continue;
 		if (nodes[i].e->n_outputs > ADN_MAX_OUTPUTS) {
 			adn_errs_add(errs, s, name, NULL,
@@ -822,11 +911,13 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		if (e == NULL || !nodes[i].configured)
 			continue;
 		for (unsigned int o = 0; o < e->n_outputs; o++)
-			if (nodes[i].out_to[o] == NO_LINK)
+			if (nodes[i].out_to[o] == NO_LINK &&
+			    !((nodes[i].out_to_error >> o) & 1))
 				adn_errs_add(errs, e->setting, e->name, NULL,
 					     "output %u left unconnected (link it, e.g. \"%s[%u] -> drop\" with a Discard)",
 					     o, e->name, o);
-		if (e->n_inputs == 0 && !(e->desc->flags & ADN_ELEM_SOURCE))
+		if (e->n_inputs == 0 && !nodes[i].fed_by_error &&
+		    !(e->desc->flags & ADN_ELEM_SOURCE))
 			adn_errs_add(errs, e->setting, e->name, NULL,
 				     "has no input: no link leads to it");
 	}

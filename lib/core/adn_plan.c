@@ -19,10 +19,11 @@ adn_plan_init(struct adn_plan *p)
 const char *
 adn_tpl_choice_parse(const char *s, struct adn_tpl_choice *c)
 {
-	char name[32];
+	char name[32], buf[32];
 	size_t n = 0;
 	const char *num;
 	uint64_t v;
+	int rc;
 
 	while (isalpha((unsigned char)s[n]) && n < sizeof(name) - 1) {
 		name[n] = s[n];
@@ -43,14 +44,14 @@ adn_tpl_choice_parse(const char *s, struct adn_tpl_choice *c)
 
 		if (l < 3 || num[l - 1] != '>')
 			return "parameter must be written NAME<N> or NAMEN";
-		char buf[16];
-
 		snprintf(buf, sizeof(buf), "%.*s", (int)(l - 2), num + 1);
-		if (adn_parse_u64(buf, 0, UINT32_MAX, &v) < 0)
-			return "parameter is not a number";
-	} else if (adn_parse_u64(num, 0, UINT32_MAX, &v) < 0) {
-		return "parameter is not a number";
+		num = buf;
 	}
+	rc = adn_parse_u64(num, 0, UINT32_MAX, &v);
+	if (rc == -ERANGE)
+		return "parameter out of range";
+	if (rc < 0)
+		return "parameter is not a number";
 	if (v < c->tpl->min_param || v > c->tpl->max_param ||
 	    !rte_is_power_of_2((uint32_t)v))
 		return "parameter out of range";
@@ -516,10 +517,14 @@ knob_check(const struct adn_arg_spec *a, const char *value, int64_t *iv,
 	   double *fv)
 {
 	uint64_t u;
+	int rc;
 
 	switch (a->type) {
 	case ADN_ARG_INT:
-		if (adn_parse_u64(value, 0, INT64_MAX, &u) < 0)
+		rc = adn_parse_u64(value, 0, INT64_MAX, &u);
+		if (rc == -ERANGE)
+			return "out of the key's range";
+		if (rc < 0)
 			return "not a non-negative integer";
 		*iv = (int64_t)u;
 		if ((a->min != 0 || a->max != 0) &&

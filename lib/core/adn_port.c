@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "adn_elem.h"
@@ -232,19 +237,161 @@ adn_ports_find(struct adn_ports *ports, const char *name)
 	return NULL;
 }
 
+/* Classic pcap: magic in either byte order, micro- or nanoseconds. */
+static bool
+pcap_magic(uint32_t magic, bool *swap)
+{
+	*swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+	return *swap || magic == 0xa1b2c3d4 || magic == 0xa1b23c4d;
+}
+
+static uint32_t
+pcap_u32(const unsigned char *p, bool swap)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/* What the pcap PMD would get wrong silently in the trace `path`: it reads
+ * every link type as Ethernet (refused here) and drops a last record cut
+ * short without a word (warned here). Other formats (pcapng) are left to
+ * the PMD. 0 or -EINVAL (error added). */
+static int
+pcap_check(const struct adn_port *port, const char *path,
+	   struct adn_errs *errs)
+{
+	unsigned char hdr[24], rec[16];
+	struct stat st;
+	uint64_t n = 0;
+	uint32_t linktype;
+	FILE *f = fopen(path, "rb");
+	bool swap;
+	size_t got;
+
+	if (f == NULL) {
+		adn_errs_add(errs, port->setting, NULL, "args",
+			     "port '%s': rx_pcap %s: %s", port->name, path,
+			     strerror(errno));
+		return -EINVAL;
+	}
+	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    !pcap_magic(pcap_u32(hdr, false), &swap)) {
+		fclose(f);
+		return 0;
+	}
+	linktype = pcap_u32(hdr + 20, swap) & 0xffff;
+	if (linktype != 1) {
+		fclose(f);
+		adn_errs_add(errs, port->setting, NULL, "args",
+			     "port '%s': rx_pcap %s: link type %u%s is not Ethernet (1), and the pcap PMD reads every frame as Ethernet; give it a trace with Ethernet headers",
+			     port->name, path, linktype,
+			     linktype == 101 || linktype == 12 ? " (raw IP)" :
+			     "");
+		return -EINVAL;
+	}
+	if (fstat(fileno(f), &st) != 0)
+		st.st_size = 0;
+	while ((got = fread(rec, 1, sizeof(rec), f)) == sizeof(rec)) {
+		uint32_t caplen = pcap_u32(rec + 8, swap);
+		long here = ftell(f);
+
+		if (st.st_size - here < (long)caplen) {
+			ADN_LOG(WARNING, "port '%s': rx_pcap %s: record %" PRIu64 " is cut short (%ld of %u bytes): the pcap PMD drops it, %" PRIu64 " records are read\n",
+				port->name, path, n + 1,
+				(long)st.st_size - here, caplen, n);
+			break;
+		}
+		if (fseek(f, here + (long)caplen, SEEK_SET) != 0)
+			break;
+		n++;
+	}
+	if (got > 0 && got < sizeof(rec))
+		ADN_LOG(WARNING, "port '%s': rx_pcap %s: ends in a cut record header (%zu of 16 bytes) after %" PRIu64 " records: ignored\n",
+			port->name, path, got, n);
+	fclose(f);
+	return 0;
+}
+
+/* Checks of a net_pcap device's rx_pcap traces before the PMD opens
+ * them. */
+static int
+pcap_args_check(const struct adn_port *port, struct adn_errs *errs)
+{
+	char args[sizeof(port->args)], *save = NULL;
+	int rc = 0;
+
+	if (strncmp(port->device, "net_pcap", 8) != 0)
+		return 0;
+	snprintf(args, sizeof(args), "%s", port->args);
+	for (char *kv = strtok_r(args, ",", &save); kv != NULL;
+	     kv = strtok_r(NULL, ",", &save))
+		if (strncmp(kv, "rx_pcap=", 8) == 0 &&
+		    pcap_check(port, kv + 8, errs) < 0)
+			rc = -EINVAL;
+	return rc;
+}
+
+/* rte_vdev_init, with what the driver logs about a failure kept for the
+ * error message: most drivers fail with -1 and say why only in the log.
+ * `why` gets the last line logged, or "". */
+static int
+vdev_create(const struct adn_port *port, char *why, size_t len)
+{
+	FILE *saved = rte_log_get_stream(), *cap;
+	char *text = NULL;
+	size_t size = 0;
+	int rc;
+
+	why[0] = '\0';
+	cap = open_memstream(&text, &size);
+	if (cap != NULL)
+		rte_openlog_stream(cap);
+	rc = rte_vdev_init(port->device, port->args);
+	if (cap == NULL)
+		return rc;
+	rte_openlog_stream(saved == stderr ? NULL : saved);
+	fclose(cap);
+	if (rc < 0 && text != NULL) {
+		char *end = text + strlen(text);
+
+		while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = '\0';
+		for (char *line = end; line >= text; line--)
+			if (line == text || line[-1] == '\n') {
+				snprintf(why, len, "%s", line);
+				break;
+			}
+	} else if (text != NULL && size > 0) {
+		fputs(text, saved);	/* success: its messages as usual */
+	}
+	free(text);
+	return rc;
+}
+
 static int
 port_resolve(struct adn_port *port, struct adn_errs *errs)
 {
+	char why[256];
 	int rc;
 
 	if (strncmp(port->device, "net_", 4) == 0 &&
 	    rte_eth_dev_get_port_by_name(port->device, &port->port_id) != 0) {
-		rc = rte_vdev_init(port->device, port->args);
+		if (pcap_args_check(port, errs) < 0)
+			return -EINVAL;
+		rc = vdev_create(port, why, sizeof(why));
 		if (rc < 0) {
-			adn_errs_add(errs, port->setting, NULL, "device",
-				     "port '%s': cannot create device %s with args \"%s\": %s (is the PMD installed and are its args right?)",
-				     port->name, port->device, port->args,
-				     strerror(-rc));
+			if (why[0] != '\0')
+				adn_errs_add(errs, port->setting, NULL, "device",
+					     "port '%s': cannot create device %s with args \"%s\": the driver says: %s",
+					     port->name, port->device,
+					     port->args, why);
+			else
+				adn_errs_add(errs, port->setting, NULL, "device",
+					     "port '%s': cannot create device %s with args \"%s\": no driver for it is loaded, or it refused the args without a reason (run with --log-level=pmd:debug to see more)",
+					     port->name, port->device,
+					     port->args);
 			return rc;
 		}
 	}

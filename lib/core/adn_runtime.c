@@ -15,6 +15,7 @@
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
+#include "adn_config.h"
 #include "adn_defer.h"
 #include "adn_intr_gate.h"
 #include "adn_log.h"
@@ -83,6 +84,10 @@ conf_load(const char *path, struct adn_conf **out, struct adn_errs *errs)
 				     config_error_file(&c->cfg) : path,
 				     config_error_line(&c->cfg),
 				     config_error_text(&c->cfg));
+		conf_put(c);
+		return -EINVAL;
+	}
+	if (adn_config_check_ints(&c->cfg, errs) < 0) {
 		conf_put(c);
 		return -EINVAL;
 	}

@@ -5,6 +5,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 #include <rte_telemetry.h>
 
 #include "adn_stats.h"
@@ -255,6 +256,11 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "unaccounted",
 				  (int)(t.received - t.transmitted -
 					t.dropped - t.in_flight));
+	/* Held by rings, lcore caches and batches: flat in a healthy run,
+	 * growing when mbufs leak. */
+	if (tel_rt->ports.pool != NULL)
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use",
+			rte_mempool_in_use_count(tel_rt->ports.pool));
 	/* One [in, out, transmitted, dropped] array per element, over every
 	 * version: telemetry nests one level only; /adn/element,<name> has
 	 * the detail. */

@@ -14,8 +14,10 @@ adn_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < lo || v > hi)
+	if (end == s || *end || (errno && errno != ERANGE))
 		return -EINVAL;
+	if (errno == ERANGE || v < lo || v > hi)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Strict number parsing for command lines: the whole string must be a
- * number within [lo, hi]; anything else is -EINVAL, never a silent 0. */
+ * number within [lo, hi]. -EINVAL when it is not a number, -ERANGE when
+ * it is one outside [lo, hi] (however large); never a silent 0. */
 #ifndef _ADN_PARSE_H_
 #define _ADN_PARSE_H_
 

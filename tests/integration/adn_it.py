@@ -38,6 +38,15 @@ def run(cmd, env=None, timeout=180, check=True):
     return p
 
 
+def write_pcap(path, frames, linktype=1):
+    """A little-endian classic pcap of `frames` (bytes), full captures."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535,
+                            linktype))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
+
+
 def read_pcap(path):
     """List of frames (bytes) of a little- or big-endian classic pcap."""
     with open(path, "rb") as f:
@@ -73,9 +82,11 @@ def ipv4_verdict(frame):
     """(None, class) for a valid IPv4 frame, (reason, None) otherwise;
     reasons and their order as documented for CheckIPv4."""
     if len(frame) < 14:
-        return "not-ipv4", None
+        return "truncated", None
     l2, etype = 14, struct.unpack("!H", frame[12:14])[0]
-    if etype == 0x8100 and len(frame) >= 18:
+    if etype == 0x8100:
+        if len(frame) < 18:
+            return "truncated", None
         l2, etype = 18, struct.unpack("!H", frame[16:18])[0]
     if etype != 0x0800:
         return "not-ipv4", None
@@ -97,6 +108,39 @@ def ipv4_verdict(frame):
     if ip[8] == 0:
         return "ttl-zero", None
     return None, {6: "tcp", 17: "udp"}.get(ip[9], "other")
+
+
+class Telemetry:
+    """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
+
+    def __init__(self, path, timeout=None):
+        """timeout: seconds a query may take before socket.timeout."""
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+        json.loads(self.s.recv(16384).decode())
+
+    def query(self, cmd, quiet=False):
+        self.s.send(cmd.encode())
+        answer = json.loads(self.s.recv(65536).decode())
+        if not quiet:
+            print(cmd, "->", answer, flush=True)
+        return answer[cmd.split(",")[0]]
+
+    def control(self, params, quiet=False):
+        return self.query("/adn/control," + params, quiet)
+
+    def close(self):
+        self.s.close()
+
+
+def wait_for(cond, what, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    fail("timed out waiting until " + what)
 
 
 def load_json(path):

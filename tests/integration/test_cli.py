@@ -8,6 +8,11 @@
                  answer through DPDK's own dpdk-telemetry.py while adn-nf
                  runs a jit plan from its config.
   usage          --help, --version, --list-elements, bad options.
+  port-errors    ports that cannot start say why: no such device, too
+                 many queues, no driver, an unreadable or non-Ethernet
+                 trace, a --file-prefix another instance holds.
+  pcap-cut       a trace cut inside its last record: a warning, and the
+                 records before it are all read.
 """
 import json
 import os
@@ -16,7 +21,8 @@ import subprocess
 import sys
 import time
 
-from adn_it import (ADN_NF, TRACEGEN, check, eal_args, fail, run, workdir)
+from adn_it import (ADN_NF, TRACEGEN, check, eal_args, fail, load_json,
+                    read_pcap, run, workdir, write_pcap)
 
 
 def test_config_errors():
@@ -53,12 +59,26 @@ def test_port_errors():
     d = workdir("porterr")
     trace = os.path.join(d, "t.pcap")
     run([TRACEGEN, "-o", trace, "-n", "10"])
+    raw = os.path.join(d, "raw.pcap")
+    write_pcap(raw, [f[14:] for f in read_pcap(trace)], linktype=101)
+    bad = os.path.join(d, "bad.pcap")
+    with open(bad, "wb") as f:
+        f.write(b"not a pcap at all, 32 bytes long")
     cases = [
         ('device = "0000:99:00.0";', "no device named '0000:99:00.0'"),
         ('device = "net_pcap0"; rxq = 4; args = "rx_pcap=%s,tx_pcap=%s";'
          % (trace, os.path.join(d, "o.pcap")),
          "4 rx / 1 tx queues requested (tx = one per worker), the device supports at most 1 / 1"),
-        ('device = "net_nosuchpmd0";', "cannot create device net_nosuchpmd0"),
+        ('device = "net_nosuchpmd0";', "cannot create device net_nosuchpmd0 with args \"\": no driver for it is loaded"),
+        ('device = "net_pcap0"; args = "rx_pcap=%s/none.pcap,tx_pcap=%s";'
+         % (d, os.path.join(d, "o.pcap")),
+         "rx_pcap %s/none.pcap: No such file or directory" % d),
+        ('device = "net_pcap0"; args = "rx_pcap=%s,tx_pcap=%s";'
+         % (raw, os.path.join(d, "o.pcap")),
+         "link type 101 (raw IP) is not Ethernet"),
+        ('device = "net_pcap0"; args = "rx_pcap=%s,tx_pcap=%s";'
+         % (bad, os.path.join(d, "o.pcap")),
+         "the driver says: open_single_rx_pcap(): Couldn't open %s" % bad),
     ]
     for i, (port, want) in enumerate(cases):
         cfg = os.path.join(d, "p%d.cfg" % i)
@@ -73,6 +93,64 @@ links = ( "rx -> tx" );
                 eal_args("porterr%d" % i), check=False)
         check(p.returncode == 1 and ("%s:2: " % cfg) in p.stdout and
               want in p.stdout, "port error: " + want)
+
+    # A second instance on a --file-prefix in use: EAL says only "Cannot
+    # init config" and leaves rte_errno 0 ("Success").
+    cfg = os.path.join(d, "live.cfg")
+    with open(cfg, "w") as f:
+        f.write("""eal = ["-l", "0-1"];
+ports = ( { name = "p"; device = "net_null0"; } );
+elements = ( { name = "rx"; type = "FromPort"; port = "p"; },
+             { name = "tx"; type = "ToPort"; port = "p"; } );
+links = ( "rx -> tx" );
+""")
+    eal = eal_args("porterr-prefix")
+    prefix = eal[eal.index("--file-prefix") + 1]
+    first = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
+                              "--"] + eal, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+        for _ in range(600):
+            if os.path.exists(sock) or first.poll() is not None:
+                break
+            time.sleep(0.1)
+        check(os.path.exists(sock) and first.poll() is None,
+              "first instance holds " + prefix)
+        p = run([ADN_NF, "-c", cfg, "--"] + eal, check=False)
+        check(p.returncode == 1 and
+              ("process %d runs DPDK with this --file-prefix" % first.pid)
+              in p.stdout and "Success" not in p.stdout,
+              "second instance on a live --file-prefix: names the holder")
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_pcap_cut():
+    d = workdir("pcapcut")
+    trace = os.path.join(d, "t.pcap")
+    run([TRACEGEN, "-o", trace, "-n", "20"])
+    with open(trace, "rb") as f:
+        data = f.read()
+    with open(trace, "wb") as f:
+        f.write(data[:-10])
+    cfg = os.path.join(d, "cut.cfg")
+    stats = os.path.join(d, "stats.json")
+    with open(cfg, "w") as f:
+        f.write("""eal = ["-l", "0-1"];
+ports = ( { name = "p"; device = "net_pcap0";
+            args = "rx_pcap=%s,tx_pcap=%s"; } );
+elements = ( { name = "rx"; type = "FromPort"; port = "p"; },
+             { name = "tx"; type = "ToPort"; port = "p"; } );
+links = ( "rx -> tx" );
+""" % (trace, os.path.join(d, "o.pcap")))
+    p = run([ADN_NF, "-c", cfg, "--idle-exit", "1", "--duration", "60",
+             "--stats-interval", "0", "--stats-json", stats, "--"] +
+            eal_args("pcapcut"))
+    check("record 20 is cut short" in p.stdout and
+          "19 records are read" in p.stdout, "cut last record: warned")
+    check(load_json(stats)["received"] == 19, "the 19 whole records read")
 
 
 def test_telemetry():
@@ -180,7 +258,7 @@ def test_usage():
 
 
 TESTS = {"config-errors": test_config_errors, "telemetry": test_telemetry,
-         "port-errors": test_port_errors,
+         "port-errors": test_port_errors, "pcap-cut": test_pcap_cut,
          "usage": test_usage}
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import subprocess
 import time
 
 from adn_it import (ADN_NF, Telemetry, check, csum, eal_args, fail, stop,
-                    wait_for, workdir)
+                    wait_for, workdir, write_pcap)
 
 ROUTED = "10.1.2.3"          # covered by 10.0.0.0/8 -> 1 from the file
 TARGET = "198.51.100.7"      # no route until the test adds one
@@ -34,14 +34,6 @@ def ipv4_udp(dst, sport):
     eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + \
         b"\x08\x00"
     return eth + hdr + udp
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)))
-            f.write(fr)
 
 
 def main():

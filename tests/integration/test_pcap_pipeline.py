@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """pcap in -> adn-nf -> pcap out.
 
-  default   configs/default.cfg on a generated trace with malformed packets:
-            exact counts per class, each malformed packet dropped with its
-            reason, the output trace equal to the valid input packets.
+  default   configs/default.cfg on a generated trace with malformed packets,
+            ARP and IPv6 frames and runts: exact counts per class, each
+            malformed packet dropped with its reason, the output trace equal
+            to the valid input packets and the non-IPv4 frames.
   reflect   CheckIPv4 -> DecTTL -> EtherSwap: TTL decremented with a valid
             checksum, MACs swapped, nothing else changed.
 """
@@ -13,7 +14,8 @@ import os
 import sys
 
 from adn_it import (ADN_NF, SOURCE, TRACEGEN, check, csum, eal_args, fail,
-                    ipv4_verdict, load_json, read_pcap, run, workdir)
+                    ipv4_verdict, load_json, read_pcap, run, workdir,
+                    write_pcap)
 
 
 def generate(d, packets, malformed, seed):
@@ -35,38 +37,62 @@ def run_nf(d, cfg, trace, tag):
     return read_pcap(out), load_json(stats)
 
 
+# Frames the generator does not make: ARP, IPv6 (both pass CheckIPv4's
+# non_ipv4 output in the default config) and runts too short for an
+# Ethernet header (dropped as truncated).
+MAC = b"\x02\0\0\0\0\x01\x02\0\0\0\0\x02"
+NON_IPV4 = [MAC + b"\x08\x06" + bytes(28), MAC + b"\x86\xdd" + bytes(60)]
+RUNTS = [bytes(10), MAC[:13]]
+
+
 def test_default():
     d = workdir("default")
     trace, manifest = generate(d, 20000, 0.05, 7)
     frames = read_pcap(trace)
     check(len(frames) == 20000, "trace has 20000 packets")
 
-    # Independent expectation from the input trace itself.
-    classes, reasons, valid = collections.Counter(), collections.Counter(), []
+    # Independent expectation from the generated trace itself.
+    classes, reasons = collections.Counter(), collections.Counter()
     for f in frames:
         reason, cls = ipv4_verdict(f)
         if reason:
             reasons[reason] += 1
         else:
             classes[cls] += 1
-            valid.append(f)
     check(dict(classes) == {k: v for k, v in manifest["valid"].items() if v},
           "generator manifest agrees with the trace: %s" % dict(classes))
     check(dict(reasons) == {k: v for k, v in manifest["malformed"].items() if v},
           "malformed kinds agree with the manifest: %s" % dict(reasons))
     check(len(reasons) == 4, "all four malformations present")
 
+    # Every 500th frame followed by a non-IPv4 frame or a runt.
+    mixed = []
+    for i, f in enumerate(frames):
+        mixed.append(f)
+        if i % 500 == 0:
+            extra = (NON_IPV4 + RUNTS)[(i // 500) % 4]
+            mixed.append(extra)
+            if extra in NON_IPV4:
+                classes["non-ipv4"] += 1
+            else:
+                reasons["truncated"] += 1
+    write_pcap(trace, mixed)
+    valid = [f for f in mixed if ipv4_verdict(f)[0] in (None, "not-ipv4")]
+
     out, st = run_nf(d, os.path.join(SOURCE, "configs", "default.cfg"), trace,
                      "default")
     el = st["elements"]
-    check(st["received"] == 20000, "received every packet")
+    check(st["received"] == len(mixed), "received every packet")
     check(st["transmitted"] == len(valid), "transmitted the %d valid ones" %
           len(valid))
     check(st["received"] == st["transmitted"] + st["dropped"] +
           st["in_flight"], "accounting identity holds")
     check(st["in_flight"] == 0, "nothing in flight after stop")
     check(el["check"]["drops"] == dict(reasons),
-          "CheckIPv4 dropped each malformed packet with its reason")
+          "CheckIPv4 dropped each malformed packet and runt with its reason")
+    check(el["check"]["out"][1] == classes["non-ipv4"],
+          "CheckIPv4 passed the %d non-IPv4 frames on output 1" %
+          classes["non-ipv4"])
     check(el["cls"]["out"] == [classes["tcp"], classes["udp"],
                                classes["other"]], "classifier split exact")
     for name in ("tcp", "udp", "other"):
@@ -76,11 +102,12 @@ def test_default():
     # Branches rejoin at the ToPort, so a batch leaves class by class:
     # the same packets, byte for byte, in input order within each class.
     check(sorted(out) == sorted(valid),
-          "output trace = the valid input packets, byte for byte")
-    for cls in ("tcp", "udp", "other"):
-        check([f for f in out if ipv4_verdict(f)[1] == cls] ==
-              [f for f in valid if ipv4_verdict(f)[1] == cls],
-              "%s packets leave in input order" % cls)
+          "output trace = the valid input packets and the non-IPv4 frames")
+    for cls in ((None, "tcp"), (None, "udp"), (None, "other"),
+                ("not-ipv4", None)):
+        check([f for f in out if ipv4_verdict(f) == cls] ==
+              [f for f in valid if ipv4_verdict(f) == cls],
+              "%s packets leave in input order" % (cls[0] or cls[1]))
 
 
 def test_reflect():

@@ -13,6 +13,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "adn_config.h"
 #include "adn_elem.h"
 #include "adn_rand.h"
 #include "adn_test.h"
@@ -103,16 +104,20 @@ build(const char *tag, const char *text, struct adn_errs *errs,
 	}
 	configs[n_configs] = cfg;
 	before = errs->n;
-	adn_ports_parse(cfg, 1, &ports[n_configs], errs);
-	if (reg == NULL) {
-		adn_pipeline_build(cfg, &ports[n_configs], 1, errs, &p);
-	} else {
-		struct adn_build_env env = { .cfg = cfg,
-			.ports = &ports[n_configs], .n_workers = 1,
-			.reg = reg };
+	/* As the runtime's loader: a config it refuses is not built. */
+	if (adn_config_check_ints(cfg, errs) == 0) {
+		adn_ports_parse(cfg, 1, &ports[n_configs], errs);
+		if (reg == NULL) {
+			adn_pipeline_build(cfg, &ports[n_configs], 1, errs,
+					   &p);
+		} else {
+			struct adn_build_env env = { .cfg = cfg,
+				.ports = &ports[n_configs], .n_workers = 1,
+				.reg = reg };
 
-		if (adn_pipeline_build_env(&env, errs, &p) == 0)
-			adn_pipeline_commit(p);
+			if (adn_pipeline_build_env(&env, errs, &p) == 0)
+				adn_pipeline_commit(p);
+		}
 	}
 	n_configs++;
 	if (errs->n != before) {	/* as adn_runtime_build: any error fails */

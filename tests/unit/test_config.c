@@ -141,7 +141,22 @@ test_config_rejects_cycle(void)
 		");\n"
 		"links = ( \"src -> cls -> out\",\n"
 		"          \"cls[1] -> a -> cls\" );\n",
-		8, "cycle among elements", "cls, a");
+		9, "cycle: cls -> a -> cls", NULL);
+	/* Only the cycle, in link order, from any element on it: not what
+	 * it feeds (tx) nor what feeds it. */
+	expect_error("cycle3",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"tx\"; type = \"TestSink\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; }, { } ); },\n"
+		"  { name = \"b\"; type = \"Counter\"; },\n"
+		"  { name = \"a\"; type = \"Counter\"; }\n"
+		");\n"
+		"links = ( \"src -> a -> cls -> tx\",\n"
+		"          \"cls[1] -> b\",\n"
+		"          \"b -> a\" );\n",
+		9, "cycle: cls -> b -> a -> cls (a pipeline", NULL);
 }
 
 static void
@@ -155,7 +170,7 @@ test_config_rejects_unknown_key(void)
 		"  { name = \"out\"; type = \"TestSink\"; }\n"
 		");\n"
 		"links = ( \"src -> chk -> out\" );\n",
-		4, "key 'verify_cheksum'", "unknown key for CheckIPv4 (allowed: verify_checksum)");
+		4, "key 'verify_cheksum'", "unknown key for CheckIPv4 (allowed: verify_checksum, non_ipv4)");
 }
 
 static void
@@ -197,6 +212,34 @@ test_config_rejects_out_of_range_value(void)
 		");\n"
 		"links = ( \"src -> tx\" );\n",
 		5, "key 'retries'", "value 1000 out of range [0, 64]");
+}
+
+/* libconfig reads 99999999999999999999999 as -1 and 3000000000 as
+ * -1294967296: the literal is what the operator wrote, and too large. */
+static void
+test_config_says_integer_too_large(void)
+{
+	const char *fmt =
+		"ports = ( { name = \"p\"; device = \"net_null0\"; } );\n"
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"tx\"; type = \"ToPort\"; port = \"p\";\n"
+		"    retries = %s; }\n"
+		");\n"
+		"links = ( \"src -> tx\" );\n";
+	const char *const bad[] = {
+		"99999999999999999999999", "3000000000", "0x1ffffffff",
+		"99999999999999999999999L",
+	};
+	char text[512], want[64];
+
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(text, sizeof(text), fmt, bad[i]);
+		snprintf(want, sizeof(want), "integer %s is too large", bad[i]);
+		expect_error("huge", text, 5, "key 'retries'", want);
+	}
+	expect_error("small", "x = [ 1, -99999999999999999999 ];\n", 1,
+		     "key 'x'", "integer -99999999999999999999 is too small");
 }
 
 static void
@@ -311,6 +354,67 @@ test_config_reports_every_error_before_failing(void)
 	adn_errs_clear(&errs);
 }
 
+/* Errors in different keys of one element are independent: a range
+ * error does not hide a missing file or a size that is not a power of
+ * two, and each is reported once. */
+static void
+test_config_reports_independent_errors_of_one_element(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build("indep",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"r\"; type = \"LpmRoute\";\n"
+		"    routes = \"/nonexistent/routes.txt\"; spare_routes = -5; },\n"
+		"  { name = \"f\"; type = \"FlowCounter\"; size = 1000; top = 99999; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> r -> f -> out\", \"r[1] -> out\" );\n",
+		&errs);
+
+	CU_ASSERT_PTR_NULL(p);
+	adn_errs_print(&errs, stdout);
+	CU_ASSERT(adn_errs_find(&errs, "key 'spare_routes': value -5") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "/nonexistent/routes.txt") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "key 'top': value 99999") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "1000 is not a power of two") >= 0);
+	CU_ASSERT_EQUAL(errs.n, 4);
+	adn_errs_clear(&errs);
+}
+
+/* An element that failed its configuration, or a link in error, is
+ * reported once: what it links to is not "without input", what links to
+ * it is not "unconnected". */
+static void
+test_config_no_follow_on_errors(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = adn_test_build("follow",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\"; verify_checksum = 3; },\n"
+		"  { name = \"r\"; type = \"LpmRoute\"; routes = \"/nonexistent\"; },\n"
+		"  { name = \"a\"; type = \"Counter\"; },\n"
+		"  { name = \"b\"; type = \"Counter\"; },\n"
+		"  { name = \"src2\"; type = \"TestSource\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> chk -> r -> a -> out\", \"r[1] -> out\",\n"
+		"          \"src2 -> nosuch\", \"nosuch2 -> b -> out\" );\n",
+		&errs);
+
+	CU_ASSERT_PTR_NULL(p);
+	adn_errs_print(&errs, stdout);
+	CU_ASSERT(adn_errs_find(&errs, "key 'verify_checksum'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "/nonexistent") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "unknown element 'nosuch'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "unknown element 'nosuch2'") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "has no input") < 0);
+	CU_ASSERT(adn_errs_find(&errs, "unconnected") < 0);
+	CU_ASSERT_EQUAL(errs.n, 4);
+	adn_errs_clear(&errs);
+}
+
 static void
 test_config_syntax_error_names_line(void)
 {
@@ -366,6 +470,7 @@ main(void)
 	CU_ADD_TEST(s, test_config_rejects_missing_required_key);
 	CU_ADD_TEST(s, test_config_rejects_wrong_type);
 	CU_ADD_TEST(s, test_config_rejects_out_of_range_value);
+	CU_ADD_TEST(s, test_config_says_integer_too_large);
 	CU_ADD_TEST(s, test_config_rejects_bad_classifier_rule);
 	CU_ADD_TEST(s, test_config_rejects_rx_queue_claimed_twice);
 	CU_ADD_TEST(s, test_config_rejects_tx_port_claimed_twice);
@@ -374,6 +479,8 @@ main(void)
 	CU_ADD_TEST(s, test_config_rejects_unknown_port_key);
 	CU_ADD_TEST(s, test_config_rejects_unset_env_in_port_args);
 	CU_ADD_TEST(s, test_config_reports_every_error_before_failing);
+	CU_ADD_TEST(s, test_config_reports_independent_errors_of_one_element);
+	CU_ADD_TEST(s, test_config_no_follow_on_errors);
 	CU_ADD_TEST(s, test_config_syntax_error_names_line);
 	return adn_test_main();
 }

@@ -70,6 +70,76 @@ test_check_ipv4_drops_each_malformation_with_its_reason(void)
 	adn_test_free(p);
 }
 
+/* A frame too short for its Ethernet header (or its VLAN tag) is
+ * truncated, not "not IPv4". */
+static void
+test_check_ipv4_counts_runts_as_truncated(void)
+{
+	struct adn_pipeline *p = adn_test_chain("chkrunt", "CheckIPv4", "",
+						NULL);
+	struct rte_mbuf *m[3];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		m[i] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 60);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+	}
+	rte_pktmbuf_trim(m[0], 50);			/* 10 bytes */
+	rte_pktmbuf_trim(m[1], 60);			/* empty */
+	rte_pktmbuf_mtod(m[2], struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	rte_pktmbuf_trim(m[2], 44);			/* tag cut */
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 0);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "truncated"), 3);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 0);
+	adn_test_free(p);
+}
+
+/* non_ipv4: ARP and IPv6 take output 1 in their order, IPv4 output 0,
+ * runts and bad IPv4 are still dropped. */
+static void
+test_check_ipv4_non_ipv4_output(void)
+{
+	struct adn_pipeline *p = adn_test_build("chknon",
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"x\"; type = \"CheckIPv4\"; non_ipv4 = true; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; },\n"
+		"  { name = \"other\"; type = \"TestSink\"; }\n"
+		");\n"
+		"links = ( \"src -> x -> out\", \"x[1] -> other\" );\n", NULL);
+	static const uint16_t types[] = {
+		RTE_ETHER_TYPE_ARP, RTE_ETHER_TYPE_IPV4, RTE_ETHER_TYPE_IPV6,
+		RTE_ETHER_TYPE_IPV4, RTE_ETHER_TYPE_ARP,
+	};
+	struct rte_mbuf *m[RTE_DIM(types) + 1];
+	struct adn_test_sink *out, *other;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		m[i] = adn_test_ipv4(IPPROTO_UDP, 1, 2, 64, 60);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		if (i < RTE_DIM(types))
+			rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *)->ether_type =
+				rte_cpu_to_be_16(types[i]);
+	}
+	rte_pktmbuf_trim(m[RTE_DIM(types)], 50);	/* a runt */
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	out = adn_test_sink(p, "out");
+	other = adn_test_sink(p, "other");
+	CU_ASSERT_EQUAL_FATAL(out->n, 2);
+	CU_ASSERT_EQUAL_FATAL(other->n, 3);
+	CU_ASSERT_PTR_EQUAL(out->pkts[0], m[1]);
+	CU_ASSERT_PTR_EQUAL(out->pkts[1], m[3]);
+	CU_ASSERT_PTR_EQUAL(other->pkts[0], m[0]);
+	CU_ASSERT_PTR_EQUAL(other->pkts[1], m[2]);
+	CU_ASSERT_PTR_EQUAL(other->pkts[2], m[4]);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "truncated"), 1);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "not-ipv4"), 0);
+	adn_test_free(p);
+}
+
 static void
 test_check_ipv4_can_skip_checksum(void)
 {
@@ -253,6 +323,8 @@ main(void)
 	if (s == NULL)
 		return 2;
 	CU_ADD_TEST(s, test_check_ipv4_drops_each_malformation_with_its_reason);
+	CU_ADD_TEST(s, test_check_ipv4_counts_runts_as_truncated);
+	CU_ADD_TEST(s, test_check_ipv4_non_ipv4_output);
 	CU_ADD_TEST(s, test_check_ipv4_can_skip_checksum);
 	CU_ADD_TEST(s, test_dec_ttl_updates_checksum_incrementally);
 	CU_ADD_TEST(s, test_dec_ttl_drops_non_ipv4);

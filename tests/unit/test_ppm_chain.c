@@ -301,6 +301,24 @@ test_config_rejects_bad_rules_and_backend(void)
 	adn_errs_clear(&errs);
 }
 
+/* `rules` is relative to the config file's directory (the test configs
+ * are written to /tmp), not to the working directory, as LpmRoute's
+ * `routes`. */
+static void
+test_relative_rules_path_is_relative_to_config(void)
+{
+	char cwd[PATH_MAX];
+	struct adn_pipeline *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(strncmp(small_rules, "/tmp/", 5), 0);
+	CU_ASSERT_EQUAL_FATAL(chdir("/"), 0);
+	p = build("relrules", small_rules + 5, "");
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	adn_test_free(p);
+}
+
 /* Requests over the golden rule set (fpga/tb/rules.cfg): routed by exact
  * and prefix, weighted clusters, custom headers, deny, control, router
  * misses and malformed input. */
@@ -675,6 +693,8 @@ main(void)
 		    test_non_tcp_and_empty_payload_dropped);
 	CU_add_test(s, "config_rejects_bad_rules_and_backend",
 		    test_config_rejects_bad_rules_and_backend);
+	CU_add_test(s, "relative_rules_path_is_relative_to_config",
+		    test_relative_rules_path_is_relative_to_config);
 	CU_add_test(s, "sw_output_equals_lib_ppm_on_same_trace",
 		    test_sw_output_equals_lib_ppm_on_same_trace);
 #ifdef ADN_HAVE_PPM_RTL

@@ -433,6 +433,14 @@ test_plan_strings(void)
 	CU_ASSERT(adn_errs_find(&errs, "this template runs the whole pipeline, not one element") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, "a chain runs under a chain template") >= 0);
 	adn_errs_clear(&errs);
+	/* A number too large for any type is out of range, not "not a
+	 * number". */
+	CU_ASSERT_EQUAL(adn_plan_parse("fastpath99999999999999999999,x=group<99999999999999999999>",
+				       &p, &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, "'fastpath99999999999999999999': parameter out of range") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "'group<99999999999999999999>': parameter out of range") >= 0);
+	CU_ASSERT(adn_errs_find(&errs, "not a number") < 0);
+	adn_errs_clear(&errs);
 }
 
 /* Element sources compile together into one jit unit (no clashing names),
@@ -600,6 +608,14 @@ test_plan_config_errors_name_lines(void)
 	CU_ASSERT(adn_errs_find(&errs, ":5: element 'route': key 'table': 'hash': not one of the key's choices (knobs of LpmRoute: table (radix|dir24_8))") >= 0);
 	CU_ASSERT(adn_errs_find(&errs, ":6: element 'count': key 'seed': not a knob of FlowCounter (knobs: size (16..268435456))") >= 0);
 	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	CU_ASSERT_EQUAL(adn_plan_parse("count.size=99999999999999999999",
+				       &plan, &errs), 0);
+	CU_ASSERT_EQUAL(adn_plan_check_knobs(&plan, &cfg, &errs), -EINVAL);
+	CU_ASSERT(adn_errs_find(&errs, "key 'size': '99999999999999999999': out of the key's range") >= 0);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	CU_ASSERT_EQUAL(adn_plan_from_config(&cfg, &plan, &errs), -EINVAL);
 	adn_errs_clear(&errs);
 
 	/* Template and chain errors need the pipeline: fastpath on an

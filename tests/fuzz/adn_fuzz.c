@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adn_fuzz.h"
+#include "adn_plan.h"
+#include "adn_test.h"
+
+static char dir[PATH_MAX];
+
+void
+adn_fuzz_eal(const char *name)
+{
+	/* No compiler for jit chains: the sources are "missing", so a jit
+	 * plan runs its chain through `fused`, as without a compiler. */
+	setenv("ADN_JIT_SRC", "/nonexistent/adn-fuzz", 1);
+	if (adn_test_eal_init(name) < 0) {
+		fprintf(stderr, "%s: EAL initialisation failed\n", name);
+		abort();
+	}
+}
+
+static void
+dir_remove(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX + 256];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+const char *
+adn_fuzz_dir(void)
+{
+	if (dir[0] == '\0') {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(dir, sizeof(dir), "%s/adn-fuzz-XXXXXX",
+			 tmp ? tmp : "/tmp");
+		if (mkdtemp(dir) == NULL) {
+			perror(dir);
+			abort();
+		}
+		atexit(dir_remove);
+	}
+	return dir;
+}
+
+void
+adn_fuzz_file(const char *name, const void *data, size_t len, char *path,
+	      size_t plen)
+{
+	FILE *f;
+
+	snprintf(path, plen, "%s/%s", adn_fuzz_dir(), name);
+	f = fopen(path, "w");
+	if (f == NULL || (len > 0 && fwrite(data, 1, len, f) != len) ||
+	    fclose(f) != 0) {
+		perror(path);
+		abort();
+	}
+}
+
+unsigned int
+adn_fuzz_split(const uint8_t *data, size_t size, struct adn_fuzz_part *parts,
+	       unsigned int max)
+{
+	const size_t sl = strlen(ADN_FUZZ_SEP);
+	unsigned int n = 0;
+
+	while (n + 1 < max) {
+		const uint8_t *sep = memmem(data, size, ADN_FUZZ_SEP, sl);
+
+		if (sep == NULL)
+			break;
+		parts[n].data = data;
+		parts[n++].len = (size_t)(sep - data);
+		size -= (size_t)(sep - data) + sl;
+		data = sep + sl;
+	}
+	parts[n].data = data;
+	parts[n++].len = size;
+	return n;
+}
+
+char *
+adn_fuzz_str(const struct adn_fuzz_part *p, size_t max)
+{
+	size_t len = p->len < max ? p->len : max;
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, p->data, len);
+	s[len] = '\0';
+	return s;
+}
+
+const char adn_fuzz_ppm_rules[] =
+	"ppm = {\n"
+	"  listeners = ( { name = \"web\"; ip = \"10.0.0.1\"; port = 80; } );\n"
+	"  clusters = ( { name = \"api\"; endpoints = (\n"
+	"    { ip = \"10.1.0.1\"; port = 8080; }, { ip = \"10.1.0.2\"; port = 8080; } ); } );\n"
+	"  routes = ( { listener = \"web\"; prefix = \"/api/\"; cluster = \"api\"; } );\n"
+	"  filters = ( { methods = [ \"DELETE\" ]; action = \"deny\"; },\n"
+	"              { exact = \"/health\"; action = \"control\"; } );\n"
+	"};\n";
+
+void
+adn_fuzz_pipeline_cfg(char *path, size_t len)
+{
+	static const char routes[] = "0.0.0.0/0 1\n10.0.0.0/8 2\n";
+	char cfg[4096 + 2 * PATH_MAX], routes_path[PATH_MAX];
+	char rules_path[PATH_MAX];
+
+	adn_fuzz_file("routes.txt", routes, strlen(routes), routes_path,
+		      sizeof(routes_path));
+	adn_fuzz_file("rules.cfg", adn_fuzz_ppm_rules,
+		      strlen(adn_fuzz_ppm_rules), rules_path,
+		      sizeof(rules_path));
+	snprintf(cfg, sizeof(cfg),
+		"elements = (\n"
+		"  { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\"; non_ipv4 = true; },\n"
+		"  { name = \"ttl\"; type = \"DecTTL\"; },\n"
+		"  { name = \"cls\"; type = \"Classifier\";\n"
+		"    rules = ( { proto = \"tcp\"; }, { proto = \"udp\"; }, { } ); },\n"
+		"  { name = \"clip\"; type = \"ClipServer\"; apps = ( \"snat\", \"trd\" ); },\n"
+		"  { name = \"nat\"; type = \"Snat\"; server_id = 1; ip_base = \"100.64.0.1\";\n"
+		"    n_ips = 2; port_lo = 1000; port_hi = 1063; capacity = 256; },\n"
+		"  { name = \"swap\"; type = \"EtherSwap\"; },\n"
+		"  { name = \"trd\"; type = \"TcpRetransDetect\"; registers = 64; },\n"
+		"  { name = \"ppm\"; type = \"PpmChain\"; rules = \"%s\"; },\n"
+		"  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		"  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		"  { name = \"flow\"; type = \"FlowCounter\"; size = 1024; },\n"
+		"  { name = \"cnt\"; type = \"Counter\"; },\n"
+		"  { name = \"out\"; type = \"Discard\"; }\n"
+		");\n"
+		"links = ( \"src -> chk -> ttl -> cls\", \"chk[1] -> clip\",\n"
+		"  \"clip[0] -> nat -> swap -> out\", \"clip[1] -> trd -> out\",\n"
+		"  \"cls[0] -> ppm -> csum -> route\", \"ppm[1] -> out\", \"ppm[2] -> out\",\n"
+		"  \"cls[1] -> route\", \"cls[2] -> cnt -> out\",\n"
+		"  \"route[0] -> out\", \"route[1] -> flow -> out\", \"route[2] -> out\" );\n",
+		rules_path, routes_path);
+	adn_fuzz_file("pipeline.cfg", cfg, strlen(cfg), path, len);
+}
+
+/* What adn_fuzz_pipeline built, for release() at exit. */
+static struct adn_pipeline *ref_pipe;
+static struct adn_exec **ref_execs;
+static unsigned int ref_n;
+
+static void
+release(void)
+{
+	for (unsigned int i = 0; i < ref_n; i++)
+		adn_exec_free(ref_execs[i]);
+	adn_test_free(ref_pipe);
+}
+
+struct adn_pipeline *
+adn_fuzz_pipeline(const char *tag, const char *const *plans, unsigned int n,
+		  struct adn_exec **execs, uint16_t *bursts)
+{
+	struct adn_errs errs = { 0 };
+	char path[PATH_MAX], text[16384];
+	FILE *f;
+	size_t len;
+
+	adn_fuzz_pipeline_cfg(path, sizeof(path));
+	f = fopen(path, "r");
+	len = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	text[len] = '\0';
+	ref_pipe = adn_test_build(tag, text, &errs);
+	if (ref_pipe == NULL) {
+		adn_errs_print(&errs, stderr);
+		abort();
+	}
+	ref_execs = execs;
+	for (unsigned int i = 0; i < n; i++) {
+		struct adn_plan plan;
+
+		execs[i] = adn_exec_create(ref_pipe, 0);
+		ref_n = i + 1;
+		if (execs[i] == NULL ||
+		    adn_plan_parse(plans[i], &plan, &errs) != 0 ||
+		    adn_exec_apply_plan(execs[i], &plan, &errs) != 0) {
+			adn_errs_print(&errs, stderr);
+			fprintf(stderr, "%s: plan %s refused\n", tag, plans[i]);
+			abort();
+		}
+		if (bursts != NULL)
+			bursts[i] = (uint16_t)(plan.burst ? plan.burst : 32);
+	}
+	atexit(release);
+	return ref_pipe;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every file format an element reads. Byte 0 picks the format, the rest is
+ * the file:
+ *   0  route file (LpmRoute, GenSource: "a.b.c.d/len hop" lines), read
+ *      and checked against its own linear scan; each line also as the
+ *      single-route syntax of the `add` command;
+ *   1  PPM rules (PpmChain: a libconfig file with a `ppm` group), loaded
+ *      into a chain that then takes one request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adn_fuzz.h"
+#include "adn_ppm.h"
+#include "adn_ppm_conf.h"
+#include "adn_route.h"
+
+#define FILE_MAX 65536
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	adn_fuzz_dir();
+	return 0;
+}
+
+static void
+routes(const char *path, const uint8_t *data, size_t size)
+{
+	struct adn_route_table t;
+	char err[512], line[256];
+	const char *p = (const char *)data, *end = p + size;
+
+	if (adn_route_file_read(path, 1, 255, &t, err, sizeof(err)) == 0) {
+		for (unsigned int i = 0; i < t.n; i++)
+			if (t.r[i].hop < 1 || t.r[i].hop > 255 ||
+			    t.r[i].len > 32 ||
+			    (t.r[i].prefix & ~adn_route_mask(t.r[i].len))) {
+				fprintf(stderr, "route %u accepted out of range\n", i);
+				abort();
+			}
+		adn_route_table_free(&t);
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct adn_route r;
+
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		adn_route_parse(line, 1, 255, &r, err, sizeof(err));
+		p += len + 1;
+	}
+}
+
+static void
+ppm_rules(const char *path)
+{
+	static const char req[] =
+		"GET /api/v1 HTTP/1.1\r\nHost: a\r\n\r\n";
+	struct adn_ppm_req_in in = {
+		.data = (const uint8_t *)req, .len = sizeof(req) - 1,
+	};
+	struct adn_ppm_chain *c;
+	struct adn_ppm_out out;
+	char err[4096];
+
+	if (adn_ppm_chain_create(&c) < 0)
+		abort();
+	if (adn_ppm_conf_load_file(c, path, err, sizeof(err)) == 0)
+		adn_ppm_chain_process(c, &in, &out);
+	adn_ppm_chain_free(c);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[4096];
+
+	if (size < 1 || size > FILE_MAX)
+		return -1;
+	adn_fuzz_file("file", data + 1, size - 1, path, sizeof(path));
+	switch (data[0] % 2) {
+	case 0:
+		routes(path, data + 1, size - 1);
+		break;
+	case 1:
+		ppm_rules(path);
+		break;
+	}
+	return 0;
+}
