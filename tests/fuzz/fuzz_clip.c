@@ -19,6 +19,7 @@
 
 #include "adn_clip_hdr.h"
 #include "adn_clip_snat.h"
+#include "adn_nat.h"
 #include "adn_clip_switch.h"
 #include "adn_clip_table.h"
 #include "adn_clip_trd.h"
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct adn_clip_switch *sw_snat, *sw_trd;
 static struct adn_clip_table *mirror[N_SERVERS];
-static struct adn_clip_snat_pool pool[N_SERVERS];
+static struct adn_nat_pool pool[N_SERVERS];
 static struct adn_clip_trd *trd[N_SERVERS];
 
 static struct adn_clip_switch *
@@ -65,6 +66,7 @@ release(void)
 	for (unsigned int i = 0; i < N_SERVERS; i++) {
 		adn_clip_table_free(mirror[i]);
 		adn_clip_trd_free(trd[i]);
+		adn_nat_pool_fini(&pool[i]);
 	}
 }
 
@@ -75,8 +77,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sw_trd = make_switch(&adn_clip_app_trd, ADN_CLIP_LB_ECMP);
 	for (unsigned int i = 0; i < N_SERVERS; i++)
 		if (adn_clip_table_create(256, i, &mirror[i]) != 0 ||
-		    adn_clip_snat_pool_init(&pool[i], 0xcb007100u + i, 1,
-					    1000, 1100) != 0 ||
+		    adn_nat_pool_init(&pool[i], 0xcb007100u + i, 1, 1000,
+				      1100) != 0 ||
 		    adn_clip_trd_create(64, i, &trd[i]) != 0)
 			abort();
 	atexit(release);
