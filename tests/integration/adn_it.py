@@ -159,37 +159,6 @@ def fail(msg):
     sys.exit(1)
 
 
-class Telemetry:
-    """DPDK telemetry v2: connect, read the greeting, one JSON per query."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-        json.loads(self.s.recv(16384).decode())
-
-    def query(self, cmd, quiet=False):
-        self.s.send(cmd.encode())
-        answer = json.loads(self.s.recv(65536).decode())
-        if not quiet:
-            print(cmd, "->", answer, flush=True)
-        return answer[cmd.split(",")[0]]
-
-    def control(self, params, quiet=False):
-        return self.query("/adn/control," + params, quiet)
-
-    def close(self):
-        self.s.close()
-
-
-def wait_for(cond, what, timeout=30.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    fail("timed out waiting until " + what)
-
-
 def stop(proc):
     """SIGTERM a running adn-nf; it must exit 0 with every packet
     accounted for. Returns its output."""
