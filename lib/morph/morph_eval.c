@@ -71,17 +71,12 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Pass `round` over the trace; cycles of every batch into lat[] (NULL:
- * an untimed pass). Returns the total cycles, or 0 when the pool ran dry.
- *
- * The thin traffic gets new flow keys every round: live, a flow seen once
- * in a window is gone in the next, and one that came back pass after
- * pass would find its counter, cache line and fastpath entry warm, and
- * flatter every plan with a large table or a cache. */
+/* One pass over the trace; cycles of every batch into lat[] (NULL: an
+ * untimed pass). Returns the total cycles, or 0 when the pool ran dry. */
 static uint64_t
 pass(struct adn_shadow *sh, struct adn_elem *const *src,
-     struct rte_mempool *mp, const struct morph_trace *tr,
-     unsigned int round, uint64_t *lat, unsigned int *n_lat)
+     struct rte_mempool *mp, const struct morph_trace *tr, uint64_t *lat,
+     unsigned int *n_lat)
 {
 	struct adn_exec *x = sh->x;
 	uint64_t total = 0;
@@ -102,14 +97,7 @@ pass(struct adn_shadow *sh, struct adn_elem *const *src,
 		for (uint16_t k = 0; k < n; k++) {
 			const struct morph_sample *p = &tr->pkts[i + k];
 			struct rte_mbuf *m = b->pkts[k];
-			struct morph_sample thin;
 
-			if (p->thin != 0 && round > 0) {
-				thin = *p;
-				morph_sample_vary(&thin, (uint64_t)round << 40 ^
-						  p->thin);
-				p = &thin;
-			}
 			memcpy(rte_pktmbuf_mtod(m, uint8_t *), p->data,
 			       p->cap);
 			m->data_len = (uint16_t)RTE_MIN((unsigned int)p->len,
@@ -160,8 +148,7 @@ morph_eval(struct adn_runtime *rt, struct rte_mempool *mp,
 	}
 	for (unsigned int r = 0; r <= reps; r++) {
 		unsigned int n_lat;
-		uint64_t cyc = pass(sh, src, mp, tr, r, r ? lat : NULL,
-				    &n_lat);
+		uint64_t cyc = pass(sh, src, mp, tr, r ? lat : NULL, &n_lat);
 
 		if (cyc == 0) {
 			adn_errs_add(errs, NULL, NULL, NULL,

@@ -335,8 +335,10 @@ put16(uint8_t *p, uint16_t v, uint8_t *csum, uint8_t *csum2)
 		csum_update(csum2, old, v);
 }
 
-void
-morph_sample_vary(struct morph_sample *s, uint64_t v)
+/* Variant `v` (> 0) of the flow of sample `s`: a new key, the branches
+ * the original takes (destination, protocol, lengths) kept. */
+static void
+make_variant(struct morph_sample *s, uint64_t v)
 {
 	const uint64_t h = adn_mix64(v);
 	struct adn_flow_key k;
@@ -481,7 +483,6 @@ morph_upsample(const struct morph_sample *s, unsigned int n, double distinct,
 		uint64_t id;
 
 		out[i] = s[j];
-		out[i].thin = 0;
 		if (of[j]->count != 1)
 			continue;
 		/* A single: flow `id` of the pool; its base is one single
@@ -489,9 +490,8 @@ morph_upsample(const struct morph_sample *s, unsigned int n, double distinct,
 		id = isinf(pool) ? fresh++ :
 			adn_rand_below(&r, (uint64_t)pool);
 		out[i] = s[singles[id % single]];
-		out[i].thin = id + 1;
 		if (id >= single)
-			morph_sample_vary(&out[i], id / single);
+			make_variant(&out[i], id / single);
 	}
 	free(tab);
 	free(of);

@@ -39,10 +39,6 @@ struct morph_sample {
 	uint16_t len;		/* frame length */
 	uint16_t cap;		/* bytes in data */
 	uint16_t worker;
-	/* In a replay trace: 1 + the new flow a packet of the thin traffic
-	 * was given (0: a flow kept as sampled), so each replay pass can
-	 * give the thin traffic new keys again (morph_sample_vary). */
-	uint64_t thin;
 	uint8_t data[MORPH_SNAP];
 };
 
@@ -115,12 +111,6 @@ int morph_upsample(const struct morph_sample *s, unsigned int n,
  * (by sampled count): heavy-tailed traffic ~0.05, skewed ~0.9. NAN when
  * empty or out of memory. */
 double morph_top1_share(const struct morph_sample *s, unsigned int n);
-
-/* Give the frame in `s` the flow key of variant `v` (> 0) of its flow:
- * another source port and low half of the source address, checksums
- * updated by RFC 1624; the branches it takes (destination, protocol,
- * lengths) kept. Frames other than IPv4 are left as they are. */
-void morph_sample_vary(struct morph_sample *s, uint64_t v);
 
 /* The window's samples in arrival order into out[0..t->n). */
 void morph_traffic_window(const struct morph_traffic *t,
