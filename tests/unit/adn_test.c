@@ -612,6 +612,16 @@ static const struct adn_elem_desc test_digest_desc = {
 ADN_ELEM_REGISTER(test_digest_desc);
 
 void
+adn_test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+void
 adn_test_untimed(struct adn_elem_totals *t)
 {
 	t->cycles = 0;

@@ -100,6 +100,8 @@ void adn_test_free(struct adn_pipeline *p);
 /* e's counters for comparing runs: adn_elem_totals without the
  * profiler's timings (cycles, timed_in), which differ run to run. */
 void adn_test_counters(const struct adn_elem *e, struct adn_elem_totals *t);
+/* Write `text` to `path` (a failure fails the test). */
+void adn_test_write_file(const char *path, const char *text);
 /* Clear the profiler's timings of `t` (from adn_runtime_elem_totals). */
 void adn_test_untimed(struct adn_elem_totals *t);
 

@@ -314,16 +314,6 @@ static const struct adn_elem_desc probe_desc = {
 };
 ADN_ELEM_REGISTER(probe_desc);
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* GenSource (with keys `gen_keys`) -> LpmRoute -> FlowCounter -> Probe ->
  * TcpChecksum -> Recycle, one worker, started. */
 static void
@@ -336,7 +326,7 @@ start_workload(const char *gen_keys, const char *plan, const char *morph)
 		 (int)getpid());
 	snprintf(cfg_path, sizeof(cfg_path), "/tmp/adn-morph-%d.cfg",
 		 (int)getpid());
-	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
+	adn_test_write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
 		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
 	snprintf(cfg, sizeof(cfg),
 		 "workers = 1;\nplan = \"%s\";\n%s"
@@ -353,7 +343,7 @@ start_workload(const char *gen_keys, const char *plan, const char *morph)
 		 "  \"route[1] -> count\", \"route[2] -> count\",\n"
 		 "  \"route[3] -> count\", \"count -> probe -> csum -> sink\" );\n",
 		 plan, morph, gen_keys, routes_path, routes_path);
-	write_file(cfg_path, cfg);
+	adn_test_write_file(cfg_path, cfg);
 	probe_live = NULL;
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);

@@ -67,23 +67,13 @@ static const char *const plans[] = {
 	"batch=7,fused8,route=fastpath16", "batch,route+count+csum=jit4",
 };
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Write `cfg` to cfg_path, and load, build and start it in rt. */
 static void
 start_runtime(const char *cfg)
 {
 	struct adn_errs errs = { 0 };
 
-	write_file(cfg_path, cfg);
+	adn_test_write_file(cfg_path, cfg);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
@@ -125,7 +115,7 @@ test_start(void)
 		 (int)getpid());
 	snprintf(bad_path, sizeof(bad_path), "/tmp/adn-swap-%d-bad.cfg",
 		 (int)getpid());
-	write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
+	adn_test_write_file(routes_path, "0.0.0.0/0 1\n10.0.0.0/8 2\n10.1.0.0/16 3\n"
 		   "192.168.0.0/16 2\n172.16.0.0/12 3\n");
 	gen_config(cfg, sizeof(cfg), "", "TcpChecksum", "csum");
 	start_runtime(cfg);
@@ -211,7 +201,7 @@ test_refused_changes_leave_live_version(void)
 		 "workers = 2;\nelements = ( { name = \"gen\"; type = \"GenSource\"; },\n"
 		 "  { name = \"x\"; type = \"NoSuchType\"; } );\n"
 		 "links = ( \"gen -> x\" );\n");
-	write_file(bad_path, text);
+	adn_test_write_file(bad_path, text);
 	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), -EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, ":3: element 'x': key 'type': unknown element type 'NoSuchType'") >= 0);
 	adn_errs_print(&errs, stdout);
@@ -232,7 +222,7 @@ test_reload_adds_and_removes(void)
 
 	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_before), 0);
 	gen_config(cfg, sizeof(cfg), "plan = \"jit8\";\n", "Counter", "tally");
-	write_file(bad_path, cfg);
+	adn_test_write_file(bad_path, cfg);
 	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), 0);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
@@ -466,7 +456,7 @@ test_old_version_waits_for_its_worker(void)
 		 "  { name = \"hold\"; type = \"Hold\"; },\n"
 		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
 		 "links = ( \"gen -> hold -> sink\" );\n");
-	write_file(cfg_path, cfg);
+	adn_test_write_file(cfg_path, cfg);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
 	__atomic_store_n(&hold, 1, __ATOMIC_RELEASE);
