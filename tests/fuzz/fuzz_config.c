@@ -7,12 +7,14 @@
  * names reach them; configs naming absolute paths are skipped (the fuzzer
  * would read /dev/zero). The whole load runs: libconfig, integer checks,
  * top-level keys, ports (parsed, not started), every element's keys and
- * configure(), links, the plan, one executor per worker.
+ * configure(), links, the plan, one executor per worker, and Morph's
+ * `morph` group.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "adn_fuzz.h"
+#include "adn_morph.h"
 #include "adn_runtime.h"
 
 #define CFG_MAX 16384
@@ -48,9 +50,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	adn_fuzz_file("adn.cfg", cfg, strlen(cfg), path, sizeof(path));
 	free(cfg);
 	if (adn_runtime_load(&rt, path, &errs) == 0) {
+		struct adn_morph_conf mc;
 		int argc;
 		char **argv;
 
+		adn_morph_conf_read(adn_runtime_config(&rt), &mc, &errs);
 		if (adn_runtime_eal_args(&rt, &argc, &argv, &errs) == 0)
 			free(argv);
 		adn_runtime_build(&rt, &errs);

@@ -6,12 +6,15 @@
  *      and checked against its own linear scan; each line also as the
  *      single-route syntax of the `add` command;
  *   1  PPM rules (PpmChain: a libconfig file with a `ppm` group), loaded
- *      into a chain that then takes one request.
+ *      into a chain that then takes one request;
+ *   2  ACL rules (Acl, ReflexiveAcl `rules_file`: one rule a line), each
+ *      line parsed and a parsed rule checked for sane ranges.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_acl.h"
 #include "adn_fuzz.h"
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
@@ -79,6 +82,29 @@ ppm_rules(const char *path)
 	adn_ppm_chain_free(c);
 }
 
+static void
+acl_rules(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	char line[512], why[256];
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		struct adn_acl_rule r;
+
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (adn_acl_rule_parse(line, &r, why, sizeof(why)) == 0 &&
+			    (r.src_len > 32 || r.dst_len > 32 ||
+			     r.sport_lo > r.sport_hi || r.dport_lo > r.dport_hi))
+				abort();
+		}
+		p += len + 1;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -87,12 +113,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > FILE_MAX)
 		return -1;
 	adn_fuzz_file("file", data + 1, size - 1, path, sizeof(path));
-	switch (data[0] % 2) {
+	switch (data[0] % 3) {
 	case 0:
 		routes(path, data + 1, size - 1);
 		break;
 	case 1:
 		ppm_rules(path);
+		break;
+	case 2:
+		acl_rules(data + 1, size - 1);
 		break;
 	}
 	return 0;
