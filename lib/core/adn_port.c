@@ -18,7 +18,9 @@
 #include "adn_port.h"
 
 #define DEFAULT_DESC 1024
-#define MBUF_CACHE 256
+#define DEFAULT_MBUF_CACHE 256
+/* Beyond rings, batches and caches, for PMDs that hold a few more. */
+#define MBUF_HEADROOM 1024
 
 static const char *const port_keys[] = {
 	"name", "device", "args", "rxq", "rx_desc", "tx_desc", "promisc", NULL,
@@ -100,6 +102,54 @@ lookup_u16(const config_setting_t *s, const char *key, uint16_t def,
 	return true;
 }
 
+/* `mbufs` and `mbuf_cache`: the pool's size (checked against what the
+ * ports need once they are known) and its per-lcore cache. */
+static void
+pool_keys(const config_t *cfg, struct adn_ports *ports,
+	  struct adn_errs *errs)
+{
+	static const struct {
+		const char *key;
+		long long lo, hi;
+	} keys[] = {
+		{ "mbufs", 1024, 1ll << 30 },
+		{ "mbuf_cache", 0, RTE_MEMPOOL_CACHE_MAX_SIZE },
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
+		const config_setting_t *v = config_lookup(cfg, keys[i].key);
+		long long x;
+
+		if (v == NULL)
+			continue;
+		if (config_setting_type(v) != CONFIG_TYPE_INT &&
+		    config_setting_type(v) != CONFIG_TYPE_INT64) {
+			adn_errs_add(errs, v, NULL, keys[i].key,
+				     "wrong type: must be an integer");
+			continue;
+		}
+		x = config_setting_get_int64(v);
+		if (x < keys[i].lo || x > keys[i].hi) {
+			adn_errs_add(errs, v, NULL, keys[i].key,
+				     "value %lld out of range [%lld, %lld]", x,
+				     keys[i].lo, keys[i].hi);
+			continue;
+		}
+		if (i == 0) {
+			ports->mbufs = (unsigned int)x;
+			ports->mbufs_where = v;
+		} else {
+			ports->mbuf_cache = (unsigned int)x;
+		}
+	}
+	/* rte_mempool_create's own rule, said in the config's terms. */
+	if (ports->mbufs && ports->mbuf_cache * 3 / 2 > ports->mbufs)
+		adn_errs_add(errs, config_lookup(cfg, "mbuf_cache"), NULL,
+			     "mbuf_cache",
+			     "%u is too large for a pool of %u mbufs (at most mbufs / 1.5)",
+			     ports->mbuf_cache, ports->mbufs);
+}
+
 int
 adn_ports_parse(const config_t *cfg, unsigned int n_workers,
 		struct adn_ports *ports, struct adn_errs *errs)
@@ -109,8 +159,10 @@ adn_ports_parse(const config_t *cfg, unsigned int n_workers,
 
 	memset(ports, 0, sizeof(*ports));
 	ports->n_workers = n_workers;
+	ports->mbuf_cache = DEFAULT_MBUF_CACHE;
+	pool_keys(cfg, ports, errs);
 	if (list == NULL)
-		return 0;
+		return errs->n == first_err ? 0 : -EINVAL;
 	if (!config_setting_is_list(list)) {
 		adn_errs_add(errs, list, NULL, "ports",
 			     "must be a list of groups ( { name = ...; device = ...; }, ... )");
@@ -257,8 +309,8 @@ pcap_u32(const unsigned char *p, bool swap)
 /* What the pcap PMD would get wrong silently in the trace `path`: it reads
  * every link type as Ethernet (refused here) and drops a last record cut
  * short without a word (warned here). Other formats (pcapng) are left to
- * the PMD. 0 or -EINVAL (error added). */
-static int
+ * the PMD. The number of records it will read, or -EINVAL (error added). */
+static int64_t
 pcap_check(const struct adn_port *port, const char *path,
 	   struct adn_errs *errs)
 {
@@ -311,25 +363,39 @@ pcap_check(const struct adn_port *port, const char *path,
 		ADN_LOG(WARNING, "port '%s': rx_pcap %s: ends in a cut record header (%zu of 16 bytes) after %" PRIu64 " records: ignored\n",
 			port->name, path, got, n);
 	fclose(f);
-	return 0;
+	return (int64_t)n;
 }
 
 /* Checks of a net_pcap device's rx_pcap traces before the PMD opens
- * them. */
+ * them. With infinite_rx=1 the PMD copies each trace into mbufs of the
+ * pool and keeps them: port->held_mbufs counts those. */
 static int
-pcap_args_check(const struct adn_port *port, struct adn_errs *errs)
+pcap_args_check(struct adn_port *port, struct adn_errs *errs)
 {
 	char args[sizeof(port->args)], *save = NULL;
+	uint64_t records = 0;
+	bool infinite = false;
 	int rc = 0;
 
 	if (strncmp(port->device, "net_pcap", 8) != 0)
 		return 0;
 	snprintf(args, sizeof(args), "%s", port->args);
 	for (char *kv = strtok_r(args, ",", &save); kv != NULL;
-	     kv = strtok_r(NULL, ",", &save))
-		if (strncmp(kv, "rx_pcap=", 8) == 0 &&
-		    pcap_check(port, kv + 8, errs) < 0)
+	     kv = strtok_r(NULL, ",", &save)) {
+		int64_t n;
+
+		if (strcmp(kv, "infinite_rx=1") == 0)
+			infinite = true;
+		if (strncmp(kv, "rx_pcap=", 8) != 0)
+			continue;
+		n = pcap_check(port, kv + 8, errs);
+		if (n < 0)
 			rc = -EINVAL;
+		else
+			records += (uint64_t)n;
+	}
+	port->held_mbufs = infinite ? (uint32_t)RTE_MIN(records, UINT32_MAX) :
+		0;
 	return rc;
 }
 
@@ -406,9 +472,10 @@ port_resolve(struct adn_port *port, struct adn_errs *errs)
 }
 
 static int
-port_configure(struct adn_port *port, struct rte_mempool *pool,
+port_configure(struct adn_port *port, const struct adn_ports *ports,
 	       struct adn_errs *errs)
 {
+	struct rte_mempool *pool = ports->pool;
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t id = port->port_id, rxd = port->rx_desc, txd = port->tx_desc;
@@ -466,9 +533,13 @@ port_configure(struct adn_port *port, struct rte_mempool *pool,
 		rte_eth_promiscuous_enable(id);	/* not every PMD can */
 	return 0;
 err:
+	/* An empty pool is the usual cause, and PMDs say "invalid
+	 * argument" for it: name the key that sizes the pool. */
 	adn_errs_add(errs, port->setting, NULL, NULL,
-		     "port '%s' (%s): setup failed: %s", port->name,
-		     port->device, rte_strerror(-rc));
+		     "port '%s' (%s): setup failed: %s (the pool has %u mbufs, %u free%s; a PMD that keeps mbufs of its own needs more: set the top-level key `mbufs`)",
+		     port->name, port->device, rte_strerror(-rc),
+		     pool->size, rte_mempool_avail_count(pool),
+		     ports->mbufs ? ", as `mbufs` says" : "");
 	return rc;
 }
 
@@ -476,7 +547,7 @@ int
 adn_ports_start(struct adn_ports *ports, unsigned int burst,
 		struct adn_errs *errs)
 {
-	unsigned int n_mbufs = 0;
+	unsigned int need = 0, held = 0, n_mbufs;
 	int rc = 0;
 
 	if (ports->n == 0)
@@ -487,26 +558,37 @@ adn_ports_start(struct adn_ports *ports, unsigned int burst,
 		rc = port_resolve(port, errs);
 		if (rc < 0)
 			return rc;
-		n_mbufs += port->rxq * port->rx_desc +
-			port->txq * port->tx_desc;
+		need += port->rxq * port->rx_desc + port->txq * port->tx_desc;
+		held += port->held_mbufs;
 	}
 	/* Rings full on every queue, a batch per worker in flight, and the
-	 * per-lcore caches, with headroom for PMDs that hold a few more. */
-	n_mbufs += ports->n_workers * (burst + MBUF_CACHE) +
-		rte_lcore_count() * MBUF_CACHE + 1024;
-	ports->pool = rte_pktmbuf_pool_create("adn_mbufs", n_mbufs, MBUF_CACHE,
-					      0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	 * per-lcore caches, with headroom; plus what PMDs keep. */
+	need += ports->n_workers * (burst + ports->mbuf_cache) +
+		rte_lcore_count() * ports->mbuf_cache + MBUF_HEADROOM + held;
+	if (ports->mbufs != 0 && ports->mbufs < need) {
+		adn_errs_add(errs, ports->mbufs_where, NULL, "mbufs",
+			     "%u mbufs are fewer than the ports need: %u (%u of them held by net_pcap's infinite_rx copy of its trace); set mbufs = %u or more",
+			     ports->mbufs, need, held, need);
+		return -ENOMEM;
+	}
+	n_mbufs = ports->mbufs ? ports->mbufs : need;
+	if (held > 0)
+		ADN_LOG(INFO, "pool sized for %u trace packets net_pcap keeps (infinite_rx=1)\n",
+			held);
+	ports->pool = rte_pktmbuf_pool_create("adn_mbufs", n_mbufs,
+					      ports->mbuf_cache, 0,
+					      RTE_MBUF_DEFAULT_BUF_SIZE,
 					      rte_socket_id());
 	if (ports->pool == NULL) {
-		adn_errs_add(errs, NULL, NULL, "ports",
-			     "cannot create a pool of %u mbufs: %s (give EAL more memory, -m, or fewer descriptors)",
+		adn_errs_add(errs, ports->mbufs_where, NULL, "mbufs",
+			     "cannot create a pool of %u mbufs: %s (give EAL more memory, -m or hugepages, or lower `mbufs` or the descriptors)",
 			     n_mbufs, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	ADN_LOG(INFO, "mempool of %u mbufs for %u port(s)\n", n_mbufs,
 		ports->n);
 	for (unsigned int i = 0; i < ports->n; i++) {
-		rc = port_configure(&ports->port[i], ports->pool, errs);
+		rc = port_configure(&ports->port[i], ports, errs);
 		if (rc < 0)
 			return rc;
 	}

@@ -31,6 +31,7 @@ struct adn_port {
 	bool promisc;
 	const config_setting_t *setting;
 	/* Filled by adn_ports_start(). */
+	uint32_t held_mbufs;		/* kept by the PMD (net_pcap infinite_rx) */
 	uint16_t port_id;
 	bool started;
 };
@@ -40,10 +41,14 @@ struct adn_ports {
 	struct adn_port port[ADN_MAX_PORTS];
 	struct rte_mempool *pool;
 	unsigned int n_workers;
+	/* Top-level keys `mbufs` (0: as many as the ports need) and
+	 * `mbuf_cache`. */
+	unsigned int mbufs, mbuf_cache;
+	const config_setting_t *mbufs_where;
 };
 
 /*
- * Parse `ports` from the config (may be absent: a pipeline of generators).
+ * Parse `ports`, `mbufs` and `mbuf_cache` from the config (may be absent: a pipeline of generators).
  * Reports every problem to `errs`; returns 0 or -EINVAL.
  */
 int adn_ports_parse(const config_t *cfg, unsigned int n_workers,
