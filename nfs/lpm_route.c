@@ -8,6 +8,12 @@
  *                              line, `#` comments; next_hop is the output
  *                              (1-15). A relative path is taken from the
  *                              config file's directory.
+ *   first_hop (int, default 1, 0-1)  the file's lowest next hop, which
+ *                              goes to output 1: 0 reads a table written
+ *                              for Click's RadixIPLookup (`prefix/len
+ *                              port`, ports from 0) as it is, next hop h
+ *                              to output h + 1. Control commands take and
+ *                              show hops in the file's numbering.
  *   table  (string, default "radix")
  *          "radix"    binary radix trie (lib/util/adn_radix.h), the
  *                     NFMorph paper's choice
@@ -21,8 +27,9 @@
  *          element has 1 + (highest next hop in the file) outputs.
  * Drops: not-ipv4 — not an IPv4 frame or shorter than an IPv4 header.
  * Control (adn_runtime_control, telemetry /adn/control):
- *   add A.B.C.D/LEN HOP   add a route or replace its hop; HOP 1 to
- *                         outputs - 1 (outputs are fixed at build time)
+ *   add A.B.C.D/LEN HOP   add a route or replace its hop; HOP numbered as
+ *                         in the file, within the outputs (fixed at
+ *                         build time)
  *   remove A.B.C.D/LEN    remove exactly that prefix
  *   lookup A.B.C.D        the output the data path takes for the address
  * Extra counters: routes (current, after control changes), radix_nodes.
@@ -84,6 +91,7 @@ struct lpm_route {
 	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
 	uint32_t default_hop;
 	uint32_t max_hop;		/* of the file: outputs - 1 */
+	uint32_t first_hop;		/* the file's hop for output 1 */
 	char path[PATH_MAX];		/* the file the routes came from */
 	/* Every route now in the table, to rebuild it in another kind. */
 	struct adn_route_table routes;
@@ -95,6 +103,9 @@ static const struct adn_arg_spec lpm_route_args[] = {
 	  .shapes_state = true },
 	{ .name = "table", .type = ADN_ARG_STRING, .choices = lpm_tables,
 	  .def_str = "radix", .help = "lookup structure", .knob = true,
+	  .shapes_state = true },
+	{ .name = "first_hop", .type = ADN_ARG_INT, .min = 0, .max = 1,
+	  .def_int = 1, .help = "the file's lowest next hop (0: Click's)",
 	  .shapes_state = true },
 	{ .name = "spare_routes", .type = ADN_ARG_INT, .min = 0,
 	  .max = 1 << 20, .def_int = LPM_ROUTE_SPARE_DEFAULT,
@@ -170,6 +181,26 @@ lpm_route_fill(struct lpm_route *st, uint32_t spare,
 	return rc;
 }
 
+/* Next hops as the route file and control commands write them, and the
+ * outputs the tables hold. */
+static uint32_t
+hop_max(const struct lpm_route *st)
+{
+	return LPM_ROUTE_MAX_HOP - LPM_ROUTE_OUT_HOP1 + st->first_hop;
+}
+
+static uint32_t
+hop_out(const struct lpm_route *st, uint32_t hop)
+{
+	return hop - st->first_hop + LPM_ROUTE_OUT_HOP1;
+}
+
+static uint32_t
+out_hop(const struct lpm_route *st, uint32_t out)
+{
+	return out + st->first_hop - LPM_ROUTE_OUT_HOP1;
+}
+
 /* A copy of `t` in `out`; 0 or -ENOMEM. */
 static int
 routes_copy(struct adn_route_table *out, const struct adn_route_table *t)
@@ -196,21 +227,26 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 		st->kind = strcmp(table, "dir24_8") == 0 ? LPM_TABLE_DIR24_8 :
 			LPM_TABLE_RADIX;
 		snprintf(st->path, sizeof(st->path), "%s", path);
-		if (prev != NULL && strcmp(prev->path, path) == 0) {
+		st->first_hop = (uint32_t)adn_elem_arg_int(e, "first_hop");
+		if (prev != NULL && strcmp(prev->path, path) == 0 &&
+		    prev->first_hop == st->first_hop) {
 			/* Same file, another table: the live routes. */
 			rc = routes_copy(&st->routes, &prev->routes);
 			st->max_hop = prev->max_hop;
 		} else {
-			rc = adn_route_file_read(path, LPM_ROUTE_OUT_HOP1,
-						 LPM_ROUTE_MAX_HOP,
-						 &st->routes, err,
+			rc = adn_route_file_read(path, st->first_hop,
+						 hop_max(st), &st->routes, err,
 						 sizeof(err));
 			if (rc < 0)
 				return adn_build_error(b, e, "routes", "%s",
 						       err);
-			for (unsigned int i = 0; i < st->routes.n; i++)
+			/* The tables hold outputs. */
+			for (unsigned int i = 0; i < st->routes.n; i++) {
+				st->routes.r[i].hop = hop_out(st,
+						st->routes.r[i].hop);
 				st->max_hop = RTE_MAX(st->max_hop,
 						      st->routes.r[i].hop);
+			}
 		}
 		if (rc == 0)
 			rc = lpm_route_fill(st, (uint32_t)adn_elem_arg_int(e,
@@ -273,7 +309,7 @@ lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 /* --- control (one control thread at a time, workers running) ----------- */
 
 static const char *const lpm_route_control_help[] = {
-	"add A.B.C.D/LEN HOP: add a route or replace its hop (HOP 1 to outputs - 1)",
+	"add A.B.C.D/LEN HOP: add a route or replace its hop (as the route file numbers hops)",
 	"remove A.B.C.D/LEN: remove exactly that prefix",
 	"lookup A.B.C.D: the output the data path takes (0: no route)",
 	NULL,
@@ -371,8 +407,8 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 	uint32_t old;
 	int rc;
 
-	rc = adn_route_parse(args, LPM_ROUTE_OUT_HOP1, LPM_ROUTE_MAX_HOP, &r,
-			     why, sizeof(why));
+	rc = adn_route_parse(args, l->first_hop, hop_max(l), &r, why,
+			     sizeof(why));
 	if (rc < 0) {
 		snprintf(reply, len, "add: %s", why);
 		return rc;
@@ -380,14 +416,15 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 	fmt_addr(a, sizeof(a), r.prefix);
 	/* Output ports are wired when the pipeline is built; a hop past
 	 * them has nowhere to go. */
-	if (r.hop >= e->n_outputs) {
+	if (hop_out(l, r.hop) >= e->n_outputs) {
 		snprintf(reply, len,
-			 "add: next hop %u out of range: %s has outputs 1-%u (fixed when the pipeline is built)",
-			 r.hop, e->name, e->n_outputs - 1u);
+			 "add: next hop %u out of range: %s takes hops %u-%u (its outputs are fixed when the pipeline is built)",
+			 r.hop, e->name, l->first_hop,
+			 out_hop(l, e->n_outputs - 1u));
 		return -ERANGE;
 	}
 	old = lpm_route_exact(l, r.prefix, r.len);
-	rc = lpm_route_change(e, l, r.prefix, r.len, r.hop);
+	rc = lpm_route_change(e, l, r.prefix, r.len, hop_out(l, r.hop));
 	if (rc == -ENOSPC) {
 		snprintf(reply, len,
 			 "add %s/%u: the dir24_8 table is full (raise spare_routes)",
@@ -402,7 +439,7 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 		snprintf(reply, len, "added %s/%u -> %u", a, r.len, r.hop);
 	else
 		snprintf(reply, len, "replaced %s/%u -> %u (was %u)", a, r.len,
-			 r.hop, old);
+			 r.hop, out_hop(l, old));
 	return 1;
 }
 
@@ -432,7 +469,8 @@ lpm_route_ctl_remove(struct adn_elem *e, struct lpm_route *l,
 			 strerror(-rc));
 		return rc;
 	}
-	snprintf(reply, len, "removed %s/%u (was -> %u)", a, plen, old);
+	snprintf(reply, len, "removed %s/%u (was -> %u)", a, plen,
+		 out_hop(l, old));
 	return 1;
 }
 

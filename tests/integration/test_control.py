@@ -119,7 +119,7 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
 
         r = tel.control("route add 198.51.100.0/24 3")
         check(r["ok"] == 0 and r["rc"] < 0 and
-              "outputs 1-2" in r["reply"],
+              "takes hops 1-2" in r["reply"],
               "a hop past the outputs is refused naming the limit")
         r = tel.control("route add 198.51.100.1/24 1")
         check(r["ok"] == 0 and "host bits set" in r["reply"],

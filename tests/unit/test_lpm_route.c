@@ -497,7 +497,7 @@ check_control(const char *table)
 	CU_ASSERT_EQUAL(xstat(e, "routes"), n0);
 
 	/* Errors: a reason, nothing changed, no generation bump. */
-	ctl(e, "add 192.0.2.0/24 5", -ERANGE, "x has outputs 1-4");
+	ctl(e, "add 192.0.2.0/24 5", -ERANGE, "x takes hops 1-4");
 	ctl(e, "add 192.0.2.0/24 16", -EINVAL, "allowed 1-15");
 	ctl(e, "add 192.0.2.0/24 0", -EINVAL, "bad next hop '0'");
 	ctl(e, "add 192.0.2.1/24 1", -EINVAL, "host bits set");
@@ -664,6 +664,76 @@ test_lpm_dir24_8_full_names_spare_routes(void)
 	adn_test_free(p);
 }
 
+/* A table written for Click's RadixIPLookup (next hops from 0) is read
+ * as it is with first_hop = 0: hop h goes to output h + 1, for both
+ * table kinds, and control commands speak the file's numbering. Without
+ * the key the file is refused at its line. */
+static void
+check_click_numbering(const char *table)
+{
+	char path[160], keys[512];
+	struct adn_errs errs = { 0 };
+	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 64);
+	struct adn_pipeline *p;
+	struct adn_elem *e;
+	struct adn_rand r;
+	unsigned int bad = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.click", routes_path);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (unsigned int i = 0; i < routes.n; i++)
+		fprintf(f, "%u.%u.%u.%u/%u %u\n", routes.r[i].prefix >> 24,
+			(routes.r[i].prefix >> 16) & 255,
+			(routes.r[i].prefix >> 8) & 255,
+			routes.r[i].prefix & 255, routes.r[i].len,
+			routes.r[i].hop - 1);
+	fclose(f);
+	snprintf(keys, sizeof(keys), "routes = \"%s\"; table = \"%s\";",
+		 path, table);
+	p = adn_test_chain_outputs("click1", "LpmRoute", keys, N_HOPS + 1,
+				   &errs);
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT(errs.n == 1 && strstr(errs.msg[0],
+					"bad next hop '0' (allowed 1-15)"));
+	adn_errs_clear(&errs);
+	snprintf(keys, sizeof(keys),
+		 "routes = \"%s\"; table = \"%s\"; first_hop = 0;", path,
+		 table);
+	p = adn_test_chain_outputs("click0", "LpmRoute", keys, N_HOPS + 1,
+				   NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	e = adn_pipeline_find(p, "x");
+	CU_ASSERT_EQUAL(e->n_outputs, N_HOPS + 1);
+	adn_rand_seed(&r, 11);
+	for (unsigned int i = 0; i < N_LOOKUPS / 4; i++) {
+		uint32_t a = pick_addr(&r), want = adn_route_table_scan(&routes,
+									a);
+
+		bad += route_pkt(e, m, a) != (int)(want == UINT32_MAX ? 0 :
+						   want);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	ctl(e, "add 192.0.2.0/24 0", 0, "added 192.0.2.0/24 -> 0");
+	CU_ASSERT_EQUAL(route_pkt(e, m, 0xc0000201), 1);
+	ctl(e, "add 192.0.2.0/24 3", 0, "replaced 192.0.2.0/24 -> 3 (was 0)");
+	CU_ASSERT_EQUAL(route_pkt(e, m, 0xc0000201), 4);
+	ctl(e, "add 198.51.100.0/24 4", -ERANGE, "takes hops 0-3");
+	ctl(e, "remove 192.0.2.0/24", 0, "was -> 3");
+	rte_pktmbuf_free(m);
+	adn_test_free(p);
+	unlink(path);
+}
+
+static void
+test_lpm_click_route_file(void)
+{
+	check_click_numbering("radix");
+	check_click_numbering("dir24_8");
+}
+
 int
 main(void)
 {
@@ -685,6 +755,7 @@ main(void)
 	CU_ADD_TEST(s, test_lpm_control_dir24_8);
 	CU_ADD_TEST(s, test_lpm_control_churn_matches_linear_scan);
 	CU_ADD_TEST(s, test_lpm_dir24_8_full_names_spare_routes);
+	CU_ADD_TEST(s, test_lpm_click_route_file);
 	rc = adn_test_main();
 	adn_route_table_free(&routes);
 	unlink(routes_path);

@@ -215,7 +215,7 @@ test_control_changes_routes_while_running(void)
 	gen = adn_elem_state_gen(e);
 	CU_ASSERT_EQUAL(adn_runtime_control(&rt, "route", "add 1.0.0.0/8 9",
 					    reply, sizeof(reply)), -ERANGE);
-	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "outputs 1-2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "takes hops 1-2"));
 	CU_ASSERT_EQUAL(adn_elem_state_gen(e), gen);
 	CU_ASSERT(traffic_past(received()));
 }
