@@ -3,11 +3,14 @@
  * adn-nf — run a pipeline of network-function elements from a config file
  * on polled DPDK lcores.
  *
- *   adn-nf -c FILE [--duration S] [--stats-interval S] [--idle-exit S]
- *          [--stats-json FILE] [-- EAL arguments]
+ *   adn-nf -c FILE [-p PLAN] [--duration S] [--stats-interval S]
+ *          [--idle-exit S] [--stats-json FILE] [--dot FILE]
+ *          [-- EAL arguments]
  *
- * Shape of DPDK's l3fwd: parse args -> EAL -> build -> start ports ->
- * launch workers -> wait (stats, signals) -> stop -> clean up.
+ * Shape of DPDK's l3fwd: parse args -> check the config -> EAL -> build ->
+ * start ports -> launch workers -> wait (stats, signals) -> stop -> clean
+ * up. The config is checked before EAL starts, so a typo is the first
+ * thing the operator reads, not a line after EAL's start-up messages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +43,8 @@ on_signal(int sig)
 
 struct options {
 	const char *config;
+	const char *plan;	/* overrides the config's */
+	const char *dot;
 	double duration;	/* 0: until a signal */
 	double stats_interval;	/* 0: no periodic line */
 	double idle_exit;	/* 0: never */
@@ -55,16 +60,21 @@ usage(FILE *f, const char *prog)
 		"Usage: %s -c FILE [options] [-- EAL arguments]\n"
 		"Run the network-function pipeline described by FILE.\n\n"
 		"  -c, --config FILE        pipeline config (libconfig)\n"
+		"  -p, --plan PLAN          run PLAN instead of the config's plan\n"
+		"                           (adn-bench -p syntax, e.g. jit8,route=fastpath1024)\n"
 		"  -d, --duration S         stop after S seconds (default: on SIGINT/SIGTERM)\n"
 		"  -s, --stats-interval S   print one stats line every S seconds (default 1, 0 = off)\n"
 		"  -i, --idle-exit S        stop once no packet arrived for S seconds\n"
 		"                           (for replaying a finite trace; default off)\n"
 		"  -j, --stats-json FILE    write the final stats as JSON\n"
+		"  -g, --dot FILE           write the pipeline as Graphviz when stopping\n"
+		"                           (templates, chains, packets per edge)\n"
 		"  -l, --list-elements      list the element types and exit\n"
 		"  -h, --help               this help\n"
 		"  -V, --version            print the version\n\n"
 		"EAL arguments come from the config's `eal` list, then from after `--`.\n"
-		"Telemetry: dpdk-telemetry.py [-f PREFIX], commands /adn/stats, /adn/pipeline,\n"
+		"Operate it with adn-ctl [-f PREFIX] (stats, top, plan set, capture, ...)\n"
+		"or dpdk-telemetry.py: /adn/stats, /adn/ports, /adn/pipeline,\n"
 		"/adn/element,NAME, /adn/plan, /adn/plan/set,PLAN, /adn/reload,FILE,\n"
 		"/adn/versions, /adn/control,NAME CMD, /adn/morph, /adn/morph/try,PLAN.\n"
 		"Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
@@ -102,6 +112,8 @@ parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "dot", required_argument, NULL, 'g' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "idle-exit", required_argument, NULL, 'i' },
@@ -114,11 +126,17 @@ parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	o->stats_interval = 1;
-	while ((c = getopt_long(argc, argv, "c:d:s:i:j:lhV", longopts,
+	while ((c = getopt_long(argc, argv, "c:p:g:d:s:i:j:lhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'p':
+			o->plan = optarg;
+			break;
+		case 'g':
+			o->dot = optarg;
 			break;
 		case 'd':
 			if (parse_seconds(optarg, "--duration", &o->duration))
@@ -207,13 +225,34 @@ eal_failure(void)
 		close(fd);
 }
 
-/* Main lcore: stats lines, signals, duration and idle limits. */
+/* The build's errors the check before EAL did not already print, and the
+ * count of both. */
 static void
+not_started(const char *config, const struct adn_errs *pre,
+	    const struct adn_errs *build)
+{
+	unsigned int n = pre->n;
+
+	for (unsigned int i = 0; i < build->n; i++) {
+		const char *m = build->msg[i] ? build->msg[i] : "?";
+
+		if (adn_errs_find(pre, m) >= 0)
+			continue;
+		fprintf(stderr, "error: %s\n", m);
+		n++;
+	}
+	fprintf(stderr, "%s: %u error%s, not started\n", config, n,
+		n == 1 ? "" : "s");
+}
+
+/* Main lcore: stats lines, signals, duration and idle limits. Returns
+ * the seconds traffic ran for (an idle exit's idle time left out). */
+static double
 wait_loop(struct adn_runtime *rt, const struct options *o)
 {
 	const uint64_t hz = rte_get_tsc_hz();
 	uint64_t start = rte_rdtsc(), next_stats = start, last_rx_tsc = start;
-	uint64_t last_rx = 0;
+	uint64_t last_rx = 0, end;
 	struct adn_stats_prev prev = { 0 };
 
 	prev.tsc = start;
@@ -230,7 +269,7 @@ wait_loop(struct adn_runtime *rt, const struct options *o)
 			last_rx_tsc = now;
 		} else if (o->idle_exit > 0 &&
 			   now - last_rx_tsc >= o->idle_exit * hz) {
-			break;
+			return (double)(last_rx_tsc - start) / hz;
 		}
 		if (o->stats_interval > 0 && now >= next_stats) {
 			adn_stats_print_line(rt, &prev, stdout);
@@ -241,19 +280,22 @@ wait_loop(struct adn_runtime *rt, const struct options *o)
 		adn_runtime_reclaim(rt);
 		usleep(10000);
 	}
+	end = rte_rdtsc();
 	if (signalled)
 		printf("\nstopping on signal %d\n", (int)signalled);
+	return (double)(end - start) / hz;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
-	struct adn_errs errs = { 0 };
+	struct adn_errs errs = { 0 }, pre_errs = { 0 };
 	static struct adn_runtime rt;	/* large; lives for the process */
 	struct adn_morph_conf morph_conf;
 	struct adn_morph *morph = NULL;
 	int cfg_argc, all_argc, rc;
+	double elapsed;
 	char **cfg_argv = NULL, **all_argv = NULL;
 	bool eal_up = false;
 	int status = 1;
@@ -263,9 +305,20 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 
 	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
+	    (o.plan != NULL &&
+	     adn_runtime_override_plan(&rt, o.plan, &errs) < 0) ||
 	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		goto out;
+	}
+	/* What needs no EAL first (Morph's policy with the rest), so a typo
+	 * is the first line the operator reads. */
+	adn_morph_conf_read(adn_runtime_config(&rt), &morph_conf, &pre_errs);
+	adn_runtime_check(&rt, &pre_errs);
+	if (pre_errs.n > 0) {
+		adn_errs_print(&pre_errs, stderr);
+		/* The build finds the rest (links, files): EAL quiet. */
+		rte_log_set_global_level(RTE_LOG_ERR);
 	}
 	all_argv = eal_argv(argv[0], cfg_argc, cfg_argv, o.eal_argc,
 			    o.eal_argv, &all_argc);
@@ -274,20 +327,18 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (rte_eal_init(all_argc, all_argv) < 0) {
-		eal_failure();
+		if (pre_errs.n > 0)
+			not_started(o.config, &pre_errs, &errs);
+		else
+			eal_failure();
 		goto out;
 	}
 	eal_up = true;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	/* Morph's policy is checked with the rest of the config. */
-	if (adn_morph_conf_read(adn_runtime_config(&rt), &morph_conf,
-				&errs) < 0 ||
-	    adn_runtime_build(&rt, &errs) < 0) {
-		adn_errs_print(&errs, stderr);
-		fprintf(stderr, "%s: %u error%s, not started\n", o.config,
-			errs.n, errs.n == 1 ? "" : "s");
+	if (adn_runtime_build(&rt, &errs) < 0 || pre_errs.n > 0) {
+		not_started(o.config, &pre_errs, &errs);
 		goto out;
 	}
 	if (morph_conf.enabled &&
@@ -310,18 +361,21 @@ main(int argc, char **argv)
 			fprintf(stderr, "warning: /adn/morph not registered\n");
 	}
 
-	wait_loop(&rt, &o);
+	elapsed = wait_loop(&rt, &o);
 	adn_morph_stop(morph);
 	adn_runtime_stop(&rt);
-	adn_stats_print_table(&rt, stdout);
+	adn_stats_print_table(&rt, elapsed, stdout);
 	status = 0;
-	if (o.stats_json != NULL) {
-		rc = adn_stats_write_json(&rt, o.stats_json);
-		if (rc < 0) {
-			fprintf(stderr, "error: %s: %s\n", o.stats_json,
-				strerror(-rc));
-			status = 1;
-		}
+	rc = o.stats_json ? adn_stats_write_json(&rt, elapsed, o.stats_json) :
+		0;
+	if (rc < 0) {
+		fprintf(stderr, "error: %s: %s\n", o.stats_json, strerror(-rc));
+		status = 1;
+	}
+	rc = o.dot ? adn_stats_write_dot(&rt, o.dot) : 0;
+	if (rc < 0) {
+		fprintf(stderr, "error: %s: %s\n", o.dot, strerror(-rc));
+		status = 1;
 	}
 out:
 	/* Safe at any stage: each frees only what it set up. */
@@ -332,5 +386,6 @@ out:
 	free(all_argv);
 	free(cfg_argv);
 	adn_errs_clear(&errs);
+	adn_errs_clear(&pre_errs);
 	return status;
 }

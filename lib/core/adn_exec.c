@@ -819,6 +819,16 @@ adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 	snprintf(out, len, "%s%s", name, detail);
 }
 
+const struct adn_elem *
+adn_exec_chain_head(const struct adn_exec *x, const struct adn_elem *e)
+{
+	unsigned int pos;
+	const struct adn_tpl_inst *t = inst_of(x, e, &pos);
+
+	return t != NULL && t->ops->scope == ADN_TPL_SCOPE_CHAIN ? t->e[0] :
+		NULL;
+}
+
 int
 adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
 		   const char **tpl_name, struct adn_xstat *out,

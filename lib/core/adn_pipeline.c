@@ -785,6 +785,113 @@ valid_name(const char *s)
 	return true;
 }
 
+/* Entry i of `elements`: its name checked (and recorded in nodes[i])
+ * and its type's descriptor, or NULL after reporting why not. */
+static const struct adn_elem_desc *
+entry_desc(const config_setting_t *list, struct node *nodes, unsigned int i,
+	   struct adn_errs *errs)
+{
+	const config_setting_t *s = config_setting_get_elem(list, i);
+	const char *name = NULL, *type = NULL;
+	const struct adn_elem_desc *d;
+	int prev;
+
+	memset(nodes[i].out_to, 0xff, sizeof(nodes[i].out_to));
+	if (!config_setting_is_group(s)) {
+		adn_errs_add(errs, s, NULL, "elements",
+			     "entry %u must be a group { name = ...; type = ...; }",
+			     i);
+		return NULL;
+	}
+	if (!config_setting_lookup_string(s, "name", &name)) {
+		adn_errs_add(errs, s, NULL, "name",
+			     "missing (every element needs a string name)");
+		return NULL;
+	}
+	if (!valid_name(name)) {
+		adn_errs_add(errs, s, name, "name",
+			     "invalid: use letters, digits and '_' (at most %d), so telemetry can name it",
+			     ADN_NAME_MAX - 1);
+		return NULL;
+	}
+	prev = find_node(nodes, i, name);
+	if (prev >= 0) {
+		adn_errs_add(errs, s, name, "name",
+			     "duplicate element name (first defined at line %u)",
+			     config_setting_source_line(
+				     config_setting_get_elem(list, prev)));
+		return NULL;
+	}
+	nodes[i].name = name;
+	if (!config_setting_lookup_string(s, "type", &type)) {
+		adn_errs_add(errs, s, name, "type",
+			     "missing (a string naming an element type)");
+		return NULL;
+	}
+	d = adn_elem_find(type);
+	if (d == NULL)
+		adn_errs_add(errs, config_setting_get_member(s, "type"),
+			     name, "type",
+			     "unknown element type '%s' (adn-nf --list-elements shows the types)",
+			     type);
+	return d;
+}
+
+/* `elements` as a non-empty list of at most ADN_MAX_ELEMS entries: their
+ * number, or 0 after reporting why not. */
+static unsigned int
+elements_list(const config_t *cfg, const config_setting_t **out,
+	      struct adn_errs *errs)
+{
+	const config_setting_t *list = config_lookup(cfg, "elements");
+	unsigned int n;
+
+	*out = list;
+	if (list == NULL || !config_setting_is_list(list) ||
+	    config_setting_length(list) == 0) {
+		adn_errs_add(errs, list, NULL, "elements",
+			     "%s: the config needs `elements = ( { name = ...; type = ...; }, ... )`",
+			     list ? "must be a non-empty list of groups" : "missing");
+		return 0;
+	}
+	n = (unsigned int)config_setting_length(list);
+	if (n > ADN_MAX_ELEMS) {
+		adn_errs_add(errs, list, NULL, "elements",
+			     "%u elements, at most %d", n, ADN_MAX_ELEMS);
+		return 0;
+	}
+	return n;
+}
+
+int
+adn_pipeline_check_keys(const config_t *cfg, struct adn_errs *errs)
+{
+	struct adn_build_env env = { .cfg = cfg };
+	struct adn_build b = { .env = &env, .cfg = cfg, .errs = errs };
+	const config_setting_t *list;
+	unsigned int n = elements_list(cfg, &list, errs), first_err = errs->n;
+	struct node *nodes = calloc(n ? n : 1, sizeof(*nodes));
+
+	if (nodes == NULL) {
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct adn_elem_desc *d = entry_desc(list, nodes, i,
+							   errs);
+		/* A stand-in of the element, enough for check_args. */
+		struct adn_elem e = { .desc = d };
+
+		if (d == NULL)
+			continue;
+		e.setting = config_setting_get_elem(list, i);
+		snprintf(e.name, sizeof(e.name), "%s", nodes[i].name);
+		check_args(&b, &e);
+	}
+	free(nodes);
+	return errs->n == first_err && n > 0 ? 0 : -EINVAL;
+}
+
 int
 adn_pipeline_build_env(const struct adn_build_env *env,
 		       struct adn_errs *errs, struct adn_pipeline **out)
@@ -797,26 +904,16 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		.reg = env->reg,
 	};
 	struct adn_state_reg *own_reg = NULL;
-	const config_setting_t *list = config_lookup(cfg, "elements");
-	unsigned int n = 0, first_err = errs->n;
+	const config_setting_t *list;
+	unsigned int first_err = errs->n;
 	struct node *nodes = NULL;
 	unsigned int *order = NULL, *pos = NULL;
 	struct adn_pipeline *p = NULL;
+	const unsigned int n = elements_list(cfg, &list, errs);
 
 	*out = NULL;
-	if (list == NULL || !config_setting_is_list(list) ||
-	    config_setting_length(list) == 0) {
-		adn_errs_add(errs, list, NULL, "elements",
-			     "%s: the config needs `elements = ( { name = ...; type = ...; }, ... )`",
-			     list ? "must be a non-empty list of groups" : "missing");
+	if (n == 0)
 		return -EINVAL;
-	}
-	n = (unsigned int)config_setting_length(list);
-	if (n > ADN_MAX_ELEMS) {
-		adn_errs_add(errs, list, NULL, "elements",
-			     "%u elements, at most %d", n, ADN_MAX_ELEMS);
-		return -EINVAL;
-	}
 	if (b.reg == NULL) {
 		if (adn_state_reg_create(&own_reg) < 0)
 			goto nomem;
@@ -830,50 +927,13 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 
 	for (unsigned int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(list, i);
-		const char *name = NULL, *type = NULL;
-		const struct adn_elem_desc *d;
-		int prev, rc;
+		const struct adn_elem_desc *d = entry_desc(list, nodes, i,
+							   errs);
+		const char *name = nodes[i].name;
+		int rc;
 
-		memset(nodes[i].out_to, 0xff, sizeof(nodes[i].out_to));
-		if (!config_setting_is_group(s)) {
-			adn_errs_add(errs, s, NULL, "elements",
-				     "entry %u must be a group { name = ...; type = ...; }",
-				     i);
+		if (d == NULL)
 			continue;
-		}
-		if (!config_setting_lookup_string(s, "name", &name)) {
-			adn_errs_add(errs, s, NULL, "name",
-				     "missing (every element needs a string name)");
-			continue;
-		}
-		if (!valid_name(name)) {
-			adn_errs_add(errs, s, name, "name",
-				     "invalid: use letters, digits and '_' (at most %d), so telemetry can name it",
-				     ADN_NAME_MAX - 1);
-			continue;
-		}
-		prev = find_node(nodes, i, name);
-		if (prev >= 0) {
-			adn_errs_add(errs, s, name, "name",
-				     "duplicate element name (first defined at line %u)",
-				     config_setting_source_line(
-					     config_setting_get_elem(list, prev)));
-			continue;
-		}
-		nodes[i].name = name;
-		if (!config_setting_lookup_string(s, "type", &type)) {
-			adn_errs_add(errs, s, name, "type",
-				     "missing (a string naming an element type)");
-			continue;
-		}
-		d = adn_elem_find(type);
-		if (d == NULL) {
-			adn_errs_add(errs, config_setting_get_member(s, "type"),
-				     name, "type",
-				     "unknown element type '%s' (adn-nf --list-elements shows the types)",
-				     type);
-			continue;
-		}
 		if (env->shadow && (d->flags & (ADN_ELEM_SOURCE |
 						ADN_ELEM_EXTERNAL)))
 			d = standin_of(d);
@@ -900,6 +960,15 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		}
 		nodes[i].configured = true;
 	}
+
+	/* A port no element uses is a typo or a leftover: what it receives
+	 * would go nowhere, and it would never send. */
+	for (unsigned int i = 0; ports && !env->shadow && i < ports->n; i++)
+		if (!(b.port_tx_claimed >> i & 1) && !b.port_rxq_claimed[i])
+			adn_errs_add(errs, ports->port[i].setting, NULL,
+				     "ports",
+				     "port '%s' is used by no element (no FromPort or ToPort names it): link it or remove it",
+				     ports->port[i].name);
 
 	/* Links are checked even when some elements failed, so one run
 	 * reports every error. */

@@ -154,6 +154,10 @@ int adn_pipeline_build(const config_t *cfg, struct adn_ports *ports,
 		       struct adn_pipeline **out);
 /* The pipeline is published: its new state objects become current. */
 void adn_pipeline_commit(struct adn_pipeline *p);
+/* Without EAL (adn-nf checks a config before starting DPDK): element
+ * names, types and keys against their declared specs. Links and what
+ * configure() checks need the build. Returns 0 or -EINVAL. */
+int adn_pipeline_check_keys(const config_t *cfg, struct adn_errs *errs);
 /* Destroy elements and release their state (no worker may run it). */
 void adn_pipeline_free(struct adn_pipeline *p);
 
@@ -256,6 +260,10 @@ void adn_exec_describe(const struct adn_exec *x, const struct adn_elem *e,
 /* Counters the template instance running `e` keeps about it (a
  * fastpath cache's hits): how many it wrote to out[], 0 when none, and
  * the template's name in *tpl_name. */
+/* The first element of the chain `e` runs in, or NULL when it runs on its
+ * own (adn-nf --dot draws chains as clusters). */
+const struct adn_elem *adn_exec_chain_head(const struct adn_exec *x,
+					   const struct adn_elem *e);
 int adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
 		       const char **tpl_name, struct adn_xstat *out,
 		       unsigned int max);

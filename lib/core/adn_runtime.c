@@ -35,6 +35,7 @@
 static const char *const top_keys[] = {
 	"eal", "workers", "burst", "ports", "elements", "links", "plan",
 	"morph",	/* the optimizer's policy: lib/morph reads it */
+	"mbufs", "mbuf_cache",	/* the port pool (adn_port.h) */
 	NULL,
 };
 
@@ -410,12 +411,60 @@ read_top(const config_t *cfg, unsigned int *workers, unsigned int *burst,
 				break;
 		if (*k == NULL)
 			adn_errs_add(errs, s, NULL, config_setting_name(s),
-				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan, morph)");
+				     "unknown top-level key (allowed: eal, workers, burst, ports, elements, links, plan, morph, mbufs, mbuf_cache)");
 	}
 	lookup_uint(cfg, "workers", 1, 1, ADN_MAX_WORKERS, workers, errs);
 	lookup_uint(cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, burst,
 		    errs);
 	return adn_plan_from_config(cfg, plan, errs);
+}
+
+int
+adn_runtime_check(struct adn_runtime *rt, struct adn_errs *errs)
+{
+	const config_t *cfg = &rt->conf->cfg;
+	unsigned int first_err = errs->n, workers = 1, burst = 0;
+	struct adn_plan *plan = malloc(sizeof(*plan));
+	struct adn_ports *ports = malloc(sizeof(*ports));
+
+	if (plan == NULL || ports == NULL) {
+		free(plan);
+		free(ports);
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	read_top(cfg, &workers, &burst, plan, errs);
+	adn_ports_parse(cfg, workers, ports, errs);
+	adn_pipeline_check_keys(cfg, errs);
+	free(plan);
+	free(ports);
+	return errs->n == first_err ? 0 : -EINVAL;
+}
+
+int
+adn_runtime_override_plan(struct adn_runtime *rt, const char *plan,
+			  struct adn_errs *errs)
+{
+	config_setting_t *root = config_root_setting(&rt->conf->cfg);
+	struct adn_plan *p = malloc(sizeof(*p));
+	config_setting_t *s;
+	int rc;
+
+	/* Checked here, so its errors name the plan, not a config line. */
+	if (p == NULL)
+		return -ENOMEM;
+	rc = adn_plan_parse(plan, p, errs);
+	free(p);
+	if (rc < 0)
+		return rc;
+	if (config_setting_get_member(root, "plan") != NULL)
+		config_setting_remove(root, "plan");
+	s = config_setting_add(root, "plan", CONFIG_TYPE_STRING);
+	if (s == NULL || config_setting_set_string(s, plan) != CONFIG_TRUE) {
+		adn_errs_add(errs, NULL, NULL, "plan", "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int
@@ -544,7 +593,8 @@ static void
 check_unchanged(const config_t *live, const config_t *next,
 		struct adn_errs *errs)
 {
-	static const char *const fixed[] = { "eal", "workers", "ports", NULL };
+	static const char *const fixed[] = { "eal", "workers", "ports",
+		"mbufs", "mbuf_cache", NULL };
 
 	for (const char *const *k = fixed; *k; k++) {
 		static char a[16384], b[16384];

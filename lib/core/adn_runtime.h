@@ -171,6 +171,18 @@ adn_runtime_config(struct adn_runtime *rt)
 int adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 			 struct adn_errs *errs);
 
+/* Without EAL: what can be checked before starting DPDK (top-level
+ * keys, workers, burst, plan, ports, element names, types and keys), so
+ * a typo is reported before EAL's start-up messages. The build checks
+ * all of it again, and links and files. Returns 0 or -EINVAL. */
+int adn_runtime_check(struct adn_runtime *rt, struct adn_errs *errs);
+
+/* Run plan `plan` (adn_plan.h syntax) instead of the config's `plan`
+ * (adn-nf -p). Before adn_runtime_build; a reload takes the new file's
+ * plan. Returns 0 or -ENOMEM. */
+int adn_runtime_override_plan(struct adn_runtime *rt, const char *plan,
+			      struct adn_errs *errs);
+
 /* With EAL up: top-level keys, workers, burst, plan (its knobs override
  * element keys), ports, elements, links, and the first version. Every
  * error is reported before failing. */

@@ -29,6 +29,13 @@ fmt_rate(double pps, char *buf, size_t len)
 		snprintf(buf, len, "%.0f pps", pps);
 }
 
+/* v / dt, or 0 before the first interval. */
+static double
+per_s(uint64_t v, double dt)
+{
+	return dt > 0 ? (double)v / dt : 0;
+}
+
 void
 adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 		     FILE *f)
@@ -37,7 +44,7 @@ adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 	double dt = prev->tsc ? (double)(now - prev->tsc) / rte_get_tsc_hz() :
 		0;
 	struct adn_totals t;
-	char r1[32], r2[32];
+	char r1[32], r2[32], r3[32];
 
 	fprintf(f, "[%7.1fs]",
 		(double)(now - rt->start_tsc) / rte_get_tsc_hz());
@@ -47,10 +54,8 @@ adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 
 		if (!port_stats(port, &es))
 			continue;
-		fmt_rate(dt > 0 ? (es.ipackets - prev->rx[i]) / dt : 0, r1,
-			 sizeof(r1));
-		fmt_rate(dt > 0 ? (es.opackets - prev->tx[i]) / dt : 0, r2,
-			 sizeof(r2));
+		fmt_rate(per_s(es.ipackets - prev->rx[i], dt), r1, sizeof(r1));
+		fmt_rate(per_s(es.opackets - prev->tx[i], dt), r2, sizeof(r2));
 		fprintf(f, " %s: rx %" PRIu64 " (%s) tx %" PRIu64
 			" (%s) drop %" PRIu64 ";", port->name, es.ipackets, r1,
 			es.opackets, r2,
@@ -59,10 +64,15 @@ adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 		prev->tx[i] = es.opackets;
 	}
 	adn_runtime_totals(rt, &t);
-	fmt_rate(dt > 0 ? (t.dropped - prev->dropped) / dt : 0, r1,
-		 sizeof(r1));
-	fprintf(f, " pipeline: in %" PRIu64 " out %" PRIu64 " dropped %"
-		PRIu64 " (%s)\n", t.received, t.transmitted, t.dropped, r1);
+	fmt_rate(per_s(t.received - prev->received, dt), r1, sizeof(r1));
+	fmt_rate(per_s(t.transmitted - prev->transmitted, dt), r2,
+		 sizeof(r2));
+	fmt_rate(per_s(t.dropped - prev->dropped, dt), r3, sizeof(r3));
+	fprintf(f, " pipeline: in %" PRIu64 " (%s) out %" PRIu64
+		" (%s) dropped %" PRIu64 " (%s)\n", t.received, r1,
+		t.transmitted, r2, t.dropped, r3);
+	prev->received = t.received;
+	prev->transmitted = t.transmitted;
 	prev->dropped = t.dropped;
 	prev->tsc = now;
 	fflush(f);
@@ -83,19 +93,28 @@ print_xstats(const struct adn_elem *e, FILE *f)
 }
 
 
+struct table_ctx {
+	FILE *f;
+	double elapsed;
+};
+
 static void
 table_row(const char *name, const char *type, const struct adn_elem *e,
 	  const struct adn_elem_totals *et, void *arg)
 {
-	FILE *f = arg;
+	const struct table_ctx *c = arg;
+	FILE *f = c->f;
 	const struct adn_elem_desc *d = adn_elem_find(type);
 	uint64_t out = 0;
+	char rate[32];
 
 	for (unsigned int o = 0; o < ADN_MAX_OUTPUTS; o++)
 		out += et->out[o];
+	fmt_rate(per_s(et->in, c->elapsed), rate, sizeof(rate));
 	fprintf(f, "%-16s %-14s %12" PRIu64 " %12" PRIu64 " %12" PRIu64
-		" %12" PRIu64 "%s\n", name, type, et->in, out, et->consumed,
-		et->dropped, e ? "" : "  (removed)");
+		" %12" PRIu64 " %12s%s\n", name, type, et->in, out,
+		et->consumed, et->dropped, c->elapsed > 0 ? rate : "-",
+		e ? "" : "  (removed)");
 	if (e != NULL && e->n_outputs > 1)
 		for (unsigned int o = 0; o < e->n_outputs; o++)
 			fprintf(f, "    out[%u] -> %-19s %15" PRIu64 "\n", o,
@@ -108,9 +127,11 @@ table_row(const char *name, const char *type, const struct adn_elem *e,
 }
 
 void
-adn_stats_print_table(struct adn_runtime *rt, FILE *f)
+adn_stats_print_table(struct adn_runtime *rt, double elapsed, FILE *f)
 {
+	struct table_ctx c = { .f = f, .elapsed = elapsed };
 	struct adn_totals t;
+	char r1[32], r2[32], r3[32];
 
 	adn_runtime_totals(rt, &t);
 	fprintf(f, "\nreceived %" PRIu64 "  transmitted %" PRIu64
@@ -119,26 +140,38 @@ adn_stats_print_table(struct adn_runtime *rt, FILE *f)
 		t.dropped, t.in_flight,
 		(int64_t)(t.received - t.transmitted - t.dropped -
 			  t.in_flight));
+	if (elapsed > 0) {
+		fmt_rate(per_s(t.received, elapsed), r1, sizeof(r1));
+		fmt_rate(per_s(t.transmitted, elapsed), r2, sizeof(r2));
+		fmt_rate(per_s(t.dropped, elapsed), r3, sizeof(r3));
+		fprintf(f, "over %.3f s: in %s  transmitted %s  dropped %s\n",
+			elapsed, r1, r2, r3);
+	}
 	for (unsigned int i = 0; i < rt->ports.n; i++) {
 		struct adn_port *port = &rt->ports.port[i];
 		struct rte_eth_stats es;
 
 		if (!port_stats(port, &es))
 			continue;
-		fprintf(f, "port %-12s rx %" PRIu64 " tx %" PRIu64
-			" imissed %" PRIu64 " rx_nombuf %" PRIu64
+		fmt_rate(per_s(es.ipackets, elapsed), r1, sizeof(r1));
+		fmt_rate(per_s(es.opackets, elapsed), r2, sizeof(r2));
+		fprintf(f, "port %-12s rx %" PRIu64 " (%s) tx %" PRIu64
+			" (%s) imissed %" PRIu64 " rx_nombuf %" PRIu64
 			" oerrors %" PRIu64 "\n", port->name, es.ipackets,
-			es.opackets, es.imissed, es.rx_nombuf, es.oerrors);
+			elapsed > 0 ? r1 : "-", es.opackets,
+			elapsed > 0 ? r2 : "-", es.imissed, es.rx_nombuf,
+			es.oerrors);
 	}
-	fprintf(f, "\n%-16s %-14s %12s %12s %12s %12s\n", "element", "type",
-		"in", "out", "transmitted", "dropped");
-	adn_runtime_foreach_elem(rt, table_row, f);
+	fprintf(f, "\n%-16s %-14s %12s %12s %12s %12s %12s\n", "element",
+		"type", "in", "out", "transmitted", "dropped", "in rate");
+	adn_runtime_foreach_elem(rt, table_row, &c);
 	fflush(f);
 }
 
 struct json_ctx {
 	FILE *f;
 	bool first;
+	double elapsed;
 };
 
 static void
@@ -155,8 +188,9 @@ json_row(const char *name, const char *type, const struct adn_elem *e,
 
 	fprintf(f, "%s\n    \"%s\": {\"type\": \"%s\", \"live\": %s, \"in\": %"
 		PRIu64 ", \"transmitted\": %" PRIu64 ", \"dropped\": %" PRIu64
-		", \"out\": [", j->first ? "" : ",", name, type,
-		e ? "true" : "false", et->in, et->consumed, et->dropped);
+		", \"in_pps\": %.0f, \"out\": [", j->first ? "" : ",", name,
+		type, e ? "true" : "false", et->in, et->consumed, et->dropped,
+		per_s(et->in, j->elapsed));
 	j->first = false;
 	for (unsigned int o = 0; o < n_out; o++)
 		fprintf(f, "%s%" PRIu64, o ? ", " : "", et->out[o]);
@@ -178,9 +212,9 @@ json_row(const char *name, const char *type, const struct adn_elem *e,
 }
 
 int
-adn_stats_write_json(struct adn_runtime *rt, const char *path)
+adn_stats_write_json(struct adn_runtime *rt, double elapsed, const char *path)
 {
-	struct json_ctx j = { .first = true };
+	struct json_ctx j = { .first = true, .elapsed = elapsed };
 	struct adn_swap_stats sw;
 	struct adn_totals t;
 	FILE *f = fopen(path, "w");
@@ -190,7 +224,10 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 	j.f = f;
 	adn_runtime_totals(rt, &t);
 	adn_runtime_swap_stats(rt, &sw);
-	fprintf(f, "{\n  \"received\": %" PRIu64 ",\n  \"transmitted\": %"
+	fprintf(f, "{\n  \"elapsed_s\": %.6f,\n  \"in_pps\": %.0f,\n"
+		"  \"transmitted_pps\": %.0f,\n", elapsed,
+		per_s(t.received, elapsed), per_s(t.transmitted, elapsed));
+	fprintf(f, "  \"received\": %" PRIu64 ",\n  \"transmitted\": %"
 		PRIu64 ",\n  \"dropped\": %" PRIu64 ",\n  \"in_flight\": %"
 		PRIu64 ",\n  \"versions\": {\"live\": %" PRIu64
 		", \"swaps\": %" PRIu64 ", \"failed\": %" PRIu64
@@ -207,9 +244,11 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 		port_stats(port, &es);
 		fprintf(f, "%s\n    \"%s\": {\"rx\": %" PRIu64 ", \"tx\": %"
 			PRIu64 ", \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
-			PRIu64 ", \"oerrors\": %" PRIu64 "}", i ? "," : "",
-			port->name, es.ipackets, es.opackets, es.imissed,
-			es.rx_nombuf, es.oerrors);
+			PRIu64 ", \"oerrors\": %" PRIu64 ", \"rx_pps\": %.0f"
+			", \"tx_pps\": %.0f}", i ? "," : "", port->name,
+			es.ipackets, es.opackets, es.imissed, es.rx_nombuf,
+			es.oerrors, per_s(es.ipackets, elapsed),
+			per_s(es.opackets, elapsed));
 	}
 	fprintf(f, "\n  },\n  \"elements\": {");
 	adn_runtime_foreach_elem(rt, json_row, &j);
@@ -217,6 +256,92 @@ adn_stats_write_json(struct adn_runtime *rt, const char *path)
 	if (fclose(f) != 0)
 		return -errno;
 	return 0;
+}
+
+/* --- Graphviz ------------------------------------------------------------ */
+
+struct dot_ctx {
+	FILE *f;
+	const struct adn_runtime *rt;
+	const struct adn_version *v;
+};
+
+static void
+dot_elem(const char *name, const char *type, const struct adn_elem *e,
+	 const struct adn_elem_totals *et, void *arg)
+{
+	const struct dot_ctx *c = arg;
+	char what[RTE_TEL_MAX_STRING_LEN];
+
+	if (e == NULL)
+		return;		/* removed by a reload: not in the graph */
+	if (c->rt->live == c->v)	/* else swapped meanwhile */
+		adn_exec_describe(c->v->x[0], e, what, sizeof(what));
+	else
+		snprintf(what, sizeof(what), "?");
+	adn_tel_safe_string(what);
+	fprintf(c->f, "  %s [label=\"%s\\n%s\\n%s\\nin %" PRIu64 "\"%s];\n",
+		name, name, type, what, et->in,
+		e->desc->flags & (ADN_ELEM_SOURCE | ADN_ELEM_EXTERNAL) ?
+		", shape=box, style=\"rounded,bold\"" : "");
+	for (unsigned int o = 0; o < e->n_outputs; o++)
+		fprintf(c->f, "  %s -> %s [label=\"%u: %" PRIu64 "\"];\n",
+			name, e->pipe->elems[e->next[o]]->name, o, et->out[o]);
+}
+
+int
+adn_stats_write_dot(struct adn_runtime *rt, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	struct dot_ctx c = { .f = f, .rt = rt };
+	char plan[ADN_PLAN_MAX];
+
+	if (f == NULL)
+		return -errno;
+	pthread_mutex_lock(&rt->ctl_lock);
+	c.v = rt->live;
+	pthread_mutex_unlock(&rt->ctl_lock);
+	if (c.v == NULL) {
+		fclose(f);
+		return -ENODEV;
+	}
+	snprintf(plan, sizeof(plan), "%s", c.v->plan->text);
+	adn_tel_safe_string(plan);
+	fprintf(f, "digraph adn {\n  rankdir=LR;\n"
+		"  label=\"adn-nf version %" PRIu64 ", plan %s; edges: output: packets\";\n"
+		"  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+		"  edge [fontname=\"Helvetica\", fontsize=10];\n",
+		c.v->id, plan);
+	adn_runtime_foreach_elem(rt, dot_elem, &c);
+	/* Chains as clusters: the elements one template instance runs (of
+	 * the version drawn, if it is still live). */
+	pthread_mutex_lock(&rt->ctl_lock);
+	for (unsigned int i = 0; rt->live == c.v && i < c.v->pipe->n_elems;
+	     i++) {
+		const struct adn_elem *h = c.v->pipe->elems[i];
+		char what[RTE_TEL_MAX_STRING_LEN];
+
+		unsigned int members = 0;
+
+		for (unsigned int k = i; k < c.v->pipe->n_elems; k++)
+			members += adn_exec_chain_head(c.v->x[0],
+						       c.v->pipe->elems[k]) == h;
+		if (adn_exec_chain_head(c.v->x[0], h) != h || members < 2)
+			continue;
+		adn_exec_describe(c.v->x[0], h, what, sizeof(what));
+		adn_tel_safe_string(what);
+		fprintf(f, "  subgraph cluster_%s {\n    label=\"%s\";\n"
+			"    style=dashed;\n", h->name, what);
+		for (unsigned int k = i; k < c.v->pipe->n_elems; k++)
+			if (adn_exec_chain_head(c.v->x[0],
+						c.v->pipe->elems[k]) == h)
+				fprintf(f, "    %s;\n",
+					c.v->pipe->elems[k]->name);
+		fprintf(f, "  }\n");
+	}
+	pthread_mutex_unlock(&rt->ctl_lock);
+	fprintf(f, "}\n");
+	return fclose(f) == 0 ? 0 : -errno;
 }
 
 /* The telemetry thread reads the runtime registered at start-up. */
@@ -253,6 +378,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "transmitted", t.transmitted);
 	rte_tel_data_add_dict_u64(d, "dropped", t.dropped);
 	rte_tel_data_add_dict_u64(d, "in_flight", t.in_flight);
+	rte_tel_data_add_dict_u64(d, "uptime_ms", (rte_rdtsc() -
+				  tel_rt->start_tsc) * 1000 / rte_get_tsc_hz());
 	rte_tel_data_add_dict_int(d, "unaccounted",
 				  (int)(t.received - t.transmitted -
 					t.dropped - t.in_flight));
@@ -305,6 +432,34 @@ tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
 out:
 	pthread_mutex_unlock(&tel_rt->ctl_lock);
 	return rc;
+}
+
+/* Per port [rx, tx, imissed, rx_nombuf, oerrors, ierrors], by the config's
+ * port name (DPDK's /ethdev/stats,ID has them by number). */
+static int
+tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 0; i < tel_rt->ports.n; i++) {
+		const struct adn_port *port = &tel_rt->ports.port[i];
+		struct rte_tel_data *a;
+		struct rte_eth_stats es;
+
+		if (!port_stats(port, &es))
+			continue;
+		a = rte_tel_data_alloc();
+		if (a == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+		rte_tel_data_add_array_u64(a, es.ipackets);
+		rte_tel_data_add_array_u64(a, es.opackets);
+		rte_tel_data_add_array_u64(a, es.imissed);
+		rte_tel_data_add_array_u64(a, es.rx_nombuf);
+		rte_tel_data_add_array_u64(a, es.oerrors);
+		rte_tel_data_add_array_u64(a, es.ierrors);
+		rte_tel_data_add_dict_container(d, port->name, a, 0);
+	}
+	return 0;
 }
 
 struct tel_elem_ctx {
@@ -660,6 +815,9 @@ adn_telemetry_register(struct adn_runtime *rt)
 	tel_rt = rt;
 	rc = rte_telemetry_register_cmd("/adn/stats", tel_stats,
 		"Totals (received, transmitted, dropped, in_flight, unaccounted) and [in, out, transmitted, dropped] per element");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/ports", tel_ports,
+			"Per port [rx, tx, imissed, rx_nombuf, oerrors, ierrors], by port name");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/pipeline", tel_pipeline,
 			"Workers, burst, and per element its type and output links, in topological order");

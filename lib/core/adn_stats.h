@@ -15,7 +15,7 @@
 struct adn_stats_prev {
 	uint64_t tsc;
 	uint64_t rx[ADN_MAX_PORTS], tx[ADN_MAX_PORTS];
-	uint64_t dropped;
+	uint64_t received, transmitted, dropped;
 };
 
 /* "[  2.0s] wire: rx N (R pps) tx N (R pps) drop N | pipeline: ...". */
@@ -23,11 +23,18 @@ void adn_stats_print_line(struct adn_runtime *rt, struct adn_stats_prev *prev,
 			  FILE *f);
 
 /* Final totals, per-port counters, and a per-element table with every
- * non-zero drop reason. */
-void adn_stats_print_table(struct adn_runtime *rt, FILE *f);
+ * non-zero drop reason; rates are over `elapsed` seconds of traffic (0:
+ * no rates). */
+void adn_stats_print_table(struct adn_runtime *rt, double elapsed, FILE *f);
 
 /* The same as JSON (for scripts and tests). Returns 0 or -errno. */
-int adn_stats_write_json(struct adn_runtime *rt, const char *path);
+int adn_stats_write_json(struct adn_runtime *rt, double elapsed,
+			 const char *path);
+
+/* The live pipeline as a Graphviz digraph: elements with their type,
+ * template and packets in, an edge per output with its packets, chains
+ * as clusters. Returns 0 or -errno. */
+int adn_stats_write_dot(struct adn_runtime *rt, const char *path);
 
 /* Register /adn/stats, /adn/pipeline, /adn/element and /adn/control. The runtime must
  * outlive the process's telemetry (it does: adn-nf exits after freeing). */
