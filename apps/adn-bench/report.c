@@ -564,13 +564,15 @@ svg_timeline(FILE *f, const struct bench_report *r, const char *wl,
  * grey), height = median Mpps, whiskers = min..max over the runs, and the
  * median cycles/packet written on each bar.
  */
+#define LEGEND_FLOOR "floor (source -> sink)"
+
 static int
 write_svg(const struct bench_report *r, const char *path)
 {
 	const char *wl[BENCH_MAX_CELLS], *pl[BENCH_MAX_CELLS];
 	unsigned int n_wl = 0, n_pl = 0, per_group;
 	const double bw = 46, gap = 40, left = 70, top = 60, ph = 320;
-	double width, height, ymax = 0, step;
+	double width, height, ymax = 0, step, legend_w = 170;
 	FILE *f;
 
 	for (unsigned int i = 0; i < r->n_cells; i++) {
@@ -589,9 +591,14 @@ write_svg(const struct bench_report *r, const char *path)
 			ymax = c->s_mpps.max;
 	}
 	per_group = n_pl;
-	width = RTE_MAX(left + n_wl * (per_group * bw + gap) + 30 + 170,
+	/* The legend as wide as its longest label (12 px sans-serif: under
+	 * 7.5 px a character), so long plan names are not cut off. */
+	for (unsigned int p = 0; p < n_pl; p++)
+		legend_w = RTE_MAX(legend_w, 20 + 7.5 * (double)strlen(
+			strcmp(pl[p], "floor") ? pl[p] : LEGEND_FLOOR) + 15);
+	width = RTE_MAX(left + n_wl * (per_group * bw + gap) + 30 + legend_w,
 			900.0);
-	height = top + ph + 80;
+	height = RTE_MAX(top + ph + 80, top + 20.0 * n_pl + 40);
 	for (unsigned int w = 0; w < n_wl; w++)
 		if (has_timed(r, wl[w]))
 			height += 330;
@@ -622,7 +629,7 @@ write_svg(const struct bench_report *r, const char *path)
 		double py = top + ph - y / ymax * ph;
 
 		fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
-			left, width - 180, py, py);
+			left, width - legend_w - 10, py, py);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
 			left - 6, py + 4, y);
 	}
@@ -673,21 +680,21 @@ write_svg(const struct bench_report *r, const char *path)
 		fprintf(f, "</text>\n");
 	}
 	fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n",
-		left, width - 180, top + ph, top + ph);
+		left, width - legend_w - 10, top + ph, top + ph);
 	/* Legend. */
 	for (unsigned int p = 0; p < n_pl; p++) {
-		double lx = width - 165, ly = top + 10 + p * 20;
+		double lx = width - legend_w + 5, ly = top + 10 + p * 20;
 		bool is_floor = strcmp(pl[p], "floor") == 0;
 
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"14\" fill=\"%s\"/>\n",
 			lx, ly - 11, is_floor ? "#bbbbbb" :
 			palette[p % RTE_DIM_PALETTE]);
 		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">", lx + 20, ly);
-		svg_text(f, is_floor ? "floor (source -> sink)" : pl[p]);
+		svg_text(f, is_floor ? LEGEND_FLOOR : pl[p]);
 		fprintf(f, "</text>\n");
 	}
 	for (unsigned int w = 0; w < n_wl; w++)
-		svg_timeline(f, r, wl[w], pl, n_pl, left, width - 180,
+		svg_timeline(f, r, wl[w], pl, n_pl, left, width - legend_w - 10,
 			     top + ph + 70 + w * 330);
 	fprintf(f, "</svg>\n");
 	return fclose(f) == 0 ? 0 : -errno;

@@ -6,6 +6,7 @@ and every packet is accounted for. No timing is asserted."""
 import csv
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,6 +57,15 @@ def main():
     svg = open(prefix + ".svg").read()
     if not svg.startswith("<svg") or svg.count("<rect") < 7:
         adn_it.fail("SVG lacks bars")
+    # The chart is as wide as its legend's longest plan name (12 px
+    # sans-serif: under 7.5 px a character).
+    width = float(re.search(r'<svg[^>]* width="([0-9.]+)"', svg).group(1))
+    longest = max(plans, key=len)
+    m = re.search(r'<text x="([0-9.]+)" y="[0-9.]+">%s</text>' %
+                  re.escape(longest), svg)
+    if m is None or float(m.group(1)) + 7.5 * len(longest) > width:
+        adn_it.fail("SVG legend: '%s' is cut off (width %.0f)" %
+                    (longest, width))
     # Timed cells: the phased workload (2 phases of 1.5 s) for a static
     # plan and for Morph; no rate is asserted, only that every tick and
     # phase is there and the report sets Morph against the oracle.
