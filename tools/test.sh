@@ -6,13 +6,17 @@
 # again in an ASan+UBSan build (RTL benches and fuzzing excluded: nothing
 # more to sanitize; the soak too: ASan's quarantine grows RSS by design).
 #
-#   tools/test.sh [BUILD_DIR]     (sanitizer build in BUILD_DIR-san)
+#   tools/test.sh [BUILD_DIR]     (default build-test; sanitizer build in
+#                                  BUILD_DIR-san)
+#
+# The tests run a debugoptimized build (assertions on); tools/setup.sh's
+# `build` is the release build operators run.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
+build=${1:-build-test}
 san=$build-san
-"$top/tools/setup.sh" "$build"
+"$top/tools/setup.sh" "$build" debugoptimized
 cd "$top"
 
 status=0
