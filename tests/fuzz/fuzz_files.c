@@ -8,7 +8,9 @@
  *   1  PPM rules (PpmChain: a libconfig file with a `ppm` group), loaded
  *      into a chain that then takes one request;
  *   2  ACL rules (Acl, ReflexiveAcl `rules_file`: one rule a line), each
- *      line parsed and a parsed rule checked for sane ranges.
+ *      line parsed and a parsed rule checked for sane ranges;
+ *   3  a telemetry reply as adn-ctl reads it (lib/util adn_json): what
+ *      parses is written back and must parse to the same text again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "adn_acl.h"
 #include "adn_fuzz.h"
+#include "adn_json.h"
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
 #include "adn_route.h"
@@ -105,6 +108,44 @@ acl_rules(const uint8_t *data, size_t size)
 	}
 }
 
+/* The text adn_json_write makes of `j`, malloc'd. */
+static char *
+json_text(const struct adn_json *j, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (f == NULL)
+		abort();
+	adn_json_write(f, j, 1);
+	fclose(f);
+	return buf;
+}
+
+static void
+json_reply(const uint8_t *data, size_t size)
+{
+	struct adn_json *a, *b;
+	char err[128], *ta, *tb;
+	size_t la, lb;
+
+	if (adn_json_parse((const char *)data, size, &a, err,
+			   sizeof(err)) < 0)
+		return;
+	ta = json_text(a, &la);
+	if (adn_json_parse(ta, la, &b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "written JSON does not parse: %s\n%s\n", err, ta);
+		abort();
+	}
+	tb = json_text(b, &lb);
+	if (la != lb || memcmp(ta, tb, la) != 0)
+		abort();
+	free(ta);
+	free(tb);
+	adn_json_free(a);
+	adn_json_free(b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -113,7 +154,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > FILE_MAX)
 		return -1;
 	adn_fuzz_file("file", data + 1, size - 1, path, sizeof(path));
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		routes(path, data + 1, size - 1);
 		break;
@@ -122,6 +163,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2:
 		acl_rules(data + 1, size - 1);
+		break;
+	case 3:
+		json_reply(data + 1, size - 1);
 		break;
 	}
 	return 0;
