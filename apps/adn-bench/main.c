@@ -24,7 +24,6 @@
  * -> report -> clean up.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
@@ -42,7 +41,7 @@
 
 #include "adn_elem.h"
 #include "adn_morph.h"
-#include "adn_parse.h"
+#include "adn_opts.h"
 #include "adn_runtime.h"
 
 #include "report.h"
@@ -69,15 +68,15 @@ struct options {
 	const char *workloads[MAX_WORKLOADS];
 	unsigned int n_workloads;
 	uint64_t packets;
-	uint64_t warmup;
-	unsigned int reps;
-	unsigned int burst;	/* 0: the config's */
+	uint64_t warmup;	/* UINT64_MAX: packets / 10 */
+	uint64_t reps;
+	uint64_t burst;		/* 0: the config's */
 	const char *prefix;
-	bool floor;
+	bool no_floor;
 	bool quiet;
-	unsigned int swap_every_ms;	/* 0: no swapped cells */
+	uint64_t swap_every_ms;	/* 0: no swapped cells */
 	double duration;		/* s, a morph cell of a steady workload */
-	unsigned int phases;		/* phased workload: phases per run */
+	uint64_t phases;		/* phased workload: phases per run */
 	double phase_s;			/* > 0: GenSource's `phase` rewritten */
 	int eal_argc;
 	char **eal_argv;
@@ -111,150 +110,75 @@ struct run {
 	uint64_t empty;		/* polls the source returned nothing */
 };
 
-static void
-usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"Usage: %s [options] [-- EAL arguments]\n"
-		"Benchmark plans of a pipeline on one worker lcore, per workload.\n\n"
-		"  -c, --config FILE     pipeline config (default configs/nfmorph.cfg)\n"
-		"  -p, --plan PLAN       a plan to run; repeat for more (default: every\n"
-		"                        template and a few full plans)\n"
-		"                        PLAN: TEMPLATE[,batch=N][,ELEM=TEMPLATE][,A+B=fused|jit]\n"
-		"                        [,ELEM.KNOB=VALUE] (docs/benchmarking.md)\n"
-		"  -w, --workload NAME   GenSource workload; repeat (default: heavy-tailed, skewed)\n"
-		"                        `config` keeps the config's own GenSource keys\n"
-		"  -n, --packets N       packets per timed run (default 10000000)\n"
-		"  -W, --warmup N        packets before each cell's runs (default N/10)\n"
-		"  -r, --reps R          timed runs per cell (default 5)\n"
-		"  -b, --burst B         packets per batch, 1-%d (default: the config's)\n"
-		"  -o, --output PREFIX   write PREFIX.csv, .json, .svg (default adn-bench)\n"
-		"      --no-floor        skip the I/O floor (source -> Recycle)\n"
-		"  -S, --swap-every MS   also measure each plan while a new version of it\n"
-		"                        is swapped in every MS ms (hot-swap cost)\n"
-		"  -D, --duration S      seconds of a `morph` run (plan morph: the config's\n"
-		"                        plan with Morph on; default 20)\n"
-		"  -P, --phases N        phases per run of workload `phased` (default 4)\n"
-		"  -T, --phase S         seconds per phase (default: GenSource's `phase`)\n"
-		"  -q, --quiet           no progress line\n"
-		"  -h, --help            this text\n\n"
-		"EAL arguments come from the config's `eal` list, then from after `--`\n"
-		"(an option given after `--` replaces the config's).\n",
-		prog, ADN_BATCH_MAX);
-}
-
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "plan", required_argument, NULL, 'p' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "packets", required_argument, NULL, 'n' },
-		{ "warmup", required_argument, NULL, 'W' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "burst", required_argument, NULL, 'b' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-floor", no_argument, NULL, 'F' },
-		{ "swap-every", required_argument, NULL, 'S' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "phases", required_argument, NULL, 'P' },
-		{ "phase", required_argument, NULL, 'T' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct adn_opt opts[] = {
+		{ "config", 'c', ADN_OPT_STR, &o->config, .arg = "FILE",
+		  .help = "pipeline config (default configs/nfmorph.cfg)" },
+		{ "plan", 'p', ADN_OPT_STRS, o->plans, .max = MAX_PLANS,
+		  .n = &o->n_plans, .arg = "PLAN",
+		  .help = "a plan to run; repeat for more (default: every\n"
+			  "template and a few full plans)\n"
+			  "PLAN: TEMPLATE[,batch=N][,ELEM=TEMPLATE][,A+B=fused|jit]\n"
+			  "[,ELEM.KNOB=VALUE] (docs/benchmarking.md)" },
+		{ "workload", 'w', ADN_OPT_STRS, o->workloads,
+		  .max = MAX_WORKLOADS, .n = &o->n_workloads, .arg = "NAME",
+		  .help = "GenSource workload; repeat (default: heavy-tailed, skewed)\n"
+			  "`config` keeps the config's own GenSource keys" },
+		{ "packets", 'n', ADN_OPT_U64, &o->packets, 1, 1e15,
+		  .arg = "N", .help = "packets per timed run (default 10000000)" },
+		{ "warmup", 'W', ADN_OPT_U64, &o->warmup, 0, 1e15, .arg = "N",
+		  .help = "packets before each cell's runs (default N/10)" },
+		{ "reps", 'r', ADN_OPT_U64, &o->reps, 1, BENCH_MAX_REPS,
+		  .arg = "R", .help = "timed runs per cell (default 5)" },
+		{ "burst", 'b', ADN_OPT_U64, &o->burst, 1, ADN_BATCH_MAX,
+		  .arg = "B",
+		  .help = "packets per batch (default: the config's)" },
+		{ "output", 'o', ADN_OPT_STR, &o->prefix, .arg = "PREFIX",
+		  .help = "write PREFIX.csv, .json, .svg (default adn-bench)" },
+		{ "no-floor", 0, ADN_OPT_FLAG, &o->no_floor,
+		  .help = "skip the I/O floor (source -> Recycle)" },
+		{ "swap-every", 'S', ADN_OPT_U64, &o->swap_every_ms, 1, 60000,
+		  .arg = "MS",
+		  .help = "also measure each plan while a new version of it\n"
+			  "is swapped in every MS ms (hot-swap cost)" },
+		{ "duration", 'D', ADN_OPT_DOUBLE, &o->duration, 1, 3600,
+		  .arg = "S",
+		  .help = "seconds of a `morph` run (plan morph: the config's\n"
+			  "plan with Morph on; default 20)" },
+		{ "phases", 'P', ADN_OPT_U64, &o->phases, 1, BENCH_MAX_PHASES,
+		  .arg = "N",
+		  .help = "phases per run of workload `phased` (default 4)" },
+		{ "phase", 'T', ADN_OPT_DOUBLE, &o->phase_s, 0.1, 3600,
+		  .arg = "S",
+		  .help = "seconds per phase (default: GenSource's `phase`)" },
+		{ "quiet", 'q', ADN_OPT_FLAG, &o->quiet,
+		  .help = "no progress line" },
+		{ .name = NULL },
 	};
-	uint64_t v;
-	bool warmup_set = false;
-	int c;
+	const struct adn_opts_spec spec = {
+		.prog = "adn-bench",
+		.synopsis = "[options] [-- EAL arguments]",
+		.summary = "Benchmark plans of a pipeline on one worker lcore, per workload.",
+		.footer =
+		"EAL arguments come from the config's `eal` list, then from after `--`\n"
+		"(an option given after `--` replaces the config's).\n",
+		.opts = opts,
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->config = "configs/nfmorph.cfg";
 	o->packets = 10000000;
+	o->warmup = UINT64_MAX;
 	o->reps = 5;
 	o->prefix = "adn-bench";
-	o->floor = true;
 	o->duration = 20;
 	o->phases = 4;
-	while ((c = getopt_long(argc, argv, "c:p:w:n:W:r:b:o:S:D:P:T:qh",
-				longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'p':
-			if (o->n_plans == MAX_PLANS) {
-				fprintf(stderr, "adn-bench: at most %d plans\n",
-					MAX_PLANS);
-				return -EINVAL;
-			}
-			o->plans[o->n_plans++] = optarg;
-			break;
-		case 'w':
-			if (o->n_workloads == MAX_WORKLOADS) {
-				fprintf(stderr, "adn-bench: at most %d workloads\n",
-					MAX_WORKLOADS);
-				return -EINVAL;
-			}
-			o->workloads[o->n_workloads++] = optarg;
-			break;
-		case 'n':
-			if (adn_parse_u64(optarg, 1, UINT64_MAX / 2,
-					  &o->packets) < 0)
-				goto bad;
-			break;
-		case 'W':
-			if (adn_parse_u64(optarg, 0, UINT64_MAX / 2,
-					  &o->warmup) < 0)
-				goto bad;
-			warmup_set = true;
-			break;
-		case 'r':
-			if (adn_parse_u64(optarg, 1, BENCH_MAX_REPS, &v) < 0)
-				goto bad;
-			o->reps = (unsigned int)v;
-			break;
-		case 'b':
-			if (adn_parse_u64(optarg, 1, ADN_BATCH_MAX, &v) < 0)
-				goto bad;
-			o->burst = (unsigned int)v;
-			break;
-		case 'o':
-			o->prefix = optarg;
-			break;
-		case 'F':
-			o->floor = false;
-			break;
-		case 'S':
-			if (adn_parse_u64(optarg, 1, 60000, &v) < 0)
-				goto bad;
-			o->swap_every_ms = (unsigned int)v;
-			break;
-		case 'D':
-			if (adn_parse_double(optarg, 1, 3600, &o->duration) < 0)
-				goto bad;
-			break;
-		case 'P':
-			if (adn_parse_u64(optarg, 1, BENCH_MAX_PHASES, &v) < 0)
-				goto bad;
-			o->phases = (unsigned int)v;
-			break;
-		case 'T':
-			if (adn_parse_double(optarg, 0.1, 3600, &o->phase_s) < 0)
-				goto bad;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			usage(stdout, argv[0]);
-			exit(0);
-		default:
-			usage(stderr, argv[0]);
-			return -EINVAL;
-		}
-	}
+	rc = adn_opts_parse(&spec, argc, argv, &o->eal_argc, &o->eal_argv);
+	if (rc != 0)
+		return rc;
 	if (o->n_plans == 0) {
 		for (unsigned int i = 0; i < RTE_DIM(default_plans); i++)
 			o->plans[o->n_plans++] = default_plans[i];
@@ -263,21 +187,15 @@ parse_args(int argc, char **argv, struct options *o)
 		o->workloads[o->n_workloads++] = "heavy-tailed";
 		o->workloads[o->n_workloads++] = "skewed";
 	}
-	if (!warmup_set)
+	if (o->warmup == UINT64_MAX)
 		o->warmup = o->packets / 10;
 	if ((o->n_plans * (o->swap_every_ms ? 2 : 1) + 1) * o->n_workloads >
 	    BENCH_MAX_CELLS) {
 		fprintf(stderr, "adn-bench: too many plans x workloads (at most %d cells)\n",
 			BENCH_MAX_CELLS);
-		return -EINVAL;
+		return -1;
 	}
-	o->eal_argc = argc - optind;
-	o->eal_argv = argv + optind;
 	return 0;
-bad:
-	fprintf(stderr, "adn-bench: -%c '%s': not a number in range\n", c,
-		optarg);
-	return -EINVAL;
 }
 
 /* The worker, as adn-nf's: load the live version, rx a burst from its
@@ -494,7 +412,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 	cell->packets = o->packets;
 	cell->burst = r->burst;
 	for (unsigned int k = 0; k < o->reps; k++) {
-		snprintf(label, sizeof(label), "%s / %s run %u/%u",
+		snprintf(label, sizeof(label), "%s / %s run %u/%" PRIu64,
 			 cell->workload, cell->plan, k + 1, o->reps);
 		adn_runtime_totals(rt, &before);
 		rc = launch(r, o, label);
@@ -897,8 +815,9 @@ main(int argc, char **argv)
 	char **cfg_argv, **eargv;
 	int status = 0;
 
-	if (parse_args(argc, argv, &o) < 0)
-		return 2;
+	rc = parse_args(argc, argv, &o);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
 	/* The config's EAL arguments, read once before EAL exists. */
 	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
 	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
@@ -944,7 +863,7 @@ main(int argc, char **argv)
 
 		unsigned int used = 0;
 
-		if (o.floor) {
+		if (!o.no_floor) {
 			rc = bench_pipeline(&o, o.workloads[w], true,
 					    floor_plan, 1,
 					    &rep.cells[rep.n_cells], &used, &r);

@@ -11,7 +11,6 @@
  * `capture` and `top` are loops over those commands.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "adn_opts.h"
 #include "adn_parse.h"
 #include "ctl.h"
 
@@ -263,29 +263,28 @@ static const struct ctl_cmd cmds[] = {
 	  "the running or last capture", show_dict, false },
 };
 
-static void
-usage(FILE *f)
+/* The commands, for the usage's footer. */
+static const char *
+commands_help(void)
 {
-	fprintf(f,
-		"Usage: adn-ctl [-f PREFIX | -s SOCKET] [-j] COMMAND [ARGS...]\n"
-		"Operate a running adn-nf through its DPDK telemetry socket.\n\n"
-		"  -f, --file-prefix PREFIX  adn-nf's EAL --file-prefix (default rte)\n"
-		"  -s, --socket PATH         the telemetry socket itself\n"
-		"  -j, --json                print replies as JSON\n"
-		"  -h, --help                this help\n\n"
-		"Commands:\n");
-	for (unsigned int i = 0; i < CTL_DIM(cmds); i++)
-		fprintf(f, "  %-14s %-24s %s\n", cmds[i].name, cmds[i].args,
-			cmds[i].help);
-	fprintf(f,
-		"  %-14s %-24s %s\n  %-14s %-24s %s\n  %-14s %-24s %s\n"
-		"\nExit status: 0 ok, 1 refused or failed, 2 usage.\n",
-		"capture", "ELEM[:PORT] FILE [opts]",
-		"copy packets leaving an output to a pcapng file\n"
-		"                 (--count N, --snaplen S, --max-bytes B); waits until done",
-		"top", "[-n N] [-d SECONDS]",
-		"live per element and per port rates (q quits)",
-		"raw", "COMMAND[,PARAMS]", "any telemetry command, as JSON");
+	static char buf[4096];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "Commands:\n");
+
+	for (unsigned int i = 0; i < CTL_DIM(cmds) && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "  %-14s %-24s %s\n", cmds[i].name,
+				      cmds[i].args, cmds[i].help);
+	if (n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n,
+			 "  %-14s %-24s %s\n  %-14s %-24s %s\n  %-14s %-24s %s\n"
+			 "\nExit status: 0 ok, 1 refused or failed, 2 usage.\n",
+			 "capture", "ELEM[:PORT] FILE [opts]",
+			 "copy packets leaving an output to a pcapng file\n"
+			 "                 (--count N, --snaplen S, --max-bytes B); waits until done",
+			 "top", "[-n N] [-d SECONDS]",
+			 "live per element and per port rates (q quits)",
+			 "raw", "COMMAND[,PARAMS]", "any telemetry command, as JSON");
+	return buf;
 }
 
 /* Join argv[0..argc) with spaces into `out`; -ENAMETOOLONG if it does
@@ -373,32 +372,34 @@ run_capture(struct ctl *c, int argc, char **argv)
 	const struct adn_json *v;
 	const char *target, *file;
 	struct stat sb;
-	int i, rc = 1;
+	int rest_argc, rc;
+	char **rest_argv;
+	const struct adn_opt opts[] = {
+		{ "count", 'n', ADN_OPT_U64, &count, 1, UINT32_MAX, .arg = "N",
+		  .help = "packets to capture (default 1000)" },
+		{ "snaplen", 's', ADN_OPT_U64, &snaplen, 16, 262144,
+		  .arg = "BYTES", .help = "bytes kept of each packet (default all)" },
+		{ "max-bytes", 'b', ADN_OPT_U64, &max_bytes, 4096, 1ull << 40,
+		  .arg = "BYTES", .help = "size of the file at most (default 64 MiB)" },
+		{ .name = NULL },
+	};
+	const struct adn_opts_spec spec = {
+		.prog = "adn-ctl capture",
+		.synopsis = "ELEM[:PORT] FILE [options]",
+		.summary = "Copy the packets leaving an element's output into a pcapng file.",
+		.opts = opts,
+	};
 
-	if (argc < 2) {
-		fprintf(stderr,
-			"usage: adn-ctl capture ELEM[:PORT] FILE [--count N] [--snaplen S] [--max-bytes B]\n");
+	rc = adn_opts_parse(&spec, argc, argv, &rest_argc, &rest_argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	if (rest_argc != 2) {
+		adn_opts_usage(&spec, stderr);
 		return 2;
 	}
-	target = argv[0];
-	file = argv[1];
-	for (i = 2; i + 1 < argc; i += 2) {
-		uint64_t *dst = strcmp(argv[i], "--count") == 0 ? &count :
-			strcmp(argv[i], "--snaplen") == 0 ? &snaplen :
-			strcmp(argv[i], "--max-bytes") == 0 ? &max_bytes : NULL;
-
-		if (dst == NULL ||
-		    adn_parse_u64(argv[i + 1], 1, UINT32_MAX * 16ull, dst) < 0) {
-			fprintf(stderr, "adn-ctl: capture: bad option '%s %s'\n",
-				argv[i], argv[i + 1]);
-			return 2;
-		}
-	}
-	if (i != argc) {
-		fprintf(stderr, "adn-ctl: capture: '%s' needs a value\n",
-			argv[i]);
-		return 2;
-	}
+	target = rest_argv[0];
+	file = rest_argv[1];
+	rc = 1;
 	if (absolute(file, path, sizeof(path)) < 0) {
 		fprintf(stderr, "adn-ctl: capture: bad path %s\n", file);
 		return 2;
@@ -510,51 +511,41 @@ find_cmd(int argc, char **argv, int *used)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "file-prefix", required_argument, NULL, 'f' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl c = { .prefix = "rte" };
 	const char *socket_path = NULL;
+	const struct adn_opt opts[] = {
+		{ "file-prefix", 'f', ADN_OPT_STR, &c.prefix, .arg = "PREFIX",
+		  .help = "adn-nf's EAL --file-prefix (default rte)" },
+		{ "socket", 's', ADN_OPT_STR, &socket_path, .arg = "PATH",
+		  .help = "the telemetry socket itself" },
+		{ "json", 'j', ADN_OPT_FLAG, &c.json,
+		  .help = "print replies as JSON" },
+		{ .name = NULL },
+	};
+	const struct adn_opts_spec spec = {
+		.prog = "adn-ctl",
+		.synopsis = "[-f PREFIX | -s SOCKET] [-j] COMMAND [ARGS...]",
+		.summary = "Operate a running adn-nf through its DPDK telemetry socket.",
+		.footer = commands_help(),
+		.opts = opts,
+		.stop_at_word = true,
+	};
 	const struct ctl_cmd *k;
 	char path[256], err[512];
-	int opt, used = 0, rc;
+	int used = 0, rc;
 
-	/* '+': options end at the command, whose own options follow it. */
-	while ((opt = getopt_long(argc, argv, "+f:s:jh", longopts,
-				  NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			c.prefix = optarg;
-			break;
-		case 's':
-			socket_path = optarg;
-			break;
-		case 'j':
-			c.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	rc = adn_opts_parse(&spec, argc, argv, &argc, &argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
 	if (argc == 0) {
-		usage(stderr);
+		adn_opts_usage(&spec, stderr);
 		return 2;
 	}
 	k = find_cmd(argc, argv, &used);
 	if (k == NULL && strcmp(argv[0], "capture") != 0 &&
 	    strcmp(argv[0], "top") != 0 && strcmp(argv[0], "raw") != 0) {
-		fprintf(stderr, "adn-ctl: unknown command '%s'\n", argv[0]);
-		usage(stderr);
+		fprintf(stderr, "adn-ctl: unknown command '%s' (--help lists them)\n",
+			argv[0]);
 		return 2;
 	}
 	if (strchr(c.prefix, '/') != NULL) {
@@ -572,9 +563,9 @@ main(int argc, char **argv)
 	if (k != NULL)
 		rc = run_one(&c, k, argc - used, argv + used);
 	else if (strcmp(argv[0], "capture") == 0)
-		rc = run_capture(&c, argc - 1, argv + 1);
+		rc = run_capture(&c, argc, argv);
 	else if (strcmp(argv[0], "top") == 0)
-		rc = ctl_top(&c, argc - 1, argv + 1);
+		rc = ctl_top(&c, argc, argv);
 	else
 		rc = run_raw(&c, argc - 1, argv + 1);
 	ctl_tel_close(&c.tel);

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "adn_parse.h"
+#include "adn_opts.h"
 #include "ctl.h"
 
 #define TOP_MAX_ELEMS 128
@@ -301,18 +301,24 @@ ctl_top(struct ctl *c, int argc, char **argv)
 	bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	int rc = 0, cur = 0;
 
-	for (int i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc ||
-		    (strcmp(argv[i], "-n") == 0 ?
-		     adn_parse_u64(argv[i + 1], 1, UINT32_MAX, &iterations) :
-		     strcmp(argv[i], "-d") == 0 ?
-		     adn_parse_double(argv[i + 1], 0.1, 3600, &delay) :
-		     -EINVAL) < 0) {
-			fprintf(stderr,
-				"usage: adn-ctl top [-n REFRESHES] [-d SECONDS (0.1-3600)]\n");
-			return 2;
-		}
-	}
+	const struct adn_opt opts[] = {
+		{ "refreshes", 'n', ADN_OPT_U64, &iterations, 1, UINT32_MAX,
+		  .arg = "N", .help = "stop after N refreshes (default: q or ^C)" },
+		{ "delay", 'd', ADN_OPT_DOUBLE, &delay, 0.1, 3600,
+		  .arg = "SECONDS", .help = "between refreshes (default 1)" },
+		{ .name = NULL },
+	};
+	const struct adn_opts_spec spec = {
+		.prog = "adn-ctl top", .synopsis = "[-n N] [-d SECONDS]",
+		.summary = "Per element and per port rates, refreshed.",
+		.opts = opts,
+	};
+	int rest_argc;
+	char **rest_argv;
+
+	rc = adn_opts_parse(&spec, argc, argv, &rest_argc, &rest_argv);
+	if (rc != 0 || rest_argc != 0)
+		return rc > 0 ? 0 : 2;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (snap_take(c, &snaps[0]) < 0) {

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -28,7 +27,7 @@
 #include <rte_errno.h>
 
 #include "adn_elem.h"
-#include "adn_parse.h"
+#include "adn_opts.h"
 #include "adn_morph.h"
 #include "adn_runtime.h"
 #include "adn_stats.h"
@@ -53,47 +52,8 @@ struct options {
 	char **eal_argv;
 };
 
-static void
-usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"Usage: %s -c FILE [options] [-- EAL arguments]\n"
-		"Run the network-function pipeline described by FILE.\n\n"
-		"  -c, --config FILE        pipeline config (libconfig)\n"
-		"  -p, --plan PLAN          run PLAN instead of the config's plan\n"
-		"                           (adn-bench -p syntax, e.g. jit8,route=fastpath1024)\n"
-		"  -d, --duration S         stop after S seconds (default: on SIGINT/SIGTERM)\n"
-		"  -s, --stats-interval S   print one stats line every S seconds (default 1, 0 = off)\n"
-		"  -i, --idle-exit S        stop once no packet arrived for S seconds\n"
-		"                           (for replaying a finite trace; default off)\n"
-		"  -j, --stats-json FILE    write the final stats as JSON\n"
-		"  -g, --dot FILE           write the pipeline as Graphviz when stopping\n"
-		"                           (templates, chains, packets per edge)\n"
-		"  -l, --list-elements      list the element types and exit\n"
-		"  -h, --help               this help\n"
-		"  -V, --version            print the version\n\n"
-		"EAL arguments come from the config's `eal` list, then from after `--`.\n"
-		"Operate it with adn-ctl [-f PREFIX] (stats, top, plan set, capture, ...)\n"
-		"or dpdk-telemetry.py: /adn/stats, /adn/ports, /adn/pipeline,\n"
-		"/adn/element,NAME, /adn/plan, /adn/plan/set,PLAN, /adn/reload,FILE,\n"
-		"/adn/versions, /adn/control,NAME CMD, /adn/morph, /adn/morph/try,PLAN.\n"
-		"Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
-		prog);
-}
-
 static int
-parse_seconds(const char *arg, const char *opt, double *out)
-{
-	if (adn_parse_double(arg, 0, 1e9, out) < 0) {
-		fprintf(stderr, "error: %s: '%s' is not a number of seconds >= 0\n",
-			opt, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void
-list_elements(void)
+list_elements(const char *arg, void *ctx)
 {
 	const struct adn_elem_desc *d;
 
@@ -104,77 +64,70 @@ list_elements(void)
 			       a->required ? " (required) " : " ",
 			       a->help ? a->help : "");
 	}
+	return 0;
+}
+
+static int
+print_version(const char *arg, void *ctx)
+{
+	printf("adn-nf %s\n", ADN_VERSION);
+	return 0;
 }
 
 /* Returns 0 to run, 1 when done (help/version), -1 on a usage error. */
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "plan", required_argument, NULL, 'p' },
-		{ "dot", required_argument, NULL, 'g' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "stats-interval", required_argument, NULL, 's' },
-		{ "idle-exit", required_argument, NULL, 'i' },
-		{ "stats-json", required_argument, NULL, 'j' },
-		{ "list-elements", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const struct adn_opt opts[] = {
+		{ "config", 'c', ADN_OPT_STR, &o->config, .arg = "FILE",
+		  .help = "pipeline config (libconfig)" },
+		{ "plan", 'p', ADN_OPT_STR, &o->plan, .arg = "PLAN",
+		  .help = "run PLAN instead of the config's plan\n"
+			  "(adn-bench -p syntax, e.g. jit8,route=fastpath1024)" },
+		{ "duration", 'd', ADN_OPT_DOUBLE, &o->duration, 0, 1e9,
+		  .arg = "S",
+		  .help = "stop after S seconds (default: on SIGINT/SIGTERM)" },
+		{ "stats-interval", 's', ADN_OPT_DOUBLE, &o->stats_interval,
+		  0, 1e9, .arg = "S",
+		  .help = "print one stats line every S seconds (default 1, 0 = off)" },
+		{ "idle-exit", 'i', ADN_OPT_DOUBLE, &o->idle_exit, 0, 1e9,
+		  .arg = "S",
+		  .help = "stop once no packet arrived for S seconds\n"
+			  "(for replaying a finite trace; default off)" },
+		{ "stats-json", 'j', ADN_OPT_STR, &o->stats_json,
+		  .arg = "FILE", .help = "write the final stats as JSON" },
+		{ "dot", 'g', ADN_OPT_STR, &o->dot, .arg = "FILE",
+		  .help = "write the pipeline as Graphviz when stopping\n"
+			  "(templates, chains, packets per edge)" },
+		{ "list-elements", 'l', ADN_OPT_EXIT, .call = list_elements,
+		  .help = "list the element types and exit" },
+		{ "version", 'V', ADN_OPT_EXIT, .call = print_version,
+		  .help = "print the version" },
+		{ .name = NULL },
 	};
-	int c;
+	const struct adn_opts_spec spec = {
+		.prog = "adn-nf",
+		.synopsis = "-c FILE [options] [-- EAL arguments]",
+		.summary = "Run the network-function pipeline described by FILE.",
+		.footer =
+		"EAL arguments come from the config's `eal` list, then from after `--`.\n"
+		"Operate it with adn-ctl [-f PREFIX] (stats, top, plan set, capture, ...)\n"
+		"or dpdk-telemetry.py: /adn/stats, /adn/ports, /adn/pipeline,\n"
+		"/adn/element,NAME, /adn/plan, /adn/plan/set,PLAN, /adn/reload,FILE,\n"
+		"/adn/versions, /adn/control,NAME CMD, /adn/morph, /adn/morph/try,PLAN.\n"
+		"Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
+		.opts = opts,
+	};
+	int rc;
 
 	o->stats_interval = 1;
-	while ((c = getopt_long(argc, argv, "c:p:g:d:s:i:j:lhV", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'p':
-			o->plan = optarg;
-			break;
-		case 'g':
-			o->dot = optarg;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, "--duration", &o->duration))
-				return -1;
-			break;
-		case 's':
-			if (parse_seconds(optarg, "--stats-interval",
-					  &o->stats_interval))
-				return -1;
-			break;
-		case 'i':
-			if (parse_seconds(optarg, "--idle-exit", &o->idle_exit))
-				return -1;
-			break;
-		case 'j':
-			o->stats_json = optarg;
-			break;
-		case 'l':
-			list_elements();
-			return 1;
-		case 'h':
-			usage(stdout, argv[0]);
-			return 1;
-		case 'V':
-			printf("adn-nf %s\n", ADN_VERSION);
-			return 1;
-		default:
-			usage(stderr, argv[0]);
-			return -1;
-		}
-	}
+	rc = adn_opts_parse(&spec, argc, argv, &o->eal_argc, &o->eal_argv);
+	if (rc != 0)
+		return rc;
 	if (o->config == NULL) {
-		fprintf(stderr, "error: no config: pass -c FILE\n");
-		usage(stderr, argv[0]);
+		fprintf(stderr, "adn-nf: no config: pass -c FILE (--help for more)\n");
 		return -1;
 	}
-	o->eal_argc = argc - optind;
-	o->eal_argv = argv + optind;
 	return 0;
 }
 

