@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -462,6 +463,17 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* `prefix` + `name` as a telemetry key: 22.11 takes [A-Za-z0-9_/] only
+ * and silently drops a value under any other key ("sessions-created"). */
+static void
+tel_key(char *key, size_t len, const char *prefix, const char *name)
+{
+	snprintf(key, len, "%s%s", prefix, name);
+	for (char *k = key; *k; k++)
+		if (!isalnum((unsigned char)*k) && *k != '_' && *k != '/')
+			*k = '_';
+}
+
 struct tel_elem_ctx {
 	const char *want;
 	struct rte_tel_data *d;
@@ -501,17 +513,16 @@ tel_element_row(const char *name, const char *type, const struct adn_elem *e,
 	for (unsigned int r = 0; r < ADN_N_DROP_SLOTS; r++) {
 		if (!et->drop[r])
 			continue;
-		/* Telemetry keys allow [A-Za-z0-9_/] only. */
-		snprintf(key, sizeof(key), "drop_%s", adn_elem_desc_drop_name(desc, r));
-		for (char *k = key; *k; k++)
-			if (*k == '-')
-				*k = '_';
+		tel_key(key, sizeof(key), "drop_",
+			adn_elem_desc_drop_name(desc, r));
 		rte_tel_data_add_dict_u64(d, key, et->drop[r]);
 	}
 	if (e != NULL && e->desc->xstats != NULL)
 		nx = e->desc->xstats(e, xs, RTE_DIM(xs));
-	for (unsigned int k = 0; k < nx; k++)
-		rte_tel_data_add_dict_u64(d, xs[k].name, xs[k].value);
+	for (unsigned int k = 0; k < nx; k++) {
+		tel_key(key, sizeof(key), "", xs[k].name);
+		rte_tel_data_add_dict_u64(d, key, xs[k].value);
+	}
 }
 
 static int
