@@ -90,6 +90,7 @@ struct adn_morph_status {
 	char best[ADN_PLAN_MAX];	/* the last search's winner */
 	double best_fitness;
 	uint64_t searches, evaluated, failed, swaps, rollbacks;
+	uint64_t recalls;		/* drifts into a regime seen before */
 	double last_search_s;		/* how long the last search took */
 	/* The traffic at the last report: distinct flows per `window`
 	 * packets, the share of the 32 heaviest flows, and of the top 1% of

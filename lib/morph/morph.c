@@ -25,6 +25,7 @@
 #include "adn_stats.h"
 #include "morph_eval.h"
 #include "morph_space.h"
+#include "morph_regime.h"
 #include "morph_traffic.h"
 
 #define TICK_US 20000		/* the control thread's period */
@@ -37,11 +38,6 @@
 /* The live profile right after a start or a swap shows cold caches and
  * first-touch page faults: measurements begin this long after. */
 #define SETTLE_S 0.2
-/* Drift: a new search at once when, since the last one, ... */
-#define DRIFT_TOPK 0.2		/* the top-K share moved this much */
-#define DRIFT_DISTINCT 2.0	/* distinct flows changed by this factor */
-#define DRIFT_BRANCH 0.2	/* a branch's share moved this much */
-#define MAX_BRANCHES 64
 
 enum state { COLLECT, IDLE, SEARCH, CONFIRM };
 static const char *const state_names[] = {
@@ -51,13 +47,6 @@ static const char *const state_names[] = {
 struct snap {
 	double t;
 	uint64_t version, pkts, cycles;
-};
-
-/* Output shares of the elements that branch, in a fixed order. */
-struct branches {
-	unsigned int n;
-	double share[MAX_BRANCHES];
-	uint64_t out[MAX_BRANCHES];	/* cumulative, for the next delta */
 };
 
 struct adn_morph {
@@ -75,7 +64,7 @@ struct adn_morph {
 	unsigned int n_snaps, snap_head;
 	/* Traffic at the last report and at the last search (drift). */
 	struct morph_traffic_stats now, ref;
-	struct branches br_now, br_ref;
+	struct morph_branches br_now, br_ref;
 	/* The reference is taken at the first report after a search, when
 	 * the metrics no longer straddle the change that started it. */
 	bool have_ref, ref_due;
@@ -83,6 +72,13 @@ struct adn_morph {
 	 * metric caught mid-change does not start one of its own. */
 	unsigned int drift_reports;
 	const char *drift_why;
+	/* When the traffic last looked like the reference: a drift began
+	 * after it, so the plan before a swap on drift is judged on the
+	 * traffic since then. */
+	double drift_since;
+	/* Regimes seen and their plans; the one the reference is in. */
+	struct morph_regimes regimes;
+	int regime;
 	double next_report, next_search;
 	/* The last swap, and its live cycles/packet before (the guard). */
 	double swap_t, pre_cpp;
@@ -293,13 +289,13 @@ static void
 branch_elem(const char *name, const char *type, const struct adn_elem *e,
 	    const struct adn_elem_totals *t, void *arg)
 {
-	struct branches *b = arg;
+	struct morph_branches *b = arg;
 	uint64_t sum = 0, d[ADN_MAX_OUTPUTS];
 	unsigned int base = b->n;
 
 	RTE_SET_USED(name);
 	RTE_SET_USED(type);
-	if (e == NULL || e->n_outputs < 2 || b->n + e->n_outputs > MAX_BRANCHES)
+	if (e == NULL || e->n_outputs < 2 || b->n + e->n_outputs > MORPH_MAX_BRANCHES)
 		return;
 	for (unsigned int o = 0; o < e->n_outputs; o++) {
 		d[o] = t->out[o] - b->out[base + o];
@@ -323,22 +319,21 @@ branches_take(struct adn_morph *m)
 static const char *
 drifted(const struct adn_morph *m)
 {
-	const struct morph_traffic_stats *a = &m->now, *b = &m->ref;
+	static const char *const why[] = {
+		"drift: top-K share", "drift: distinct flows",
+		"drift: branch shares",
+	};
+	const char *d;
 
-	if (!m->have_ref || a->samples == 0)
+	if (!m->have_ref || m->now.samples == 0)
 		return NULL;
-	if (fabs(a->topk_share - b->topk_share) > DRIFT_TOPK)
-		return "drift: top-K share";
-	if (a->distinct > 0 && b->distinct > 0 &&
-	    (a->distinct > b->distinct * DRIFT_DISTINCT ||
-	     b->distinct > a->distinct * DRIFT_DISTINCT))
-		return "drift: distinct flows";
-	if (m->br_now.n == m->br_ref.n)
-		for (unsigned int i = 0; i < m->br_now.n; i++)
-			if (fabs(m->br_now.share[i] - m->br_ref.share[i]) >
-			    DRIFT_BRANCH)
-				return "drift: branch shares";
-	return NULL;
+	d = morph_traffic_differs(&m->now, &m->br_now, &m->ref, &m->br_ref);
+	if (d == NULL)
+		return NULL;
+	for (unsigned int i = 0; i < RTE_DIM(why); i++)
+		if (strcmp(why[i] + 7, d) == 0)
+			return why[i];
+	return "drift";
 }
 
 /* --- search ------------------------------------------------------------ */
@@ -413,8 +408,10 @@ swap_to(struct adn_morph *m, const char *plan, double predicted,
 	pthread_mutex_lock(&m->lock);
 	snprintf(from, sizeof(from), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
-	/* The plan before: all it ran since it settled, the last 10 s. */
-	m->pre_cpp = live_cpp(m, 10.0, m->swap_t + SETTLE_S);
+	/* The plan before: all it ran since it settled, the last 10 s, on
+	 * the traffic of now (since a drift began). */
+	m->pre_cpp = live_cpp(m, 10.0, RTE_MAX(m->swap_t + SETTLE_S,
+					       m->drift_since));
 	rc = adn_runtime_set_plan(m->rt, plan, &errs);
 	if (rc < 0) {
 		ADN_LOG(ERR, "morph: swap to %s refused: %s\n", plan,
@@ -476,6 +473,32 @@ swap_if_better(struct adn_morph *m, const char *plan, double fit,
 	    fit >= base * (1 - m->c.min_gain))
 		return false;
 	return swap_to(m, plan, base / fit - 1, reason) == 0;
+}
+
+/* On a drift into a regime seen before: its plan, at once (the guard
+ * checks it). False when the traffic is new, so a search must run. */
+static bool
+recall(struct adn_morph *m, const char *reason)
+{
+	int i = morph_regime_find(&m->regimes, &m->now, &m->br_now);
+	char live[ADN_PLAN_MAX], why[64];
+
+	if (i < 0)
+		return false;
+	pthread_mutex_lock(&m->lock);
+	snprintf(live, sizeof(live), "%s", m->st.live_plan);
+	m->st.recalls++;
+	pthread_mutex_unlock(&m->lock);
+	snprintf(why, sizeof(why), "recall (%s)", reason);
+	if (strcmp(live, m->regimes.r[i].plan) != 0 &&
+	    swap_to(m, m->regimes.r[i].plan, NAN, why) < 0)
+		return false;
+	ADN_LOG(INFO, "morph: traffic back in a known regime (%s): %s\n",
+		reason, m->regimes.r[i].plan);
+	m->ref_due = true;
+	m->drift_reports = 0;
+	m->next_search = now_s(m) + m->c.period;
+	return true;
 }
 
 static void
@@ -627,6 +650,11 @@ confirm(struct adn_morph *m, double t)
 		ADN_LOG(WARNING, "morph: live profile shows %.1f%% for %s: back to %s\n",
 			gain * 100, h->to, plan);
 		if (swap_to(m, plan, NAN, "guard") == 0) {
+			/* The regime keeps the plan that held. */
+			if (m->regime >= 0)
+				snprintf(m->regimes.r[m->regime].plan,
+					 sizeof(m->regimes.r[0].plan), "%s",
+					 plan);
 			/* Nothing to confirm: it ran before. */
 			pthread_mutex_lock(&m->lock);
 			m->st.history[m->st.n_history - 1].confirmed =
@@ -659,8 +687,14 @@ morph_main(void *arg)
 				m->br_ref = m->br_now;
 				m->have_ref = true;
 				m->ref_due = false;
+				pthread_mutex_lock(&m->lock);
+				m->regime = morph_regime_put(&m->regimes,
+					&m->ref, &m->br_ref, m->st.live_plan);
+				pthread_mutex_unlock(&m->lock);
 			} else {
 				m->drift_why = drifted(m);
+				if (m->drift_why == NULL)
+					m->drift_since = t;
 				m->drift_reports = m->drift_why ?
 					m->drift_reports + 1 : 0;
 			}
@@ -697,7 +731,7 @@ morph_main(void *arg)
 				break;
 			}
 			pthread_mutex_unlock(&m->lock);
-			if (m->drift_reports >= 2)
+			if (m->drift_reports >= 2 && !recall(m, m->drift_why))
 				search(m, m->drift_why);
 			else if (t >= m->next_search)
 				search(m, "period");
@@ -732,6 +766,7 @@ adn_morph_create(struct adn_runtime *rt, const struct adn_morph_conf *c,
 	m->rt = rt;
 	m->c = *c;
 	m->hz = rte_get_tsc_hz();
+	m->regime = -1;
 	pthread_mutex_init(&m->lock, NULL);
 	m->st.state = state_names[COLLECT];
 	snprintf(name, sizeof(name), "morph_%p", (void *)m);
@@ -871,6 +906,7 @@ tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "failed", st->failed);
 	rte_tel_data_add_dict_u64(d, "swaps", st->swaps);
 	rte_tel_data_add_dict_u64(d, "rollbacks", st->rollbacks);
+	rte_tel_data_add_dict_u64(d, "recalls", st->recalls);
 	add_num(d, "last_search_s", st->last_search_s);
 	add_num(d, "distinct_flows", st->distinct);
 	add_num(d, "topk_share", st->topk_share);

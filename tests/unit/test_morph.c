@@ -11,7 +11,11 @@
  *    fastpath cache's counters are identical before and after;
  *  - end to end on GenSource: from `batch`, Morph swaps to a better plan
  *    with every packet accounted for, and its guard rolls back a plan
- *    forced on it that runs worse.
+ *    forced on it that runs worse;
+ *  - regimes: traffic is placed in the regime it resembles, a regime
+ *    takes its latest plan, the oldest goes when all are taken; on
+ *    phased traffic a change back to a regime seen before recalls its
+ *    plan instead of searching again.
  */
 #include <errno.h>
 #include <math.h>
@@ -31,6 +35,7 @@
 #include "adn_test.h"
 #include "adn_zipf.h"
 #include "morph_eval.h"
+#include "morph_regime.h"
 #include "morph_search.h"
 #include "morph_traffic.h"
 
@@ -591,13 +596,64 @@ test_end_to_end_swap_and_guard(void)
 }
 
 static bool
-searched_again(const struct adn_morph_status *st)
+recalled(const struct adn_morph_status *st)
 {
-	return st->searches >= 3;
+	return st->searches >= 2 && st->recalls >= 1;
 }
 
-/* GenSource alternating heavy-tailed and skewed every second: with no
- * periodic search, each change is a drift that starts a search. */
+static struct morph_traffic_stats
+traffic(double distinct, double topk)
+{
+	return (struct morph_traffic_stats){ .distinct = distinct,
+					     .topk_share = topk,
+					     .samples = 1 };
+}
+
+static void
+test_regimes(void)
+{
+	struct morph_regimes rs = { 0 };
+	struct morph_branches br = { .n = 2, .share = { 0.5, 0.5 } };
+	struct morph_branches br2 = { .n = 2, .share = { 0.9, 0.1 } };
+	struct morph_traffic_stats heavy = traffic(8000, 0.05);
+	struct morph_traffic_stats skewed = traffic(300, 0.9);
+	struct morph_traffic_stats near = traffic(6000, 0.1);
+	int h, k;
+
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &heavy, &br), -1);
+	h = morph_regime_put(&rs, &heavy, &br, "jit8");
+	k = morph_regime_put(&rs, &skewed, &br, "batch,route=fastpath1024");
+	CU_ASSERT(h != k);
+	CU_ASSERT_EQUAL(rs.n, 2);
+	/* Within the drift thresholds: the same regime. */
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &near, &br), h);
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &skewed, &br), k);
+	CU_ASSERT_PTR_NULL(morph_traffic_differs(&near, &br, &heavy, &br));
+	CU_ASSERT_STRING_EQUAL(morph_traffic_differs(&skewed, &br, &heavy,
+						     &br), "top-K share");
+	/* The same top-K and flows, other branch shares: another regime. */
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &heavy, &br2), -1);
+	CU_ASSERT_STRING_EQUAL(morph_traffic_differs(&heavy, &br2, &heavy,
+						     &br), "branch shares");
+	/* A regime takes its latest plan, and no second entry. */
+	CU_ASSERT_EQUAL(morph_regime_put(&rs, &near, &br, "group8"), h);
+	CU_ASSERT_STRING_EQUAL(rs.r[h].plan, "group8");
+	CU_ASSERT_EQUAL(rs.n, 2);
+	/* Full: the oldest (heavy) goes first. */
+	for (unsigned int i = 0; i < MORPH_REGIMES - 1; i++) {
+		struct morph_traffic_stats t = traffic(1e6 * pow(3, i), 0.5);
+
+		morph_regime_put(&rs, &t, &br, "batch");
+	}
+	CU_ASSERT_EQUAL(rs.n, MORPH_REGIMES);
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &heavy, &br), -1);
+	CU_ASSERT_EQUAL(morph_regime_find(&rs, &skewed, &br), k);
+}
+
+/* GenSource alternating heavy-tailed and skewed every 1.5 s: with no
+ * periodic search, the first change is a drift that starts a search,
+ * the next ones return to regimes searched already and recall their
+ * plans. */
 static void
 test_drift_starts_a_search(void)
 {
@@ -616,18 +672,21 @@ test_drift_starts_a_search(void)
 						  &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_morph_create(&rt, &c, &m, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_morph_start(m), 0);
-	wait_for(m, st, 60, searched_again);
+	wait_for(m, st, 60, recalled);
 	for (unsigned int i = 0; i < st->n_history; i++)
 		printf("\n  %.1f s %s: %s", st->history[i].at,
 		       st->history[i].reason, st->history[i].to);
-	printf("\n  %" PRIu64 " searches", st->searches);
-	CU_ASSERT(st->searches >= 3);
+	printf("\n  %" PRIu64 " searches, %" PRIu64 " recalls", st->searches,
+	       st->recalls);
+	CU_ASSERT(st->searches >= 2);
+	CU_ASSERT(st->recalls >= 1);
 	adn_morph_stop(m);
 	adn_morph_status(m, st);
 	/* Searches beyond the first came from drifts (the period is long):
 	 * the swaps they made say so. */
 	for (unsigned int i = 0; i < st->n_history; i++)
-		drifts += strncmp(st->history[i].reason, "drift", 5) == 0;
+		drifts += strncmp(st->history[i].reason, "drift", 5) == 0 ||
+			strncmp(st->history[i].reason, "recall", 6) == 0;
 	printf(", %u swaps on drift", drifts);
 	adn_morph_free(m);
 	adn_runtime_free(&rt);
@@ -679,6 +738,7 @@ main(void)
 	CU_ADD_TEST(s, test_upsample_heavy_tailed);
 	CU_ADD_TEST(s, test_upsample_uniform_small);
 	CU_ADD_TEST(s, test_config_errors);
+	CU_ADD_TEST(s, test_regimes);
 	CU_ADD_TEST(s, test_evaluation_leaves_live_state);
 	CU_ADD_TEST(s, test_end_to_end_swap_and_guard);
 	CU_ADD_TEST(s, test_drift_starts_a_search);
