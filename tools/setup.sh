@@ -12,7 +12,7 @@ build=${1:-build}
 
 packages="build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libjemalloc-dev
-	libconfig-dev zlib1g-dev libcunit1-dev libpcap-dev
+	libconfig-dev zlib1g-dev libcunit1-dev libpcap-dev tcpdump
 	iverilog verilator clang libclang-rt-14-dev"
 
 missing=""
