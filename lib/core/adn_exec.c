@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include "adn_capture_priv.h"
 #include "adn_pipeline.h"
 #include "adn_plan.h"
 #include "adn_template.h"
@@ -235,8 +236,11 @@ route(struct adn_exec *x, const struct adn_elem *e,
 	struct adn_batch *b = *slot;
 	const uint16_t n = b->n;
 	const int16_t first = b->out[0];
+	const struct adn_exec_tap *tap = adn_exec_tap(x);
 	uint16_t i, n_drop = 0;
 
+	if (unlikely(tap != NULL))
+		adn_capture_pkts(tap, e, b->pkts, b->out, n);
 	for (i = 1; i < n; i++)
 		if (b->out[i] != first)
 			break;
@@ -269,6 +273,7 @@ adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 	while (e != NULL) {
 		const struct adn_elem_desc *d = e->desc;
 		struct adn_elem_stats *st = &e->stats[x->worker];
+		const struct adn_exec_tap *tap;
 		bool drop;
 		int o, next;
 
@@ -287,6 +292,12 @@ adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 				d->prep(e, m, &ctx);
 			o = d->exec(e, m, &ctx);
 		}
+		tap = adn_exec_tap(x);
+		if (unlikely(tap != NULL)) {
+			const int16_t code = (int16_t)o;
+
+			adn_capture_pkts(tap, e, &m, &code, 1);
+		}
 		next = account(e, st, o, &drop);
 		if (drop)
 			rte_pktmbuf_free(m);
@@ -302,6 +313,7 @@ run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 {
 	struct adn_tpl_inst *t = &xc->t;
 	struct adn_batch *b = *slot;
+	const struct adn_exec_tap *tap;
 	uint16_t i, n_drop = 0;
 
 	t->run_chain(t, b, x->at, xc->st);
@@ -313,6 +325,9 @@ run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 		route(x, t->e[x->at[0]], xc->st[x->at[0]], slot);
 		return;
 	}
+	tap = adn_exec_tap(x);
+	if (unlikely(tap != NULL))
+		adn_capture_exits(tap, t->e, x->at, b);
 	for (i = 0; i < b->n; i++) {
 		const unsigned int m = x->at[i];
 
@@ -841,4 +856,17 @@ adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
 		return 0;
 	*tpl_name = t->ops->name;
 	return (int)t->ops->stats(t, pos, out, max);
+}
+
+const struct adn_elem *
+adn_exec_fused_edge(const struct adn_exec *x, const struct adn_elem *e,
+		    uint16_t o)
+{
+	unsigned int pos;
+	const struct adn_tpl_inst *t = inst_of(x, e, &pos);
+
+	if (t == NULL || t->ops->scope != ADN_TPL_SCOPE_CHAIN ||
+	    pos + 1 >= t->n || !(t->cont[pos] & (1u << o)))
+		return NULL;
+	return t->e[0];
 }

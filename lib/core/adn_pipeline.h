@@ -170,6 +170,18 @@ struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 
 struct adn_tpl_inst;
 struct adn_exec_chain;
+struct adn_capture;
+
+/* A capture's tap on one executor (adn_capture.h): copy the packets
+ * element `elem` (topological index) sends on an output of `outputs`
+ * (bit o: output o). Filled by the control thread while no worker can
+ * read it (before the version is published, or a grace period after the
+ * executor's tap was cleared). */
+struct adn_exec_tap {
+	struct adn_capture *cap;
+	uint16_t elem;
+	uint32_t outputs;
+};
 
 /* The profiler, always on: one batch in ADN_PROF_EVERY is timed, element
  * by element (adn_elem_stats.cycles) and as a whole. */
@@ -202,6 +214,10 @@ struct adn_exec {
 	struct adn_tpl_inst **elem;	/* [n_elems] */
 	/* Per element: the chain it heads, or NULL. */
 	struct adn_exec_chain **chain;	/* [n_elems] */
+	/* NULL unless a capture runs: the executor's one test per element
+	 * batch (per packet under scalar) for it. */
+	const struct adn_exec_tap *tap;
+	struct adn_exec_tap tap_slot;	/* what tap points to when set */
 	struct adn_batch *one;		/* adn_exec_walk: a 1-packet batch */
 	struct adn_exec_prof prof;
 	/* A run is timed when (prof.batches & prof_mask) == 0; UINT64_MAX:
@@ -283,6 +299,13 @@ void adn_exec_run(struct adn_exec *x, unsigned int from);
 /* Packet `m` alone from element `e` to where it leaves the pipeline,
  * counted at every element (the scalar template's step). */
 void adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m);
+
+/* The head of the chain inside which output `o` of `e` leads on to the
+ * next member, where no packet crosses it for a capture to see; NULL when
+ * packets leave e on o through the executor. */
+const struct adn_elem *adn_exec_fused_edge(const struct adn_exec *x,
+					   const struct adn_elem *e,
+					   uint16_t o);
 
 /* --- stats ------------------------------------------------------------- */
 

@@ -15,6 +15,8 @@
 #include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
+#include "adn_capture.h"
+#include "adn_capture_priv.h"
 #include "adn_config.h"
 #include "adn_defer.h"
 #include "adn_intr_gate.h"
@@ -351,6 +353,7 @@ version_publish(struct adn_runtime *rt, struct adn_version *v)
 	v->id = ++rt->next_id;
 	v->next = rt->alive;
 	rt->alive = v;
+	adn_capture_follow(rt, v);
 	/* Release: the version is fully built before a worker can load it. */
 	__atomic_store_n(&rt->live, v, __ATOMIC_RELEASE);
 	v->live_tsc = rte_rdtsc();
@@ -655,6 +658,7 @@ adn_runtime_reclaim(struct adn_runtime *rt)
 	pthread_mutex_lock(&rt->ctl_lock);
 	if (rt->defer != NULL)
 		adn_defer_reclaim(rt->defer);
+	adn_capture_reap(rt);
 	/* Under the control lock: a tick never runs beside a command or a
 	 * swap, and the live version stays live while it runs. */
 	v = adn_runtime_live(rt);
@@ -999,6 +1003,8 @@ adn_runtime_stop(struct adn_runtime *rt)
 		rt->gate_thread_up = false;
 	}
 	rt->running = false;
+	/* No packet comes any more: the capture's file is complete. */
+	adn_runtime_capture_stop(rt);
 }
 
 /* --- counters ---------------------------------------------------------- */
@@ -1280,6 +1286,7 @@ adn_runtime_free(struct adn_runtime *rt)
 	/* Under the control lock: a late control call (telemetry) finds no
 	 * pipeline rather than a freed one. The lock stays usable. */
 	pthread_mutex_lock(&rt->ctl_lock);
+	adn_capture_free(rt);
 	if (rt->defer != NULL)
 		adn_defer_drain(rt->defer);
 	if (rt->live != NULL) {

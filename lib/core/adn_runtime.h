@@ -153,6 +153,8 @@ struct adn_runtime {
 	struct adn_intr_gate *gate;
 	pthread_t gate_thread;
 	bool gate_thread_up;
+	/* The running or last capture (adn_capture.h); control lock. */
+	struct adn_capture *capture;
 };
 
 /* Read the file; syntax errors name file and line. Returns 0 or -EINVAL. */

@@ -2,6 +2,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -9,6 +11,7 @@
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 
+#include "adn_capture.h"
 #include "adn_stats.h"
 
 /* Counters of a started port; false when it is not running. */
@@ -672,27 +675,12 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 	return tel_reply_lines(d, lines);
 }
 
-/* The answer of a swap request: ok, rc, the live version and plan after
- * it, and every error (with its line) when it was refused. */
+/* "errors": every message of `errs`, as an array of strings. */
 static int
-tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+tel_errors(struct rte_tel_data *d, const struct adn_errs *errs)
 {
-	struct adn_swap_stats sw;
-	struct rte_tel_data *a;
-	char plan[ADN_PLAN_MAX] = "";
+	struct rte_tel_data *a = rte_tel_data_alloc();
 
-	adn_runtime_swap_stats(tel_rt, &sw);
-	pthread_mutex_lock(&tel_rt->ctl_lock);
-	if (tel_rt->live != NULL)
-		snprintf(plan, sizeof(plan), "%s", tel_rt->live->plan->text);
-	pthread_mutex_unlock(&tel_rt->ctl_lock);
-	adn_tel_safe_string(plan);
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "ok", rc == 0);
-	rte_tel_data_add_dict_int(d, "rc", rc);
-	rte_tel_data_add_dict_u64(d, "version", sw.version);
-	rte_tel_data_add_dict_string(d, "plan", plan);
-	a = rte_tel_data_alloc();
 	if (a == NULL)
 		return -ENOMEM;
 	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
@@ -706,6 +694,28 @@ tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
 	}
 	rte_tel_data_add_dict_container(d, "errors", a, 0);
 	return 0;
+}
+
+/* The answer of a swap request: ok, rc, the live version and plan after
+ * it, and every error (with its line) when it was refused. */
+static int
+tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+{
+	struct adn_swap_stats sw;
+	char plan[ADN_PLAN_MAX] = "";
+
+	adn_runtime_swap_stats(tel_rt, &sw);
+	pthread_mutex_lock(&tel_rt->ctl_lock);
+	if (tel_rt->live != NULL)
+		snprintf(plan, sizeof(plan), "%s", tel_rt->live->plan->text);
+	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	adn_tel_safe_string(plan);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	rte_tel_data_add_dict_int(d, "rc", rc);
+	rte_tel_data_add_dict_u64(d, "version", sw.version);
+	rte_tel_data_add_dict_string(d, "plan", plan);
+	return tel_errors(d, errs);
 }
 
 /* "/adn/plan/set,PLAN": adn_runtime_set_plan. */
@@ -742,6 +752,103 @@ tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 		rc = adn_runtime_reload(tel_rt, params, &errs);
 	}
 	rc = tel_swap_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	adn_errs_clear(&errs);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* The capture's status (adn_runtime_capture_status) with ok, rc and the
+ * errors of the request. */
+static int
+tel_capture_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+{
+	struct adn_capture_status st;
+
+	adn_runtime_capture_status(tel_rt, &st);
+	adn_tel_safe_string(st.target);
+	adn_tel_safe_string(st.file);
+	adn_tel_safe_string(st.reason);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	rte_tel_data_add_dict_int(d, "rc", rc);
+	rte_tel_data_add_dict_int(d, "active", st.active);
+	rte_tel_data_add_dict_string(d, "target", st.target);
+	rte_tel_data_add_dict_string(d, "file", st.file);
+	rte_tel_data_add_dict_u64(d, "captured", st.captured);
+	rte_tel_data_add_dict_u64(d, "written", st.written);
+	rte_tel_data_add_dict_u64(d, "bytes", st.bytes);
+	rte_tel_data_add_dict_u64(d, "dropped", st.dropped);
+	rte_tel_data_add_dict_u64(d, "count", st.count);
+	rte_tel_data_add_dict_u64(d, "snaplen", st.snaplen);
+	rte_tel_data_add_dict_u64(d, "max_bytes", st.max_bytes);
+	rte_tel_data_add_dict_string(d, "reason", st.reason);
+	return tel_errors(d, errs);
+}
+
+/* A positive number parameter `what` of /adn/capture into *out. */
+static void
+tel_capture_num(const char *s, const char *what, uint64_t max,
+		uint64_t *out, struct adn_errs *errs)
+{
+	char *end;
+
+	errno = 0;
+	*out = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
+	if (*out == 0 || *end != '\0' || errno != 0 || *out > max)
+		adn_errs_add(errs, NULL, NULL, NULL,
+			     "%s '%s': need a whole number in [1, %" PRIu64 "]",
+			     what, s, max);
+}
+
+#define TEL_CAPTURE_USAGE \
+	"usage: /adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]] (TARGET: ELEMENT or ELEMENT:OUTPUT, FILE absolute)"
+
+/* "/adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]": start a
+ * capture; no parameter: its status. */
+static int
+tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_capture_limits lim = { 0 };
+	struct adn_errs errs = { 0 };
+	char buf[PATH_MAX + 256], *arg[6], *save = NULL;
+	unsigned int n = 0;
+	uint64_t snaplen = 0;
+	int rc = 0;
+
+	if (params != NULL && params[strspn(params, " \t")] != '\0') {
+		snprintf(buf, sizeof(buf), "%s", params);
+		for (char *t = strtok_r(buf, " \t", &save); t != NULL && n < 6;
+		     t = strtok_r(NULL, " \t", &save))
+			arg[n++] = t;
+		if (n < 2 || n > 5)
+			adn_errs_add(&errs, NULL, NULL, NULL, TEL_CAPTURE_USAGE);
+		if (n > 2 && n <= 5)
+			tel_capture_num(arg[2], "COUNT", UINT64_MAX, &lim.count,
+					&errs);
+		if (n > 3 && n <= 5)
+			tel_capture_num(arg[3], "SNAPLEN", ADN_CAPTURE_SNAPLEN,
+					&snaplen, &errs);
+		if (n > 4 && n <= 5)
+			tel_capture_num(arg[4], "MAX_BYTES", UINT64_MAX,
+					&lim.max_bytes, &errs);
+		lim.snaplen = (uint32_t)snaplen;
+		rc = errs.n ? -EINVAL : adn_runtime_capture_start(tel_rt,
+			arg[0], arg[1], &lim, &errs);
+	}
+	rc = tel_capture_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	adn_errs_clear(&errs);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* "/adn/capture/stop": end the capture, answer its final status. */
+static int
+tel_capture_stop(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct adn_errs errs = { 0 };
+	int rc = adn_runtime_capture_stop(tel_rt);
+
+	if (rc == -ENOENT)
+		adn_errs_add(&errs, NULL, NULL, NULL, "no capture is running");
+	rc = tel_capture_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);
 	return rc == -ENOMEM ? rc : 0;
 }
@@ -847,6 +954,13 @@ adn_telemetry_register(struct adn_runtime *rt)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/versions", tel_versions,
 			"Live version, swaps, failures, retired, the live profile; [rx, tx, dropped] of retired versions");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/capture", tel_capture,
+			"Capture packets leaving an element output to pcapng. Parameters: TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]; none: status");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/adn/capture/stop",
+			tel_capture_stop,
+			"End the running capture; answers its final status");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/adn/control", tel_control,
 			"Run a control command on an element while workers run. Parameters: NAME COMMAND ARGS... (NAME help)");

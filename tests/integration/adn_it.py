@@ -134,6 +134,47 @@ class Telemetry:
         self.s.close()
 
 
+def write_replay_config(path, trace, elements, links):
+    """A config replaying `trace` forever (net_pcap infinite_rx) on port
+    "p" into FromPort "rx", then `elements` (config text, from line 6)
+    and `links` (the list's text)."""
+    with open(path, "w") as f:
+        f.write("""eal = ["-l", "0-1"];
+ports = ( { name = "p"; device = "net_pcap0";
+            args = "rx_pcap=%s,infinite_rx=1"; } );
+elements = (
+  { name = "rx"; type = "FromPort"; port = "p"; },
+%s
+);
+links = ( %s );
+""" % (trace, elements, links))
+
+
+def start_nf(cfg, tag, duration):
+    """adn-nf on `cfg` for at most `duration` seconds, and a Telemetry
+    client once every /adn command is registered (/adn/control is the
+    last). Returns (process, client); stop(process) ends it."""
+    eal = eal_args(tag)
+    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % \
+        eal[eal.index("--file-prefix") + 1]
+    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", str(duration),
+                             "--stats-interval", "0", "--"] + eal,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
+                 "the telemetry socket exists")
+        check(proc.poll() is None, "adn-nf is running")
+        tel = Telemetry(sock)
+        wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
+                 "the /adn commands are registered")
+    except BaseException:
+        proc.kill()
+        print(proc.communicate()[0], flush=True)
+        raise
+    return proc, tel
+
+
 def wait_for(cond, what, timeout=30.0):
     end = time.time() + timeout
     while time.time() < end:

@@ -13,11 +13,10 @@ parsed out of a tool's text output.
 """
 import os
 import struct
-import subprocess
 import time
 
-from adn_it import (ADN_NF, Telemetry, check, csum, eal_args, fail, stop,
-                    wait_for, workdir, write_pcap)
+from adn_it import (check, csum, fail, start_nf, stop, wait_for, workdir,
+                    write_pcap, write_replay_config)
 
 ROUTED = "10.1.2.3"          # covered by 10.0.0.0/8 -> 1 from the file
 TARGET = "198.51.100.7"      # no route until the test adds one
@@ -45,38 +44,15 @@ def main():
     with open(routes, "w") as f:
         f.write("10.0.0.0/8 1\n192.0.2.0/24 2\n")
     cfg = os.path.join(d, "ctl.cfg")
-    with open(cfg, "w") as f:
-        f.write("""eal = ["-l", "0-1"];
-ports = ( { name = "p"; device = "net_pcap0";
-            args = "rx_pcap=%s,infinite_rx=1"; } );
-elements = (
-  { name = "rx"; type = "FromPort"; port = "p"; },
-  { name = "route"; type = "LpmRoute"; routes = "routes.txt"; },
+    write_replay_config(cfg, trace,
+                        """  { name = "route"; type = "LpmRoute"; routes = "routes.txt"; },
   { name = "none"; type = "Discard"; },
   { name = "one"; type = "Discard"; },
-  { name = "two"; type = "Discard"; }
-);
-links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
-          "route[2] -> two" );
-""" % trace)
-    eal = eal_args("ctl")
-    prefix = eal[eal.index("--file-prefix") + 1]
-    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
-                             "--stats-interval", "0", "--"] + eal,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    tel = None
+  { name = "two"; type = "Discard"; }""",
+                        '"rx -> route", "route[0] -> none", '
+                        '"route[1] -> one",\n          "route[2] -> two"')
+    proc, tel = start_nf(cfg, "ctl", 120)
     try:
-        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
-        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
-                 "the telemetry socket exists")
-        check(proc.poll() is None, "adn-nf is running")
-        tel = Telemetry(sock)
-        # The socket is up with EAL; /adn/* commands (null until then)
-        # are registered once the workers run, /adn/control last.
-        wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
-                 "the /adn commands are registered")
-
         def count(elem):
             return tel.query("/adn/element," + elem, quiet=True)["in"]
 
@@ -215,8 +191,7 @@ links = ( "rx -> route", "route[0] -> none", "route[1] -> one",
                  "the new Counter counts the prefix's packets")
         check(proc.poll() is None, "adn-nf survived every command")
     finally:
-        if tel is not None:
-            tel.close()
+        tel.close()
         stop(proc)
 
 

@@ -54,7 +54,13 @@ adn_test_eal_init_lcores(const char *name, const char *lcores)
 CU_pSuite
 adn_test_suite(const char *name)
 {
-	if (adn_test_eal_init(name) < 0 ||
+	return adn_test_suite_lcores(name, "0");
+}
+
+CU_pSuite
+adn_test_suite_lcores(const char *name, const char *lcores)
+{
+	if (adn_test_eal_init_lcores(name, lcores) < 0 ||
 	    CU_initialize_registry() != CUE_SUCCESS)
 		return NULL;
 	return CU_add_suite(name, NULL, NULL);

@@ -38,6 +38,8 @@ struct rte_mempool *adn_test_pool(void);
  * of every suite's main(). Returns the suite to add cases to, or NULL when
  * any step failed (main then returns non-zero). */
 CU_pSuite adn_test_suite(const char *name);
+/* The same with EAL on lcores `lcores` (adn_test_eal_init_lcores). */
+CU_pSuite adn_test_suite_lcores(const char *name, const char *lcores);
 
 /* Write `text` to a temp file named after `tag`, parse it, parse ports and
  * build; the config stays alive until adn_test_main() returns. Returns NULL
