@@ -5,9 +5,10 @@ options.
 
   ctl      adn-nf replays a trace forever (net_pcap infinite_rx, the pool
            sized by `mbufs`); every adn-ctl command in JSON mode, parsed
-           and checked against the pipeline; `top` for 3 refreshes in a
-           pseudo-terminal and in JSON; errors with no server, a bad
-           command, an unknown element, a refused plan.
+           and checked against the pipeline; a capture read by tcpdump;
+           `top` for 3 refreshes in a pseudo-terminal and in JSON; errors
+           with no server, a bad command, an unknown element, a refused
+           plan, an existing capture file.
   options  -p overrides the config's plan; --dot writes a graph Graphviz
            parses, with the plan and packet counts; --stats-json carries
            elapsed time and rates; config errors come before any EAL
@@ -170,6 +171,24 @@ def mode_ctl():
         check("version 3 live" in r.stdout,
               "reload with a relative path (sent absolute)")
         ctl(prefix, "morph", rc=1)   # off in this config: null answer
+
+        # capture: the 50 first packets chk lets out, as tcpdump reads
+        # them; an existing file is refused, not overwritten.
+        pcapng = os.path.join(d, "chk0.pcapng")
+        r = ctl(prefix, "capture", "chk:0", pcapng, "--count", "50")
+        check("50 packets" in r.stdout and "ended: count" in r.stdout,
+              "capture: 50 packets, ended by the count")
+        td = subprocess.run(["tcpdump", "-nr", pcapng], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        check(td.returncode == 0 and len(td.stdout.splitlines()) == 50,
+              "tcpdump reads the 50 packets")
+        r = ctl(prefix, "capture", "chk:0", pcapng, rc=1)
+        check("exists" in r.stderr, "capture: an existing file is refused")
+        r = ctl(prefix, "capture", "nosuch:0", pcapng + ".x", rc=1)
+        check("capture refused" in r.stderr, "capture: a bad target refused")
+        st = ctl_json(prefix, "capture", "status")
+        check(st["active"] == 0 and st["written"] == 50,
+              "capture status: the last capture")
 
         top_in_pty(prefix)
         lines = ctl(prefix, "-j", "top", "-n", "2", "-d", "0.5") \
