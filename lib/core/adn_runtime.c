@@ -22,6 +22,7 @@
 #include "adn_intr_gate.h"
 #include "adn_log.h"
 #include "adn_runtime.h"
+#include "adn_stats.h"
 #include "adn_state.h"
 
 #define DEFAULT_BURST 32
@@ -1276,6 +1277,8 @@ adn_runtime_shadow_free(struct adn_runtime *rt, struct adn_shadow *s)
 void
 adn_runtime_free(struct adn_runtime *rt)
 {
+	/* First: no telemetry command runs on what is freed below. */
+	adn_telemetry_unregister(rt);
 	if (rt->running || rt->gate_thread_up)
 		adn_runtime_stop(rt);
 	adn_ports_stop(&rt->ports);

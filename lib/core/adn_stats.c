@@ -348,8 +348,54 @@ adn_stats_write_dot(struct adn_runtime *rt, const char *path)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
-/* The telemetry thread reads the runtime registered at start-up. */
-static struct adn_runtime *tel_rt;
+/*
+ * The runtime the /adn/ commands act on. DPDK 22.11's telemetry callbacks
+ * take no argument of ours (rte_telemetry_register_cmd_arg came in 23.11),
+ * so the registration is one slot per process; each command holds it for
+ * reading while it runs and gets the runtime as an argument, and
+ * adn_telemetry_unregister, which adn_runtime_free calls before freeing
+ * anything, takes it for writing: it waits for the commands in progress,
+ * and later ones answer -ENODEV instead of reading a runtime being freed.
+ */
+static struct {
+	pthread_rwlock_t lock;
+	struct adn_runtime *rt;
+	bool registered;	/* the commands, once per process */
+} tel = {
+	/* Writer first: clients hammering the socket must not keep
+	 * adn_runtime_free waiting. */
+	.lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP,
+};
+
+static struct adn_runtime *
+tel_hold(void)
+{
+	pthread_rwlock_rdlock(&tel.lock);
+	if (tel.rt != NULL)
+		return tel.rt;
+	pthread_rwlock_unlock(&tel.lock);
+	return NULL;
+}
+
+static void
+tel_release(const struct adn_runtime *rt)
+{
+	if (rt != NULL)
+		pthread_rwlock_unlock(&tel.lock);
+}
+
+/* The callback DPDK calls for handler `fn(rt, params, d)`. */
+#define TEL_CMD(fn)							\
+static int								\
+fn##_cmd(const char *cmd, const char *params, struct rte_tel_data *d)	\
+{									\
+	struct adn_runtime *rt = tel_hold();				\
+	int rc = rt != NULL ? fn(rt, params, d) : -ENODEV;		\
+									\
+	RTE_SET_USED(cmd);						\
+	tel_release(rt);						\
+	return rc;							\
+}
 
 static void
 tel_stats_row(const char *name, const char *type, const struct adn_elem *e,
@@ -372,48 +418,48 @@ tel_stats_row(const char *name, const char *type, const struct adn_elem *e,
 }
 
 static int
-tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_stats(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_totals t;
 
-	adn_runtime_totals(tel_rt, &t);
+	adn_runtime_totals(rt, &t);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "received", t.received);
 	rte_tel_data_add_dict_u64(d, "transmitted", t.transmitted);
 	rte_tel_data_add_dict_u64(d, "dropped", t.dropped);
 	rte_tel_data_add_dict_u64(d, "in_flight", t.in_flight);
 	rte_tel_data_add_dict_u64(d, "uptime_ms", (rte_rdtsc() -
-				  tel_rt->start_tsc) * 1000 / rte_get_tsc_hz());
+				  rt->start_tsc) * 1000 / rte_get_tsc_hz());
 	rte_tel_data_add_dict_int(d, "unaccounted",
 				  (int)(t.received - t.transmitted -
 					t.dropped - t.in_flight));
 	/* Held by rings, lcore caches and batches: flat in a healthy run,
 	 * growing when mbufs leak. */
-	if (tel_rt->ports.pool != NULL)
+	if (rt->ports.pool != NULL)
 		rte_tel_data_add_dict_u64(d, "mbufs_in_use",
-			rte_mempool_in_use_count(tel_rt->ports.pool));
+			rte_mempool_in_use_count(rt->ports.pool));
 	/* One [in, out, transmitted, dropped] array per element, over every
 	 * version: telemetry nests one level only; /adn/element,<name> has
 	 * the detail. */
-	adn_runtime_foreach_elem(tel_rt, tel_stats_row, d);
+	adn_runtime_foreach_elem(rt, tel_stats_row, d);
 	return 0;
 }
 
 static int
-tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_pipeline(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	const struct adn_pipeline *p;
 	int rc = 0;
 
-	pthread_mutex_lock(&tel_rt->ctl_lock);
-	if (tel_rt->live == NULL) {
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->live == NULL) {
 		rc = -EAGAIN;
 		goto out;
 	}
-	p = tel_rt->live->pipe;
+	p = rt->live->pipe;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "workers", (int)tel_rt->n_workers);
-	rte_tel_data_add_dict_int(d, "burst", (int)tel_rt->live->burst);
+	rte_tel_data_add_dict_int(d, "workers", (int)rt->n_workers);
+	rte_tel_data_add_dict_int(d, "burst", (int)rt->live->burst);
 	/* Per element, in topological order: [type, "out0->next", ...]. */
 	for (unsigned int i = 0; i < p->n_elems; i++) {
 		const struct adn_elem *e = p->elems[i];
@@ -434,18 +480,18 @@ tel_pipeline(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_container(d, e->name, a, 0);
 	}
 out:
-	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	pthread_mutex_unlock(&rt->ctl_lock);
 	return rc;
 }
 
 /* Per port [rx, tx, imissed, rx_nombuf, oerrors, ierrors], by the config's
  * port name (DPDK's /ethdev/stats,ID has them by number). */
 static int
-tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_ports(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	rte_tel_data_start_dict(d);
-	for (unsigned int i = 0; i < tel_rt->ports.n; i++) {
-		const struct adn_port *port = &tel_rt->ports.port[i];
+	for (unsigned int i = 0; i < rt->ports.n; i++) {
+		const struct adn_port *port = &rt->ports.port[i];
 		struct rte_tel_data *a;
 		struct rte_eth_stats es;
 
@@ -529,13 +575,13 @@ tel_element_row(const char *name, const char *type, const struct adn_elem *e,
 }
 
 static int
-tel_element(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_element(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct tel_elem_ctx c = { .want = params, .d = d };
 
 	if (params == NULL)
 		return -EINVAL;
-	adn_runtime_foreach_elem(tel_rt, tel_element_row, &c);
+	adn_runtime_foreach_elem(rt, tel_element_row, &c);
 	return c.found ? 0 : -EINVAL;
 }
 
@@ -575,14 +621,14 @@ tel_tpl_stats(const struct adn_version *v, unsigned int n_workers,
 }
 
 static int
-tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_plan(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	const struct adn_version *v;
 	char what[RTE_TEL_MAX_STRING_LEN];
 	int rc = 0;
 
-	pthread_mutex_lock(&tel_rt->ctl_lock);
-	v = tel_rt->live;
+	pthread_mutex_lock(&rt->ctl_lock);
+	v = rt->live;
 	if (v == NULL) {
 		rc = -EAGAIN;
 		goto out;
@@ -591,7 +637,7 @@ tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "plan", v->plan->text);
 	rte_tel_data_add_dict_int(d, "batch", (int)v->burst);
 	rte_tel_data_add_dict_u64(d, "version", v->id);
-	rte_tel_data_add_dict_u64(d, "swaps", tel_rt->swap.swaps);
+	rte_tel_data_add_dict_u64(d, "swaps", rt->swap.swaps);
 	/* Per element: what runs it (every worker runs the same plan),
 	 * and its template's counters summed over the workers. */
 	for (unsigned int i = 0; i < v->pipe->n_elems && rc == 0; i++) {
@@ -599,10 +645,10 @@ tel_plan(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		adn_exec_describe(v->x[0], e, what, sizeof(what));
 		rte_tel_data_add_dict_string(d, e->name, what);
-		rc = tel_tpl_stats(v, tel_rt->n_workers, e, d);
+		rc = tel_tpl_stats(v, rt->n_workers, e, d);
 	}
 out:
-	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	pthread_mutex_unlock(&rt->ctl_lock);
 	return rc;
 }
 
@@ -641,7 +687,7 @@ tel_reply_lines(struct rte_tel_data *d, char *reply)
  * the operator sees why a command failed; "ok" is 1/0 (22.11 telemetry has
  * no JSON boolean), "rc" the errno. */
 static int
-tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_control(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	/* reply: room for a multi-line answer (Snat exports 64 lines). */
 	char name[ADN_NAME_MAX], reply[8192], lines[8192];
@@ -661,7 +707,7 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *d)
 			 "usage: /adn/control,NAME COMMAND ARGS... (NAME help lists the commands)");
 		rc = -EINVAL;
 	} else {
-		rc = adn_runtime_control(tel_rt, name, rest, reply,
+		rc = adn_runtime_control(rt, name, rest, reply,
 					 sizeof(reply));
 	}
 	adn_tel_safe_string(name);
@@ -699,16 +745,17 @@ tel_errors(struct rte_tel_data *d, const struct adn_errs *errs)
 /* The answer of a swap request: ok, rc, the live version and plan after
  * it, and every error (with its line) when it was refused. */
 static int
-tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+tel_swap_reply(struct adn_runtime *rt, struct rte_tel_data *d, int rc,
+	       const struct adn_errs *errs)
 {
 	struct adn_swap_stats sw;
 	char plan[ADN_PLAN_MAX] = "";
 
-	adn_runtime_swap_stats(tel_rt, &sw);
-	pthread_mutex_lock(&tel_rt->ctl_lock);
-	if (tel_rt->live != NULL)
-		snprintf(plan, sizeof(plan), "%s", tel_rt->live->plan->text);
-	pthread_mutex_unlock(&tel_rt->ctl_lock);
+	adn_runtime_swap_stats(rt, &sw);
+	pthread_mutex_lock(&rt->ctl_lock);
+	if (rt->live != NULL)
+		snprintf(plan, sizeof(plan), "%s", rt->live->plan->text);
+	pthread_mutex_unlock(&rt->ctl_lock);
 	adn_tel_safe_string(plan);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "ok", rc == 0);
@@ -720,7 +767,7 @@ tel_swap_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
 
 /* "/adn/plan/set,PLAN": adn_runtime_set_plan. */
 static int
-tel_plan_set(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_plan_set(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_errs errs = { 0 };
 	int rc;
@@ -730,16 +777,16 @@ tel_plan_set(const char *cmd, const char *params, struct rte_tel_data *d)
 			     "usage: /adn/plan/set,PLAN (e.g. jit8,route=fastpath1024)");
 		rc = -EINVAL;
 	} else {
-		rc = adn_runtime_set_plan(tel_rt, params, &errs);
+		rc = adn_runtime_set_plan(rt, params, &errs);
 	}
-	rc = tel_swap_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	rc = tel_swap_reply(rt, d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);
 	return rc == -ENOMEM ? rc : 0;
 }
 
 /* "/adn/reload,FILE": adn_runtime_reload. */
 static int
-tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_reload(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_errs errs = { 0 };
 	int rc;
@@ -749,9 +796,9 @@ tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 			     "usage: /adn/reload,FILE (a config with the same ports)");
 		rc = -EINVAL;
 	} else {
-		rc = adn_runtime_reload(tel_rt, params, &errs);
+		rc = adn_runtime_reload(rt, params, &errs);
 	}
-	rc = tel_swap_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	rc = tel_swap_reply(rt, d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);
 	return rc == -ENOMEM ? rc : 0;
 }
@@ -759,11 +806,12 @@ tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 /* The capture's status (adn_runtime_capture_status) with ok, rc and the
  * errors of the request. */
 static int
-tel_capture_reply(struct rte_tel_data *d, int rc, const struct adn_errs *errs)
+tel_capture_reply(struct adn_runtime *rt, struct rte_tel_data *d, int rc,
+		  const struct adn_errs *errs)
 {
 	struct adn_capture_status st;
 
-	adn_runtime_capture_status(tel_rt, &st);
+	adn_runtime_capture_status(rt, &st);
 	adn_tel_safe_string(st.target);
 	adn_tel_safe_string(st.file);
 	adn_tel_safe_string(st.reason);
@@ -805,7 +853,7 @@ tel_capture_num(const char *s, const char *what, uint64_t max,
 /* "/adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]": start a
  * capture; no parameter: its status. */
 static int
-tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_capture(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_capture_limits lim = { 0 };
 	struct adn_errs errs = { 0 };
@@ -831,24 +879,24 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 			tel_capture_num(arg[4], "MAX_BYTES", UINT64_MAX,
 					&lim.max_bytes, &errs);
 		lim.snaplen = (uint32_t)snaplen;
-		rc = errs.n ? -EINVAL : adn_runtime_capture_start(tel_rt,
+		rc = errs.n ? -EINVAL : adn_runtime_capture_start(rt,
 			arg[0], arg[1], &lim, &errs);
 	}
-	rc = tel_capture_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	rc = tel_capture_reply(rt, d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);
 	return rc == -ENOMEM ? rc : 0;
 }
 
 /* "/adn/capture/stop": end the capture, answer its final status. */
 static int
-tel_capture_stop(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_capture_stop(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_errs errs = { 0 };
-	int rc = adn_runtime_capture_stop(tel_rt);
+	int rc = adn_runtime_capture_stop(rt);
 
 	if (rc == -ENOENT)
 		adn_errs_add(&errs, NULL, NULL, NULL, "no capture is running");
-	rc = tel_capture_reply(d, rc, &errs) < 0 ? -ENOMEM : rc;
+	rc = tel_capture_reply(rt, d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);
 	return rc == -ENOMEM ? rc : 0;
 }
@@ -858,13 +906,13 @@ tel_capture_stop(const char *cmd, const char *params, struct rte_tel_data *d)
  * batch and cycles per packet of the timed ones, and the batch-cycles
  * histogram as [bucket upper bound, batches] pairs where non-empty. */
 static int
-tel_profile(struct rte_tel_data *d)
+tel_profile(struct adn_runtime *rt, struct rte_tel_data *d)
 {
 	struct adn_profile p;
 	struct rte_tel_data *h;
 	const struct adn_exec_prof *f = &p.prof;
 
-	if (adn_runtime_profile(tel_rt, &p) < 0)
+	if (adn_runtime_profile(rt, &p) < 0)
 		return 0;
 	rte_tel_data_add_dict_u64(d, "batches", f->batches);
 	rte_tel_data_add_dict_u64(d, "pkts_per_batch",
@@ -888,14 +936,14 @@ tel_profile(struct rte_tel_data *d)
 }
 
 static int
-tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_versions(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
 	struct adn_version_summary sums[8];
 	struct adn_swap_stats sw;
 	unsigned int n;
 
-	adn_runtime_swap_stats(tel_rt, &sw);
-	n = adn_runtime_retired(tel_rt, sums, RTE_DIM(sums));
+	adn_runtime_swap_stats(rt, &sw);
+	n = adn_runtime_retired(rt, sums, RTE_DIM(sums));
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "live", sw.version);
 	rte_tel_data_add_dict_u64(d, "swaps", sw.swaps);
@@ -907,7 +955,7 @@ tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "state_migrations", sw.state_migrations);
 	rte_tel_data_add_dict_u64(d, "last_publish_us",
 				  (uint64_t)(sw.last_publish_ms * 1e3));
-	if (tel_profile(d) < 0)
+	if (tel_profile(rt, d) < 0)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_tel_data *a = rte_tel_data_alloc();
@@ -925,44 +973,69 @@ tel_versions(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+TEL_CMD(tel_stats)
+TEL_CMD(tel_pipeline)
+TEL_CMD(tel_ports)
+TEL_CMD(tel_element)
+TEL_CMD(tel_plan)
+TEL_CMD(tel_control)
+TEL_CMD(tel_plan_set)
+TEL_CMD(tel_reload)
+TEL_CMD(tel_capture)
+TEL_CMD(tel_capture_stop)
+TEL_CMD(tel_versions)
+
 int
 adn_telemetry_register(struct adn_runtime *rt)
 {
-	int rc;
+	static const struct {
+		const char *name;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ "/adn/stats", tel_stats_cmd,
+		  "Totals (received, transmitted, dropped, in_flight, unaccounted) and [in, out, transmitted, dropped] per element" },
+		{ "/adn/ports", tel_ports_cmd,
+		  "Per port [rx, tx, imissed, rx_nombuf, oerrors, ierrors], by port name" },
+		{ "/adn/pipeline", tel_pipeline_cmd,
+		  "Workers, burst, and per element its type and output links, in topological order" },
+		{ "/adn/plan", tel_plan_cmd,
+		  "Plan text, batch size, per element its template or chain; fastpath [hits, misses, admitted, flushes]" },
+		{ "/adn/element", tel_element_cmd,
+		  "Counters of one element: per output, per drop reason, extra. Parameter: element name" },
+		{ "/adn/plan/set", tel_plan_set_cmd,
+		  "Swap a plan in at a batch boundary, state kept. Parameter: PLAN (adn-bench -p syntax)" },
+		{ "/adn/reload", tel_reload_cmd,
+		  "Swap a config in (same ports, workers); kept elements keep state. Parameter: FILE" },
+		{ "/adn/versions", tel_versions_cmd,
+		  "Live version, swaps, failures, retired, the live profile; [rx, tx, dropped] of retired versions" },
+		{ "/adn/capture", tel_capture_cmd,
+		  "Capture packets leaving an element output to pcapng. Parameters: TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]; none: status" },
+		{ "/adn/capture/stop", tel_capture_stop_cmd,
+		  "End the running capture; answers its final status" },
+		/* Last: clients wait for it to know every command is there. */
+		{ "/adn/control", tel_control_cmd,
+		  "Run a control command on an element while workers run. Parameters: NAME COMMAND ARGS... (NAME help)" },
+	};
+	int rc = 0;
 
-	tel_rt = rt;
-	rc = rte_telemetry_register_cmd("/adn/stats", tel_stats,
-		"Totals (received, transmitted, dropped, in_flight, unaccounted) and [in, out, transmitted, dropped] per element");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/ports", tel_ports,
-			"Per port [rx, tx, imissed, rx_nombuf, oerrors, ierrors], by port name");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/pipeline", tel_pipeline,
-			"Workers, burst, and per element its type and output links, in topological order");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/plan", tel_plan,
-			"Plan text, batch size, per element its template or chain; fastpath [hits, misses, admitted, flushes]");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/element", tel_element,
-			"Counters of one element: per output, per drop reason, extra. Parameter: element name");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/plan/set", tel_plan_set,
-			"Swap a plan in at a batch boundary, state kept. Parameter: PLAN (adn-bench -p syntax)");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/reload", tel_reload,
-			"Swap a config in (same ports, workers); kept elements keep state. Parameter: FILE");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/versions", tel_versions,
-			"Live version, swaps, failures, retired, the live profile; [rx, tx, dropped] of retired versions");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/capture", tel_capture,
-			"Capture packets leaving an element output to pcapng. Parameters: TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]; none: status");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/capture/stop",
-			tel_capture_stop,
-			"End the running capture; answers its final status");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/adn/control", tel_control,
-			"Run a control command on an element while workers run. Parameters: NAME COMMAND ARGS... (NAME help)");
+	pthread_rwlock_wrlock(&tel.lock);
+	tel.rt = rt;
+	pthread_rwlock_unlock(&tel.lock);
+	if (tel.registered)
+		return 0;
+	for (unsigned int i = 0; i < RTE_DIM(cmds) && rc == 0; i++)
+		rc = rte_telemetry_register_cmd(cmds[i].name, cmds[i].fn,
+						cmds[i].help);
+	tel.registered = rc == 0;
 	return rc;
+}
+
+void
+adn_telemetry_unregister(struct adn_runtime *rt)
+{
+	pthread_rwlock_wrlock(&tel.lock);
+	if (tel.rt == rt)
+		tel.rt = NULL;
+	pthread_rwlock_unlock(&tel.lock);
 }

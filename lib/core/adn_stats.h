@@ -36,9 +36,12 @@ int adn_stats_write_json(struct adn_runtime *rt, double elapsed,
  * as clusters. Returns 0 or -errno. */
 int adn_stats_write_dot(struct adn_runtime *rt, const char *path);
 
-/* Register /adn/stats, /adn/pipeline, /adn/element and /adn/control. The runtime must
- * outlive the process's telemetry (it does: adn-nf exits after freeing). */
+/* Point the /adn/ telemetry commands at `rt` (registering them with DPDK
+ * the first time). Commands run with the runtime held: */
 int adn_telemetry_register(struct adn_runtime *rt);
+/* ... until this returns (adn_runtime_free calls it first): it waits for
+ * the commands in progress; later ones answer -ENODEV. */
+void adn_telemetry_unregister(struct adn_runtime *rt);
 
 /* Telemetry 22.11 writes strings into JSON as they are: replace what
  * would break the answer ('"', '\\', control characters) in place. */
