@@ -271,9 +271,8 @@ crlf(const uint8_t *p, const uint8_t *end)
 	return p[1] == '\n' ? 1 : -ADN_HTTP_E_BAD_LINE;
 }
 
-/* Out of bytes at `p`: incomplete, or too long when the limit cut it. */
-#define HTTP_MORE() return (size_t)(p - buf) < len ? \
-	-ADN_HTTP_E_HEAD_TOO_LONG : 0
+/* Out of bytes: incomplete, or too long when the limit cut the buffer. */
+#define HTTP_MORE() return lim_len < len ? -ADN_HTTP_E_HEAD_TOO_LONG : 0
 #define HTTP_MORE_IF(cond) do { if (cond) { HTTP_MORE(); } } while (0)
 
 static inline int

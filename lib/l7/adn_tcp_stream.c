@@ -41,7 +41,8 @@ struct adn_tcp_track {
 	struct rte_hash *h;
 	struct rte_mempool *bufs;
 	size_t stride;		/* struct ent + user area */
-	uint8_t *ents;
+	uint8_t *ents;		/* by rte_hash key position */
+	uint32_t n_slots;	/* positions the hash hands out */
 	uint32_t cursor;	/* expiry sweep */
 	struct adn_tcp_track_stats st;
 };
@@ -73,14 +74,15 @@ adn_tcp_track_create(const struct adn_tcp_track_conf *c,
 		return -ENOMEM;
 	t->c = *c;
 	t->stride = RTE_ALIGN_CEIL(sizeof(struct ent) + c->user_size, 16);
+	/* rte_hash needs 8 entries at least and hands out key positions
+	 * below `entries`; the stream limit is counted (st.live). */
+	t->n_slots = RTE_MAX(c->max_flows, 8u);
 	t->ents = rte_zmalloc_socket("adn_tcp_flows",
-				     t->stride * c->max_flows,
+				     t->stride * t->n_slots,
 				     RTE_CACHE_LINE_SIZE, c->socket);
 	snprintf(name, sizeof(name), "tcpt_%s", c->name);
 	hp.name = name;
-	/* rte_hash needs 8 entries at least and fills buckets unevenly:
-	 * the table's limit is max_flows, counted here. */
-	hp.entries = RTE_MAX(c->max_flows, 8u);
+	hp.entries = t->n_slots;
 	hp.key_len = sizeof(struct adn_flow_key);
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = c->socket;
@@ -122,7 +124,7 @@ adn_tcp_track_free(struct adn_tcp_track *t)
 {
 	if (t == NULL)
 		return;
-	for (uint32_t i = 0; t->ents != NULL && i < t->c.max_flows; i++)
+	for (uint32_t i = 0; t->ents != NULL && i < t->n_slots; i++)
 		if (ent_at(t, i)->used)
 			ent_release(t, ent_at(t, i));
 	rte_hash_free(t->h);
@@ -293,7 +295,7 @@ stream_start(struct adn_tcp_track *t, const struct adn_flow_key *k,
 			return ADN_TCP_FLOWS_FULL;
 		}
 		pos = rte_hash_add_key(t->h, k);
-		if (pos < 0 || (uint32_t)pos >= t->c.max_flows) {
+		if (pos < 0 || (uint32_t)pos >= t->n_slots) {
 			if (pos >= 0)
 				rte_hash_del_key(t->h, k);
 			t->st.flows_full++;
@@ -448,8 +450,8 @@ adn_tcp_track_expire(struct adn_tcp_track *t, uint64_t now_ms,
 {
 	unsigned int n = 0;
 
-	if (budget > t->c.max_flows)
-		budget = t->c.max_flows;
+	if (budget > t->n_slots)
+		budget = t->n_slots;
 	while (budget-- > 0) {
 		struct ent *e = ent_at(t, t->cursor);
 
@@ -459,7 +461,7 @@ adn_tcp_track_expire(struct adn_tcp_track *t, uint64_t now_ms,
 			t->st.expired++;
 			n++;
 		}
-		if (++t->cursor == t->c.max_flows)
+		if (++t->cursor == t->n_slots)
 			t->cursor = 0;
 	}
 	return n;

@@ -72,7 +72,7 @@ enum adn_tcp_status {
 
 /* One segment, as the tracker saw it. */
 struct adn_tcp_seg {
-	uint32_t flow;		/* stream id: < max_flows */
+	uint32_t flow;		/* stream id: < max(max_flows, 8) */
 	uint8_t role;		/* enum adn_tcp_role */
 	bool retrans;		/* some payload was seen already */
 	bool ooo;		/* held for later: came before a gap filled */
