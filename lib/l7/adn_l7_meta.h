@@ -52,6 +52,9 @@ struct adn_l7_rec {
 	const char *host;	/* lower case */
 	const char *path;
 	const char *query;
+	/* HttpParse `headers`, in their order: value (NULL: absent) */
+	const char *want[4];
+	uint16_t want_len[4];
 	uint32_t mark;		/* Dpi: OR of the marks matched in it */
 	uint32_t *anno;		/* [ADN_L7_ANNO_WORDS] */
 	uint32_t anno_copy[ADN_L7_ANNO_WORDS];
