@@ -170,7 +170,7 @@ test_url_db_matches_model(void)
 
 				snprintf(host, sizeof(host), "zz.example.org");
 				snprintf(tail, sizeof(tail), "%s", path);
-				snprintf(path, sizeof(path), "/zz%s", tail);
+				snprintf(path, sizeof(path), "/zz%.240s", tail);
 			}
 			want = m_match(&m, host, path);
 			got = adn_url_db_match(db, 0, host, strlen(host), path,
@@ -214,24 +214,6 @@ test_url_rules_reject_bad_lines(void)
 
 /* --- through the pipeline ------------------------------------------ */
 
-static struct rte_mbuf *
-tcp_pkt(uint16_t sport, uint32_t seq, uint8_t fl, const char *pl, size_t len)
-{
-	size_t hdr = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
-		sizeof(struct rte_tcp_hdr);
-	struct rte_mbuf *m = adn_test_ipv4_flow(IPPROTO_TCP, 0x0a000001, sport,
-						0x0a000002, 80,
-						(uint16_t)(hdr + len));
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(adn_test_ipv4_hdr(m) +
-							1);
-
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->data_off = 5 << 4;
-	th->tcp_flags = fl;
-	memcpy(th + 1, pl, len);
-	return m;
-}
-
 static const char rules_a[] =
 	"host exact api.example.com 1\n"
 	"path prefix /static/ 2\n"
@@ -271,29 +253,29 @@ test_http_router_routes_requests(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 
 	/* stream 1: GET to api.example.com, its head in two segments */
-	pk[n++] = tcp_pkt(1000, 100, ADN_TCP_SYN, "", 0);
-	pk[n++] = tcp_pkt(1000, 101, ADN_TCP_ACK, "GET /x HTTP/1.1\r\nHo", 19);
-	pk[n++] = tcp_pkt(1000, 120, ADN_TCP_ACK, "st: API.example.com\r\n\r\n",
+	pk[n++] = adn_test_tcp(1000, 100, ADN_TCP_SYN, "", 0);
+	pk[n++] = adn_test_tcp(1000, 101, ADN_TCP_ACK, "GET /x HTTP/1.1\r\nHo", 19);
+	pk[n++] = adn_test_tcp(1000, 120, ADN_TCP_ACK, "st: API.example.com\r\n\r\n",
 			  23);
 	/* stream 2: POST /users/42 with its body in the next segment */
-	pk[n++] = tcp_pkt(2000, 200, ADN_TCP_SYN, "", 0);
-	pk[n++] = tcp_pkt(2000, 201, ADN_TCP_ACK, post, strlen(post));
-	pk[n++] = tcp_pkt(2000, 201 + (uint32_t)strlen(post), ADN_TCP_ACK,
+	pk[n++] = adn_test_tcp(2000, 200, ADN_TCP_SYN, "", 0);
+	pk[n++] = adn_test_tcp(2000, 201, ADN_TCP_ACK, post, strlen(post));
+	pk[n++] = adn_test_tcp(2000, 201 + (uint32_t)strlen(post), ADN_TCP_ACK,
 			  "abcd", 4);
 	/* stream 3: two pipelined GETs of /static/ in one segment */
-	pk[n++] = tcp_pkt(3000, 300, ADN_TCP_SYN, "", 0);
+	pk[n++] = adn_test_tcp(3000, 300, ADN_TCP_SYN, "", 0);
 	static const char two[] = "GET /static/a HTTP/1.1\r\nHost: s\r\n\r\n"
 		"GET /static/b HTTP/1.1\r\nHost: s\r\n\r\n";
-	pk[n++] = tcp_pkt(3000, 301, ADN_TCP_ACK, two, strlen(two));
+	pk[n++] = adn_test_tcp(3000, 301, ADN_TCP_ACK, two, strlen(two));
 	/* stream 4: a smuggling attempt, then more of that stream */
-	pk[n++] = tcp_pkt(4000, 400, ADN_TCP_SYN, "", 0);
+	pk[n++] = adn_test_tcp(4000, 400, ADN_TCP_SYN, "", 0);
 	static const char smug[] = "POST / HTTP/1.1\r\nHost: s\r\n"
 		"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
-	pk[n++] = tcp_pkt(4000, 401, ADN_TCP_ACK, smug, strlen(smug));
-	pk[n++] = tcp_pkt(4000, 401 + (uint32_t)strlen(smug), ADN_TCP_ACK,
+	pk[n++] = adn_test_tcp(4000, 401, ADN_TCP_ACK, smug, strlen(smug));
+	pk[n++] = adn_test_tcp(4000, 401 + (uint32_t)strlen(smug), ADN_TCP_ACK,
 			  "0\r\n\r\n", 5);
 	/* data without a handshake: punted */
-	pk[n++] = tcp_pkt(5000, 1, ADN_TCP_ACK, "GET", 3);
+	pk[n++] = adn_test_tcp(5000, 1, ADN_TCP_ACK, "GET", 3);
 	adn_test_run(p, "src", pk, n);
 
 	CU_ASSERT_EQUAL(adn_test_sink(p, "b1")->n, 1);
@@ -326,7 +308,7 @@ test_http_router_routes_requests(void)
 	CU_ASSERT(adn_elem_control(adn_pipeline_find(p, "ur"), cmd, reply,
 				   sizeof(reply)) < 0);
 	n = 0;
-	pk[n++] = tcp_pkt(3000, 301 + (uint32_t)strlen(two), ADN_TCP_ACK,
+	pk[n++] = adn_test_tcp(3000, 301 + (uint32_t)strlen(two), ADN_TCP_ACK,
 			  "GET /static/c HTTP/1.1\r\nHost: s\r\n\r\n", 35);
 	adn_test_run(p, "src", pk, n);
 	CU_ASSERT_EQUAL(adn_test_sink(p, "b3")->n, 1);
