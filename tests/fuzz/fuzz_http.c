@@ -99,7 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (total + parts[i].len > MAX_BYTES)
 			return 0;
 		off[i] = total;
-		memcpy(whole + total, parts[i].data, parts[i].len);
+		if (parts[i].len > 0)
+			memcpy(whole + total, parts[i].data, parts[i].len);
 		total += (uint32_t)parts[i].len;
 	}
 	parse_stream(whole, total, order & 1);
@@ -125,7 +126,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (s.fresh > s.len || n_got + use > MAX_BYTES)
 			abort();
-		memcpy(got + n_got, s.data, use);
+		if (use > 0)
+			memcpy(got + n_got, s.data, use);
 		n_got += use;
 		if (adn_tcp_track_done(trk, &s, use, false) < 0)
 			break;
