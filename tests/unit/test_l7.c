@@ -116,17 +116,9 @@ static const struct bad_case bad_cases[] = {
 	{ "HTTP/3 200 OK\r\n\r\n", true, ADN_HTTP_E_BAD_VERSION },
 };
 
-static struct adn_http_span
-sp(const char *s)
-{
-	(void)s;
-	return (struct adn_http_span){ 0, 0 };
-}
-
 static void
 check_span(const char *buf, struct adn_http_span s, const char *want)
 {
-	(void)sp;
 	CU_ASSERT_EQUAL(s.len, strlen(want));
 	if (s.len == strlen(want))
 		CU_ASSERT(memcmp(buf + s.off, want, s.len) == 0);
