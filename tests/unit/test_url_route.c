@@ -8,6 +8,7 @@
  * malformed requests go to HttpParse's reject output with their reason
  * counted; `reload FILE` swaps the rules; no mbuf is lost.
  */
+#include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -318,6 +319,66 @@ test_http_router_routes_requests(void)
 	unlink(path_b);
 }
 
+/* The record of the packet completing `req`, sent on stream `sport` in
+ * two segments cut at k (0: one segment), as text. */
+static void
+record_of(struct adn_pipeline *p, uint16_t sport, const char *req, size_t k,
+	  char *out, size_t len)
+{
+	size_t n = strlen(req);
+	struct rte_mbuf *pk[3];
+	struct adn_test_sink *s = adn_test_sink(p, "out");
+	const struct adn_l7_rec *r;
+	unsigned int np = 0;
+
+	pk[np++] = adn_test_tcp(sport, 9, ADN_TCP_SYN, "", 0);
+	if (k > 0)
+		pk[np++] = adn_test_tcp(sport, 10, ADN_TCP_ACK, req, k);
+	pk[np++] = adn_test_tcp(sport, 10 + (uint32_t)k, ADN_TCP_ACK, req + k,
+				n - k);
+	adn_test_run(p, "src", pk, np);
+	CU_ASSERT_EQUAL_FATAL(s->n, np);
+	r = adn_l7_rec(s->pkts[np - 1]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	snprintf(out, len, "%u %u %u %u %u %" PRIu64 " %.*s|%.*s|%.*s|%.*s",
+		 r->kind, r->method, r->minor, r->flags, r->n_msgs,
+		 r->content_length, r->host_len, r->host, r->path_len, r->path,
+		 r->query_len, r->query, r->want_len[0],
+		 r->want[0] ? r->want[0] : "");
+	/* the first segment completes nothing */
+	if (k > 0) {
+		r = adn_l7_rec(s->pkts[np - 2]);
+		CU_ASSERT(r != NULL && r->kind == ADN_L7_NONE);
+	}
+	adn_test_sink_clear(s);
+}
+
+static void
+test_http_parse_split_record_matches_unsplit(void)
+{
+	static const char req[] = "POST /api/v2/items?id=7&x=%20 HTTP/1.1\r\n"
+		"Host: Shop.Example.COM\r\nX-Request-Id: abc-42\r\n"
+		"Content-Length: 0\r\nConnection: keep-alive\r\n\r\n";
+	struct adn_pipeline *p;
+	char whole[512], split[512];
+
+	p = adn_test_chain_outputs("split", "HttpParse",
+				   "headers = [\"x-request-id\"];", 3, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	record_of(p, 1, req, 0, whole, sizeof(whole));
+	CU_ASSERT(strstr(whole, "shop.example.com|/api/v2/items|id=7&x=%20|"
+			 "abc-42") != NULL);
+	for (size_t k = 1; k < sizeof(req) - 1; k++) {
+		record_of(p, (uint16_t)(100 + k), req, k, split, sizeof(split));
+		if (strcmp(split, whole) != 0)
+			printf("\ncut at %zu: %s\n  unsplit: %s\n", k, split,
+			       whole);
+		CU_ASSERT_STRING_EQUAL(split, whole);
+	}
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "requests"), sizeof(req) - 1);
+	adn_test_free(p);
+}
+
 static void
 test_url_route_config_errors(void)
 {
@@ -344,6 +405,7 @@ main(void)
 	CU_ADD_TEST(s, test_url_db_matches_model);
 	CU_ADD_TEST(s, test_url_rules_reject_bad_lines);
 	CU_ADD_TEST(s, test_http_router_routes_requests);
+	CU_ADD_TEST(s, test_http_parse_split_record_matches_unsplit);
 	CU_ADD_TEST(s, test_url_route_config_errors);
 	return adn_test_main();
 }
