@@ -24,6 +24,7 @@
 #include "adn_parse.h"
 #include "adn_rand.h"
 #include "adn_zipf.h"
+#include "tracegen_http.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -51,6 +52,7 @@ struct opts {
 	uint32_t reply_to;	/* 0: the flow's source */
 	uint32_t dst;		/* 0: a destination per flow */
 	uint16_t dst_port;	/* with dst: 0 keeps the flow's port */
+	struct tg_http_opts http;	/* http.conns > 0: HTTP mode */
 };
 
 struct flow {
@@ -82,6 +84,12 @@ usage(FILE *f)
 		"  -d, --dst A.B.C.D[:P]  every flow to this destination (a VIP), port P if given\n"
 		"  -r, --seed S           random seed (default 1)\n"
 		"  -j, --manifest FILE    write counts per class and per malformation as JSON\n"
+		"  -H, --http CONNS       HTTP/1.1 mode: CONNS connections (handshake, 1-4 requests,\n"
+		"                         split heads, pipelining, responses, FINs); -b is then the\n"
+		"                         share of malformed/evasive requests, -j lists every\n"
+		"                         request and what a correct pipeline does with it\n"
+		"  -P, --plant STRING     HTTP mode: plant STRING in some POST bodies (up to 8 times\n"
+		"                         the option), offsets in the manifest\n"
 		"  -h, --help             this help\n");
 }
 
@@ -101,6 +109,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "reply-to", required_argument, NULL, 'T' },
 		{ "dst", required_argument, NULL, 'd' },
 		{ "manifest", required_argument, NULL, 'j' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "plant", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,7 +121,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
 		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
 	};
-	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:h", longopts,
+	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:H:P:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -186,6 +196,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->dst_port = (uint16_t)port;
 			break;
 		}
+		case 'H':
+			if (adn_parse_u64(optarg, 1, 1000000, &o->http.conns))
+				goto bad;
+			break;
+		case 'P':
+			if (o->http.n_plants == TG_HTTP_MAX_PLANTS ||
+			    optarg[0] == '\0' || strlen(optarg) > 64)
+				goto bad;
+			o->http.plants[o->http.n_plants++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -347,6 +367,42 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 	return bad == BAD_TRUNCATED ? ETH_LEN + IP_LEN + 8 : size;
 }
 
+static int
+http_main(struct opts *o)
+{
+	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *dump = pd ? pcap_dump_open(pd, o->out) : NULL;
+	FILE *mf = NULL;
+	int rc = 1;
+
+	if (dump == NULL) {
+		fprintf(stderr, "adn-tracegen: %s: %s\n", o->out,
+			pd ? pcap_geterr(pd) : "out of memory");
+		goto out;
+	}
+	if (o->manifest != NULL && (mf = fopen(o->manifest, "w")) == NULL) {
+		fprintf(stderr, "adn-tracegen: %s: %s\n", o->manifest,
+			strerror(errno));
+		goto out;
+	}
+	o->http.seed = o->seed;
+	o->http.malformed = o->malformed;
+	if (tg_http_write(&o->http, dump, mf) == 0 &&
+	    pcap_dump_flush(dump) == 0 && (mf == NULL || fclose(mf) == 0))
+		rc = 0;
+	else
+		fprintf(stderr, "adn-tracegen: write failed\n");
+	mf = NULL;
+out:
+	if (mf != NULL)
+		fclose(mf);
+	if (dump != NULL)
+		pcap_dump_close(dump);
+	if (pd != NULL)
+		pcap_close(pd);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -364,6 +420,8 @@ main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
+	if (o.http.conns > 0)
+		return http_main(&o);
 	if (o.alpha > 0 && adn_zipf_init(&z, o.flows, o.alpha) < 0) {
 		fprintf(stderr, "adn-tracegen: bad Zipf parameters\n");
 		return 2;

@@ -10,10 +10,7 @@
 
 #include "adn_clip_hdr.h"
 #include "adn_clip_trd.h"
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
+#include "adn_tcp_seq.h"
 
 struct trd_reg {
 	struct adn_flow_key key;
@@ -148,13 +145,6 @@ adn_clip_trd_free(struct adn_clip_trd *t)
 	free(t);
 }
 
-/* Serial-number arithmetic (RFC 1982): a before b. */
-static inline bool
-seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
 static int
 respond(uint8_t *frame, size_t len, struct adn_clip_trd_event *ev,
 	uint8_t status, uint16_t index, uint8_t flags, uint32_t retrans)
@@ -229,7 +219,8 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 
 	e = adn_clip_table_hit(t->conns, &ne.key);
 	if (e == NULL) {
-		if (!(tflags & TCP_SYN) || (tflags & (TCP_FIN | TCP_RST))) {
+		if (!(tflags & ADN_TCP_SYN) ||
+		    (tflags & (ADN_TCP_FIN | ADN_TCP_RST))) {
 			/* Mid-stream or closing without a SYN seen: no
 			 * register to give, nothing to track. */
 			t->st.untracked++;
@@ -265,11 +256,9 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 		idx = get16(e->result);
 		r = &t->reg[idx];
 		r->packets++;
-		/* SYN and FIN each take one sequence number. */
-		seg_len = (uint32_t)payload + !!(tflags & TCP_SYN) +
-			!!(tflags & TCP_FIN);
+		seg_len = adn_tcp_seg_len((uint32_t)payload, tflags);
 		if (seg_len > 0) {
-			if (seq_before(seq, r->next_seq)) {
+			if (adn_tcp_seq_before(seq, r->next_seq)) {
 				flags |= ADN_CLIP_TRD_F_RETRANS;
 				r->retrans++;
 				t->st.retrans++;
@@ -278,7 +267,7 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 			}
 		}
 	}
-	if (tflags & (TCP_FIN | TCP_RST)) {
+	if (tflags & (ADN_TCP_FIN | ADN_TCP_RST)) {
 		uint32_t retrans = r->retrans;
 
 		adn_clip_table_del(t->conns, &r->key);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adn_http_chars.h"
+
 #define ADN_PPM_FNV_BASIS 0x811c9dc5U
 #define ADN_PPM_FNV_PRIME 0x01000193U
 
@@ -36,11 +38,12 @@ adn_ppm_fnv(const void *p, size_t len)
 	return h;
 }
 
-/* ASCII lower-casing as the parser does it for Host (case-insensitive). */
+/* ASCII lower-casing as the parser does it for Host (case-insensitive):
+ * the HTTP tables' (lib/l7/adn_http_chars.h). */
 static inline uint8_t
 adn_ppm_lower(uint8_t c)
 {
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+	return adn_http_lower(c);
 }
 
 /* FNV-1a of a host name, lower-cased: what the parser puts in host_hash. */

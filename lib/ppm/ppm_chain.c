@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_http_chars.h"
 #include "ppm_priv.h"
 
 int
@@ -432,10 +433,5 @@ adn_ppm_decision_str(enum adn_ppm_decision d)
 const char *
 adn_ppm_method_str(enum adn_ppm_method m)
 {
-	static const char *const n[ADN_PPM_M_MAX] = {
-		"", "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
-		"OPTIONS", "TRACE", "PATCH",
-	};
-
-	return (unsigned int)m < ADN_PPM_M_MAX ? n[m] : "";
+	return adn_http_method_str((unsigned int)m);
 }

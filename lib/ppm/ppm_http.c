@@ -12,7 +12,15 @@
  */
 #include <string.h>
 
+#include "adn_http_chars.h"
 #include "ppm_priv.h"
+
+/* The method field is the shared enum's value (the RTL encodes the same
+ * order), so a method means the same to this model and to HttpParse. */
+_Static_assert((int)ADN_PPM_M_GET == (int)ADN_HTTP_M_GET &&
+	       (int)ADN_PPM_M_PATCH == (int)ADN_HTTP_M_PATCH &&
+	       (int)ADN_PPM_M_MAX == (int)ADN_HTTP_M_MAX,
+	       "PPM methods follow lib/l7/adn_http_chars.h");
 
 enum hp_state {
 	HP_METHOD,
@@ -49,28 +57,13 @@ static const char host_name[] = "host";
 static const char cl_name[] = "content-length";
 static const char version_str[] = "HTTP/1.";
 
-static inline int
-is_ctl(uint8_t c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-static inline int
-is_ows(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
+#define is_ctl adn_http_is_ctl
+#define is_ows adn_http_is_ows
 
 enum adn_ppm_method
 adn_ppm_method_parse(const char *s, size_t len)
 {
-	for (int m = ADN_PPM_M_GET; m < ADN_PPM_M_MAX; m++) {
-		const char *n = adn_ppm_method_str(m);
-
-		if (strlen(n) == len && memcmp(n, s, len) == 0)
-			return m;
-	}
-	return ADN_PPM_M_NONE;
+	return (enum adn_ppm_method)adn_http_method_parse(s, len);
 }
 
 static void

@@ -125,11 +125,18 @@ void
 adn_fuzz_pipeline_cfg(char *path, size_t len)
 {
 	static const char routes[] = "0.0.0.0/0 1\n10.0.0.0/8 2\n";
-	char cfg[4096 + 2 * PATH_MAX], routes_path[PATH_MAX];
-	char rules_path[PATH_MAX];
+	char cfg[4096 + 4 * PATH_MAX], routes_path[PATH_MAX];
+	char rules_path[PATH_MAX], url_path[PATH_MAX], dpi_path[PATH_MAX];
+	static const char url[] = "host exact a.example.com 1\n"
+		"path prefix /static/ 2\npath regex ^/u/[0-9]+$ 1\n";
+	static const char dpi[] = "drop \"DROPME\"\nalert /evil/i\n"
+		"mark=2 \"mark\" depth=64\n";
 
 	adn_fuzz_file("routes.txt", routes, strlen(routes), routes_path,
 		      sizeof(routes_path));
+	adn_fuzz_file("url.txt", url, strlen(url), url_path, sizeof(url_path));
+	adn_fuzz_file("dpi.rules", dpi, strlen(dpi), dpi_path,
+		      sizeof(dpi_path));
 	adn_fuzz_file("rules.cfg", adn_fuzz_ppm_rules,
 		      strlen(adn_fuzz_ppm_rules), rules_path,
 		      sizeof(rules_path));
@@ -150,14 +157,22 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
 		"  { name = \"flow\"; type = \"FlowCounter\"; size = 1024; },\n"
 		"  { name = \"cnt\"; type = \"Counter\"; },\n"
+		"  { name = \"http\"; type = \"HttpParse\"; max_flows = 64;\n"
+		"    buffers = 16; max_bytes = 2048; max_head = 1024; },\n"
+		"  { name = \"dpi\"; type = \"Dpi\"; rules = \"%s\"; max_flows = 64;\n"
+		"    buffers = 16; max_bytes = 2048; },\n"
+		"  { name = \"url\"; type = \"UrlRoute\"; rules = \"%s\"; },\n"
 		"  { name = \"out\"; type = \"Discard\"; }\n"
 		");\n"
 		"links = ( \"src -> chk -> ttl -> cls\", \"chk[1] -> clip\",\n"
 		"  \"clip[0] -> nat -> swap -> out\", \"clip[1] -> trd -> out\",\n"
 		"  \"cls[0] -> ppm -> csum -> route\", \"ppm[1] -> out\", \"ppm[2] -> out\",\n"
 		"  \"cls[1] -> route\", \"cls[2] -> cnt -> out\",\n"
-		"  \"route[0] -> out\", \"route[1] -> flow -> out\", \"route[2] -> out\" );\n",
-		rules_path, routes_path);
+		"  \"route[0] -> out\", \"route[1] -> flow -> out\",\n"
+		"  \"route[2] -> http -> dpi -> url -> out\", \"http[1] -> out\",\n"
+		"  \"http[2] -> out\", \"dpi[1] -> out\", \"url[1] -> out\",\n"
+		"  \"url[2] -> out\" );\n",
+		rules_path, routes_path, dpi_path, url_path);
 	adn_fuzz_file("pipeline.cfg", cfg, strlen(cfg), path, len);
 }
 

@@ -24,7 +24,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
-HARNESSES = ["config", "plan", "files", "packet", "clip", "ppm", "control"]
+HARNESSES = ["config", "plan", "files", "packet", "clip", "ppm", "control",
+             "http"]
 FLAGS = "-fsanitize=fuzzer,address,undefined"
 
 

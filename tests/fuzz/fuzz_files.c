@@ -9,19 +9,29 @@
  *      into a chain that then takes one request;
  *   2  ACL rules (Acl, ReflexiveAcl `rules_file`: one rule a line), each
  *      line parsed and a parsed rule checked for sane ranges;
- *   3  a telemetry reply as adn-ctl reads it (lib/util adn_json): what
+ *   3  UrlRoute rules, loaded and compiled, then one URL matched (the
+ *      winner must name a rule and an output in range);
+ *   4  Dpi rules, loaded; small sets (8 rules of 64 bytes at most: the
+ *      fuzzer's time goes to parsing, not to Hyperscan's compiler) are
+ *      compiled too;
+ *   5  a telemetry reply as adn-ctl reads it (lib/util adn_json): what
  *      parses is written back and must parse to the same text again.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <hs/hs.h>
+
 #include "adn_acl.h"
+#include "adn_dpi_rules.h"
 #include "adn_fuzz.h"
 #include "adn_json.h"
 #include "adn_ppm.h"
 #include "adn_ppm_conf.h"
 #include "adn_route.h"
+#include "adn_url_rules.h"
 
 #define FILE_MAX 65536
 
@@ -108,6 +118,46 @@ acl_rules(const uint8_t *data, size_t size)
 	}
 }
 
+static void
+url_rules(const char *path)
+{
+	struct adn_url_db *db;
+	char why[4096];
+	int rule;
+
+	if (adn_url_db_load(path, false, 1, &db, why, sizeof(why)) < 0)
+		return;
+	rule = adn_url_db_match(db, 0, "a.example.com", 13, "/static/x", 9);
+	if (rule >= (int)adn_url_db_rules(db) ||
+	    adn_url_db_out(db, rule) > 15)
+		abort();
+	adn_url_db_free(db);
+}
+
+static void
+dpi_rules(const char *path)
+{
+	struct adn_dpi_rule *r;
+	struct hs_database *db;
+	unsigned int n;
+	char why[4096];
+	bool small = true;
+
+	if (adn_dpi_rules_load(path, &r, &n, why, sizeof(why)) < 0)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (r[i].len == 0 || r[i].len >= ADN_DPI_MAX_PATTERN ||
+		    (r[i].action == ADN_DPI_MARK &&
+		     (r[i].mark_bit < 1 || r[i].mark_bit > 31)))
+			abort();
+		small &= r[i].len <= 64;
+	}
+	if (small && n <= 8 &&
+	    adn_dpi_compile(r, n, &db, why, sizeof(why)) == 0)
+		hs_free_database((hs_database_t *)db);
+	free(r);
+}
+
 /* The text adn_json_write makes of `j`, malloc'd. */
 static char *
 json_text(const struct adn_json *j, size_t *len)
@@ -154,7 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size > FILE_MAX)
 		return -1;
 	adn_fuzz_file("file", data + 1, size - 1, path, sizeof(path));
-	switch (data[0] % 4) {
+	switch (data[0] % 6) {
 	case 0:
 		routes(path, data + 1, size - 1);
 		break;
@@ -165,6 +215,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		acl_rules(data + 1, size - 1);
 		break;
 	case 3:
+		url_rules(path);
+		break;
+	case 4:
+		dpi_rules(path);
+		break;
+	case 5:
 		json_reply(data + 1, size - 1);
 		break;
 	}

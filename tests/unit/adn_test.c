@@ -356,6 +356,25 @@ adn_test_ipv4(uint8_t proto, uint16_t sport, uint16_t dport, uint8_t ttl,
 	return m;
 }
 
+struct rte_mbuf *
+adn_test_tcp(uint16_t sport, uint32_t seq, uint8_t fl, const void *pl,
+	     size_t len)
+{
+	size_t hdr = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+		sizeof(struct rte_tcp_hdr);
+	struct rte_mbuf *m = adn_test_ipv4_flow(IPPROTO_TCP, 0x0a000001, sport,
+						0x0a000002, 80,
+						(uint16_t)(hdr + len));
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(adn_test_ipv4_hdr(m) +
+							1);
+
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->data_off = 5 << 4;
+	th->tcp_flags = fl;
+	memcpy(th + 1, pl, len);
+	return m;
+}
+
 /* --- the shared trace ------------------------------------------------- */
 
 #define N_HEAVY 48

@@ -130,6 +130,11 @@ struct rte_mbuf *adn_test_ipv4_flow(uint8_t proto, uint32_t src,
 				    uint16_t sport, uint32_t dst,
 				    uint16_t dport, uint16_t len);
 
+/* A TCP segment 10.0.0.1:sport -> 10.0.0.2:80 with sequence number `seq`,
+ * TCP flags `fl` and `len` bytes of payload `pl` (L7 tests). */
+struct rte_mbuf *adn_test_tcp(uint16_t sport, uint32_t seq, uint8_t fl,
+			      const void *pl, size_t len);
+
 /*
  * The trace the template and swap tests share: half its packets in 48
  * heavy flows, the rest in flows seen about once; TCP, UDP and ICMP; 2 %
