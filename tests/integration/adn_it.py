@@ -150,13 +150,18 @@ links = ( %s );
 """ % (trace, elements, links))
 
 
-def start_nf(cfg, tag, duration):
+def file_prefix(tag):
+    """The --file-prefix eal_args(tag) gives (adn-ctl -f takes it)."""
+    eal = eal_args(tag)
+    return eal[eal.index("--file-prefix") + 1]
+
+
+def start_nf(cfg, tag, duration, eal_extra=()):
     """adn-nf on `cfg` for at most `duration` seconds, and a Telemetry
     client once every /adn command is registered (/adn/control is the
     last). Returns (process, client); stop(process) ends it."""
-    eal = eal_args(tag)
-    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % \
-        eal[eal.index("--file-prefix") + 1]
+    eal = eal_args(tag) + list(eal_extra)
+    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % file_prefix(tag)
     proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", str(duration),
                              "--stats-interval", "0", "--"] + eal,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

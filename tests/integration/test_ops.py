@@ -24,7 +24,7 @@ import sys
 import time
 
 from adn_it import (ADN_NF, BUILD, TRACEGEN, check, eal_args, fail,
-                    load_json, run, stop, wait_for, workdir)
+                    file_prefix, load_json, run, start_nf, stop, workdir)
 
 ADN_CTL = os.path.join(BUILD, "apps", "adn-ctl")
 PACKETS = 3000
@@ -107,23 +107,11 @@ def top_in_pty(prefix):
 
 def mode_ctl():
     d, cfg = setup("ops-ctl", "mbufs = 16384;")
-    eal = eal_args("ops-ctl")
-    prefix = eal[eal.index("--file-prefix") + 1]
-    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
-                             "--stats-interval", "0", "--"] + eal,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    prefix = file_prefix("ops-ctl")
+    # (it runs: mbufs sized for net_pcap's copy of the trace)
+    proc, tel = start_nf(cfg, "ops-ctl", 120)
+    tel.close()
     try:
-        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
-        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
-                 "the telemetry socket exists")
-        check(proc.poll() is None, "adn-nf runs with mbufs sized for "
-              "net_pcap's copy of the trace")
-        wait_for(lambda: subprocess.run(
-            [ADN_CTL, "-f", prefix, "raw", "/adn/control"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ).returncode == 0, "the /adn commands are registered")
-
         st = ctl_json(prefix, "stats")
         # (unaccounted is exact once stopped: stop() checks it; read
         # while workers run, counters move between two reads.)

@@ -11,12 +11,11 @@ until adn_runtime_free has let go of it.
 """
 import os
 import socket
-import subprocess
 import threading
 import time
 
-from adn_it import (ADN_NF, TRACEGEN, Telemetry, check, eal_args, run,
-                    wait_for, workdir)
+from adn_it import (TRACEGEN, Telemetry, check, file_prefix, run, start_nf,
+                    workdir)
 
 CONFIG = """eal = ["-l", "0-1"];
 ports = ( { name = "p0"; device = "net_pcap0";
@@ -55,18 +54,9 @@ def hammer(sock, stop, counts, i, swap=False):
 
 
 def once(d, cfg, round_no):
-    eal = eal_args("shut%d" % round_no)
-    prefix = eal[eal.index("--file-prefix") + 1]
-    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
-    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
-                             "--stats-interval", "0", "--"] + eal,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
-             "the telemetry socket exists")
-    t = Telemetry(sock, timeout=30)
-    wait_for(lambda: t.query("/adn/control", quiet=True) is not None,
-             "the /adn commands are registered")
+    tag = "shut%d" % round_no
+    sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % file_prefix(tag)
+    proc, t = start_nf(cfg, tag, 120)
     t.close()
     stop, counts = threading.Event(), [0] * 5
     threads = [threading.Thread(target=hammer,

@@ -28,10 +28,8 @@ import os
 import struct
 import sys
 
-import subprocess
-
-from adn_it import (ADN_NF, SOURCE, TRACEGEN, Telemetry, check, csum,
-                    eal_args, fail, load_json, read_pcap, run, stop, wait_for,
+from adn_it import (ADN_NF, SOURCE, TRACEGEN, check, csum, eal_args, fail,
+                    load_json, read_pcap, run, start_nf, stop, wait_for,
                     workdir)
 
 PUB = int(ipaddress.IPv4Address("100.64.0.1"))
@@ -418,20 +416,8 @@ def test_reload():
     # net_pcap keeps the whole trace in mbufs (infinite_rx): a long trace
     # makes a loop long enough that a lost table could not be rebuilt
     # between the reload's reply and the next query.
-    eal = eal_args("reload") + ["-m", "1024"]
-    prefix = eal[eal.index("--file-prefix") + 1]
-    proc = subprocess.Popen([ADN_NF, "-c", cfg, "--duration", "120",
-                             "--stats-interval", "0", "--"] + eal,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc, tel = start_nf(cfg, "reload", 120, eal_extra=("-m", "1024"))
     try:
-        sock = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
-        wait_for(lambda: os.path.exists(sock) or proc.poll() is not None,
-                 "the telemetry socket exists")
-        tel = Telemetry(sock, timeout=60)
-        wait_for(lambda: tel.query("/adn/control", quiet=True) is not None,
-                 "the /adn commands are registered")
-
         def received():
             return tel.query("/adn/stats", quiet=True)["received"]
 
