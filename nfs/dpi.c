@@ -61,8 +61,6 @@ static const char *const dpi_drops[] = {
 	[DPI_DROP_RULE] = "rule", [DPI_DROP_BLOCKED] = "blocked", NULL,
 };
 
-enum { DPI_PUNT_UNTRACKED, DPI_PUNT_FLOWS_FULL, DPI_PUNT_BYTES_FULL,
-       DPI_N_PUNT };
 
 #define DPI_XSTAT_RULES 30
 #define DPI_EXPIRE_BUDGET 32
@@ -80,7 +78,7 @@ struct dpi_worker {
 	hs_stream_t **free;	/* free stream states */
 	uint32_t n_free;
 	uint64_t *hits;		/* [n_rules] */
-	uint64_t matches, alerts, punt[DPI_N_PUNT];
+	uint64_t matches, alerts, punt[ADN_TCP_N_PUNT];
 	uint64_t last_log_tsc;
 } __rte_cache_aligned;
 
@@ -100,18 +98,7 @@ static const struct adn_arg_spec dpi_args[] = {
 	{ .name = "rules", .type = ADN_ARG_STRING, .required = true,
 	  .help = "rules file: `drop|alert|mark=N \"lit\"|/re/flags [offset=N] [depth=N]`",
 	  .shapes_state = true },
-	{ .name = "max_flows", .type = ADN_ARG_INT, .min = 8, .max = 1 << 20,
-	  .def_int = 16384, .help = "streams per worker",
-	  .shapes_state = true },
-	{ .name = "max_bytes", .type = ADN_ARG_INT, .min = 64, .max = 1 << 20,
-	  .def_int = 16384, .help = "out-of-order bytes held per stream",
-	  .shapes_state = true },
-	{ .name = "buffers", .type = ADN_ARG_INT, .min = 1, .max = 1 << 20,
-	  .def_int = 1024, .help = "streams holding bytes at once",
-	  .shapes_state = true },
-	{ .name = "idle_timeout", .type = ADN_ARG_INT, .min = 1,
-	  .max = 86400, .def_int = 60, .help = "seconds before an idle stream ends",
-	  .shapes_state = true },
+	ADN_TCP_TRACK_ARGS(1 << 20, 16384, 1024),
 	{ .name = NULL },
 };
 
@@ -167,17 +154,12 @@ dpi_build(struct adn_elem *e, struct adn_build *b, struct dpi_state *st)
 		struct dpi_worker *w = &st->w[i];
 		char name[32];
 		struct adn_tcp_track_conf c = {
-			.name = name, .max_flows = flows,
-			.max_bytes = (uint32_t)adn_elem_arg_int(e, "max_bytes"),
-			.n_bufs = (uint32_t)adn_elem_arg_int(e, "buffers"),
-			.idle_ms = (uint32_t)adn_elem_arg_int(e,
-							     "idle_timeout") *
-				1000u,
-			.user_size = sizeof(struct dpi_stream),
+			.name = name, .user_size = sizeof(struct dpi_stream),
 			.release = dpi_release, .arg = w,
-			.socket = (int)rte_socket_id(),
 		};
 		uint32_t slots = RTE_MAX(flows, 8u);
+
+		adn_tcp_track_conf_of(e, &c);
 
 		w->hits = calloc(st->n_rules, sizeof(*w->hits));
 		w->free = calloc(slots, sizeof(*w->free));
@@ -276,31 +258,18 @@ dpi_packet(const struct dpi *x, struct dpi_worker *w, struct rte_mbuf *m,
 	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
 	struct dpi_scan c = { .st = st, .w = w };
 	struct adn_l7_rec *rec;
-	struct adn_flow_key k;
 	struct adn_tcp_seg s;
 	struct dpi_stream *ds;
-	const uint8_t *pl;
-	uint32_t seq, pl_len;
-	uint8_t fl;
+	bool bare;
+	int punt = adn_tcp_track_packet(w->t, (const uint8_t *)ip,
+					rte_pktmbuf_data_len(m) - m->l2_len,
+					now, &s, &bare);
 
-	if (ip == NULL ||
-	    adn_tcp_parse((const uint8_t *)ip,
-			  rte_pktmbuf_data_len(m) - m->l2_len, &k, &seq, &fl,
-			  &pl, &pl_len) < 0)
-		return DPI_OUT_PASS;	/* nothing a content rule reads */
-	switch (adn_tcp_track_segment(w->t, &k, seq, fl, pl, pl_len, now, &s)) {
-	case ADN_TCP_OK:
-		break;
-	case ADN_TCP_UNTRACKED:
-		if (pl_len == 0)
-			return DPI_OUT_PASS;
-		w->punt[DPI_PUNT_UNTRACKED]++;
-		return DPI_OUT_PUNT;
-	case ADN_TCP_FLOWS_FULL:
-		w->punt[DPI_PUNT_FLOWS_FULL]++;
-		return DPI_OUT_PUNT;
-	default:
-		w->punt[DPI_PUNT_BYTES_FULL]++;
+	/* Not TCP, or a bare ACK after the stream: nothing a rule reads. */
+	if (punt == ADN_TCP_PUNT_NOT_TCP || bare)
+		return DPI_OUT_PASS;
+	if (punt >= 0) {
+		w->punt[punt]++;
 		return DPI_OUT_PUNT;
 	}
 	ds = s.user;
@@ -365,36 +334,26 @@ dpi_xstats(const struct adn_elem *e, struct adn_xstat *out, unsigned int max)
 	const struct dpi *x = adn_elem_priv(e);
 	const struct dpi_state *st = x->st;
 	struct adn_tcp_track_stats ts = { 0 };
-	uint64_t matches = 0, alerts = 0, punt[DPI_N_PUNT] = { 0 };
+	uint64_t matches = 0, alerts = 0, punt[ADN_TCP_N_PUNT] = { 0 };
 	unsigned int n = 0;
 
 	if (st == NULL || st->db == NULL)
 		return 0;
 	for (unsigned int i = 0; i < st->n_workers; i++) {
-		struct adn_tcp_track_stats t;
-
 		matches += st->w[i].matches;
 		alerts += st->w[i].alerts;
-		for (int r = 0; r < DPI_N_PUNT; r++)
+		for (int r = 0; r < ADN_TCP_N_PUNT; r++)
 			punt[r] += st->w[i].punt[r];
-		adn_tcp_track_stats(st->w[i].t, &t);
-		ts.streams += t.streams;
-		ts.live += t.live;
-		ts.retrans += t.retrans;
-		ts.ooo += t.ooo;
+		adn_tcp_track_stats_add(st->w[i].t, &ts);
 	}
 	const struct { const char *name; uint64_t v; } v[] = {
 		{ "matches", matches }, { "alerts", alerts },
-		{ "streams", ts.streams }, { "live", ts.live },
-		{ "retransmissions", ts.retrans }, { "out-of-order", ts.ooo },
-		{ "punt-untracked", punt[DPI_PUNT_UNTRACKED] },
-		{ "punt-flows-full", punt[DPI_PUNT_FLOWS_FULL] },
-		{ "punt-bytes-full", punt[DPI_PUNT_BYTES_FULL] },
 	};
 	for (; n < RTE_DIM(v) && n < max; n++) {
 		snprintf(out[n].name, sizeof(out[n].name), "%s", v[n].name);
 		out[n].value = v[n].v;
 	}
+	n += adn_tcp_track_xstats(&ts, punt, out + n, max - n);
 	for (unsigned int i = 0; i < st->n_rules && i < DPI_XSTAT_RULES &&
 	     n < max; i++, n++) {
 		snprintf(out[n].name, sizeof(out[n].name), "rule%u", i);

@@ -55,12 +55,6 @@
 
 enum { HP_OUT_OK, HP_OUT_REJECT, HP_OUT_PUNT, HP_N_OUT };
 
-enum hp_punt { HP_PUNT_NOT_TCP, HP_PUNT_UNTRACKED, HP_PUNT_FLOWS_FULL,
-	       HP_PUNT_BYTES_FULL, HP_N_PUNT };
-
-static const char *const hp_punt_names[HP_N_PUNT] = {
-	"punt-not-tcp", "punt-untracked", "punt-flows-full", "punt-bytes-full",
-};
 
 /* Expiry visits this many stream slots per batch. */
 #define HP_EXPIRE_BUDGET 32
@@ -79,7 +73,7 @@ struct hp_worker {
 	struct adn_tcp_track *t;
 	uint64_t rej[ADN_HTTP_E_MAX];
 	uint64_t rej_stream;
-	uint64_t punt[HP_N_PUNT];
+	uint64_t punt[ADN_TCP_N_PUNT];
 	uint64_t requests, responses;
 } __rte_cache_aligned;
 
@@ -105,18 +99,7 @@ struct http_parse {
 };
 
 static const struct adn_arg_spec hp_args[] = {
-	{ .name = "max_flows", .type = ADN_ARG_INT, .min = 8, .max = 1 << 24,
-	  .def_int = 65536, .help = "stream directions per worker",
-	  .shapes_state = true },
-	{ .name = "max_bytes", .type = ADN_ARG_INT, .min = 64, .max = 1 << 20,
-	  .def_int = 16384, .help = "reassembly buffer per stream",
-	  .shapes_state = true },
-	{ .name = "buffers", .type = ADN_ARG_INT, .min = 1, .max = 1 << 24,
-	  .def_int = 4096, .help = "streams holding bytes at once, per worker",
-	  .shapes_state = true },
-	{ .name = "idle_timeout", .type = ADN_ARG_INT, .min = 1,
-	  .max = 86400, .def_int = 60, .help = "seconds before an idle stream ends",
-	  .shapes_state = true },
+	ADN_TCP_TRACK_ARGS(1 << 24, 65536, 4096),
 	{ .name = "max_head", .type = ADN_ARG_INT, .min = 64, .max = 65535,
 	  .def_int = 8192, .help = "longest message head in bytes" },
 	{ .name = "max_headers", .type = ADN_ARG_INT, .min = 1, .max = 1000,
@@ -176,17 +159,10 @@ hp_configure(struct adn_elem *e, struct adn_build *b)
 	     i++) {
 		char name[32];
 		struct adn_tcp_track_conf c = {
-			.name = name,
-			.max_flows = (uint32_t)adn_elem_arg_int(e, "max_flows"),
-			.max_bytes = (uint32_t)adn_elem_arg_int(e, "max_bytes"),
-			.n_bufs = (uint32_t)adn_elem_arg_int(e, "buffers"),
-			.idle_ms = (uint32_t)adn_elem_arg_int(e,
-							     "idle_timeout") *
-				1000u,
-			.user_size = sizeof(struct hp_stream),
-			.socket = (int)rte_socket_id(),
+			.name = name, .user_size = sizeof(struct hp_stream),
 		};
 
+		adn_tcp_track_conf_of(e, &c);
 		snprintf(name, sizeof(name), "hp%u_%p", i, (void *)x->st);
 		rc = adn_tcp_track_create(&c, &x->st->w[i].t);
 		if (rc < 0)
@@ -311,37 +287,21 @@ hp_packet(const struct http_parse *x, struct hp_worker *w, struct hp_arena *a,
 {
 	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
 	struct adn_l7_rec *r = &a->rec[i];
-	struct adn_flow_key k;
 	struct adn_tcp_seg s;
 	struct hp_stream *hs;
-	const uint8_t *pl;
-	uint32_t seq, pl_len, used;
-	uint8_t fl;
-	int err = 0;
-	bool dead;
+	uint32_t used;
+	int err = 0, punt;
+	bool dead, bare;
 
 	adn_l7_rec_set(m, NULL);
-	if (ip == NULL ||
-	    adn_tcp_parse((const uint8_t *)ip,
-			  rte_pktmbuf_data_len(m) - m->l2_len, &k, &seq, &fl,
-			  &pl, &pl_len) < 0) {
-		w->punt[HP_PUNT_NOT_TCP]++;
-		return HP_OUT_PUNT;
-	}
-	switch (adn_tcp_track_segment(w->t, &k, seq, fl, pl, pl_len, now, &s)) {
-	case ADN_TCP_OK:
-		break;
-	case ADN_TCP_UNTRACKED:
-		/* the last ACKs of a closed stream carry nothing to parse */
-		if (pl_len == 0)
-			return HP_OUT_OK;
-		w->punt[HP_PUNT_UNTRACKED]++;
-		return HP_OUT_PUNT;
-	case ADN_TCP_FLOWS_FULL:
-		w->punt[HP_PUNT_FLOWS_FULL]++;
-		return HP_OUT_PUNT;
-	default:
-		w->punt[HP_PUNT_BYTES_FULL]++;
+	punt = adn_tcp_track_packet(w->t, (const uint8_t *)ip,
+				    rte_pktmbuf_data_len(m) - m->l2_len, now,
+				    &s, &bare);
+	/* the last ACKs of a closed stream carry nothing to parse */
+	if (bare)
+		return HP_OUT_OK;
+	if (punt >= 0) {
+		w->punt[punt]++;
 		return HP_OUT_PUNT;
 	}
 	hs = s.user;
@@ -357,7 +317,7 @@ hp_packet(const struct http_parse *x, struct hp_worker *w, struct hp_arena *a,
 		r->anno = r->anno_copy;
 	}
 	if (adn_tcp_track_done(w->t, &s, used, false) < 0) {
-		w->punt[HP_PUNT_BYTES_FULL]++;
+		w->punt[ADN_TCP_PUNT_BYTES_FULL]++;
 		return HP_OUT_PUNT;
 	}
 	adn_l7_rec_set(m, r);
@@ -397,22 +357,15 @@ hp_xstats(const struct adn_elem *e, struct adn_xstat *out, unsigned int max)
 
 	for (unsigned int i = 0; x->st != NULL && i < x->st->n; i++) {
 		const struct hp_worker *w = &x->st->w[i];
-		struct adn_tcp_track_stats t;
 
 		for (int r = 0; r < ADN_HTTP_E_MAX; r++)
 			sum.rej[r] += w->rej[r];
-		for (int r = 0; r < HP_N_PUNT; r++)
+		for (int r = 0; r < ADN_TCP_N_PUNT; r++)
 			sum.punt[r] += w->punt[r];
 		sum.rej_stream += w->rej_stream;
 		sum.requests += w->requests;
 		sum.responses += w->responses;
-		adn_tcp_track_stats(w->t, &t);
-		ts.streams += t.streams;
-		ts.live += t.live;
-		ts.closed += t.closed;
-		ts.expired += t.expired;
-		ts.retrans += t.retrans;
-		ts.ooo += t.ooo;
+		adn_tcp_track_stats_add(w->t, &ts);
 	}
 #define HP_XSTAT(nm, v) do { if (n < max) { \
 	snprintf(out[n].name, sizeof(out[n].name), "%s", nm); \
@@ -426,16 +379,8 @@ hp_xstats(const struct adn_elem *e, struct adn_xstat *out, unsigned int max)
 		HP_XSTAT(nm, sum.rej[r]);
 	}
 	HP_XSTAT("reject-stream", sum.rej_stream);
-	for (int r = 0; r < HP_N_PUNT; r++)
-		HP_XSTAT(hp_punt_names[r], sum.punt[r]);
-	HP_XSTAT("streams", ts.streams);
-	HP_XSTAT("live", ts.live);
-	HP_XSTAT("closed", ts.closed);
-	HP_XSTAT("expired", ts.expired);
-	HP_XSTAT("retransmissions", ts.retrans);
-	HP_XSTAT("out-of-order", ts.ooo);
 #undef HP_XSTAT
-	return n;
+	return n + adn_tcp_track_xstats(&ts, sum.punt, out + n, max - n);
 }
 
 static const struct adn_elem_desc hp_desc = {

@@ -12,11 +12,13 @@
 #include <rte_common.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_lcore.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
+#include "adn_elem.h"
 #include "adn_tcp_stream.h"
 
 struct range {
@@ -463,6 +465,87 @@ adn_tcp_track_expire(struct adn_tcp_track *t, uint64_t now_ms,
 		}
 		if (++t->cursor == t->n_slots)
 			t->cursor = 0;
+	}
+	return n;
+}
+
+void
+adn_tcp_track_conf_of(const struct adn_elem *e, struct adn_tcp_track_conf *c)
+{
+	c->max_flows = (uint32_t)adn_elem_arg_int(e, "max_flows");
+	c->max_bytes = (uint32_t)adn_elem_arg_int(e, "max_bytes");
+	c->n_bufs = (uint32_t)adn_elem_arg_int(e, "buffers");
+	c->idle_ms = (uint32_t)adn_elem_arg_int(e, "idle_timeout") * 1000u;
+	c->socket = (int)rte_socket_id();
+}
+
+const char *const adn_tcp_punt_names[ADN_TCP_N_PUNT] = {
+	"punt-not-tcp", "punt-untracked", "punt-flows-full", "punt-bytes-full",
+};
+
+int
+adn_tcp_track_packet(struct adn_tcp_track *t, const uint8_t *ip,
+		     uint32_t len, uint64_t now_ms, struct adn_tcp_seg *s,
+		     bool *bare)
+{
+	struct adn_flow_key k;
+	const uint8_t *pl;
+	uint32_t seq, pl_len;
+	uint8_t fl;
+
+	*bare = false;
+	if (ip == NULL ||
+	    adn_tcp_parse(ip, len, &k, &seq, &fl, &pl, &pl_len) < 0)
+		return ADN_TCP_PUNT_NOT_TCP;
+	switch (adn_tcp_track_segment(t, &k, seq, fl, pl, pl_len, now_ms,
+				      s)) {
+	case ADN_TCP_OK:
+		return -1;
+	case ADN_TCP_UNTRACKED:
+		*bare = pl_len == 0;
+		return ADN_TCP_PUNT_UNTRACKED;
+	case ADN_TCP_FLOWS_FULL:
+		return ADN_TCP_PUNT_FLOWS_FULL;
+	default:
+		return ADN_TCP_PUNT_BYTES_FULL;
+	}
+}
+
+void
+adn_tcp_track_stats_add(const struct adn_tcp_track *t,
+			struct adn_tcp_track_stats *sum)
+{
+	struct adn_tcp_track_stats x;
+	uint64_t *a = (uint64_t *)sum;
+	const uint64_t *b = (const uint64_t *)&x;
+
+	/* Every field is a uint64_t counter. */
+	adn_tcp_track_stats(t, &x);
+	for (size_t i = 0; i < sizeof(x) / sizeof(uint64_t); i++)
+		a[i] += b[i];
+}
+
+unsigned int
+adn_tcp_track_xstats(const struct adn_tcp_track_stats *ts,
+		     const uint64_t punt[ADN_TCP_N_PUNT],
+		     struct adn_xstat *out, unsigned int max)
+{
+	const struct { const char *name; uint64_t v; } v[] = {
+		{ "streams", ts->streams }, { "live", ts->live },
+		{ "closed", ts->closed }, { "expired", ts->expired },
+		{ "retransmissions", ts->retrans },
+		{ "out-of-order", ts->ooo },
+	};
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(v) && n < max; i++, n++) {
+		snprintf(out[n].name, sizeof(out[n].name), "%s", v[i].name);
+		out[n].value = v[i].v;
+	}
+	for (unsigned int r = 0; r < ADN_TCP_N_PUNT && n < max; r++, n++) {
+		snprintf(out[n].name, sizeof(out[n].name), "%s",
+			 adn_tcp_punt_names[r]);
+		out[n].value = punt[r];
 	}
 	return n;
 }

@@ -139,4 +139,65 @@ int adn_tcp_parse(const uint8_t *ip, uint32_t len, struct adn_flow_key *k,
 		  uint32_t *seq, uint8_t *flags, const uint8_t **pl,
 		  uint32_t *pl_len);
 
+/* Why a packet reaching an L7 element is not part of a tracked stream:
+ * the reasons of its punt output, counted under adn_tcp_punt_names. */
+enum adn_tcp_punt {
+	ADN_TCP_PUNT_NOT_TCP,
+	ADN_TCP_PUNT_UNTRACKED,
+	ADN_TCP_PUNT_FLOWS_FULL,
+	ADN_TCP_PUNT_BYTES_FULL,
+	ADN_TCP_N_PUNT,
+};
+
+extern const char *const adn_tcp_punt_names[ADN_TCP_N_PUNT];
+
+/*
+ * Parse and track the segment in `ip` (`len` bytes from the IPv4 header;
+ * NULL: no IPv4 header) at now_ms: -1 when it belongs to a tracked stream
+ * (s as adn_tcp_track_segment fills it, adn_tcp_track_done to follow),
+ * else why not, an enum adn_tcp_punt. *bare tells an untracked segment
+ * without payload (the last ACKs of a closed stream): nothing to punt.
+ */
+int adn_tcp_track_packet(struct adn_tcp_track *t, const uint8_t *ip,
+			 uint32_t len, uint64_t now_ms, struct adn_tcp_seg *s,
+			 bool *bare);
+
+/* Add tracker t's counters to *sum (an element sums its workers'). */
+void adn_tcp_track_stats_add(const struct adn_tcp_track *t,
+			     struct adn_tcp_track_stats *sum);
+
+/*
+ * The keys of an element that tracks streams, for its adn_arg_spec list
+ * (max_flows up to `flows_max`, default `flows_def`; buffers default
+ * `bufs_def`), and the tracker's limits read from them.
+ */
+#define ADN_TCP_TRACK_ARGS(flows_max, flows_def, bufs_def)		\
+	{ .name = "max_flows", .type = ADN_ARG_INT, .min = 8,		\
+	  .max = (flows_max), .def_int = (flows_def),			\
+	  .help = "stream directions per worker", .shapes_state = true }, \
+	{ .name = "max_bytes", .type = ADN_ARG_INT, .min = 64,		\
+	  .max = 1 << 20, .def_int = 16384,				\
+	  .help = "bytes held per stream (out of order or unconsumed)",	\
+	  .shapes_state = true },					\
+	{ .name = "buffers", .type = ADN_ARG_INT, .min = 1,		\
+	  .max = (flows_max), .def_int = (bufs_def),			\
+	  .help = "streams holding bytes at once, per worker",		\
+	  .shapes_state = true },					\
+	{ .name = "idle_timeout", .type = ADN_ARG_INT, .min = 1,	\
+	  .max = 86400, .def_int = 60,					\
+	  .help = "seconds before an idle stream ends",			\
+	  .shapes_state = true }
+
+struct adn_elem;
+void adn_tcp_track_conf_of(const struct adn_elem *e,
+			   struct adn_tcp_track_conf *c);
+
+struct adn_xstat;
+/* The stream counters (streams, live, closed, expired, retransmissions,
+ * out-of-order) and the punts by reason as an element's extra counters,
+ * from out[0]; returns how many of `max` were written. */
+unsigned int adn_tcp_track_xstats(const struct adn_tcp_track_stats *ts,
+				  const uint64_t punt[ADN_TCP_N_PUNT],
+				  struct adn_xstat *out, unsigned int max);
+
 #endif /* _ADN_TCP_STREAM_H_ */
