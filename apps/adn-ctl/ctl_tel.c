@@ -14,6 +14,9 @@
 #define CTL_TEL_BUF (64 * 1024)
 /* A server that takes longer is stuck; say so instead of hanging. */
 #define CTL_TEL_TIMEOUT_S 5
+/* Connecting while others do: 2 s of retries at most. */
+#define CTL_TEL_CONNECT_TRIES 100
+#define CTL_TEL_CONNECT_WAIT_US 20000
 
 void
 ctl_tel_path(const char *prefix, char *out, size_t len)
@@ -28,6 +31,22 @@ ctl_tel_path(const char *prefix, char *out, size_t len)
 			base = "/tmp";
 	}
 	snprintf(out, len, "%s/dpdk/%s/dpdk_telemetry.v2", base, prefix);
+}
+
+/* DPDK's telemetry listens with a backlog of one: a client that comes
+ * while another is being accepted is told to try again (EAGAIN). */
+static int
+ctl_connect(int fd, const struct sockaddr_un *sun)
+{
+	for (int i = 0; i < CTL_TEL_CONNECT_TRIES; i++) {
+		if (connect(fd, (const struct sockaddr *)sun,
+			    sizeof(*sun)) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		usleep(CTL_TEL_CONNECT_WAIT_US);
+	}
+	return -1;
 }
 
 int
@@ -57,7 +76,7 @@ ctl_tel_open(struct ctl_tel *t, const char *path, char *err, size_t err_len)
 	}
 	setsockopt(t->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(t->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(t->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (ctl_connect(t->fd, &sun) < 0) {
 		int e = errno;
 
 		if (e == ENOENT)

@@ -15,7 +15,7 @@ import threading
 import time
 
 from adn_it import (TRACEGEN, Telemetry, check, file_prefix, run, start_nf,
-                    workdir)
+                    wait_for, workdir)
 
 CONFIG = """eal = ["-l", "0-1"];
 ports = ( { name = "p0"; device = "net_pcap0";
@@ -36,9 +36,19 @@ QUERIES = ["/adn/plan", "/adn/stats", "/adn/element,chk", "/adn/ports",
 
 def hammer(sock, stop, counts, i, swap=False):
     """Query until the server goes away; count the answers."""
-    try:
-        t = Telemetry(sock, timeout=10)
-    except OSError:
+    # The server's listen backlog is short: clients connecting at once
+    # may be told to try again (EAGAIN).
+    for attempt in range(100):
+        try:
+            t = Telemetry(sock, timeout=10)
+            break
+        except BlockingIOError:
+            time.sleep(0.05)
+        except (OSError, ValueError) as e:
+            print("client %d: cannot connect: %s" % (i, e), flush=True)
+            return
+    else:
+        print("client %d: the server kept saying try again" % i, flush=True)
         return
     k = 0
     while not stop.is_set():
@@ -48,7 +58,10 @@ def hammer(sock, stop, counts, i, swap=False):
         try:
             t.query(q, quiet=True)
             counts[i] += 1
-        except (OSError, ValueError, socket.timeout):
+        except (OSError, ValueError, socket.timeout) as e:
+            if not stop.is_set():
+                print("client %d: %s after %d answers: %s" %
+                      (i, q, counts[i], e), flush=True)
             break
     t.close()
 
@@ -64,7 +77,9 @@ def once(d, cfg, round_no):
                for i in range(5)]
     for th in threads:
         th.start()
-    time.sleep(1.5)
+    # Stop once every client is under way (swaps are slow under ASan).
+    wait_for(lambda: min(counts) >= 2, "every client answered", 60)
+    time.sleep(0.5)
     t0 = time.time()
     proc.terminate()
     out, _ = proc.communicate(timeout=60)
@@ -79,7 +94,7 @@ def once(d, cfg, round_no):
           % round_no)
     check("AddressSanitizer" not in out and "runtime error" not in out,
           "round %d: no sanitizer report" % round_no)
-    check(sum(counts[:4]) > 50 and counts[4] > 2,
+    check(sum(counts[:4]) > 50,
           "round %d: the clients were answered while it ran" % round_no)
     check(took < 30, "round %d: stops promptly (%.1f s)" % (round_no, took))
 
