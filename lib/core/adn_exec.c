@@ -281,10 +281,12 @@ adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 			o = one->out[0];
 			one->n = 0;
 		} else {
-			union adn_pkt_ctx ctx;
+			union adn_pkt_ctx ctx, *cp = &ctx;
 
 			if (d->prep != NULL)
 				d->prep(e, m, &ctx);
+			if (d->bulk != NULL)
+				d->bulk(e, &m, &cp, 1);
 			o = d->exec(e, m, &ctx);
 		}
 		next = account(e, st, o, &drop);
