@@ -23,6 +23,7 @@
 #include "adn_hash.h"
 #include "adn_parse.h"
 #include "adn_rand.h"
+#include "adn_route.h"
 #include "adn_zipf.h"
 
 #define ETH_LEN 14
@@ -51,6 +52,8 @@ struct opts {
 	uint32_t reply_to;	/* 0: the flow's source */
 	uint32_t dst;		/* 0: a destination per flow */
 	uint16_t dst_port;	/* with dst: 0 keeps the flow's port */
+	const char *routes;	/* destinations inside these prefixes */
+	struct adn_route_table rt;
 };
 
 struct flow {
@@ -80,6 +83,8 @@ usage(FILE *f)
 		"  -T, --reply-to A.B.C.D replies go to this address (a NAT's public one), to the\n"
 		"                         flow's source port, instead of the flow's source\n"
 		"  -d, --dst A.B.C.D[:P]  every flow to this destination (a VIP), port P if given\n"
+		"  -t, --routes FILE      each flow's destination inside a prefix of this route\n"
+		"                         file (`a.b.c.d/len hop` lines), as GenSource draws them\n"
 		"  -r, --seed S           random seed (default 1)\n"
 		"  -j, --manifest FILE    write counts per class and per malformation as JSON\n"
 		"  -h, --help             this help\n");
@@ -100,6 +105,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "replies", required_argument, NULL, 'R' },
 		{ "reply-to", required_argument, NULL, 'T' },
 		{ "dst", required_argument, NULL, 'd' },
+		{ "routes", required_argument, NULL, 't' },
 		{ "manifest", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -111,7 +117,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
 		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
 	};
-	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:h", longopts,
+	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:t:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -186,6 +192,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->dst_port = (uint16_t)port;
 			break;
 		}
+		case 't':
+			o->routes = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -198,6 +207,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "adn-tracegen: -o FILE is required\n");
 		usage(stderr);
 		return -EINVAL;
+	}
+	if (o->routes != NULL) {
+		char err[512];
+
+		if (adn_route_file_read(o->routes, 0, UINT32_MAX - 1, &o->rt,
+					err, sizeof(err)) < 0) {
+			fprintf(stderr, "adn-tracegen: %s\n", err);
+			return -EINVAL;
+		}
 	}
 	return 0;
 bad:
@@ -259,6 +277,13 @@ make_flow(const struct opts *o, uint64_t i, struct flow *f)
 		f->dst = o->dst;
 		if (o->dst_port != 0)
 			f->dport = o->dst_port;
+	} else if (o->rt.n > 0) {
+		/* Drawn last, so traces without --routes stay as they were. */
+		const struct adn_route *rt =
+			&o->rt.r[adn_rand_below(&r, o->rt.n)];
+
+		f->dst = rt->prefix | ((uint32_t)adn_rand_u64(&r) &
+				       ~adn_route_mask(rt->len));
 	}
 }
 
@@ -490,5 +515,6 @@ out:
 	if (pd != NULL)
 		pcap_close(pd);
 	free(flows);
+	adn_route_table_free(&o.rt);
 	return status;
 }
