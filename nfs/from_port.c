@@ -71,10 +71,13 @@ from_port_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	return n;
 }
 
-static int
-from_port_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+/* Batch form: every packet to output 0 in one pass (no call per packet). */
+static void
+from_port_process(struct adn_elem *e, struct adn_batch *b)
 {
-	return FROM_PORT_OUT;
+	RTE_SET_USED(e);
+	for (uint16_t i = 0; i < b->n; i++)
+		b->out[i] = FROM_PORT_OUT;
 }
 
 static const struct adn_elem_desc from_port_desc = {
@@ -86,7 +89,7 @@ static const struct adn_elem_desc from_port_desc = {
 	.args = from_port_args,
 	.configure = from_port_configure,
 	.rx = from_port_rx,
-	ADN_ELEM_EXEC_STAGE(from_port),
+	.process = from_port_process,
 };
 
 ADN_ELEM_REGISTER(from_port_desc);

@@ -252,6 +252,12 @@ route(struct adn_exec *x, const struct adn_elem *e,
 		st->out[first] += n;
 		return;
 	}
+	/* All taken by a sink (a transmitted batch): one count. */
+	if (i == n && first == ADN_CONSUMED) {
+		st->consumed += n;
+		b->n = 0;
+		return;
+	}
 
 	for (i = 0; i < n; i++)
 		route_pkt(x, e, st, b->pkts[i], b->out[i], &n_drop);
