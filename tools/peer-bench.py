@@ -16,7 +16,9 @@ the project's tools (adn-tracegen --routes, adn-routegen). Rows:
   adn-nf FromPort -> CheckIPv4 -> LpmRoute -> TcpChecksum -> ToPort, each
          table kind under its plan, with and without FlowCounter (1M cells)
 
-Every cell runs -r times; the table gives the median Mpps and min-max.
+Every row runs -r times, the rows taking turns (round r of every row, then
+round r + 1), so a load that drifts hits them alike; the table gives the
+median Mpps and min-max.
 Without --fastclick (or when its binary is missing) the FastClick rows
 are skipped with a message. Writes everything it generates to --work.
 
@@ -206,22 +208,25 @@ def adn_rate(a, cfg, plan, log):
 
 # --- the table -------------------------------------------------------------
 
-def cell(a, name, fn):
-    vals = []
+def run_rows(a, rows):
+    """Every row once per round, a.runs rounds: a load that drifts during
+    the session then hits every row alike. Returns [(name, values)]."""
+    vals = {name: [] for name, _ in rows}
     for r in range(a.runs):
-        log = os.path.join(a.work, "%s.%s.run%d.log" % (
-            a.trace_name, re.sub(r"[^A-Za-z0-9]+", "_", name), r))
-        v = fn(log)
-        if v is None:
-            print("  %s run %d: no rate (see %s)" % (name, r, log),
-                  file=sys.stderr)
-        else:
-            vals.append(v)
-        if not a.quiet:
-            print("  %-52s run %d: %s" % (name, r,
-                                          "%.2f Mpps" % v if v else "-"),
-                  file=sys.stderr)
-    return vals
+        for name, fn in rows:
+            log = os.path.join(a.work, "%s.%s.run%d.log" % (
+                a.trace_name, re.sub(r"[^A-Za-z0-9]+", "_", name), r))
+            v = fn(log)
+            if v is None:
+                print("  %s run %d: no rate (see %s)" % (name, r, log),
+                      file=sys.stderr)
+            else:
+                vals[name].append(v)
+            if not a.quiet:
+                print("  %s: %-48s run %d: %s" % (
+                    a.trace_name, name, r, "%.2f Mpps" % v if v else "-"),
+                    file=sys.stderr)
+    return [(name, vals[name]) for name, _ in rows]
 
 
 def fmt(vals):
@@ -261,7 +266,8 @@ def main():
     ap.add_argument("--no-huge", action="store_true",
                     help="run DPDK without hugepages (slower; for a check only)")
     ap.add_argument("--only", default="",
-                    help="comma-separated row prefixes to run (testpmd,adn,fastclick)")
+                    help="comma-separated prefixes of the rows to run, e.g. "
+                    "'testpmd,adn-nf fromport,fastclick radix'")
     ap.add_argument("--work", default="/tmp/peer-bench")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
@@ -281,7 +287,7 @@ def main():
     only = [o for o in a.only.split(",") if o]
 
     def want(row):
-        return not only or any(row.startswith(o) for o in only)
+        return not only or any(row.startswith(o.lower()) for o in only)
 
     traces = {"skewed": ("100000", "1.61"),
               "heavy-tailed": ("10000000", "0.5")}
@@ -316,12 +322,9 @@ def main():
                              plan=plan: adn_rate(
                                  a, adn_config(a, tr, routes, kind, count,
                                                False), plan, log)))
-        for name, fn in rows:
-            key = name.split()[0].lower()
-            if not want(key):
-                continue
-            print("%s: %s" % (wl, name), file=sys.stderr)
-            table.append((wl, name, cell(a, name, fn)))
+        rows = [(name, fn) for name, fn in rows if want(name.lower())]
+        for name, vals in run_rows(a, rows):
+            table.append((wl, name, vals))
 
     print("\n| workload | pipeline | Mpps median (min-max), %d runs |" % a.runs)
     print("|---|---|---|")
