@@ -22,7 +22,7 @@ median Mpps and min-max.
 Without --fastclick (or when its binary is missing) the FastClick rows
 are skipped with a message. Writes everything it generates to --work.
 
-  tools/peer-bench.py --adn build-rel --fastclick /work/fastclick/bin/click \\
+  tools/peer-bench.py --adn build-rel --fastclick /work/fastclick/userlevel/click \\
       --testpmd /usr/bin/dpdk-testpmd -r 3
 """
 import argparse
@@ -244,7 +244,7 @@ def main():
     ap.add_argument("--adn", default="build-rel",
                     help="adn-nf build dir (release), default build-rel")
     ap.add_argument("--fastclick", default=None,
-                    help="FastClick's click binary (e.g. /work/fastclick/bin/click)")
+                    help="FastClick's click binary (e.g. /work/fastclick/userlevel/click)")
     ap.add_argument("--testpmd", default="/usr/bin/dpdk-testpmd")
     ap.add_argument("-r", "--runs", type=int, default=3)
     ap.add_argument("-d", "--duration", type=int, default=8,
