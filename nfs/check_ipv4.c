@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CheckIPv4 — lets through well-formed IPv4 packets (Click's CheckIPHeader)
- * and sets l2_len/l3_len for the elements after it.
+ * CheckIPv4 — lets through well-formed IPv4 packets (Click's CheckIPHeader).
+ * It reads the parsed headers (adn_pkt_hdrs: parsed here when no element
+ * before it did), so the elements after it find l2_len/l3_len/l4_len and
+ * packet_type filled.
  *
  * Keys:
  *   verify_checksum (bool, default true)  check the header checksum
@@ -76,21 +78,24 @@ static int
 check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct check_ipv4 *c = adn_elem_priv(e);
+	const uint32_t pt = adn_pkt_hdrs(m);
 	const struct rte_ipv4_hdr *ip;
-	uint16_t type, l2 = adn_pkt_l2(m, &type);
-	uint16_t ihl, total;
+	uint16_t l2, ihl, total;
 
-	if (l2 == 0)
+	if (pt == RTE_PTYPE_UNKNOWN)
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
-	if (type != RTE_ETHER_TYPE_IPV4)
+	if (!(pt & RTE_PTYPE_L3_IPV4)) {
+		/* IPv4 without room for its header, or another type. */
+		if (adn_pkt_ether_type(m) == RTE_ETHER_TYPE_IPV4)
+			return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
 		return c->non_ipv4 ? CHECK_IPV4_OUT_NON_IPV4 :
 			adn_drop(CHECK_IPV4_DROP_NOT_IPV4);
-	if (rte_pktmbuf_data_len(m) < l2 + sizeof(*ip))
-		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
+	}
+	l2 = m->l2_len;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
 	if ((ip->version_ihl >> 4) != 4)
 		return adn_drop(CHECK_IPV4_DROP_BAD_VERSION);
-	ihl = rte_ipv4_hdr_len(ip);
+	ihl = m->l3_len;
 	if (ihl < sizeof(*ip))
 		return adn_drop(CHECK_IPV4_DROP_BAD_IHL);
 	total = rte_be_to_cpu_16(ip->total_length);
@@ -103,8 +108,6 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		return adn_drop(CHECK_IPV4_DROP_BAD_CHECKSUM);
 	if (ip->time_to_live == 0)
 		return adn_drop(CHECK_IPV4_DROP_TTL_ZERO);
-	m->l2_len = l2;
-	m->l3_len = ihl;
 	return CHECK_IPV4_OUT;
 }
 

@@ -184,15 +184,16 @@ static int
 classifier_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct classifier *c = adn_elem_priv(e);
-	const struct rte_ipv4_hdr *ip = NULL;
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
 	const struct rte_udp_hdr *l4 = NULL;
-	uint16_t type = 0;
+	uint16_t type;
 
-	if (adn_pkt_l2(m, &type) == 0)
-		type = 0;
-	else if (type == RTE_ETHER_TYPE_IPV4 && (ip = adn_pkt_ipv4(m)) &&
-		 (ip->next_proto_id == IPPROTO_TCP ||
-		  ip->next_proto_id == IPPROTO_UDP))
+	if (ip != NULL)
+		type = RTE_ETHER_TYPE_IPV4;
+	else	/* 0 for a frame too short for Ethernet */
+		type = m->packet_type != 0 ? adn_pkt_ether_type(m) : 0;
+	if (ip != NULL && (ip->next_proto_id == IPPROTO_TCP ||
+			   ip->next_proto_id == IPPROTO_UDP))
 		l4 = adn_pkt_l4(m, ip, 4);	/* the two ports */
 	for (unsigned int i = 0; i < c->n_rules; i++)
 		if (rule_match(&c->rule[i], type, ip, l4))

@@ -6,6 +6,11 @@
  *   port  (string, required)  a name from the config's `ports`
  *   queue (int, default -1)   one rx queue, or -1 for all of them; rx queue
  *                             q is polled by worker q % workers
+ *   parse (bool, default false)  parse each packet's headers on receive
+ *                             (adn_pkt_parse: packet_type, l2/l3/l4_len);
+ *                             without it packets leave with packet_type 0
+ *                             (what a PMD wrote there is cleared) and the
+ *                             first element that needs headers parses them
  * Outputs: 0 — every packet received.
  * Counters: the generic ones (its `in` is the pipeline's received count).
  */
@@ -15,12 +20,13 @@
 
 #include "adn_elem.h"
 #include "adn_pipeline.h"
+#include "adn_pkt.h"
 
 enum { FROM_PORT_OUT, FROM_PORT_N_OUT };
 
 struct from_port {
-	uint16_t port_id;
 	const struct adn_port *port;
+	bool parse;
 };
 
 static const struct adn_arg_spec from_port_args[] = {
@@ -29,6 +35,8 @@ static const struct adn_arg_spec from_port_args[] = {
 	{ .name = "queue", .type = ADN_ARG_INT, .min = -1,
 	  .max = ADN_PORT_MAX_QUEUES - 1, .def_int = -1,
 	  .help = "rx queue, -1 for all" },
+	{ .name = "parse", .type = ADN_ARG_BOOL, .def_int = 0,
+	  .help = "parse headers on receive" },
 	{ .name = NULL },
 };
 
@@ -39,6 +47,7 @@ from_port_configure(struct adn_elem *e, struct adn_build *b)
 
 	fp->port = adn_build_claim_rx(b, e, "port", adn_elem_arg_str(e, "port"),
 				      (int)adn_elem_arg_int(e, "queue"));
+	fp->parse = adn_elem_arg_bool(e, "parse");
 	return fp->port ? 0 : -EINVAL;
 }
 
@@ -47,14 +56,28 @@ from_port_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	     uint16_t max)
 {
 	const struct from_port *fp = adn_elem_priv(e);
+	const uint16_t n = rte_eth_rx_burst(fp->port->port_id, queue, pkts,
+					    max);
 
-	return rte_eth_rx_burst(fp->port->port_id, queue, pkts, max);
+	/* packet_type 0 is "not parsed yet" (adn_pkt.h); a PMD's value would
+	 * pass for a parse that never filled l2/l3/l4_len. */
+	if (!fp->parse) {
+		for (uint16_t i = 0; i < n; i++)
+			pkts[i]->packet_type = 0;
+		return n;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		adn_pkt_parse(pkts[i]);
+	return n;
 }
 
-static int
-from_port_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+/* Batch form: every packet to output 0 in one pass (no call per packet). */
+static void
+from_port_process(struct adn_elem *e, struct adn_batch *b)
 {
-	return FROM_PORT_OUT;
+	RTE_SET_USED(e);
+	for (uint16_t i = 0; i < b->n; i++)
+		b->out[i] = FROM_PORT_OUT;
 }
 
 static const struct adn_elem_desc from_port_desc = {
@@ -66,7 +89,7 @@ static const struct adn_elem_desc from_port_desc = {
 	.args = from_port_args,
 	.configure = from_port_configure,
 	.rx = from_port_rx,
-	ADN_ELEM_EXEC_STAGE(from_port),
+	.process = from_port_process,
 };
 
 ADN_ELEM_REGISTER(from_port_desc);

@@ -15,8 +15,9 @@
  *                              to output h + 1. Control commands take and
  *                              show hops in the file's numbering.
  *   table  (string, default "radix")
- *          "radix"    binary radix trie (lib/util/adn_radix.h), the
- *                     NFMorph paper's choice
+ *          "radix"    multi-bit radix trie, strides 16/8/8
+ *                     (lib/util/adn_radix.h): Click's RadixIPLookup
+ *                     shape, the NFMorph paper's choice
  *          "dir24_8"  DPDK rte_lpm (DIR-24-8: one tbl24 read for /24 and
  *                     shorter, a tbl8 read beyond)
  *   spare_routes (int, default 1024, 0-1048576)  dir24_8 only: room for
@@ -34,7 +35,10 @@
  *   lookup A.B.C.D        the output the data path takes for the address
  * Extra counters: routes (current, after control changes), radix_nodes.
  * Stages: prep() reads the destination into ctx and returns the first
- *         table entry exec() reads (the tbl24 entry, or the trie root).
+ *         table entry the lookup reads (the tbl24 entry, or the trie's
+ *         first-level entry); bulk() looks up all its packets at once
+ *         (rte_lpm_lookup_bulk, or independent trie walks whose loads
+ *         overlap); exec() gives the output bulk found.
  * State (kept across plan swaps and reloads): the table and its routes,
  *   control changes included. When `table` or `spare_routes` change the
  *   new table is built from the live routes; a new `routes` file starts
@@ -43,6 +47,7 @@
  *   workers' QSBR variable), radix changes a copy of the trie and swaps
  *   it in, freeing the old one after a grace period.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -83,9 +88,9 @@ static const char *const lpm_tables[] = {
 /* priv, and state (kept across swaps, priv_is_state). */
 struct lpm_route {
 	enum lpm_table kind;
-	/* radix: the node array lookups read, published with the trie it
+	/* radix: the entry array lookups read, published with the trie it
 	 * belongs to; control replaces both (copy-on-write). */
-	const struct adn_radix_node *nodes;
+	const uint32_t *tbl;
 	struct adn_radix *radix;
 	struct rte_lpm *lpm;
 	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
@@ -148,7 +153,7 @@ lpm_route_fill(struct lpm_route *st, uint32_t spare,
 		for (unsigned int i = 0; rc == 0 && i < t->n; i++)
 			rc = adn_radix_add(st->radix, t->r[i].prefix,
 					   t->r[i].len, t->r[i].hop);
-		st->nodes = st->radix->nodes;
+		st->tbl = st->radix->tbl;
 		return rc;
 	}
 	struct rte_lpm_config c = {
@@ -260,50 +265,84 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 	return 0;
 }
 
+/* What prep leaves for bulk, and bulk for exec. */
+struct lpm_route_ctx {
+	uint32_t dst;		/* host order */
+	uint32_t ipv4;		/* 0: not IPv4, exec drops it */
+	int32_t out;		/* bulk: the output for dst */
+};
+static_assert(sizeof(struct lpm_route_ctx) <= sizeof(union adn_pkt_ctx),
+	      "lpm_route_ctx must fit the packet context");
+
 static const void *
 lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct lpm_route *l = adn_elem_priv(e);
+	struct lpm_route_ctx *c = (struct lpm_route_ctx *)ctx;
 	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
-	uint32_t dst;
 
-	ctx->u32[1] = ip != NULL;
+	c->ipv4 = ip != NULL;
+	c->dst = ip != NULL ? rte_be_to_cpu_32(ip->dst_addr) : 0;
 	if (ip == NULL)
 		return NULL;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	ctx->u32[0] = dst;
 	if (l->kind == LPM_TABLE_DIR24_8)
-		return &l->lpm->tbl24[dst >> 8];
-	return __atomic_load_n(&l->nodes, __ATOMIC_ACQUIRE);
+		return &l->lpm->tbl24[c->dst >> 8];
+	return adn_radix_first(__atomic_load_n(&l->tbl, __ATOMIC_ACQUIRE),
+			       c->dst);
 }
 
-/* The output for destination `dst` (host order): the data path and the
- * `lookup` command share it, so lookup answers what packets get. */
-static inline int
-lpm_route_lookup(const struct lpm_route *l, uint32_t dst)
+/* The outputs for n destinations (host order): the data path and the
+ * `lookup` command share it, so lookup answers what packets get. The
+ * lookups are independent, so their loads overlap. */
+static inline void
+lpm_route_lookup_n(const struct lpm_route *l, const uint32_t *dst,
+		   int32_t *out, uint16_t n)
 {
-	uint32_t hop;
-
 	if (l->kind == LPM_TABLE_DIR24_8) {
-		if (rte_lpm_lookup(l->lpm, dst, &hop) != 0)
-			return (int)__atomic_load_n(&l->default_hop,
-						    __ATOMIC_RELAXED);
-		return (int)hop;
+		const uint32_t def = __atomic_load_n(&l->default_hop,
+						     __ATOMIC_RELAXED);
+		uint32_t hop[ADN_BATCH_MAX];
+
+		rte_lpm_lookup_bulk(l->lpm, dst, hop, n);
+		for (uint16_t k = 0; k < n; k++)
+			out[k] = (hop[k] & RTE_LPM_LOOKUP_SUCCESS) ?
+				(int32_t)(hop[k] & 0x00ffffff) : (int32_t)def;
+		return;
 	}
 	/* Acquire pairs with the release of a control change's copy. */
-	hop = adn_radix_lookup_nodes(__atomic_load_n(&l->nodes,
-						     __ATOMIC_ACQUIRE), dst);
-	return hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE : (int)hop;
+	const uint32_t *tbl = __atomic_load_n(&l->tbl, __ATOMIC_ACQUIRE);
+
+	for (uint16_t k = 0; k < n; k++) {
+		uint32_t hop = adn_radix_lookup_tbl(tbl, dst[k]);
+
+		out[k] = hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE :
+			(int32_t)hop;
+	}
+}
+
+static void
+lpm_route_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
+	       union adn_pkt_ctx *const *ctx, uint16_t n)
+{
+	const struct lpm_route *l = adn_elem_priv(e);
+	uint32_t dst[ADN_BATCH_MAX];
+	int32_t out[ADN_BATCH_MAX];
+
+	for (uint16_t k = 0; k < n; k++)
+		dst[k] = ((const struct lpm_route_ctx *)ctx[k])->dst;
+	lpm_route_lookup_n(l, dst, out, n);
+	for (uint16_t k = 0; k < n; k++)
+		((struct lpm_route_ctx *)ctx[k])->out = out[k];
 }
 
 static int
 lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
-	const struct lpm_route *l = adn_elem_priv(e);
+	const struct lpm_route_ctx *c = (const struct lpm_route_ctx *)ctx;
 
-	if (!ctx->u32[1])
+	if (!c->ipv4)
 		return adn_drop(LPM_ROUTE_DROP_NOT_IPV4);
-	return lpm_route_lookup(l, ctx->u32[0]);
+	return c->out;
 }
 
 /* --- control (one control thread at a time, workers running) ----------- */
@@ -377,7 +416,7 @@ lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
 			return rc;
 		}
 		l->radix = copy;	/* the control thread's alone */
-		__atomic_store_n(&l->nodes, copy->nodes, __ATOMIC_RELEASE);
+		__atomic_store_n(&l->tbl, copy->tbl, __ATOMIC_RELEASE);
 		adn_elem_defer_free(e, radix_free, old);
 	}
 	if (rc < 0)
@@ -480,7 +519,8 @@ lpm_route_ctl_lookup(const struct lpm_route *l, const char *args,
 {
 	char why[160], a[16];
 	uint32_t addr;
-	int rc, out;
+	int32_t out;
+	int rc;
 
 	rc = adn_route_parse_addr(args, &addr, why, sizeof(why));
 	if (rc < 0) {
@@ -488,7 +528,7 @@ lpm_route_ctl_lookup(const struct lpm_route *l, const char *args,
 		return rc;
 	}
 	fmt_addr(a, sizeof(a), addr);
-	out = lpm_route_lookup(l, addr);
+	lpm_route_lookup_n(l, &addr, &out, 1);
 	snprintf(reply, len, "%s -> %d%s", a, out,
 		 out == LPM_ROUTE_OUT_NO_ROUTE ? " (no route)" : "");
 	return 0;
@@ -548,7 +588,7 @@ static const struct adn_elem_desc lpm_route_desc = {
 	.drop_reasons = lpm_route_drops,
 	.args = lpm_route_args,
 	.configure = lpm_route_configure,
-	ADN_ELEM_STAGES(lpm_route),
+	ADN_ELEM_BULK_STAGES(lpm_route),
 	.xstats = lpm_route_xstats,
 	.control = lpm_route_control,
 	.control_help = lpm_route_control_help,

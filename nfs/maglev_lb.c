@@ -359,9 +359,12 @@ maglev_lb_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	v = adn_lb_process(x->lb, (uint8_t *)ip,
 			   rte_pktmbuf_data_len(m) - m->l2_len,
 			   maglev_lb_now_ms(x), &be);
-	if (v == ADN_LB_FORWARD && x->ipip &&
-	    maglev_lb_encap(m, x->encap_src, be) < 0)
-		return adn_drop(MAGLEV_LB_DROP_NO_HEADROOM);
+	if (v == ADN_LB_FORWARD && x->ipip) {
+		if (maglev_lb_encap(m, x->encap_src, be) < 0)
+			return adn_drop(MAGLEV_LB_DROP_NO_HEADROOM);
+		/* A new outer header: what follows reads it, not the old. */
+		adn_pkt_parse(m);
+	}
 	return maglev_lb_codes[v];
 }
 

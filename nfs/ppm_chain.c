@@ -391,12 +391,16 @@ ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 
 	RTE_SET_USED(ctx);
 	/* The parser reads the payload in place: make it one buffer. */
-	if (!rte_pktmbuf_is_contiguous(m) && rte_pktmbuf_linearize(m) < 0)
-		return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		if (rte_pktmbuf_linearize(m) < 0)
+			return adn_drop(PPM_CHAIN_DROP_NO_ROOM);
+		/* The first segment holds more now: parse it again. */
+		adn_pkt_parse(m);
+	}
 	ip = adn_pkt_ipv4(m);
 	if (ip == NULL || (ip->version_ihl >> 4) != 4)
 		return adn_drop(PPM_CHAIN_DROP_NOT_IPV4);
-	ihl = rte_ipv4_hdr_len(ip);
+	ihl = m->l3_len;
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (ihl < sizeof(*ip) || total < ihl ||
 	    rte_pktmbuf_pkt_len(m) < (uint32_t)m->l2_len + total)
@@ -462,8 +466,6 @@ ppm_chain_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	tcp->cksum = 0;
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
-	m->l3_len = ihl;
-	m->l4_len = thl;
 	return PPM_CHAIN_OUT_FORWARD;
 }
 

@@ -107,7 +107,7 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		ctx->u32[0] = TCP_CKSUM_PARSED_SKIP;
 		return NULL;
 	}
-	ihl = rte_ipv4_hdr_len(ip);
+	ihl = m->l3_len;
 	total = rte_be_to_cpu_16(ip->total_length);
 	off = (uint32_t)m->l2_len + ihl;
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |

@@ -56,6 +56,9 @@ struct adn_chain_fp {
 	uint16_t learn[ADN_BATCH_MAX];
 };
 
+/* The largest group of a chain template (fused<N>, jit<N>: N <= 32). */
+#define ADN_CHAIN_GROUP_MAX 32
+
 struct adn_chain;
 struct adn_jit_lib;
 
@@ -69,6 +72,8 @@ typedef const void *(*adn_prep_fn)(struct adn_elem *e, struct rte_mbuf *m,
 				   union adn_pkt_ctx *ctx);
 typedef int (*adn_exec_fn)(struct adn_elem *e, struct rte_mbuf *m,
 			   union adn_pkt_ctx *ctx);
+typedef void (*adn_bulk_fn)(struct adn_elem *e, struct rte_mbuf *const *m,
+			    union adn_pkt_ctx *const *ctx, uint16_t n);
 
 struct adn_chain {
 	unsigned int n;
@@ -134,22 +139,38 @@ adn_chain_start(struct adn_batch *b, uint8_t *at, int g, uint16_t size)
 		}
 }
 
-/* exec of element m over its packets of group g: each continues to m + 1
- * (counted as a link inside the chain) or exits with its code. The jit
- * passes every argument but c, b, at, st and g as a constant. */
+/* exec of element m over its packets of group g (after its bulk stage,
+ * if any, over those that will exec): each continues to m + 1 (counted
+ * as a link inside the chain) or exits with its code. The jit passes
+ * every argument but c, b, at, st and g as a constant. */
 static __rte_always_inline void
 adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 		    uint8_t *at, struct adn_elem_stats *const *st,
 		    const unsigned int m, const int g, const uint16_t size,
 		    const unsigned int n_elems, struct adn_elem *e,
-		    const adn_exec_fn exec, const uint16_t cont,
-		    const uint32_t role)
+		    const adn_bulk_fn bulk, const adn_exec_fn exec,
+		    const uint16_t cont, const uint32_t role)
 {
 	struct adn_chain_fp *fp = c->fp;
 	uint16_t lo, hi;
 
 	if (!adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
+	if (bulk != NULL) {
+		struct rte_mbuf *bm[ADN_CHAIN_GROUP_MAX];
+		union adn_pkt_ctx *bc[ADN_CHAIN_GROUP_MAX];
+		uint16_t nb = 0;
+
+		for (uint16_t i = lo; i < hi; i++) {
+			if (at[i] != m ||
+			    ((role & ADN_FP_OUT) && fp->hit[i] != NULL))
+				continue;
+			bm[nb] = b->pkts[i];
+			bc[nb++] = &b->ctx[i];
+		}
+		if (nb > 0)
+			bulk(e, bm, bc, nb);
+	}
 	for (uint16_t i = lo; i < hi; i++) {
 		bool on;
 		int o;
@@ -245,8 +266,9 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 			struct adn_elem *e = c->e[m];
 
 			adn_chain_exec_step(c, b, at, st, m, r - 1 - (int)m,
-					    size, c->n, e, e->desc->exec,
-					    c->cont[m], c->role[m]);
+					    size, c->n, e, e->desc->bulk,
+					    e->desc->exec, c->cont[m],
+					    c->role[m]);
 			adn_chain_prep_step(c, b, at, m, r - (int)m, size, e,
 					    e->desc->prep, c->role[m]);
 		}

@@ -154,15 +154,20 @@ generate(const struct adn_chain *c, char *src, char *status, size_t len)
 		  c->n, c->group);
 	for (unsigned int m = 0; m < c->n; m++) {
 		const struct adn_elem_desc *d = c->e[m]->desc;
-		char prep[80];
+		char prep[80], bulk[80];
 
 		if (d->prep != NULL)
 			snprintf(prep, sizeof(prep), "%s_prep",
 				 d->stage_prefix);
 		else
 			snprintf(prep, sizeof(prep), "NULL");
-		ok &= put(src, &off, "\tX(%u, %s, %s_exec, c->e[%u], 0x%x, 0x%x) \\\n",
-			  m, prep, d->stage_prefix, m,
+		if (d->bulk != NULL)
+			snprintf(bulk, sizeof(bulk), "%s_bulk",
+				 d->stage_prefix);
+		else
+			snprintf(bulk, sizeof(bulk), "NULL");
+		ok &= put(src, &off, "\tX(%u, %s, %s, %s_exec, c->e[%u], 0x%x, 0x%x) \\\n",
+			  m, prep, bulk, d->stage_prefix, m,
 			  m + 1 < c->n ? c->cont[m] : 0, c->role[m]);
 	}
 	ok &= put(src, &off, "\n#include \"" JIT_TEMPLATE "\"\n");

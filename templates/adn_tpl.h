@@ -43,13 +43,45 @@ adn_tpl_prep_prefetch(const struct adn_elem_desc *d, struct adn_elem *e,
 	}
 }
 
-/* `batch`: every packet of the batch through prep then exec. */
+/* The element's bulk stage over packets idx[0..n) of b, or over [lo, hi)
+ * when idx is NULL. */
+static inline void
+adn_tpl_bulk(const struct adn_elem_desc *d, struct adn_elem *e,
+	     struct adn_batch *b, const uint16_t *idx, uint16_t lo,
+	     uint16_t hi)
+{
+	struct rte_mbuf *m[ADN_BATCH_MAX];
+	union adn_pkt_ctx *c[ADN_BATCH_MAX];
+	uint16_t n = 0;
+
+	for (uint16_t k = lo; k < hi; k++, n++) {
+		const uint16_t i = idx != NULL ? idx[k] : k;
+
+		m[n] = b->pkts[i];
+		c[n] = &b->ctx[i];
+	}
+	if (n > 0)
+		d->bulk(e, m, c, n);
+}
+
+/* `batch`: every packet of the batch through prep then exec (with a bulk
+ * stage: prep all, bulk all, exec all). */
 static inline void
 adn_tpl_batch(struct adn_tpl_inst *t, struct adn_batch *b)
 {
 	struct adn_elem *e = t->e[0];
 	const struct adn_elem_desc *d = e->desc;
 
+	if (d->bulk != NULL) {
+		for (uint16_t i = 0; i < b->n; i++)
+			if (d->prep != NULL)
+				d->prep(e, b->pkts[i], &b->ctx[i]);
+		adn_tpl_bulk(d, e, b, NULL, 0, b->n);
+		for (uint16_t i = 0; i < b->n; i++)
+			b->out[i] = (int16_t)d->exec(e, b->pkts[i],
+						     &b->ctx[i]);
+		return;
+	}
 	for (uint16_t i = 0; i < b->n; i++) {
 		if (d->prep != NULL)
 			d->prep(e, b->pkts[i], &b->ctx[i]);
@@ -70,6 +102,8 @@ adn_tpl_prefetch(struct adn_tpl_inst *t, struct adn_batch *b)
 		adn_tpl_prefetch_hdr(b->pkts[i]);
 	for (uint16_t i = 0; i < n; i++)
 		adn_tpl_prep_prefetch(d, e, b, i);
+	if (d->bulk != NULL)
+		adn_tpl_bulk(d, e, b, NULL, 0, n);
 	for (uint16_t i = 0; i < n; i++)
 		b->out[i] = (int16_t)d->exec(e, b->pkts[i], &b->ctx[i]);
 }
@@ -99,6 +133,8 @@ adn_tpl_group_n(struct adn_tpl_inst *t, struct adn_batch *b, const uint16_t N)
 			adn_tpl_prep_prefetch(d, e, b, i);
 		if (k == 0)
 			continue;
+		if (d->bulk != NULL)
+			adn_tpl_bulk(d, e, b, NULL, cur - N, RTE_MIN(n, cur));
 		for (uint16_t i = cur - N; i < RTE_MIN(n, cur); i++)
 			b->out[i] = (int16_t)d->exec(e, b->pkts[i],
 						     &b->ctx[i]);
@@ -149,6 +185,8 @@ adn_tpl_fastpath(struct adn_tpl_inst *t, struct adn_batch *b)
 	/* Misses: prefetch-style through the element, then learn. */
 	for (uint16_t k = 0; k < n_miss; k++)
 		adn_tpl_prep_prefetch(d, e, b, miss[k]);
+	if (d->bulk != NULL)
+		adn_tpl_bulk(d, e, b, miss, 0, n_miss);
 	for (uint16_t k = 0; k < n_miss; k++) {
 		uint16_t i = miss[k];
 		struct adn_fastpath_val v = { .out = { 0 } };

@@ -23,6 +23,7 @@
 #include "adn_hash.h"
 #include "adn_parse.h"
 #include "adn_rand.h"
+#include "adn_route.h"
 #include "adn_zipf.h"
 #include "tracegen_http.h"
 
@@ -53,6 +54,8 @@ struct opts {
 	uint32_t dst;		/* 0: a destination per flow */
 	uint16_t dst_port;	/* with dst: 0 keeps the flow's port */
 	struct tg_http_opts http;	/* http.conns > 0: HTTP mode */
+	const char *routes;	/* destinations inside these prefixes */
+	struct adn_route_table rt;
 };
 
 struct flow {
@@ -82,6 +85,8 @@ usage(FILE *f)
 		"  -T, --reply-to A.B.C.D replies go to this address (a NAT's public one), to the\n"
 		"                         flow's source port, instead of the flow's source\n"
 		"  -d, --dst A.B.C.D[:P]  every flow to this destination (a VIP), port P if given\n"
+		"  -t, --routes FILE      each flow's destination inside a prefix of this route\n"
+		"                         file (`a.b.c.d/len hop` lines), as GenSource draws them\n"
 		"  -r, --seed S           random seed (default 1)\n"
 		"  -j, --manifest FILE    write counts per class and per malformation as JSON\n"
 		"  -H, --http CONNS       HTTP/1.1 mode: CONNS connections (handshake, 1-4 requests,\n"
@@ -108,6 +113,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "replies", required_argument, NULL, 'R' },
 		{ "reply-to", required_argument, NULL, 'T' },
 		{ "dst", required_argument, NULL, 'd' },
+		{ "routes", required_argument, NULL, 't' },
 		{ "manifest", required_argument, NULL, 'j' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "plant", required_argument, NULL, 'P' },
@@ -121,7 +127,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
 		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
 	};
-	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:H:P:h", longopts,
+	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:t:H:P:h",
+				longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -206,6 +213,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 				goto bad;
 			o->http.plants[o->http.n_plants++] = optarg;
 			break;
+		case 't':
+			o->routes = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -218,6 +228,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "adn-tracegen: -o FILE is required\n");
 		usage(stderr);
 		return -EINVAL;
+	}
+	if (o->routes != NULL) {
+		char err[512];
+
+		if (adn_route_file_read(o->routes, 0, UINT32_MAX - 1, &o->rt,
+					err, sizeof(err)) < 0) {
+			fprintf(stderr, "adn-tracegen: %s\n", err);
+			return -EINVAL;
+		}
 	}
 	return 0;
 bad:
@@ -279,6 +298,13 @@ make_flow(const struct opts *o, uint64_t i, struct flow *f)
 		f->dst = o->dst;
 		if (o->dst_port != 0)
 			f->dport = o->dst_port;
+	} else if (o->rt.n > 0) {
+		/* Drawn last, so traces without --routes stay as they were. */
+		const struct adn_route *rt =
+			&o->rt.r[adn_rand_below(&r, o->rt.n)];
+
+		f->dst = rt->prefix | ((uint32_t)adn_rand_u64(&r) &
+				       ~adn_route_mask(rt->len));
 	}
 }
 
@@ -548,5 +574,6 @@ out:
 	if (pd != NULL)
 		pcap_close(pd);
 	free(flows);
+	adn_route_table_free(&o.rt);
 	return status;
 }

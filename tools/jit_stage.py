@@ -9,7 +9,8 @@ root in the build tree (BUILD/share/adn-nf/jit, found by binaries run from
 the build tree) and copies it to the install prefix.
 
   element SRC   SRC is an element source. When it names its stages
-                (ADN_ELEM_STAGES / ADN_ELEM_EXEC_STAGE), copy it to ROOT/nfs
+                (ADN_ELEM_STAGES / ADN_ELEM_BULK_STAGES /
+                ADN_ELEM_EXEC_STAGE), copy it to ROOT/nfs
                 and every header it includes, found in the --inc dirs, to
                 ROOT/include; then compile the staged copy as a chain does
                 (-DADN_JIT, ROOT/include and the jit's cflags only, so a
@@ -34,7 +35,7 @@ import sys
 import tempfile
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
-STAGES = re.compile(r'\bADN_ELEM_(?:STAGES|EXEC_STAGE)\s*\(')
+STAGES = re.compile(r'\bADN_ELEM_(?:STAGES|BULK_STAGES|EXEC_STAGE)\s*\(')
 # nm letters of writable data: initialized (d/D), zeroed (b/B), small
 # (g/G, s/S) and common (C). Read-only data is r/R when compiled without
 # PIC; under -fPIC a table of pointers lands in .data.rel.ro and nm calls

@@ -378,6 +378,52 @@ launch(struct run *r, const struct options *o, const char *label)
 	return 0;
 }
 
+/* The profiler's counters of every element, to diff around a cell. */
+struct elem_snap {
+	unsigned int n;
+	char name[BENCH_MAX_ELEMS][32];
+	uint64_t cycles[BENCH_MAX_ELEMS], timed_in[BENCH_MAX_ELEMS];
+};
+
+static void
+snap_one(const char *name, const char *type, const struct adn_elem *live,
+	 const struct adn_elem_totals *t, void *arg)
+{
+	struct elem_snap *s = arg;
+
+	if (live == NULL || s->n == BENCH_MAX_ELEMS)
+		return;
+	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+	s->cycles[s->n] = t->cycles;
+	s->timed_in[s->n++] = t->timed_in;
+}
+
+/* cycles/packet of each element over the runs since `before`. */
+static void
+elem_costs(struct adn_runtime *rt, const struct elem_snap *before,
+	   struct bench_cell *cell)
+{
+	struct elem_snap after = { 0 };
+
+	adn_runtime_foreach_elem(rt, snap_one, &after);
+	cell->n_elems = 0;
+	for (unsigned int k = 0; k < after.n; k++) {
+		uint64_t c = after.cycles[k], n = after.timed_in[k];
+
+		for (unsigned int j = 0; j < before->n; j++)
+			if (strcmp(before->name[j], after.name[k]) == 0) {
+				c -= before->cycles[j];
+				n -= before->timed_in[j];
+			}
+		if (n == 0 || c == 0)
+			continue;
+		snprintf(cell->elem[cell->n_elems].name,
+			 sizeof(cell->elem[0].name), "%s", after.name[k]);
+		cell->elem[cell->n_elems++].cycles_per_pkt = (double)c /
+			(double)n;
+	}
+}
+
 /* Make `text` live, warm up, then o->reps timed runs into `cell`. */
 static int
 measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
@@ -385,6 +431,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 {
 	struct adn_errs errs = { 0 };
 	struct adn_totals before, after;
+	struct elem_snap snap = { 0 };
 	char label[ADN_PLAN_MAX + 128];
 	int rc;
 
@@ -411,6 +458,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 	r->target = o->packets;
 	cell->packets = o->packets;
 	cell->burst = r->burst;
+	adn_runtime_foreach_elem(rt, snap_one, &snap);
 	for (unsigned int k = 0; k < o->reps; k++) {
 		snprintf(label, sizeof(label), "%s / %s run %u/%" PRIu64,
 			 cell->workload, cell->plan, k + 1, o->reps);
@@ -436,6 +484,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 			fprintf(stderr, "  %s: %.2f Mpps\n", label,
 				cell->mpps[k]);
 	}
+	elem_costs(rt, &snap, cell);
 	bench_cell_summarize(cell);
 	return 0;
 }

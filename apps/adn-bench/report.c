@@ -295,6 +295,31 @@ print_timed(const struct bench_report *r, FILE *f)
 	}
 }
 
+/* Per element cycles/packet of every cell (the profiler's sampled
+ * batches): where a plan's time goes. */
+static void
+print_elems(const struct bench_report *r, FILE *f)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *c = &r->cells[i];
+
+		if (c->n_elems == 0)
+			continue;
+		if (!any)
+			fprintf(f, "cycles/pkt per element (profiled batches; a fused or jit chain counts at its head):\n");
+		any = true;
+		fprintf(f, "  %-13s %-22s", c->workload, c->plan);
+		for (unsigned int k = 0; k < c->n_elems; k++)
+			fprintf(f, " %s %.1f", c->elem[k].name,
+				c->elem[k].cycles_per_pkt);
+		fprintf(f, "\n");
+	}
+	if (any)
+		fprintf(f, "\n");
+}
+
 void
 bench_report_print(const struct bench_report *r, FILE *f)
 {
@@ -323,6 +348,7 @@ bench_report_print(const struct bench_report *r, FILE *f)
 	fprintf(f, "(packets per run %" PRIu64 ", burst %u; cycles are TSC cycles; batch p50/p99: cycles per batch incl. rx)\n\n",
 		r->n_cells ? r->cells[0].packets : 0,
 		r->n_cells ? r->cells[0].burst : 0);
+	print_elems(r, f);
 	print_swaps(r, f);
 	print_timed(r, f);
 }
@@ -444,6 +470,13 @@ write_json(const struct bench_report *r, const char *path)
 			fprintf(f, "%.3f", of);
 		fprintf(f, ", \"dropped\": %" PRIu64 ", \"transmitted\": %" PRIu64,
 			c->dropped, c->transmitted);
+		fprintf(f, ", \"element_cycles_per_pkt\": {");
+		for (unsigned int k = 0; k < c->n_elems; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_str(f, c->elem[k].name);
+			fprintf(f, ": %.2f", c->elem[k].cycles_per_pkt);
+		}
+		fprintf(f, "}");
 		if (c->timed)
 			json_timed(f, c);
 		fprintf(f, "}");

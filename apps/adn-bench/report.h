@@ -25,6 +25,13 @@ struct bench_stat {
 	double median, min, max;
 };
 
+/* One element's profiler figures over a cell's timed runs. */
+#define BENCH_MAX_ELEMS 16
+struct bench_elem_cost {
+	char name[32];
+	double cycles_per_pkt;	/* of the timed batches; a chain's is its head's */
+};
+
 struct bench_cell {
 	char workload[32];
 	char plan[ADN_PLAN_MAX];
@@ -37,6 +44,8 @@ struct bench_cell {
 	double p50[BENCH_MAX_REPS];	/* cycles per batch */
 	double p99[BENCH_MAX_REPS];
 	uint64_t dropped, transmitted;	/* summed over the runs */
+	unsigned int n_elems;		/* elements the profiler timed */
+	struct bench_elem_cost elem[BENCH_MAX_ELEMS];
 	/* Swapped cells (--swap-every): the plan made live again while the
 	 * runs go; per swap of every run, the slowest batch among the 10
 	 * around it and the time from request to live. */

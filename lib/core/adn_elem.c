@@ -48,7 +48,8 @@ adn_elem_register(const struct adn_elem_desc *desc)
 		;
 	if (n_registered == ADN_MAX_ELEM_TYPES || n_args > 64 ||
 	    desc->n_outputs > ADN_MAX_OUTPUTS ||
-	    (desc->process == NULL && desc->exec == NULL)) {
+	    (desc->process == NULL && desc->exec == NULL) ||
+	    (desc->bulk != NULL && desc->exec == NULL)) {
 		fprintf(stderr, "adn: element type '%s' rejected\n",
 			desc->name);
 		return;

@@ -7,7 +7,9 @@
  *  - stage form (per-packet NFs): prep() computes keys into the packet's
  *    scratch context and returns the address exec() will touch (so a
  *    template may prefetch it), exec() does the work and returns an output
- *    port, ADN_CONSUMED, or adn_drop(reason);
+ *    port, ADN_CONSUMED, or adn_drop(reason); an optional bulk() between
+ *    them takes many packets' contexts at once, for a library's batch
+ *    call (rte_lpm_lookup_bulk, rte_hash_lookup_bulk);
  *  - batch form: process() sees the whole batch and fills b->out[].
  *
  * Loops, prefetching, caching and fusion belong to templates/, never to
@@ -160,6 +162,14 @@ struct adn_elem_desc {
 			    union adn_pkt_ctx *ctx);
 	int (*exec)(struct adn_elem *e, struct rte_mbuf *m,
 		    union adn_pkt_ctx *ctx);
+	/* Optional, stage form: runs over n packets (1 to ADN_BATCH_MAX, any
+	 * subset of a batch, in any order) after their prep and before their
+	 * exec, and leaves in each ctx what exec reads. When an element has
+	 * it, every template calls prep, bulk and exec for each packet in
+	 * that order (scalar with n = 1), so exec may rely on it; exec's
+	 * result must not depend on how packets were grouped. */
+	void (*bulk)(struct adn_elem *e, struct rte_mbuf *const *m,
+		     union adn_pkt_ctx *const *ctx, uint16_t n);
 	void (*process)(struct adn_elem *e, struct adn_batch *b);
 	/* Sources: fill up to `max` packets from rx point `queue` (one the
 	 * element registered with adn_build_claim_rx / adn_build_add_rx). */
@@ -191,16 +201,22 @@ struct adn_elem_desc {
 	void (*tick)(struct adn_elem *e);
 
 	/* Where the stages live, for the jit template (templates/adn_jit.c)
-	 * to inline them: the source file and the PREFIX of PREFIX_prep and
-	 * PREFIX_exec. Set by ADN_ELEM_STAGES / ADN_ELEM_EXEC_STAGE. */
+	 * to inline them: the source file and the PREFIX of PREFIX_prep,
+	 * PREFIX_bulk and PREFIX_exec. Set by ADN_ELEM_STAGES /
+	 * ADN_ELEM_BULK_STAGES / ADN_ELEM_EXEC_STAGE. */
 	const char *stage_file;
 	const char *stage_prefix;
 };
 
 /* Descriptor initializers for stage-form elements whose stages are named
- * PREFIX_prep / PREFIX_exec (or PREFIX_exec alone). */
+ * PREFIX_prep / PREFIX_exec (or PREFIX_exec alone), or PREFIX_prep /
+ * PREFIX_bulk / PREFIX_exec. */
 #define ADN_ELEM_STAGES(prefix) \
 	.prep = prefix ## _prep, .exec = prefix ## _exec, \
+	.stage_file = __FILE__, .stage_prefix = #prefix
+#define ADN_ELEM_BULK_STAGES(prefix) \
+	.prep = prefix ## _prep, .bulk = prefix ## _bulk, \
+	.exec = prefix ## _exec, \
 	.stage_file = __FILE__, .stage_prefix = #prefix
 #define ADN_ELEM_EXEC_STAGE(prefix) \
 	.exec = prefix ## _exec, \

@@ -256,6 +256,12 @@ route(struct adn_exec *x, const struct adn_elem *e,
 		st->out[first] += n;
 		return;
 	}
+	/* All taken by a sink (a transmitted batch): one count. */
+	if (i == n && first == ADN_CONSUMED) {
+		st->consumed += n;
+		b->n = 0;
+		return;
+	}
 
 	for (i = 0; i < n; i++)
 		route_pkt(x, e, st, b->pkts[i], b->out[i], &n_drop);
@@ -286,10 +292,12 @@ adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 			o = one->out[0];
 			one->n = 0;
 		} else {
-			union adn_pkt_ctx ctx;
+			union adn_pkt_ctx ctx, *cp = &ctx;
 
 			if (d->prep != NULL)
 				d->prep(e, m, &ctx);
+			if (d->bulk != NULL)
+				d->bulk(e, &m, &cp, 1);
 			o = d->exec(e, m, &ctx);
 		}
 		tap = adn_exec_tap(x);

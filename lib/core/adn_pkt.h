@@ -6,10 +6,13 @@
 #ifndef _ADN_PKT_H_
 #define _ADN_PKT_H_
 
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_ptype.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -40,28 +43,118 @@ adn_pkt_l2(const struct rte_mbuf *m, uint16_t *ether_type)
 	return len;
 }
 
+/*
+ * Parse once. A packet's headers are parsed by the first element that
+ * needs them, into the mbuf's standard fields, and read from there by the
+ * elements after it:
+ *
+ *   packet_type  RTE_PTYPE_L2_ETHER or _ETHER_VLAN (0: not even an
+ *                Ethernet header), | RTE_PTYPE_L3_IPV4 when the EtherType
+ *                is IPv4 and a 20-byte header is in the first segment,
+ *                | RTE_PTYPE_L4_TCP/_UDP/_ICMP/_NONFRAG, or _FRAG for a
+ *                fragment (offset or MF set)
+ *   l2_len       Ethernet header with its tag
+ *   l3_len       the IPv4 header length as its IHL says (unchecked: an
+ *                element that needs it whole checks it against the frame)
+ *   l4_len       the TCP header length (data offset) or 8 for UDP, when
+ *                that header is in the first segment; else 0
+ *
+ * packet_type 0 means "not parsed": sources hand packets over that way
+ * (FromPort clears what a PMD wrote, or parses itself with `parse`), and
+ * an element that changes the header layout (an encapsulation) parses
+ * again with adn_pkt_parse, so the fields stay true for what follows.
+ * Rewriting addresses, ports, TTL or checksums in place keeps them true.
+ */
+
+/* Parse `m`'s frame into the fields above; returns packet_type. */
+static inline uint32_t
+adn_pkt_parse(struct rte_mbuf *m)
+{
+	const uint32_t dlen = rte_pktmbuf_data_len(m);
+	const struct rte_ipv4_hdr *ip;
+	uint16_t type, l2 = adn_pkt_l2(m, &type), l3, frag;
+	uint32_t pt;
+
+	m->l2_len = l2;
+	m->l3_len = 0;
+	m->l4_len = 0;
+	if (l2 == 0) {
+		m->packet_type = RTE_PTYPE_UNKNOWN;
+		return RTE_PTYPE_UNKNOWN;
+	}
+	pt = l2 > sizeof(struct rte_ether_hdr) ? RTE_PTYPE_L2_ETHER_VLAN :
+		RTE_PTYPE_L2_ETHER;
+	if (type != RTE_ETHER_TYPE_IPV4 || dlen < l2 + sizeof(*ip)) {
+		m->packet_type = pt;
+		return pt;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
+	l3 = rte_ipv4_hdr_len(ip);
+	m->l3_len = l3;
+	pt |= RTE_PTYPE_L3_IPV4;
+	frag = ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
+						       RTE_IPV4_HDR_MF_FLAG);
+	if (frag)
+		pt |= RTE_PTYPE_L4_FRAG;
+	else if (ip->next_proto_id == IPPROTO_TCP) {
+		pt |= RTE_PTYPE_L4_TCP;
+		if (l3 >= sizeof(*ip) &&
+		    dlen >= (uint32_t)l2 + l3 + sizeof(struct rte_tcp_hdr))
+			m->l4_len = (rte_pktmbuf_mtod_offset(m,
+				const struct rte_tcp_hdr *, l2 + l3)->data_off
+				     >> 4) * 4;
+	} else if (ip->next_proto_id == IPPROTO_UDP) {
+		pt |= RTE_PTYPE_L4_UDP;
+		if (l3 >= sizeof(*ip) &&
+		    dlen >= (uint32_t)l2 + l3 + sizeof(struct rte_udp_hdr))
+			m->l4_len = sizeof(struct rte_udp_hdr);
+	} else if (ip->next_proto_id == IPPROTO_ICMP)
+		pt |= RTE_PTYPE_L4_ICMP;
+	else
+		pt |= RTE_PTYPE_L4_NONFRAG;
+	m->packet_type = pt;
+	return pt;
+}
+
+/* The packet's parsed headers (above): parses on the first call for this
+ * packet, reads the fields after that. Returns packet_type. */
+static inline uint32_t
+adn_pkt_hdrs(struct rte_mbuf *m)
+{
+	return likely(m->packet_type != 0) ? m->packet_type : adn_pkt_parse(m);
+}
+
+/* The EtherType (host order, after the tag) of a packet with an Ethernet
+ * header (adn_pkt_hdrs() != 0). */
+static inline uint16_t
+adn_pkt_ether_type(const struct rte_mbuf *m)
+{
+	uint16_t t;
+
+	memcpy(&t, rte_pktmbuf_mtod_offset(m, const uint8_t *, m->l2_len - 2),
+	       sizeof(t));
+	return rte_be_to_cpu_16(t);
+}
+
 /* The IPv4 header when the frame carries IPv4 with at least a minimal
- * header in the first segment; sets m->l2_len. NULL otherwise. */
+ * header in the first segment (parsed once, adn_pkt_hdrs); NULL
+ * otherwise. */
 static inline struct rte_ipv4_hdr *
 adn_pkt_ipv4(struct rte_mbuf *m)
 {
-	uint16_t type, l2 = adn_pkt_l2(m, &type);
-
-	if (l2 == 0 || type != RTE_ETHER_TYPE_IPV4 ||
-	    rte_pktmbuf_data_len(m) < l2 + sizeof(struct rte_ipv4_hdr))
+	if (!(adn_pkt_hdrs(m) & RTE_PTYPE_L3_IPV4))
 		return NULL;
-	m->l2_len = l2;
-	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l2);
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
 }
 
-/* L4 header of an IPv4 packet when `need` bytes of it are in the first
- * segment and it is the first fragment; NULL otherwise. */
+/* L4 header of a packet adn_pkt_ipv4 gave `ip` for, when `need` bytes of
+ * it are in the first segment and it is the first fragment; NULL
+ * otherwise. */
 static inline void *
 adn_pkt_l4(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t need)
 {
-	uint16_t l3 = rte_ipv4_hdr_len(ip);
-	uint32_t off = (uint32_t)((const uint8_t *)ip -
-				  rte_pktmbuf_mtod(m, const uint8_t *)) + l3;
+	const uint16_t l3 = m->l3_len;
+	const uint32_t off = (uint32_t)m->l2_len + l3;
 
 	if (l3 < sizeof(*ip) || (ip->fragment_offset &
 				 rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)) ||
@@ -114,17 +207,26 @@ adn_frame_flow_key(const uint8_t *frame, uint32_t len,
 	return 0;
 }
 
-/* The IPv4 5-tuple (ports 0 for other protocols); -1 if not IPv4. Sets
- * m->l2_len as adn_pkt_ipv4 does. */
+/* The IPv4 5-tuple (ports 0 for other protocols and later fragments);
+ * -1 if not IPv4. From the parsed headers (adn_pkt_hdrs). */
 static inline int
 adn_pkt_flow_key(struct rte_mbuf *m, struct adn_flow_key *k)
 {
-	uint16_t l2;
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	const struct rte_udp_hdr *l4;
 
-	if (adn_frame_flow_key(rte_pktmbuf_mtod(m, const uint8_t *),
-			       rte_pktmbuf_data_len(m), k, &l2) < 0)
+	if (ip == NULL)
 		return -1;
-	m->l2_len = l2;
+	k->src_ip = ip->src_addr;
+	k->dst_ip = ip->dst_addr;
+	k->proto = ip->next_proto_id;
+	k->src_port = 0;
+	k->dst_port = 0;
+	if ((k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) &&
+	    (l4 = adn_pkt_l4(m, ip, 4)) != NULL) {
+		k->src_port = l4->src_port;
+		k->dst_port = l4->dst_port;
+	}
 	return 0;
 }
 

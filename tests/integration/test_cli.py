@@ -231,8 +231,8 @@ plan = { template = "jit4"; batch = 16; };
           "/adn/plan shows the config's plan")
     check(plan["chk"] == "jit4 (chain of 2 from 'chk', position 0: compiled)"
           and plan["drop"].startswith("jit4 (chain of 2 from 'chk', position 1")
-          and plan["rx"] == "batch",
-          "/adn/plan: CheckIPv4 and Discard fused and compiled, the source batched")
+          and plan["rx"] == "process (batch-form)",
+          "/adn/plan: CheckIPv4 and Discard fused and compiled, the source its own loop")
     check(proc.returncode == 0, "SIGTERM stops adn-nf cleanly (exit 0)")
     check("stopping on signal 15" in out and "unaccounted 0" in out,
           "final stats printed after SIGTERM, nothing unaccounted")

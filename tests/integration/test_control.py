@@ -155,7 +155,7 @@ def main():
         two = count("two")
         wait_for(lambda: count("two") > two,
                  "packets keep following the added route")
-        r = tel.query("/adn/plan/set,jit8,rx=fastpath64")
+        r = tel.query("/adn/plan/set,jit8,none=fastpath64")
         check(r["ok"] == 0 and r["plan"] == "batch" and
               any("needs an element that is PURE_ON_FLOW" in e
                   for e in r["errors"]),

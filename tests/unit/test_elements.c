@@ -9,6 +9,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "adn_elem.h"
 #include "adn_test.h"
@@ -21,6 +22,60 @@ reseal(struct rte_mbuf *m)
 
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* --- parse once ------------------------------------------------------- */
+
+/* CheckIPv4 parses; TcpChecksum after it reads what it parsed (adn_pkt.h),
+ * VLAN tag included, and sums the segment at the right offset. */
+static void
+test_headers_parsed_once_reach_later_elements(void)
+{
+	static const char cfg[] =
+		"elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"chk\"; type = \"CheckIPv4\"; },\n"
+		"  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; } );\n"
+		"links = ( \"src -> chk -> csum -> out\" );\n";
+	struct adn_pipeline *p = adn_test_build("parse1", cfg, NULL);
+	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, 1234, 80, 64, 64);
+	struct rte_ether_hdr *eth;
+	struct rte_vlan_hdr *vh;
+	struct adn_test_sink *s;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint8_t *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	tcp = (struct rte_tcp_hdr *)(adn_test_ipv4_hdr(m) + 1);
+	tcp->data_off = 5 << 4;
+	/* Tag it: the headers move 4 bytes on. */
+	f = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*vh));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (unsigned int i = 0; i < 2 * RTE_ETHER_ADDR_LEN; i++)
+		f[i] = f[i + sizeof(*vh)];
+	eth = (struct rte_ether_hdr *)f;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	vh = (struct rte_vlan_hdr *)(eth + 1);
+	vh->vlan_tci = rte_cpu_to_be_16(7);
+	vh->eth_proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	CU_ASSERT_EQUAL(m->packet_type, 0);
+	adn_test_run(p, "src", &m, 1);
+	s = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(s->n, 1);
+	m = s->pkts[0];
+	CU_ASSERT_EQUAL(m->packet_type, RTE_PTYPE_L2_ETHER_VLAN |
+			RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_TCP);
+	CU_ASSERT_EQUAL(m->l2_len, sizeof(*eth) + sizeof(*vh));
+	CU_ASSERT_EQUAL(m->l3_len, sizeof(*ip));
+	CU_ASSERT_EQUAL(m->l4_len, sizeof(*tcp));
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	/* The checksum TcpChecksum wrote verifies at the tagged offset. */
+	CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(ip, tcp), 0);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "csum", "set"), 1);
+	adn_test_free(p);
 }
 
 /* --- CheckIPv4 --------------------------------------------------------- */
@@ -322,6 +377,7 @@ main(void)
 
 	if (s == NULL)
 		return 2;
+	CU_ADD_TEST(s, test_headers_parsed_once_reach_later_elements);
 	CU_ADD_TEST(s, test_check_ipv4_drops_each_malformation_with_its_reason);
 	CU_ADD_TEST(s, test_check_ipv4_counts_runts_as_truncated);
 	CU_ADD_TEST(s, test_check_ipv4_non_ipv4_output);

@@ -104,38 +104,57 @@ pick_addr(struct adn_rand *r)
 	return a;
 }
 
+/* prep each packet, bulk over groups of random sizes (1 to 64, as the
+ * templates call it), exec each: the outputs against a linear scan. */
 static void
 check_against_scan(const char *table)
 {
 	struct adn_pipeline *p = lpm_pipeline(table, table);
 	struct rte_mbuf *m = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 64);
+	static union adn_pkt_ctx ctx[64];
+	union adn_pkt_ctx *cp[64];
+	struct rte_mbuf *mp[64];
+	uint32_t want[64];
 	struct adn_elem *e;
 	struct adn_rand r;
-	unsigned int mismatches = 0, hits = 0;
+	unsigned int mismatches = 0, hits = 0, groups = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	e = adn_pipeline_find(p, "x");
 	CU_ASSERT_EQUAL(e->n_outputs, N_HOPS + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->desc->bulk);
 	adn_rand_seed(&r, 7);
-	for (unsigned int i = 0; i < N_LOOKUPS; i++) {
-		uint32_t a = pick_addr(&r), want = adn_route_table_scan(&routes, a);
-		struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m);
-		union adn_pkt_ctx ctx;
-		int o;
+	for (unsigned int i = 0; i < N_LOOKUPS; groups++) {
+		uint16_t n = (uint16_t)(1 + adn_rand_below(&r, 64));
 
-		ip->dst_addr = rte_cpu_to_be_32(a);
-		CU_ASSERT_PTR_NOT_NULL(e->desc->prep(e, m, &ctx));
-		o = e->desc->exec(e, m, &ctx);
-		if (want == UINT32_MAX)
-			want = 0;
-		else
-			hits++;
-		mismatches += (uint32_t)o != want;
+		n = (uint16_t)RTE_MIN((unsigned int)n, N_LOOKUPS - i);
+		for (uint16_t k = 0; k < n; k++) {
+			uint32_t a = pick_addr(&r);
+			struct rte_ipv4_hdr *ip = adn_test_ipv4_hdr(m);
+
+			want[k] = adn_route_table_scan(&routes, a);
+			ip->dst_addr = rte_cpu_to_be_32(a);
+			CU_ASSERT_PTR_NOT_NULL(e->desc->prep(e, m, &ctx[k]));
+			mp[k] = m;
+			cp[k] = &ctx[k];
+		}
+		e->desc->bulk(e, mp, cp, n);
+		for (uint16_t k = 0; k < n; k++) {
+			int o = e->desc->exec(e, m, &ctx[k]);
+
+			if (want[k] == UINT32_MAX)
+				want[k] = 0;
+			else
+				hits++;
+			mismatches += (uint32_t)o != want[k];
+		}
+		i += n;
 	}
 	CU_ASSERT_EQUAL(mismatches, 0);
-	/* Both sides of the comparison were exercised. */
+	/* Both sides of the comparison were exercised, in many groups. */
 	CU_ASSERT(hits > N_LOOKUPS / 4 && hits < N_LOOKUPS);
+	CU_ASSERT(groups > N_LOOKUPS / 64);
 	rte_pktmbuf_free(m);
 	adn_test_free(p);
 }
@@ -334,13 +353,15 @@ test_radix_del_matches_linear_scan_model(void)
 				(present[u - uni] ? hop[u - uni] :
 				 ADN_RADIX_NO_HOP);
 		}
-		max_nodes = RTE_MAX(max_nodes, t.n_nodes);
+		max_nodes = RTE_MAX(max_nodes, t.n_nodes -
+				    (ADN_RADIX_ROOT_NODES - 1));
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT(deleted > N_STEPS / 8 && enoent > N_STEPS / 8);
-	/* Pruned nodes are reused: churn does not grow the array past what
-	 * all the prefixes at once would need. */
-	CU_ASSERT(max_nodes <= 1 + 32 * N_UNIVERSE);
+	/* Folded nodes are reused: churn does not grow the array past what
+	 * all the prefixes at once would need (two nodes below the root
+	 * each). */
+	CU_ASSERT(max_nodes <= 1 + (ADN_RADIX_LEVELS - 1) * N_UNIVERSE);
 	for (unsigned int i = 0; i < N_UNIVERSE; i++)
 		if (present[i])
 			CU_ASSERT_EQUAL(adn_radix_del(&t, uni[i].prefix,
@@ -367,10 +388,35 @@ test_radix_del_rejects_absent_prefixes(void)
 	CU_ASSERT_EQUAL(adn_radix_lookup(&t, 0xc0000201), 3);
 	CU_ASSERT_EQUAL(adn_radix_add(&t, 0xc0000000, 16, 2), 0);
 	CU_ASSERT_EQUAL(adn_radix_del(&t, 0xc0000200, 24), 0);
-	/* The covering /16 takes over; its node survives the pruning. */
+	/* The covering /16 takes over; the /24's node, now all /16, folds
+	 * back into the root entry. */
 	CU_ASSERT_EQUAL(adn_radix_lookup(&t, 0xc0000201), 2);
-	CU_ASSERT_EQUAL(adn_radix_live_nodes(&t), 17);
+	CU_ASSERT_EQUAL(adn_radix_live_nodes(&t), 1);
 	CU_ASSERT_EQUAL(adn_radix_del(&t, 0xc0000200, 24), -ENOENT);
+	adn_radix_free(&t);
+}
+
+/* Two /17s with one hop fill their /16's node with equal entries: the
+ * node must not fold into the root (they are not one /16), so deleting
+ * one leaves the other. */
+static void
+test_radix_equal_siblings_do_not_fold(void)
+{
+	struct adn_radix t;
+
+	CU_ASSERT_EQUAL_FATAL(adn_radix_init(&t), 0);
+	CU_ASSERT_EQUAL(adn_radix_add(&t, 0x0a000000, 17, 3), 0);
+	CU_ASSERT_EQUAL(adn_radix_add(&t, 0x0a008000, 17, 3), 0);
+	CU_ASSERT_EQUAL(adn_radix_add(&t, 0x0a000000, 8, 5), 0);
+	CU_ASSERT_EQUAL(adn_radix_del(&t, 0x0a000000, 17), 0);
+	CU_ASSERT_EQUAL(adn_radix_lookup(&t, 0x0a000001), 5);
+	CU_ASSERT_EQUAL(adn_radix_lookup(&t, 0x0a00c001), 3);
+	CU_ASSERT_EQUAL(adn_radix_find(&t, 0x0a008000, 17), 3);
+	CU_ASSERT_EQUAL(adn_radix_del(&t, 0x0a008000, 17), 0);
+	CU_ASSERT_EQUAL(adn_radix_lookup(&t, 0x0a00c001), 5);
+	CU_ASSERT_EQUAL(adn_radix_live_nodes(&t), 1);
+	CU_ASSERT_EQUAL(adn_radix_add(&t, 0, 0, ADN_RADIX_MAX_HOP + 1),
+			-EINVAL);
 	adn_radix_free(&t);
 }
 
@@ -429,10 +475,11 @@ route_pkt(struct adn_elem *e, struct rte_mbuf *m, uint32_t addr)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m,
 		struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	union adn_pkt_ctx ctx;
+	union adn_pkt_ctx ctx, *cp = &ctx;
 
 	ip->dst_addr = rte_cpu_to_be_32(addr);
 	e->desc->prep(e, m, &ctx);
+	e->desc->bulk(e, &m, &cp, 1);
 	return e->desc->exec(e, m, &ctx);
 }
 
@@ -750,6 +797,7 @@ main(void)
 	CU_ADD_TEST(s, test_route_file_errors_name_the_line);
 	CU_ADD_TEST(s, test_radix_del_matches_linear_scan_model);
 	CU_ADD_TEST(s, test_radix_del_rejects_absent_prefixes);
+	CU_ADD_TEST(s, test_radix_equal_siblings_do_not_fold);
 	CU_ADD_TEST(s, test_route_parse_one_line);
 	CU_ADD_TEST(s, test_lpm_control_radix);
 	CU_ADD_TEST(s, test_lpm_control_dir24_8);

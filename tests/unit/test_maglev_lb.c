@@ -380,6 +380,14 @@ test_lb_ipip_encapsulates(void)
 	/* the inner packet is untouched */
 	CU_ASSERT_EQUAL(rte_be_to_cpu_32(in->dst_addr), VIP);
 	CU_ASSERT_EQUAL(rte_be_to_cpu_32(in->src_addr), 0x0b000001);
+	/* The parsed fields describe the new outer header, not the TCP
+	 * packet MaglevLb parsed (adn_pkt.h): IP-in-IP, no L4 header. */
+	CU_ASSERT_EQUAL(s->pkts[0]->l2_len, sizeof(*eth));
+	CU_ASSERT_EQUAL(s->pkts[0]->l3_len, sizeof(*out));
+	CU_ASSERT_EQUAL(s->pkts[0]->packet_type,
+			RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 |
+			RTE_PTYPE_L4_NONFRAG);
+	CU_ASSERT_EQUAL(s->pkts[0]->l4_len, 0);
 	adn_test_free(p);
 }
 
