@@ -146,29 +146,34 @@ flow_counter_configure(struct adn_elem *e, struct adn_build *b)
 	return 0;
 }
 
+/* prep -> exec: the flow's cell (NULL: no IPv4 5-tuple). A fastpath may
+ * keep it per flow (PREP_PURE_ON_FLOW). */
+struct flow_counter_ctx {
+	uint32_t *cell;
+};
+
 static const void *
 flow_counter_prep(struct adn_elem *e, struct rte_mbuf *m,
 		  union adn_pkt_ctx *ctx)
 {
 	const struct flow_counter *c = adn_elem_priv(e);
+	struct flow_counter_ctx *x = ADN_PKT_CTX(ctx, struct flow_counter_ctx);
 	struct adn_flow_key k;
-	uint32_t *cell;
 
 	if (adn_pkt_flow_key(m, &k) < 0) {
-		ctx->u64[0] = 0;
+		x->cell = NULL;
 		return NULL;
 	}
-	cell = &c->cells[(size_t)adn_worker_index() * (c->mask + 1) +
-			 (adn_flow_hash(&k, c->seed) & c->mask)];
-	ctx->u64[0] = (uintptr_t)cell;
-	return cell;
+	x->cell = &c->cells[(size_t)adn_worker_index() * (c->mask + 1) +
+			    (adn_flow_hash(&k, c->seed) & c->mask)];
+	return x->cell;
 }
 
 static int
 flow_counter_exec(struct adn_elem *e, struct rte_mbuf *m,
 		  union adn_pkt_ctx *ctx)
 {
-	uint32_t *cell = (uint32_t *)(uintptr_t)ctx->u64[0];
+	uint32_t *cell = ADN_PKT_CTX(ctx, struct flow_counter_ctx)->cell;
 
 	if (cell == NULL)
 		return adn_drop(FLOW_COUNTER_DROP_NOT_IPV4);
@@ -232,7 +237,7 @@ static const struct adn_elem_desc flow_counter_desc = {
 	.help = "count packets per flow in a Murmur3-indexed array of 32-bit counters",
 	/* prep's cell depends only on the flow and the worker. */
 	.flags = ADN_ELEM_STATEFUL_PER_CORE | ADN_ELEM_PREP_PURE_ON_FLOW,
-	.prep_ctx_bytes = sizeof(uint64_t),
+	.prep_ctx_bytes = sizeof(struct flow_counter_ctx),
 	.priv_size = sizeof(struct flow_counter),
 	.n_outputs = FLOW_COUNTER_N_OUT,
 	.drop_reasons = flow_counter_drops,

@@ -271,14 +271,12 @@ struct lpm_route_ctx {
 	uint32_t ipv4;		/* 0: not IPv4, exec drops it */
 	int32_t out;		/* bulk: the output for dst */
 };
-static_assert(sizeof(struct lpm_route_ctx) <= sizeof(union adn_pkt_ctx),
-	      "lpm_route_ctx must fit the packet context");
 
 static const void *
 lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct lpm_route *l = adn_elem_priv(e);
-	struct lpm_route_ctx *c = (struct lpm_route_ctx *)ctx;
+	struct lpm_route_ctx *c = ADN_PKT_CTX(ctx, struct lpm_route_ctx);
 	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
 
 	c->ipv4 = ip != NULL;
@@ -329,16 +327,17 @@ lpm_route_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
 	int32_t out[ADN_BATCH_MAX];
 
 	for (uint16_t k = 0; k < n; k++)
-		dst[k] = ((const struct lpm_route_ctx *)ctx[k])->dst;
+		dst[k] = ADN_PKT_CTX(ctx[k], const struct lpm_route_ctx)->dst;
 	lpm_route_lookup_n(l, dst, out, n);
 	for (uint16_t k = 0; k < n; k++)
-		((struct lpm_route_ctx *)ctx[k])->out = out[k];
+		ADN_PKT_CTX(ctx[k], struct lpm_route_ctx)->out = out[k];
 }
 
 static int
 lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
-	const struct lpm_route_ctx *c = (const struct lpm_route_ctx *)ctx;
+	const struct lpm_route_ctx *c = ADN_PKT_CTX(ctx,
+						    const struct lpm_route_ctx);
 
 	if (!c->ipv4)
 		return adn_drop(LPM_ROUTE_DROP_NOT_IPV4);

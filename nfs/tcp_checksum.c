@@ -51,10 +51,18 @@ static const char *const tcp_cksum_drops[] = {
 
 static const char *const tcp_cksum_modes[] = { "set", "verify", NULL };
 
-/* What prep() found, in ctx->u32[0]; the drop reasons come first. */
+/* What prep() found; the drop reasons come first. */
 enum {
 	TCP_CKSUM_PARSED_SKIP = 8,	/* IPv4, not a handled protocol */
-	TCP_CKSUM_PARSED_OK,		/* ctx: u32[1] L4 offset, u32[2] len, u32[3] L2 len */
+	TCP_CKSUM_PARSED_OK,
+};
+
+/* prep -> exec */
+struct tcp_cksum_ctx {
+	uint32_t found;		/* a drop reason or TCP_CKSUM_PARSED_* */
+	uint32_t l4_off;	/* PARSED_OK: the L4 header's offset */
+	uint32_t l4_len;	/* the L4 header and payload */
+	uint32_t l2_len;
 };
 
 struct tcp_cksum_slot {
@@ -91,12 +99,13 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct tcp_cksum *c = adn_elem_priv(e);
 	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	struct tcp_cksum_ctx *x = ADN_PKT_CTX(ctx, struct tcp_cksum_ctx);
 	uint16_t ihl, total, hdr;
 	uint32_t off;
 	void *l4;
 
 	if (ip == NULL) {
-		ctx->u32[0] = TCP_CKSUM_DROP_NOT_IPV4;
+		x->found = TCP_CKSUM_DROP_NOT_IPV4;
 		return NULL;
 	}
 	if (ip->next_proto_id == IPPROTO_TCP)
@@ -104,7 +113,7 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	else if (ip->next_proto_id == IPPROTO_UDP && c->udp)
 		hdr = sizeof(struct rte_udp_hdr);
 	else {
-		ctx->u32[0] = TCP_CKSUM_PARSED_SKIP;
+		x->found = TCP_CKSUM_PARSED_SKIP;
 		return NULL;
 	}
 	ihl = m->l3_len;
@@ -112,19 +121,19 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	off = (uint32_t)m->l2_len + ihl;
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
 						   RTE_IPV4_HDR_MF_FLAG)) {
-		ctx->u32[0] = TCP_CKSUM_DROP_FRAGMENT;
+		x->found = TCP_CKSUM_DROP_FRAGMENT;
 		return NULL;
 	}
 	l4 = adn_pkt_l4(m, ip, hdr);
 	if (l4 == NULL || total < ihl + hdr ||
 	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m)) {
-		ctx->u32[0] = TCP_CKSUM_DROP_TRUNCATED;
+		x->found = TCP_CKSUM_DROP_TRUNCATED;
 		return NULL;
 	}
-	ctx->u32[0] = TCP_CKSUM_PARSED_OK;
-	ctx->u32[3] = m->l2_len;
-	ctx->u32[1] = off;
-	ctx->u32[2] = (uint32_t)(total - ihl);
+	x->found = TCP_CKSUM_PARSED_OK;
+	x->l2_len = m->l2_len;
+	x->l4_off = off;
+	x->l4_len = (uint32_t)(total - ihl);
 	return l4;
 }
 
@@ -162,20 +171,22 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	struct tcp_cksum *c = adn_elem_priv(e);
 	struct tcp_cksum_slot *s = &c->slot[adn_worker_index()];
+	const struct tcp_cksum_ctx *x = ADN_PKT_CTX(ctx,
+						    const struct tcp_cksum_ctx);
 	const struct rte_ipv4_hdr *ip;
 	uint8_t *field;
 	uint16_t v, stored;
 
-	if (ctx->u32[0] == TCP_CKSUM_PARSED_SKIP) {
+	if (x->found == TCP_CKSUM_PARSED_SKIP) {
 		s->skipped++;
 		return TCP_CKSUM_OUT;
 	}
-	if (ctx->u32[0] != TCP_CKSUM_PARSED_OK)
-		return adn_drop(ctx->u32[0]);
+	if (x->found != TCP_CKSUM_PARSED_OK)
+		return adn_drop(x->found);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-				     ctx->u32[3]);
+				     x->l2_len);
 	/* The field may sit at any alignment: read and write it by bytes. */
-	field = rte_pktmbuf_mtod_offset(m, uint8_t *, ctx->u32[1]) +
+	field = rte_pktmbuf_mtod_offset(m, uint8_t *, x->l4_off) +
 		(ip->next_proto_id == IPPROTO_TCP ?
 		 offsetof(struct rte_tcp_hdr, cksum) :
 		 offsetof(struct rte_udp_hdr, dgram_cksum));
@@ -185,7 +196,7 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 			s->ok++;
 			return TCP_CKSUM_OUT;
 		}
-		if (l4_cksum(m, ip, ctx->u32[1], ctx->u32[2]) != 0) {
+		if (l4_cksum(m, ip, x->l4_off, x->l4_len) != 0) {
 			s->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
@@ -193,7 +204,7 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		return TCP_CKSUM_OUT;
 	}
 	memset(field, 0, sizeof(v));
-	v = l4_cksum(m, ip, ctx->u32[1], ctx->u32[2]);
+	v = l4_cksum(m, ip, x->l4_off, x->l4_len);
 	if (v == 0 && ip->next_proto_id == IPPROTO_UDP)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */

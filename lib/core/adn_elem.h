@@ -44,12 +44,24 @@ adn_drop(unsigned int reason)
 	return ADN_DROP_BASE - (int)reason;
 }
 
-/* Per-packet scratch for prep -> exec, valid within one element's run. */
+/*
+ * Per-packet scratch for prep -> exec (and bulk), valid within one
+ * element's run. Its bytes are the element's alone: an element declares
+ * a struct of what its stages pass on and reads the scratch through
+ * ADN_PKT_CTX(ctx, struct NAME_ctx), which fails the build when the
+ * struct outgrows the slot (rte_graph's RTE_NODE_CTX_SZ rule). Templates
+ * and chains move it as bytes.
+ */
 union adn_pkt_ctx {
-	uint64_t u64[8];
-	uint32_t u32[16];
-	uint8_t u8[64];
+	uint64_t align;
+	uint8_t bytes[64];
 };
+
+#define ADN_PKT_CTX(ctx, type) __extension__ ({				\
+	_Static_assert(sizeof(type) <= sizeof(union adn_pkt_ctx),	\
+		       #type " outgrows union adn_pkt_ctx");		\
+	(type *)(void *)(ctx);						\
+})
 
 /* A batch: mbufs, the output code each element assigns, scratch. */
 struct adn_batch {
