@@ -40,7 +40,7 @@ fi
 cd "$top"
 if [ -f "$build/build.ninja" ]; then
 	meson setup --reconfigure "$build" >/dev/null
-	meson configure "$build" -Dbuildtype="$buildtype"
+	meson configure "$build" -Dbuildtype="$buildtype" >/dev/null
 else
 	meson setup "$build" -Dbuildtype="$buildtype" >/dev/null
 fi
