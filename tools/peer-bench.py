@@ -122,6 +122,9 @@ def click_config(a, lookup, routes):
              "wait %ds, set b $(td.count), set u $(now), "
              "print \"PEER_RATE $(div $(sub $b $a) $(sub $u $t))\", stop);\n"
              % (a.warmup, a.duration))
+    # net_pcap holds the whole trace in mbufs of the rx pool, as for
+    # testpmd (--mbufs).
+    probe = "DPDKInfo(NB_MBUF %d);\n" % a.mbufs + probe
     src = "FromDPDKDevice(0, BURST %d)" % a.burst
     dst = "td :: ToDPDKDevice(1, BURST %d)" % a.burst
     if lookup is None:
@@ -260,7 +263,8 @@ def main():
     ap.add_argument("--routes", type=int, default=1614)
     ap.add_argument("-b", "--burst", type=int, default=32)
     ap.add_argument("--mbufs", type=int, default=262144,
-                    help="testpmd's pool (the pcap is held in mbufs)")
+                    help="testpmd's and FastClick's pool (the pcap is "
+                    "held in mbufs)")
     ap.add_argument("--plan-radix", default="jit8",
                     help="adn-nf plan with route.table = radix")
     ap.add_argument("--plan-dir24-8", default="jit8",
