@@ -114,7 +114,8 @@ parse_args(int argc, char **argv, struct options *o)
 		"Operate it with adn-ctl [-f PREFIX] (stats, top, plan set, capture, ...)\n"
 		"or dpdk-telemetry.py: /adn/stats, /adn/ports, /adn/pipeline,\n"
 		"/adn/element,NAME, /adn/plan, /adn/plan/set,PLAN, /adn/reload,FILE,\n"
-		"/adn/versions, /adn/control,NAME CMD, /adn/morph, /adn/morph/try,PLAN.\n"
+		"/adn/versions, /adn/control,NAME CMD, /adn/capture,ELEM:PORT FILE,\n"
+		"/adn/morph, /adn/morph/try,PLAN.\n"
 		"Exit status: 0 ok, 1 config or start-up error, 2 usage.\n",
 		.opts = opts,
 	};
