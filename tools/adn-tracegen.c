@@ -25,6 +25,7 @@
 #include "adn_rand.h"
 #include "adn_route.h"
 #include "adn_zipf.h"
+#include "tracegen_bytes.h"
 #include "tracegen_http.h"
 
 #define ETH_LEN 14
@@ -243,32 +244,6 @@ bad:
 	fprintf(stderr, "adn-tracegen: bad value '%s' for -%c (see --help)\n",
 		optarg, c);
 	return -EINVAL;
-}
-
-static uint16_t
-inet_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 static enum cls

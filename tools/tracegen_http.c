@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "adn_rand.h"
+#include "tracegen_bytes.h"
 #include "tracegen_http.h"
 
 #define SRV_IP 0x0a000002u
@@ -66,34 +67,6 @@ struct writer {
 	uint64_t n;
 };
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t
-csum(const uint8_t *p, size_t len)
-{
-	uint32_t s = 0;
-
-	for (; len > 1; p += 2, len -= 2)
-		s += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		s += (uint32_t)p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* One segment; returns its index in the trace. */
 static uint64_t
 seg(struct writer *w, const struct conn *c, bool from_client, uint8_t fl,
@@ -113,7 +86,7 @@ seg(struct writer *w, const struct conn *c, bool from_client, uint8_t fl,
 	ip[9] = 6;
 	put32(ip + 12, from_client ? c->cli : SRV_IP);
 	put32(ip + 16, from_client ? SRV_IP : c->cli);
-	put16(ip + 10, csum(ip, 20));
+	put16(ip + 10, inet_csum(ip, 20, 0));
 	put16(th, from_client ? c->sport : 80);
 	put16(th + 2, from_client ? 80 : c->sport);
 	put32(th + 4, from_client ? c->cseq : c->sseq);
