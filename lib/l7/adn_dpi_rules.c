@@ -7,6 +7,7 @@
 #include <hs/hs.h>
 
 #include "adn_dpi_rules.h"
+#include "adn_lines.h"
 #include "adn_parse.h"
 
 static int
@@ -179,61 +180,46 @@ adn_dpi_rule_parse(const char *line, struct adn_dpi_rule *r, char *why,
 	return 1;
 }
 
+struct dpi_load {
+	struct adn_dpi_rule *rules;
+	unsigned int n, cap;
+};
+
+static int
+dpi_line(char *line, unsigned int lineno, void *arg, char *why, size_t wl)
+{
+	struct dpi_load *l = arg;
+	int k;
+
+	(void)lineno;
+	k = adn_array_reserve((void **)&l->rules, l->n, &l->cap,
+			      sizeof(*l->rules), ADN_DPI_MAX_RULES);
+	if (k == -E2BIG)
+		snprintf(why, wl, "more than %d rules", ADN_DPI_MAX_RULES);
+	else if (k < 0)
+		snprintf(why, wl, "out of memory");
+	if (k < 0)
+		return k;
+	k = adn_dpi_rule_parse(line, &l->rules[l->n], why, wl);
+	l->n += k > 0;
+	return k < 0 ? k : 0;
+}
+
 int
 adn_dpi_rules_load(const char *path, struct adn_dpi_rule **rules,
 		   unsigned int *n_out, char *why, size_t wl)
 {
-	char buf[ADN_DPI_MAX_PATTERN * 4 + 128], rw[160];
-	struct adn_dpi_rule *r = NULL;
-	unsigned int n = 0, cap = 0, line = 0;
-	FILE *f = fopen(path, "r");
-	int rc = 0;
+	struct dpi_load l = { 0 };
+	int rc;
 
-	if (f == NULL) {
-		snprintf(why, wl, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(buf, sizeof(buf), f) != NULL) {
-		line++;
-		if (strchr(buf, '\n') == NULL && !feof(f)) {
-			snprintf(why, wl, "%s:%u: line too long", path, line);
-			rc = -EINVAL;
-			break;
-		}
-		if (n == cap) {
-			void *p;
-
-			if (cap >= ADN_DPI_MAX_RULES) {
-				snprintf(why, wl, "%s:%u: more than %d rules",
-					 path, line, ADN_DPI_MAX_RULES);
-				rc = -E2BIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 64;
-			p = realloc(r, cap * sizeof(*r));
-			if (p == NULL) {
-				rc = -ENOMEM;
-				snprintf(why, wl, "out of memory");
-				break;
-			}
-			r = p;
-		}
-		int k = adn_dpi_rule_parse(buf, &r[n], rw, sizeof(rw));
-
-		if (k < 0) {
-			snprintf(why, wl, "%s:%u: %s", path, line, rw);
-			rc = k;
-			break;
-		}
-		n += k > 0;
-	}
-	fclose(f);
+	rc = adn_lines_each(path, ADN_DPI_MAX_PATTERN * 4 + 128, dpi_line, &l,
+			    why, wl);
 	if (rc < 0) {
-		free(r);
+		free(l.rules);
 		return rc;
 	}
-	*rules = r;
-	*n_out = n;
+	*rules = l.rules;
+	*n_out = l.n;
 	return 0;
 }
 

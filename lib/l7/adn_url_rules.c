@@ -6,6 +6,7 @@
 
 #include <hs/hs.h>
 
+#include "adn_lines.h"
 #include "adn_url_rules.h"
 
 struct adn_url_db {
@@ -183,63 +184,48 @@ out:
 	return 0;
 }
 
+struct url_load {
+	struct adn_url_rule *rules;
+	unsigned int n, cap;
+};
+
+static int
+url_line(char *line, unsigned int lineno, void *arg, char *why, size_t wl)
+{
+	struct url_load *l = arg;
+	int k;
+
+	(void)lineno;
+	k = adn_array_reserve((void **)&l->rules, l->n, &l->cap,
+			      sizeof(*l->rules), ADN_URL_MAX_RULES);
+	if (k == -E2BIG)
+		snprintf(why, wl, "more than %d rules", ADN_URL_MAX_RULES);
+	else if (k < 0)
+		snprintf(why, wl, "out of memory");
+	if (k < 0)
+		return k;
+	k = adn_url_rule_parse(line, &l->rules[l->n], why, wl);
+	l->n += k > 0;
+	return k < 0 ? k : 0;
+}
+
 int
 adn_url_db_load(const char *path, bool longest, unsigned int n_workers,
 		struct adn_url_db **out, char *why, size_t why_len)
 {
-	struct adn_url_rule *rules = NULL;
-	unsigned int n = 0, cap = 0, line = 0;
-	char buf[ADN_URL_MAX_PATTERN + 128], r_why[160];
-	FILE *f = fopen(path, "r");
-	int rc = 0;
+	struct url_load l = { 0 };
+	char b_why[160];
+	int rc;
 
-	if (f == NULL) {
-		snprintf(why, why_len, "cannot open %s: %s", path,
-			 strerror(errno));
-		return -errno;
-	}
-	while (rc == 0 && fgets(buf, sizeof(buf), f) != NULL) {
-		line++;
-		if (strchr(buf, '\n') == NULL && !feof(f)) {
-			snprintf(why, why_len, "%s:%u: line too long", path,
-				 line);
-			rc = -EINVAL;
-			break;
-		}
-		if (n == cap) {
-			void *p;
-
-			if (cap >= ADN_URL_MAX_RULES) {
-				snprintf(why, why_len, "%s:%u: more than %d "
-					 "rules", path, line,
-					 ADN_URL_MAX_RULES);
-				rc = -E2BIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 64;
-			p = realloc(rules, cap * sizeof(*rules));
-			if (p == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			rules = p;
-		}
-		int k = adn_url_rule_parse(buf, &rules[n], r_why,
-					   sizeof(r_why));
-		if (k < 0) {
-			snprintf(why, why_len, "%s:%u: %s", path, line, r_why);
-			rc = k;
-		}
-		n += k > 0;
-	}
-	fclose(f);
+	rc = adn_lines_each(path, ADN_URL_MAX_PATTERN + 128, url_line, &l, why,
+			    why_len);
 	if (rc == 0) {
-		rc = adn_url_db_build(rules, n, longest, n_workers, out, r_why,
-				      sizeof(r_why));
+		rc = adn_url_db_build(l.rules, l.n, longest, n_workers, out,
+				      b_why, sizeof(b_why));
 		if (rc < 0)
-			snprintf(why, why_len, "%s: %s", path, r_why);
+			snprintf(why, why_len, "%s: %s", path, b_why);
 	}
-	free(rules);
+	free(l.rules);
 	return rc;
 }
 

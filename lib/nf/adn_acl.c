@@ -21,6 +21,7 @@
 
 #include "adn_acl.h"
 #include "adn_elem.h"
+#include "adn_lines.h"
 #include "adn_pipeline.h"
 
 /* --- rule text --------------------------------------------------------- */
@@ -129,20 +130,58 @@ adn_acl_rule_parse(const char *s, struct adn_acl_rule *r, char *why,
 }
 
 /* Append one rule (growing the array); 0 or -ENOMEM. */
-static int
-acl_push(struct adn_acl_rule **v, unsigned int *n, unsigned int *cap,
-	 const struct adn_acl_rule *r)
-{
-	if (*n == *cap) {
-		unsigned int nc = *cap ? *cap * 2 : 64;
-		struct adn_acl_rule *nv = realloc(*v, sizeof(*nv) * nc);
+/* The rules being loaded; every bad rule is reported, loading goes on. */
+struct acl_load {
+	struct adn_build *b;
+	struct adn_elem *e;
+	const char *key, *path;
+	struct adn_acl_rule *v;
+	unsigned int n, cap;
+	int rc;
+};
 
-		if (nv == NULL)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
+static void
+acl_add(struct acl_load *l, const char *t, unsigned int lineno)
+{
+	struct adn_acl_rule r;
+	char why[160];
+
+	if (t == NULL || adn_acl_rule_parse(t, &r, why, sizeof(why)) < 0) {
+		const char *what = t ? why : "want a string";
+
+		if (lineno == 0)
+			l->rc = adn_build_error(l->b, l->e, l->key, "'%s': %s",
+						t ? t : "(not a string)", what);
+		else
+			l->rc = adn_build_error(l->b, l->e, l->key,
+						"%s:%u: '%s': %s", l->path,
+						lineno, t, what);
+		return;
 	}
-	(*v)[(*n)++] = *r;
+	switch (adn_array_reserve((void **)&l->v, l->n, &l->cap, sizeof(r),
+				  ADN_ACL_MAX_RULES)) {
+	case 0:
+		l->v[l->n] = r;
+		break;
+	case -E2BIG:	/* counted only: the caller names the count */
+		break;
+	default:
+		l->rc = -ENOMEM;
+		return;
+	}
+	l->n++;
+}
+
+static int
+acl_line(char *line, unsigned int lineno, void *arg, char *why, size_t wl)
+{
+	char *t = line + strspn(line, " \t");
+
+	(void)why;
+	(void)wl;
+	t[strcspn(t, "#")] = '\0';
+	if (t[strspn(t, " \t")] != '\0')
+		acl_add(arg, t, lineno);
 	return 0;
 }
 
@@ -152,65 +191,33 @@ adn_acl_rules_load(struct adn_build *b, struct adn_elem *e,
 		   struct adn_acl_rule **out, unsigned int *n)
 {
 	const config_setting_t *list = adn_elem_arg(e, list_key);
-	struct adn_acl_rule r, *v = NULL;
-	unsigned int cap = 0, cnt = 0;
-	char path[PATH_MAX], line[512], why[160];
-	int rc = 0;
+	struct acl_load l = { .b = b, .e = e, .key = list_key };
+	char path[PATH_MAX], why[PATH_MAX + 160];
+	unsigned int cnt;
 
-	for (int i = 0; list != NULL && i < config_setting_length(list); i++) {
-		const config_setting_t *s = config_setting_get_elem(list, i);
-		const char *t = config_setting_get_string(s);
-
-		if (t == NULL || adn_acl_rule_parse(t, &r, why,
-						    sizeof(why)) < 0) {
-			rc = adn_build_error_at(b, e, s, list_key, "'%s': %s",
-						t ? t : "(not a string)",
-						t ? why : "want a string");
-			continue;
-		}
-		if (acl_push(&v, &cnt, &cap, &r) < 0)
-			rc = -ENOMEM;
-	}
+	for (int i = 0; list != NULL && i < config_setting_length(list); i++)
+		acl_add(&l, config_setting_get_string(
+			config_setting_get_elem(list, i)), 0);
 	adn_elem_arg_path(e, file_key, path, sizeof(path));
 	if (path[0] != '\0') {
-		FILE *f = fopen(path, "r");
-		unsigned int ln = 0;
-
-		if (f == NULL) {
-			free(v);
-			return adn_build_error(b, e, file_key,
-					       "cannot open '%s': %s", path,
-					       strerror(errno));
-		}
-		while (fgets(line, sizeof(line), f) != NULL) {
-			char *t = line + strspn(line, " \t");
-
-			ln++;
-			t[strcspn(t, "#\r\n")] = '\0';
-			if (t[strspn(t, " \t")] == '\0')
-				continue;
-			if (adn_acl_rule_parse(t, &r, why, sizeof(why)) < 0) {
-				rc = adn_build_error(b, e, file_key,
-						     "%s:%u: '%s': %s", path,
-						     ln, t, why);
-				continue;
-			}
-			if (acl_push(&v, &cnt, &cap, &r) < 0)
-				rc = -ENOMEM;
-		}
-		fclose(f);
+		l.key = file_key;
+		l.path = path;
+		if (adn_lines_each(path, 510, acl_line, &l, why,
+				   sizeof(why)) < 0)
+			l.rc = adn_build_error(b, e, file_key, "%s", why);
 	}
-	if (rc == 0 && cnt > ADN_ACL_MAX_RULES)
-		rc = adn_build_error(b, e, list_key, "%u rules: at most %d",
-				     cnt, ADN_ACL_MAX_RULES);
-	if (rc == -ENOMEM)
+	cnt = l.n;
+	if (l.rc == 0 && cnt > ADN_ACL_MAX_RULES)
+		l.rc = adn_build_error(b, e, list_key, "%u rules: at most %d",
+				       cnt, ADN_ACL_MAX_RULES);
+	if (l.rc == -ENOMEM)
 		adn_build_error(b, e, list_key, "out of memory for %u rules",
 				cnt);
-	if (rc < 0) {
-		free(v);
-		return rc;
+	if (l.rc < 0) {
+		free(l.v);
+		return l.rc;
 	}
-	*out = v;
+	*out = l.v;
 	*n = cnt;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_lines.h"
 #include "adn_route.h"
 
 /* Strict dotted quad: four decimal octets, nothing else. */
@@ -214,68 +215,50 @@ cmp_prefix(const void *a, const void *b)
 	return x->line < y->line ? -1 : 1;
 }
 
+struct route_load {
+	struct adn_route_table *t;
+	unsigned int cap;
+	uint32_t min_hop, max_hop;
+};
+
+static int
+route_line(char *line, unsigned int lineno, void *arg, char *why, size_t wl)
+{
+	struct route_load *l = arg;
+	struct adn_route_table *t = l->t;
+	char *tok[2], *hash = strchr(line, '#');
+	struct adn_route r;
+	int n, rc;
+
+	if (hash != NULL)
+		*hash = '\0';
+	n = split(line, tok, 2);
+	if (n == 0)
+		return 0;
+	rc = parse_route_toks(tok, n, l->min_hop, l->max_hop, &r, why, wl);
+	if (rc < 0)
+		return rc;
+	r.line = lineno;
+	rc = adn_array_reserve((void **)&t->r, t->n, &l->cap, sizeof(r),
+			       UINT32_MAX / sizeof(r));
+	if (rc < 0) {
+		snprintf(why, wl, "out of memory");
+		return rc;
+	}
+	t->r[t->n++] = r;
+	return 0;
+}
+
 int
 adn_route_file_read(const char *path, uint32_t min_hop, uint32_t max_hop,
 		    struct adn_route_table *t, char *err, size_t err_len)
 {
-	FILE *f = fopen(path, "r");
-	char buf[512], what[256];
-	unsigned int line = 0, cap = 0;
-	int rc = 0;
+	struct route_load l = { .t = t, .min_hop = min_hop,
+				.max_hop = max_hop };
+	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (f == NULL) {
-		rc = -errno;
-		snprintf(err, err_len, "%s: cannot read: %s", path,
-			 strerror(errno));
-		return rc;
-	}
-	while (fgets(buf, sizeof(buf), f) != NULL) {
-		char *tok[2], *hash;
-		struct adn_route r;
-		int n;
-
-		line++;
-		if (strchr(buf, '\n') == NULL && !feof(f)) {
-			snprintf(err, err_len,
-				 "%s:%u: line longer than 510 characters",
-				 path, line);
-			rc = -EINVAL;
-			break;
-		}
-		hash = strchr(buf, '#');
-		if (hash != NULL)
-			*hash = '\0';
-		n = split(buf, tok, 2);
-		if (n == 0)
-			continue;
-		rc = parse_route_toks(tok, n, min_hop, max_hop, &r, what,
-				      sizeof(what));
-		if (rc < 0) {
-			snprintf(err, err_len, "%s:%u: %s", path, line, what);
-			break;
-		}
-		r.line = line;
-		if (t->n == cap) {
-			unsigned int c = cap ? cap * 2 : 1024;
-			struct adn_route *nr = realloc(t->r, sizeof(*nr) * c);
-
-			if (nr == NULL) {
-				rc = -ENOMEM;
-				snprintf(err, err_len, "%s: out of memory",
-					 path);
-				break;
-			}
-			t->r = nr;
-			cap = c;
-		}
-		t->r[t->n++] = r;
-	}
-	if (rc == 0 && ferror(f)) {
-		rc = -EIO;
-		snprintf(err, err_len, "%s: read error", path);
-	}
-	fclose(f);
+	rc = adn_lines_each(path, 510, route_line, &l, err, err_len);
 	if (rc == 0 && t->n == 0) {
 		snprintf(err, err_len, "%s: no routes", path);
 		rc = -EINVAL;
