@@ -20,6 +20,10 @@
  * changed by control, flows) survives plan swaps and reloads that keep
  * the keys marked (s).
  *
+ * Stages: prep parses, keys the packet and finds its VIP; bulk looks the
+ * flows of all its packets up in one rte_hash bulk call (their cache
+ * misses overlap); exec balances, tracking the flow of a miss.
+ *
  * Keys:
  *   vips        (list of groups, required, s): { vip = "PROTO A.B.C.D:PORT";
  *               backends = ( "A.B.C.D[:PORT] [WEIGHT]", ... ); } — PROTO
@@ -346,19 +350,59 @@ maglev_lb_encap(struct rte_mbuf *m, uint32_t src, uint32_t dst)
 	return 0;
 }
 
+/* What prep leaves for bulk, and bulk for exec. */
+struct maglev_lb_ctx {
+	struct adn_lb_pkt pkt;
+	uint8_t ipv4;		/* 0: not IPv4, exec drops it */
+};
+
+/* Parse, key the packet and find its VIP; bulk reads the shared table. */
+static const void *
+maglev_lb_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	const struct maglev_lb *x = adn_elem_priv(e);
+	struct maglev_lb_ctx *c = ADN_PKT_CTX(ctx, struct maglev_lb_ctx);
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+
+	c->ipv4 = ip != NULL;
+	if (ip == NULL)
+		c->pkt.decided = 1;
+	else
+		adn_lb_classify(x->lb, (const uint8_t *)ip,
+				rte_pktmbuf_data_len(m) - m->l2_len, &c->pkt);
+	return NULL;
+}
+
+/* One rte_hash bulk lookup for all the packets: their bucket, key and
+ * flow misses overlap instead of following one another. */
+static void
+maglev_lb_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
+	       union adn_pkt_ctx *const *ctx, uint16_t n)
+{
+	const struct maglev_lb *x = adn_elem_priv(e);
+	struct adn_lb_pkt *p[ADN_BATCH_MAX];
+
+	RTE_BUILD_BUG_ON(ADN_BATCH_MAX > ADN_NF_BULK_MAX);
+	RTE_SET_USED(m);
+	for (uint16_t k = 0; k < n; k++)
+		p[k] = &ADN_PKT_CTX(ctx[k], struct maglev_lb_ctx)->pkt;
+	adn_lb_lookup_bulk(x->lb, p, n);
+}
+
 static int
 maglev_lb_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct maglev_lb *x = adn_elem_priv(e);
-	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	const struct maglev_lb_ctx *c =
+		ADN_PKT_CTX(ctx, const struct maglev_lb_ctx);
 	enum adn_lb_verdict v;
 	uint32_t be;
 
-	if (ip == NULL)
+	if (!c->ipv4)
 		return adn_drop(MAGLEV_LB_DROP_NOT_IPV4);
-	v = adn_lb_process(x->lb, (uint8_t *)ip,
-			   rte_pktmbuf_data_len(m) - m->l2_len,
-			   maglev_lb_now_ms(x), &be);
+	v = adn_lb_apply(x->lb, (uint8_t *)adn_pkt_ipv4(m),
+			 rte_pktmbuf_data_len(m) - m->l2_len,
+			 maglev_lb_now_ms(x), &c->pkt, &be);
 	if (v == ADN_LB_FORWARD && x->ipip) {
 		if (maglev_lb_encap(m, x->encap_src, be) < 0)
 			return adn_drop(MAGLEV_LB_DROP_NO_HEADROOM);
@@ -590,7 +634,7 @@ static const struct adn_elem_desc maglev_lb_desc = {
 	.drop_reasons = maglev_lb_drops,
 	.args = maglev_lb_args,
 	.configure = maglev_lb_configure,
-	ADN_ELEM_EXEC_STAGE(maglev_lb),
+	ADN_ELEM_BULK_STAGES(maglev_lb),
 	.tick = maglev_lb_tick,
 	.xstats = maglev_lb_xstats,
 	.control = maglev_lb_control,

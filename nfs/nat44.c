@@ -22,6 +22,11 @@
  * created under one lock. The table is state: it survives plan swaps and
  * reloads that keep the keys marked (s) below.
  *
+ * Stages: prep parses and keys the packet; bulk looks the sessions of
+ * all its packets up in one rte_hash bulk call (their cache misses
+ * overlap, NFMorph's batching); exec translates, making the session of
+ * an outbound miss.
+ *
  * Keys:
  *   ip_base      (string, required, s) first public IPv4 address
  *   n_ips        (int 1-1024, default 1, s) public addresses from ip_base
@@ -296,17 +301,57 @@ nat44_now_ms(const struct nat44 *x)
 	return rte_get_tsc_cycles() / x->tsc_per_ms;
 }
 
+/* What prep leaves for bulk, and bulk for exec. */
+struct nat44_ctx {
+	struct adn_nat_pkt pkt;
+	uint8_t ipv4;		/* 0: not IPv4, exec drops it */
+};
+
+/* Parse and key the packet; bulk reads the shared table. */
+static const void *
+nat44_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	const struct nat44 *x = adn_elem_priv(e);
+	struct nat44_ctx *c = ADN_PKT_CTX(ctx, struct nat44_ctx);
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+
+	c->ipv4 = ip != NULL;
+	if (ip == NULL)
+		c->pkt.decided = 1;
+	else
+		adn_nat_classify(x->nat, (const uint8_t *)ip,
+				 rte_pktmbuf_data_len(m) - m->l2_len, &c->pkt);
+	return NULL;
+}
+
+/* One rte_hash bulk lookup for all the packets: their bucket, key and
+ * session misses overlap instead of following one another. */
+static void
+nat44_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
+	   union adn_pkt_ctx *const *ctx, uint16_t n)
+{
+	const struct nat44 *x = adn_elem_priv(e);
+	struct adn_nat_pkt *p[ADN_BATCH_MAX];
+
+	RTE_BUILD_BUG_ON(ADN_BATCH_MAX > ADN_NF_BULK_MAX);
+	RTE_SET_USED(m);
+	for (uint16_t k = 0; k < n; k++)
+		p[k] = &ADN_PKT_CTX(ctx[k], struct nat44_ctx)->pkt;
+	adn_nat_lookup_bulk(x->nat, p, n);
+}
+
 static int
 nat44_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct nat44 *x = adn_elem_priv(e);
-	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	const struct nat44_ctx *c = ADN_PKT_CTX(ctx, const struct nat44_ctx);
 
-	if (ip == NULL)
+	if (!c->ipv4)
 		return adn_drop(NAT44_DROP_NOT_IPV4);
-	return nat44_codes[adn_nat_process(x->nat, (uint8_t *)ip,
-					   rte_pktmbuf_data_len(m) - m->l2_len,
-					   nat44_now_ms(x))];
+	return nat44_codes[adn_nat_apply(x->nat,
+					 (uint8_t *)adn_pkt_ipv4(m),
+					 rte_pktmbuf_data_len(m) - m->l2_len,
+					 nat44_now_ms(x), &c->pkt)];
 }
 
 /* A sweep's sessions, freed after the grace period. */
@@ -383,7 +428,7 @@ static const struct adn_elem_desc nat44_desc = {
 	.drop_reasons = nat44_drops,
 	.args = nat44_args,
 	.configure = nat44_configure,
-	ADN_ELEM_EXEC_STAGE(nat44),
+	ADN_ELEM_BULK_STAGES(nat44),
 	.tick = nat44_tick,
 	.xstats = nat44_xstats,
 };

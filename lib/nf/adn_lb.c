@@ -3,6 +3,7 @@
  * L4 load balancer state on rte_hash and Maglev (adn_lb.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,9 +13,11 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_spinlock.h>
 
 #include "adn_hash.h"
+#include "adn_hash_bulk.h"
 #include "adn_lb.h"
 #include "adn_maglev.h"
 #include "adn_nat.h"
@@ -484,24 +487,34 @@ lb_track(struct adn_lb *lb, const struct lb_key *fk, unsigned int vi,
 	return b;
 }
 
-enum adn_lb_verdict
-adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
-	       uint32_t *backend_ip)
+/* The packet's hash key, laid out as struct lb_key. */
+static inline const struct lb_key *
+pkt_key(const struct adn_lb_pkt *p)
+{
+	RTE_BUILD_BUG_ON(sizeof(struct lb_key) != 16 ||
+			 offsetof(struct adn_lb_pkt, flow) != 16);
+	return (const struct lb_key *)(const void *)p;
+}
+
+bool
+adn_lb_classify(const struct adn_lb *lb, const uint8_t *ip, size_t len,
+		struct adn_lb_pkt *p)
 {
 	const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)ip;
-	struct lb_backend *be;
-	struct lb_flow *f;
-	struct lb_vip *v = NULL;
-	struct lb_key k;
+	const struct lb_vip *v = NULL;
+	const uint8_t *l4;
 	size_t ihl;
-	uint8_t *l4;
-	unsigned int b;
 
+	memset(p, 0, sizeof(*p));
+	p->flow = -1;
+	p->vip = -1;
+	p->decided = 1;
+	p->verdict = ADN_LB_MALFORMED;
 	if (len < sizeof(*h) || (ip[0] >> 4) != 4)
-		return ADN_LB_MALFORMED;
+		return false;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if (ihl < sizeof(*h) || ihl > len)
-		return ADN_LB_MALFORMED;
+		return false;
 	for (unsigned int i = 0; i < lb->n_vips; i++)
 		if (lb->vips[i].ip == h->dst_addr) {
 			v = &lb->vips[i];
@@ -509,28 +522,70 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 		}
 	if ((h->next_proto_id != LB_TCP && h->next_proto_id != LB_UDP) ||
 	    (h->fragment_offset &
-	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
-		return v != NULL ? ADN_LB_UNSUPPORTED : ADN_LB_MISS;
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+		p->verdict = v != NULL ? ADN_LB_UNSUPPORTED : ADN_LB_MISS;
+		return false;
+	}
 	if (len - ihl < adn_nat_l4_need(h->next_proto_id))
-		return ADN_LB_MALFORMED;
+		return false;
 	l4 = ip + ihl;
-	k = (struct lb_key){ .src = h->src_addr, .dst = h->dst_addr,
-		.proto = h->next_proto_id };
-	memcpy(&k.sport, l4, 2);
-	memcpy(&k.dport, l4 + 2, 2);
+	p->src = h->src_addr;
+	p->dst = h->dst_addr;
+	p->proto = h->next_proto_id;
+	memcpy(&p->sport, l4, 2);
+	memcpy(&p->dport, l4 + 2, 2);
 	/* The VIP by protocol and port too (port 0: every port). */
-	v = NULL;
 	for (unsigned int i = 0; i < lb->n_vips; i++)
-		if (lb->vips[i].ip == k.dst && lb->vips[i].proto == k.proto &&
-		    (lb->vips[i].port == k.dport || lb->vips[i].port == 0)) {
-			v = &lb->vips[i];
+		if (lb->vips[i].ip == p->dst && lb->vips[i].proto == p->proto &&
+		    (lb->vips[i].port == p->dport || lb->vips[i].port == 0)) {
+			p->vip = (int8_t)i;
 			break;
 		}
-	if (v == NULL) {
+	if (p->vip < 0) {
+		p->verdict = ADN_LB_MISS;
 		if (lb->mode != ADN_LB_DNAT)
-			return ADN_LB_MISS;
-		k.reply = 1;
-		f = lb_lookup(lb, &k);
+			return false;
+		p->reply = 1;
+	}
+	p->decided = 0;
+	return true;
+}
+
+void
+adn_lb_lookup_bulk(const struct adn_lb *lb, struct adn_lb_pkt *const *p,
+		   unsigned int cnt)
+{
+	const void *keys[ADN_NF_BULK_MAX];
+	int32_t *slot[ADN_NF_BULK_MAX];
+
+	for (unsigned int i = 0; i < cnt; i++) {
+		keys[i] = p[i]->decided ? NULL : pkt_key(p[i]);
+		slot[i] = &p[i]->flow;
+	}
+	adn_hash_lookup_slots(lb->h, keys, slot, cnt);
+	for (unsigned int i = 0; i < cnt; i++)
+		if (p[i]->flow >= 0)
+			rte_prefetch0(&lb->flows[p[i]->flow]);
+}
+
+enum adn_lb_verdict
+adn_lb_apply(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
+	     const struct adn_lb_pkt *p, uint32_t *backend_ip)
+{
+	const size_t ihl = (size_t)(ip[0] & 0xf) * 4;
+	uint8_t *l4 = ip + ihl;
+	struct lb_backend *be;
+	struct lb_flow *f;
+	struct lb_vip *v;
+	unsigned int b;
+
+	if (p->decided)
+		return p->verdict;
+	/* A miss is looked up again: an earlier packet of the same bulk (or
+	 * another worker) may have tracked the flow since, and a verdict
+	 * must not depend on how packets were grouped. */
+	f = p->flow >= 0 ? &lb->flows[p->flow] : lb_lookup(lb, pkt_key(p));
+	if (p->reply) {
 		if (f == NULL)
 			return ADN_LB_MISS;
 		__atomic_store_n(&f->last_ms, now_ms, __ATOMIC_RELAXED);
@@ -539,19 +594,19 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 				lb->vips[f->vip].ip, f->key[0].dport);
 		return ADN_LB_REPLY;
 	}
+	v = &lb->vips[p->vip];
 	__atomic_fetch_add(&v->packets, 1, __ATOMIC_RELAXED);
-	f = lb_lookup(lb, &k);
 	if (f != NULL) {
 		b = f->be;
 		__atomic_store_n(&f->last_ms, now_ms, __ATOMIC_RELAXED);
 	} else {
-		const uint32_t hash = lb_flow_hash(k.src, k.dst, k.sport,
-						   k.dport, k.proto);
+		const uint32_t hash = lb_flow_hash(p->src, p->dst, p->sport,
+						   p->dport, p->proto);
 
 		b = lb_pick(lb, v, hash);
 		if (b != ADN_MAGLEV_NONE) {
 			rte_spinlock_lock(&lb->lock);
-			b = lb_track(lb, &k, (unsigned int)(v - lb->vips), b,
+			b = lb_track(lb, pkt_key(p), (unsigned int)p->vip, b,
 				     hash, now_ms);
 			rte_spinlock_unlock(&lb->lock);
 		}
@@ -568,8 +623,18 @@ adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
 	*backend_ip = be->ip;
 	if (lb->mode == ADN_LB_DNAT)
 		adn_nat_rewrite(ip, l4, len - ihl, ADN_NAT_DST, be->ip,
-				be->port ? be->port : k.dport);
+				be->port ? be->port : p->dport);
 	return ADN_LB_FORWARD;
+}
+
+enum adn_lb_verdict
+adn_lb_process(struct adn_lb *lb, uint8_t *ip, size_t len, uint64_t now_ms,
+	       uint32_t *backend_ip)
+{
+	struct adn_lb_pkt p;
+
+	adn_lb_classify(lb, ip, len, &p);
+	return adn_lb_apply(lb, ip, len, now_ms, &p, backend_ip);
 }
 
 /* Whether flow f is live and idle for `to` ms at now_ms; read without

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adn_hash_bulk.h"
+
 #define ADN_LB_MAX_VIPS 16
 #define ADN_LB_MAX_BACKENDS 64	/* per VIP, removed ones included */
 
@@ -135,6 +137,38 @@ void adn_lb_table_free(void *table);
 enum adn_lb_verdict adn_lb_process(struct adn_lb *lb, uint8_t *ip,
 				   size_t len, uint64_t now_ms,
 				   uint32_t *backend_ip);
+
+/*
+ * adn_lb_process in three steps, for elements that look up many packets
+ * at once so their cache misses overlap (as adn_nat_classify,
+ * adn_nat_lookup_bulk and adn_nat_apply): classify parses, keys the
+ * packet and finds its VIP; lookup_bulk finds the flows of many packets
+ * with one rte_hash bulk lookup and prefetches them; apply balances one
+ * packet by what was found, as adn_lb_process would.
+ */
+struct adn_lb_pkt {
+	/* the hash key (forward, or reply in DNAT mode), network order */
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t reply;
+	uint16_t pad;
+	int32_t flow;		/* flow slot found, -1 none */
+	int8_t vip;		/* its VIP, -1 for a reply */
+	uint8_t decided;	/* verdict given by classify: `verdict` */
+	uint8_t verdict;	/* enum adn_lb_verdict */
+};
+
+/* Fill *p for the IPv4 packet at `ip`; false when that alone decides it. */
+bool adn_lb_classify(const struct adn_lb *lb, const uint8_t *ip, size_t len,
+		     struct adn_lb_pkt *p);
+/* Set p[i]->flow for each undecided packet of p[0..cnt), cnt at most
+ * ADN_NF_BULK_MAX (adn_hash_bulk.h). */
+void adn_lb_lookup_bulk(const struct adn_lb *lb, struct adn_lb_pkt *const *p,
+			unsigned int cnt);
+enum adn_lb_verdict adn_lb_apply(struct adn_lb *lb, uint8_t *ip, size_t len,
+				 uint64_t now_ms, const struct adn_lb_pkt *p,
+				 uint32_t *backend_ip);
 
 /* Sweep and release idle flows, as adn_nat_sweep / adn_nat_release. */
 unsigned int adn_lb_sweep(struct adn_lb *lb, uint64_t now_ms, uint32_t scan,

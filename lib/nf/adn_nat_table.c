@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +14,10 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_spinlock.h>
 
+#include "adn_hash_bulk.h"
 #include "adn_nat.h"
 #include "adn_nat_table.h"
 
@@ -348,44 +351,96 @@ nat_touch(struct nat_sess *s, uint64_t now_ms, uint8_t seen,
 		__atomic_fetch_or(&s->flags, f, __ATOMIC_RELAXED);
 }
 
-enum adn_nat_verdict
-adn_nat_process(struct adn_nat *n, uint8_t *ip, size_t len, uint64_t now_ms)
+/* The session of a packet keyed by classify; the key is the packet's
+ * first 8 bytes, laid out as struct nat_key. */
+static inline const struct nat_key *
+pkt_key(const struct adn_nat_pkt *p)
+{
+	RTE_BUILD_BUG_ON(sizeof(struct nat_key) != 8 ||
+			 offsetof(struct adn_nat_pkt, sess) != 8);
+	return (const struct nat_key *)(const void *)p;
+}
+
+bool
+adn_nat_classify(const struct adn_nat *n, const uint8_t *ip, size_t len,
+		 struct adn_nat_pkt *p)
 {
 	const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)ip;
-	enum adn_nat_verdict why = ADN_NAT_MALFORMED;
-	size_t ihl, need;
-	struct nat_sess *s;
-	struct nat_key k;
-	uint8_t *l4;
+	const uint8_t *l4;
 	uint16_t sport, dport;
+	size_t ihl, need;
 
+	p->sess = -1;
+	p->decided = 1;
+	p->verdict = ADN_NAT_MALFORMED;
 	if (len < sizeof(*h) || (ip[0] >> 4) != 4)
-		return ADN_NAT_MALFORMED;
+		return false;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if (ihl < sizeof(*h) || ihl > len)
-		return ADN_NAT_MALFORMED;
+		return false;
+	p->verdict = ADN_NAT_UNSUPPORTED;
 	/* A fragment: a later one carries no port to translate by. */
 	if (h->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 						  RTE_IPV4_HDR_OFFSET_MASK))
-		return ADN_NAT_UNSUPPORTED;
+		return false;
 	need = adn_nat_l4_need(h->next_proto_id);
 	if (need == 0)
-		return ADN_NAT_UNSUPPORTED;
+		return false;
+	p->verdict = ADN_NAT_MALFORMED;
 	if (len - ihl < need)
-		return ADN_NAT_MALFORMED;
+		return false;
 	l4 = ip + ihl;
 	if (h->next_proto_id == NAT_ICMP) {
+		p->verdict = ADN_NAT_UNSUPPORTED;
 		if (l4[0] != ICMP_ECHO_REQUEST && l4[0] != 0)
-			return ADN_NAT_UNSUPPORTED;
+			return false;
 		memcpy(&sport, l4 + 4, 2);	/* the identifier, both ways */
 		dport = sport;
 	} else {
 		memcpy(&sport, l4, 2);
 		memcpy(&dport, l4 + 2, 2);
 	}
-	if (nat_is_public(n, h->dst_addr)) {
-		k = nat_key(h->dst_addr, dport, h->next_proto_id, true);
-		s = nat_lookup(n, &k);
+	p->proto = h->next_proto_id;
+	p->outside = nat_is_public(n, h->dst_addr);
+	p->ip = p->outside ? h->dst_addr : h->src_addr;
+	p->port = p->outside ? dport : sport;
+	p->decided = 0;
+	return true;
+}
+
+void
+adn_nat_lookup_bulk(const struct adn_nat *n, struct adn_nat_pkt *const *p,
+		    unsigned int cnt)
+{
+	const void *keys[ADN_NF_BULK_MAX];
+	int32_t *slot[ADN_NF_BULK_MAX];
+
+	for (unsigned int i = 0; i < cnt; i++) {
+		keys[i] = p[i]->decided ? NULL : pkt_key(p[i]);
+		slot[i] = &p[i]->sess;
+	}
+	adn_hash_lookup_slots(n->h, keys, slot, cnt);
+	for (unsigned int i = 0; i < cnt; i++)
+		if (p[i]->sess >= 0)
+			rte_prefetch0(&n->sess[p[i]->sess]);
+}
+
+enum adn_nat_verdict
+adn_nat_apply(struct adn_nat *n, uint8_t *ip, size_t len, uint64_t now_ms,
+	      const struct adn_nat_pkt *p)
+{
+	enum adn_nat_verdict why = ADN_NAT_MALFORMED;
+	size_t ihl = (size_t)(ip[0] & 0xf) * 4;
+	uint8_t *l4 = ip + ihl;
+	struct nat_sess *s;
+
+	if (p->decided)
+		return p->verdict;
+	/* A miss is looked up again: an earlier packet of the same bulk (or
+	 * another worker) may have made the session since, and a verdict
+	 * must not depend on how packets were grouped. */
+	s = p->sess >= 0 ? &n->sess[p->sess] : nat_lookup(n, pkt_key(p));
+	if (p->outside) {
 		if (s == NULL)
 			return ADN_NAT_NO_SESSION;
 		adn_nat_rewrite(ip, l4, len - ihl, ADN_NAT_DST, s->in_ip,
@@ -393,14 +448,12 @@ adn_nat_process(struct adn_nat *n, uint8_t *ip, size_t len, uint64_t now_ms)
 		nat_touch(s, now_ms, NAT_SEEN_OUT, l4);
 		return ADN_NAT_OUT2IN;
 	}
-	k = nat_key(h->src_addr, sport, h->next_proto_id, false);
-	s = nat_lookup(n, &k);
 	if (s == NULL) {
 		/* An echo reply from inside answers nothing we mapped. */
-		if (h->next_proto_id == NAT_ICMP && l4[0] != ICMP_ECHO_REQUEST)
+		if (p->proto == NAT_ICMP && l4[0] != ICMP_ECHO_REQUEST)
 			return ADN_NAT_NO_SESSION;
 		rte_spinlock_lock(&n->lock);
-		s = nat_create(n, &k, now_ms, &why);
+		s = nat_create(n, pkt_key(p), now_ms, &why);
 		rte_spinlock_unlock(&n->lock);
 		if (s == NULL)
 			return why;
@@ -408,6 +461,15 @@ adn_nat_process(struct adn_nat *n, uint8_t *ip, size_t len, uint64_t now_ms)
 	adn_nat_rewrite(ip, l4, len - ihl, ADN_NAT_SRC, s->ext_ip, s->ext_port);
 	nat_touch(s, now_ms, NAT_SEEN_IN, l4);
 	return ADN_NAT_IN2OUT;
+}
+
+enum adn_nat_verdict
+adn_nat_process(struct adn_nat *n, uint8_t *ip, size_t len, uint64_t now_ms)
+{
+	struct adn_nat_pkt p;
+
+	adn_nat_classify(n, ip, len, &p);
+	return adn_nat_apply(n, ip, len, now_ms, &p);
 }
 
 static uint32_t

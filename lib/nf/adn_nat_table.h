@@ -32,8 +32,11 @@
 #ifndef _ADN_NAT_TABLE_H_
 #define _ADN_NAT_TABLE_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "adn_hash_bulk.h"
 
 enum adn_nat_timeout {
 	ADN_NAT_TO_UDP,
@@ -114,6 +117,41 @@ int adn_nat_static_add(struct adn_nat *n, uint8_t proto, uint32_t ext_ip,
  */
 enum adn_nat_verdict adn_nat_process(struct adn_nat *n, uint8_t *ip,
 				     size_t len, uint64_t now_ms);
+
+/*
+ * adn_nat_process in three steps, for elements that look up many packets
+ * at once so their cache misses overlap (a stage-form element's prep,
+ * bulk and exec):
+ *   adn_nat_classify: parse and key one packet (no shared memory read);
+ *   adn_nat_lookup_bulk: find the sessions of many packets with one
+ *     rte_hash bulk lookup, and prefetch the sessions found;
+ *   adn_nat_apply: translate one packet by what its lookup found (creating
+ *     the session on an outbound miss), as adn_nat_process would.
+ * The session found stays valid until the caller's next RCU quiescent
+ * state (the batch boundary), as for adn_nat_process.
+ */
+struct adn_nat_pkt {
+	/* the hash key: the endpoint looked up, network order */
+	uint32_t ip;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t outside;	/* 1: to a public endpoint (return traffic) */
+	int32_t sess;		/* session slot found, -1 none */
+	uint8_t decided;	/* verdict given by classify: `verdict` */
+	uint8_t verdict;	/* enum adn_nat_verdict */
+};
+
+/* Fill *p for the IPv4 packet at `ip`; false when that alone decides the
+ * packet (p->verdict: malformed, unsupported). */
+bool adn_nat_classify(const struct adn_nat *n, const uint8_t *ip, size_t len,
+		      struct adn_nat_pkt *p);
+/* Set p[i]->sess for each undecided packet of p[0..cnt), cnt at most
+ * ADN_NF_BULK_MAX (adn_hash_bulk.h). */
+void adn_nat_lookup_bulk(const struct adn_nat *n, struct adn_nat_pkt *const *p,
+			 unsigned int cnt);
+enum adn_nat_verdict adn_nat_apply(struct adn_nat *n, uint8_t *ip, size_t len,
+				   uint64_t now_ms,
+				   const struct adn_nat_pkt *p);
 
 /*
  * Control thread: look at up to `scan` session slots from where the last
