@@ -8,6 +8,10 @@
  * 5-tuple alone (PURE_ON_FLOW): a fastpath may cache it. For `reflect`
  * rules (let replies in) use ReflexiveAcl.
  *
+ * Stages: prep reads the 5-tuple; bulk classifies all the packets it is
+ * given in one rte_acl call (several at a time with SIMD); exec counts
+ * the hit and gives the verdict.
+ *
  * Keys:
  *   rules      (list of strings) rules, first match wins (lib/nf/adn_acl.h:
  *              "ACTION PROTO SRC[/LEN] SPORTS DST[/LEN] DPORTS")
@@ -77,20 +81,65 @@ acl_destroy(struct adn_elem *e)
 	adn_acl_free(x->a);
 }
 
+/* What prep leaves for bulk, and bulk for exec. */
+struct acl_ctx {
+	struct adn_acl_tuple t;
+	uint32_t match;		/* bulk: rte_acl's result */
+	uint8_t drop;		/* prep: ACL_DROP_* + 1, 0 to classify */
+};
+
+static const void *
+acl_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	struct acl_ctx *c = ADN_PKT_CTX(ctx, struct acl_ctx);
+	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+
+	RTE_SET_USED(e);
+	c->drop = 0;
+	if (ip == NULL)
+		c->drop = ACL_DROP_NOT_IPV4 + 1;
+	else if (adn_acl_tuple((const uint8_t *)ip,
+			       rte_pktmbuf_data_len(m) - m->l2_len,
+			       &c->t) < 0)
+		c->drop = ACL_DROP_MALFORMED + 1;
+	return NULL;
+}
+
+/* One rte_acl call for all the packets: it matches several tuples at a
+ * time with SIMD, and pays its fixed cost once. */
+static void
+acl_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
+	 union adn_pkt_ctx *const *ctx, uint16_t n)
+{
+	const struct acl *x = adn_elem_priv(e);
+	const struct adn_acl_tuple *t[ADN_BATCH_MAX];
+	uint32_t match[ADN_BATCH_MAX];
+	uint16_t k = 0;
+
+	RTE_SET_USED(m);
+	for (uint16_t i = 0; i < n; i++)
+		if (ADN_PKT_CTX(ctx[i], struct acl_ctx)->drop == 0)
+			t[k++] = &ADN_PKT_CTX(ctx[i], struct acl_ctx)->t;
+	if (k == 0)
+		return;
+	adn_acl_match_bulk(x->a, t, match, k);
+	k = 0;
+	for (uint16_t i = 0; i < n; i++)
+		if (ADN_PKT_CTX(ctx[i], struct acl_ctx)->drop == 0)
+			ADN_PKT_CTX(ctx[i], struct acl_ctx)->match = match[k++];
+}
+
 static int
 acl_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct acl *x = adn_elem_priv(e);
-	struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
-	struct adn_acl_tuple t;
+	const struct acl_ctx *c = ADN_PKT_CTX(ctx, const struct acl_ctx);
 	enum adn_acl_action act;
 
-	if (ip == NULL)
-		return adn_drop(ACL_DROP_NOT_IPV4);
-	if (adn_acl_tuple((const uint8_t *)ip,
-			  rte_pktmbuf_data_len(m) - m->l2_len, &t) < 0)
-		return adn_drop(ACL_DROP_MALFORMED);
-	adn_acl_classify(x->a, &t, adn_worker_index(), &act);
+	RTE_SET_USED(m);
+	if (c->drop)
+		return adn_drop(c->drop - 1u);
+	adn_acl_verdict(x->a, c->match, adn_worker_index(), &act);
 	return act == ADN_ACL_DENY ? adn_drop(ACL_DROP_DENIED) :
 		ACL_OUT_PERMIT;
 }
@@ -132,7 +181,7 @@ static const struct adn_elem_desc acl_desc = {
 	.args = acl_args,
 	.configure = acl_configure,
 	.destroy = acl_destroy,
-	ADN_ELEM_EXEC_STAGE(acl),
+	ADN_ELEM_BULK_STAGES(acl),
 	.xstats = acl_xstats,
 	.control = acl_control,
 	.control_help = acl_control_help,

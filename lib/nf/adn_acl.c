@@ -402,20 +402,37 @@ adn_acl_tuple(const uint8_t *ip, size_t len, struct adn_acl_tuple *t)
 	return 0;
 }
 
+void
+adn_acl_match_bulk(const struct adn_acl *a,
+		   const struct adn_acl_tuple *const *t, uint32_t *match,
+		   unsigned int n)
+{
+	if (a->n_rules == 0) {
+		memset(match, 0, sizeof(*match) * n);
+		return;
+	}
+	rte_acl_classify(a->ctx, (const uint8_t **)(uintptr_t)t, match, n, 1);
+}
+
+unsigned int
+adn_acl_verdict(const struct adn_acl *a, uint32_t match, unsigned int worker,
+		enum adn_acl_action *act)
+{
+	const unsigned int i = match == 0 ? a->n_rules : match - 1;
+
+	a->hits[(size_t)worker * a->stride + i]++;
+	*act = (enum adn_acl_action)a->actions[i];
+	return i;
+}
+
 unsigned int
 adn_acl_classify(const struct adn_acl *a, const struct adn_acl_tuple *t,
 		 unsigned int worker, enum adn_acl_action *act)
 {
-	const uint8_t *data = (const uint8_t *)t;
-	uint32_t res = 0;
-	unsigned int i;
+	uint32_t match;
 
-	if (a->n_rules > 0)
-		rte_acl_classify(a->ctx, &data, &res, 1, 1);
-	i = res == 0 ? a->n_rules : res - 1;
-	a->hits[(size_t)worker * a->stride + i]++;
-	*act = (enum adn_acl_action)a->actions[i];
-	return i;
+	adn_acl_match_bulk(a, &t, &match, 1);
+	return adn_acl_verdict(a, match, worker, act);
 }
 
 unsigned int

@@ -103,6 +103,18 @@ unsigned int adn_acl_classify(const struct adn_acl *a,
 			      const struct adn_acl_tuple *t,
 			      unsigned int worker, enum adn_acl_action *act);
 
+/*
+ * adn_acl_classify in two steps for many tuples at once (rte_acl matches
+ * several with SIMD in one call, and its fixed cost is paid once):
+ * adn_acl_match_bulk sets match[i] for t[0..n); adn_acl_verdict then
+ * counts the hit of one and gives what adn_acl_classify would.
+ */
+void adn_acl_match_bulk(const struct adn_acl *a,
+			const struct adn_acl_tuple *const *t, uint32_t *match,
+			unsigned int n);
+unsigned int adn_acl_verdict(const struct adn_acl *a, uint32_t match,
+			     unsigned int worker, enum adn_acl_action *act);
+
 unsigned int adn_acl_n_rules(const struct adn_acl *a);
 bool adn_acl_has_reflect(const struct adn_acl *a);
 /* Hits of rule i (n: the default), summed over workers; any thread. */

@@ -147,6 +147,33 @@ test_acl_matches_linear_first_match(void)
 				act != (want < n ? rules[want].action :
 					ADN_ACL_DENY);
 		}
+		/* the same in bulk: rte_acl's multi-tuple path, 1-64 at once */
+		for (unsigned int k = 0; k < 300; k++) {
+			const unsigned int cnt = 1 + k % 64;
+			struct adn_acl_tuple at[64];
+			const struct adn_acl_tuple *tp[64];
+			struct m_tuple t[64];
+			uint32_t match[64];
+			enum adn_acl_action act;
+
+			for (unsigned int i = 0; i < cnt; i++) {
+				random_tuple(&r, &t[i]);
+				at[i] = (struct adn_acl_tuple){
+					.proto = t[i].proto,
+					.src = rte_cpu_to_be_32(t[i].src),
+					.dst = rte_cpu_to_be_32(t[i].dst),
+					.sport = rte_cpu_to_be_16(t[i].sport),
+					.dport = rte_cpu_to_be_16(t[i].dport) };
+				tp[i] = &at[i];
+			}
+			adn_acl_match_bulk(a, tp, match, cnt);
+			for (unsigned int i = 0; i < cnt; i++) {
+				unsigned int want = m_match(rules, n, &t[i]);
+
+				bad += adn_acl_verdict(a, match[i], 0, &act) !=
+					want;
+			}
+		}
 		CU_ASSERT_EQUAL(bad, 0);
 		CU_ASSERT_EQUAL(adn_acl_n_rules(a), n);
 		adn_acl_free(a);
