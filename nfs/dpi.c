@@ -149,7 +149,7 @@ dpi_build(struct adn_elem *e, struct adn_build *b, struct dpi_state *st)
 			     sizeof(why));
 	if (rc < 0)
 		return adn_build_error(b, e, "rules", "%s: %s", path, why);
-	st->n_workers = RTE_MAX(b->n_workers, 1u);
+	st->n_workers = RTE_MAX(adn_build_n_workers(b), 1u);
 	for (unsigned int i = 0; i < st->n_workers; i++) {
 		struct dpi_worker *w = &st->w[i];
 		char name[32];
@@ -206,11 +206,12 @@ dpi_configure(struct adn_elem *e, struct adn_build *b)
 		rc = dpi_build(e, b, x->st);
 		if (rc < 0)
 			return rc;
-	} else if (x->st->n_workers < b->n_workers) {
+	} else if (x->st->n_workers < adn_build_n_workers(b)) {
 		return adn_build_error(b, e, NULL, "the stream tables were "
 				       "built for %u workers, not %u: rename "
 				       "the element to rebuild them",
-				       x->st->n_workers, b->n_workers);
+				       x->st->n_workers,
+				       adn_build_n_workers(b));
 	}
 	x->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	return 0;

@@ -125,7 +125,7 @@ flow_counter_configure(struct adn_elem *e, struct adn_build *b)
 	st = ref.data;
 	if (!ref.reused) {
 		st->mask = (uint32_t)size - 1;
-		st->n_workers = b->n_workers;
+		st->n_workers = adn_build_n_workers(b);
 		st->cells = rte_zmalloc("flow_counter",
 					sizeof(uint32_t) * (size_t)size *
 					st->n_workers, RTE_CACHE_LINE_SIZE);

@@ -155,8 +155,8 @@ hp_configure(struct adn_elem *e, struct adn_build *b)
 	x->st = ref.data;
 	/* Workers this build has and the state lacks get their tables now,
 	 * before any of them runs. */
-	for (unsigned int i = x->st->n; i < b->n_workers && i < ADN_MAX_WORKERS;
-	     i++) {
+	for (unsigned int i = x->st->n;
+	     i < adn_build_n_workers(b) && i < ADN_MAX_WORKERS; i++) {
 		char name[32];
 		struct adn_tcp_track_conf c = {
 			.name = name, .user_size = sizeof(struct hp_stream),
@@ -172,7 +172,7 @@ hp_configure(struct adn_elem *e, struct adn_build *b)
 		x->st->n = i + 1;
 	}
 	x->arena_bytes = (size_t)ADN_BATCH_MAX * x->lim.max_head;
-	for (unsigned int i = 0; i < b->n_workers || i == 0; i++) {
+	for (unsigned int i = 0; i < adn_build_n_workers(b) || i == 0; i++) {
 		x->arena[i] = rte_zmalloc("adn_hp_arena", sizeof(struct hp_arena) +
 					  x->arena_bytes, RTE_CACHE_LINE_SIZE);
 		if (x->arena[i] == NULL)

@@ -276,10 +276,10 @@ ppm_chain_configure(struct adn_elem *e, struct adn_build *b)
 	} else {
 		c->be = &ppm_backend_sw;
 	}
-	if (b->n_workers > ADN_MAX_WORKERS)
+	if (adn_build_n_workers(b) > ADN_MAX_WORKERS)
 		return adn_build_error(b, e, NULL, "%u workers: at most %d",
-				       b->n_workers, ADN_MAX_WORKERS);
-	c->n_workers = b->n_workers;
+				       adn_build_n_workers(b), ADN_MAX_WORKERS);
+	c->n_workers = adn_build_n_workers(b);
 	/* One chain per worker, each loaded from the same file: the router's
 	 * connection table is written on every request. */
 	for (unsigned int i = 0; i < c->n_workers; i++) {

@@ -11,15 +11,17 @@
 static void
 scalar_run(struct adn_tpl_inst *t, struct adn_exec *x, unsigned int from)
 {
-	const struct adn_pipeline *p = x->p;
+	const struct adn_pipeline *p = adn_exec_pipeline(x);
+	const unsigned int n_elems = adn_pipeline_n_elems(p);
 
-	for (unsigned int i = from; i < p->n_elems; i++) {
-		struct adn_batch *b = x->in[i];
+	for (unsigned int i = from; i < n_elems; i++) {
+		struct adn_elem *e = adn_pipeline_elem(p, i);
+		struct adn_batch *b = adn_exec_source_batch(x, e);
 		const uint16_t n = b->n;
 
 		b->n = 0;
 		for (uint16_t k = 0; k < n; k++)
-			adn_exec_walk(x, p->elems[i], b->pkts[k]);
+			adn_exec_walk(x, e, b->pkts[k]);
 	}
 }
 

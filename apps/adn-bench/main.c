@@ -85,7 +85,6 @@ struct options {
 /* One timed run, shared between the main lcore and the worker. */
 struct run {
 	struct adn_runtime *rt;
-	uint16_t queue;
 	uint16_t burst;
 	uint64_t target;
 	uint32_t *batch_cyc;	/* [cap] */
@@ -198,32 +197,30 @@ parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* The worker, as adn-nf's: load the live version, rx a burst from its
- * source, run it to completion, report a quiescent state; time the batch.
- * Nothing else happens on this lcore while it runs. */
+/* The worker, as adn-nf's: load the live version, poll its first rx
+ * point (adn-nf's worker step: rx a burst, run it to completion), report
+ * a quiescent state; time the batch. Nothing else happens on this lcore
+ * while it runs. */
 static int
 bench_loop(void *arg)
 {
 	struct run *r = arg;
+	struct rte_rcu_qsbr *qsbr = adn_runtime_qsbr(r->rt);
 	uint64_t done = 0, nb = 0, empty = 0, t0, t1, prev, next_tick;
 
 	adn_worker_index_set(0);
-	rte_rcu_qsbr_thread_register(r->rt->qsbr, 0);
-	rte_rcu_qsbr_thread_online(r->rt->qsbr, 0);
+	rte_rcu_qsbr_thread_register(qsbr, 0);
+	rte_rcu_qsbr_thread_online(qsbr, 0);
 	t0 = rte_rdtsc();
 	prev = t0;
 	next_tick = t0 + r->tick_tsc;
 	r->n_ticks = 0;
 	while (done < r->target) {
 		const struct adn_version *v = adn_runtime_live(r->rt);
-		struct adn_exec *x = v->x[0];
-		struct adn_elem *src = v->pipe->rx[0].e;
-		const struct adn_elem_desc *d = src->desc;
-		struct adn_batch *b = adn_exec_source_batch(x, src);
 		/* 0: the live version's (Morph changes it). */
 		uint16_t want = (uint16_t)RTE_MIN((uint64_t)(r->burst ?
-			r->burst : v->burst), r->target - done);
-		uint16_t n = d->rx(src, r->queue, b->pkts, want);
+			r->burst : adn_version_burst(v)), r->target - done);
+		uint16_t n = adn_version_poll(v, 0, 0, want);
 		uint64_t now;
 
 		if (unlikely(n == 0)) {
@@ -233,8 +230,7 @@ bench_loop(void *arg)
 				break;
 			continue;
 		}
-		adn_runtime_run_rx(r->rt, 0, x, src, n);
-		rte_rcu_qsbr_quiescent(r->rt->qsbr, 0);
+		rte_rcu_qsbr_quiescent(qsbr, 0);
 		now = rte_rdtsc();
 		if (nb < r->cap) {
 			if (r->batch_end != NULL)
@@ -258,8 +254,8 @@ bench_loop(void *arg)
 			break;
 	}
 	t1 = rte_rdtsc();
-	rte_rcu_qsbr_thread_offline(r->rt->qsbr, 0);
-	rte_rcu_qsbr_thread_unregister(r->rt->qsbr, 0);
+	rte_rcu_qsbr_thread_offline(qsbr, 0);
+	rte_rcu_qsbr_thread_unregister(qsbr, 0);
 	r->tsc = t1 - t0;
 	r->n_batches = nb;
 	r->empty = empty;
@@ -300,7 +296,8 @@ swap(struct run *r)
 	if (r->n_swaps < BENCH_MAX_SWAPS) {
 		/* Batches around the moment the worker could first see the
 		 * new version. */
-		r->swap_at[r->n_swaps] = adn_runtime_live(r->rt)->live_tsc;
+		r->swap_at[r->n_swaps] = adn_version_published_tsc(
+			adn_runtime_live(r->rt));
 		r->swap_ms[r->n_swaps++] = st.last_publish_ms;
 	}
 }
@@ -443,10 +440,10 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 	/* No worker runs between cells: the old version goes at once. */
 	adn_runtime_sync(rt);
 	r->rt = rt;
-	r->queue = 0;
 	/* The plan's batch size, else -b, else the config's. */
 	r->burst = (uint16_t)(plan->burst ? plan->burst :
-			      o->burst ? o->burst : adn_runtime_live(rt)->burst);
+			      o->burst ? o->burst :
+			      adn_version_burst(adn_runtime_live(rt)));
 	if (o->warmup > 0) {
 		snprintf(label, sizeof(label), "%s / %s warm-up",
 			 cell->workload, cell->plan);
@@ -493,9 +490,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 static const char *
 source_name(struct adn_runtime *rt)
 {
-	const struct adn_version *v = adn_runtime_live(rt);
-
-	return v->pipe->rx[0].e->name;
+	return adn_version_rx_source(adn_runtime_live(rt), 0, 0)->name;
 }
 
 /* Morph's swaps of the run into the cell. */
@@ -559,7 +554,6 @@ measure_timed(struct adn_runtime *rt, const char *text, const char *start,
 		return -EINVAL;
 	}
 	r->rt = rt;
-	r->queue = 0;
 	r->burst = (uint16_t)(morph_on ? 0 : burst);
 	r->target = UINT64_MAX / 2;
 	r->duration_tsc = (uint64_t)(seconds * hz);
@@ -708,18 +702,21 @@ patch_floor(config_t *cfg)
 	return 0;
 }
 
-/* Load, patch (workload, floor), build; prints errors. The config's own
+/* Load into *out (the caller frees it; NULL when the config did not
+ * load), patch (workload, floor), build; prints errors. The config's own
  * `plan` gives way to the -p plans, each a new version of this build. */
 static int
-build(struct adn_runtime *rt, const struct options *o, const char *workload,
-      bool floor, char *start_plan, double *phase_s)
+build(struct adn_runtime **out, const struct options *o,
+      const char *workload, bool floor, char *start_plan, double *phase_s)
 {
 	struct adn_errs errs = { 0 };
+	struct adn_runtime *rt;
 	const char *cfg_plan;
 	config_t *cfg;
 	int rc;
 
-	rc = adn_runtime_load(rt, o->config, &errs);
+	rc = adn_runtime_load(o->config, &errs, out);
+	rt = *out;
 	cfg = rc == 0 ? adn_runtime_config(rt) : NULL;
 	if (rc == 0) {
 		/* Morph starts from the config's plan (a string; a group
@@ -738,9 +735,9 @@ build(struct adn_runtime *rt, const struct options *o, const char *workload,
 	}
 	if (rc == 0)
 		rc = adn_runtime_build(rt, &errs);
-	if (rc == 0 && rt->n_workers != 1) {
+	if (rc == 0 && adn_runtime_n_workers(rt) != 1) {
 		fprintf(stderr, "adn-bench: %s: workers = %u; the benchmark runs one worker (set workers = 1)\n",
-			o->config, rt->n_workers);
+			o->config, adn_runtime_n_workers(rt));
 		rc = -EINVAL;
 	}
 	adn_errs_print(&errs, stderr);
@@ -756,7 +753,7 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 	       const char *const *plans, unsigned int n_plans,
 	       struct bench_cell *cells, unsigned int *n_cells, struct run *r)
 {
-	struct adn_runtime rt = { 0 };
+	struct adn_runtime *rt = NULL;
 	struct adn_plan *plan = malloc(sizeof(*plan));
 	uint64_t t0 = rte_rdtsc();
 	char start_plan[ADN_PLAN_MAX];
@@ -770,7 +767,8 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 		fprintf(stderr, "%s%s: built in %.2f s\n", workload,
 			floor ? " (floor)" : "",
 			(double)(rte_rdtsc() - t0) / rte_get_tsc_hz());
-	if (rc == 0 && adn_runtime_live(&rt)->n_rx[0] == 0) {
+	if (rc == 0 &&
+	    adn_version_rx_source(adn_runtime_live(rt), 0, 0) == NULL) {
 		fprintf(stderr, "adn-bench: %s: no source element\n",
 			o->config);
 		rc = -EINVAL;
@@ -794,14 +792,14 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 			 floor ? "floor" : plans[i]);
 		c->floor = floor;
 		if (!floor && (morph_on || phase_s > 0)) {
-			rc = measure_timed(&rt, plans[i], start_plan,
+			rc = measure_timed(rt, plans[i], start_plan,
 				plan->burst ? plan->burst : o->burst ?
-				o->burst : adn_runtime_burst(&rt),
+				o->burst : adn_runtime_burst(rt),
 				phase_s > 0 ? phase_s * o->phases :
 				o->duration, phase_s, o, c, r);
 			continue;
 		}
-		rc = measure(&rt, plans[i], plan, o, c, r);
+		rc = measure(rt, plans[i], plan, o, c, r);
 		if (rc < 0 || floor || o->swap_every_ms == 0)
 			continue;
 		/* The same plan again, made live anew every swap_every_ms
@@ -813,10 +811,10 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 		c->swap_every_ms = o->swap_every_ms;
 		r->swap_plan = plans[i];
 		r->swap_tsc = rte_get_tsc_hz() / 1000 * o->swap_every_ms;
-		rc = measure(&rt, plans[i], plan, o, c, r);
+		rc = measure(rt, plans[i], plan, o, c, r);
 		r->swap_plan = NULL;
 	}
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	free(plan);
 	return rc;
 }
@@ -855,7 +853,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct adn_runtime rt;
+	struct adn_runtime *rt = NULL;
 	struct adn_errs errs = { 0 };
 	static struct bench_report rep;
 	struct run r = { 0 };
@@ -868,8 +866,8 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 	/* The config's EAL arguments, read once before EAL exists. */
-	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
-	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
+	if (adn_runtime_load(o.config, &errs, &rt) < 0 ||
+	    adn_runtime_eal_args(rt, &cfg_argc, &cfg_argv, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		return 1;
 	}
@@ -943,7 +941,7 @@ main(int argc, char **argv)
 		rte_free(r.batch_cyc);
 	free(eargv);
 	free(cfg_argv);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	rte_eal_cleanup();
 	return status;
 }

@@ -245,7 +245,7 @@ main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct adn_errs errs = { 0 }, pre_errs = { 0 };
-	static struct adn_runtime rt;	/* large; lives for the process */
+	struct adn_runtime *rt = NULL;
 	struct adn_morph_conf morph_conf;
 	struct adn_morph *morph = NULL;
 	int cfg_argc, all_argc, rc;
@@ -258,17 +258,17 @@ main(int argc, char **argv)
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
 
-	if (adn_runtime_load(&rt, o.config, &errs) < 0 ||
+	if (adn_runtime_load(o.config, &errs, &rt) < 0 ||
 	    (o.plan != NULL &&
-	     adn_runtime_override_plan(&rt, o.plan, &errs) < 0) ||
-	    adn_runtime_eal_args(&rt, &cfg_argc, &cfg_argv, &errs) < 0) {
+	     adn_runtime_override_plan(rt, o.plan, &errs) < 0) ||
+	    adn_runtime_eal_args(rt, &cfg_argc, &cfg_argv, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		goto out;
 	}
 	/* What needs no EAL first (Morph's policy with the rest), so a typo
 	 * is the first line the operator reads. */
-	adn_morph_conf_read(adn_runtime_config(&rt), &morph_conf, &pre_errs);
-	adn_runtime_check(&rt, &pre_errs);
+	adn_morph_conf_read(adn_runtime_config(rt), &morph_conf, &pre_errs);
+	adn_runtime_check(rt, &pre_errs);
 	if (pre_errs.n > 0) {
 		adn_errs_print(&pre_errs, stderr);
 		/* The build finds the rest (links, files): EAL quiet. */
@@ -291,20 +291,20 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	if (adn_runtime_build(&rt, &errs) < 0 || pre_errs.n > 0) {
+	if (adn_runtime_build(rt, &errs) < 0 || pre_errs.n > 0) {
 		not_started(o.config, &pre_errs, &errs);
 		goto out;
 	}
 	if (morph_conf.enabled &&
-	    adn_morph_create(&rt, &morph_conf, &morph, &errs) < 0) {
+	    adn_morph_create(rt, &morph_conf, &morph, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		goto out;
 	}
-	if (adn_runtime_start(&rt, &errs) < 0) {
+	if (adn_runtime_start(rt, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		goto out;
 	}
-	if (adn_telemetry_register(&rt) < 0)
+	if (adn_telemetry_register(rt) < 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
 	if (morph != NULL) {
 		if (adn_morph_start(morph) < 0) {
@@ -315,18 +315,18 @@ main(int argc, char **argv)
 			fprintf(stderr, "warning: /adn/morph not registered\n");
 	}
 
-	elapsed = wait_loop(&rt, &o);
+	elapsed = wait_loop(rt, &o);
 	adn_morph_stop(morph);
-	adn_runtime_stop(&rt);
-	adn_stats_print_table(&rt, elapsed, stdout);
+	adn_runtime_stop(rt);
+	adn_stats_print_table(rt, elapsed, stdout);
 	status = 0;
-	rc = o.stats_json ? adn_stats_write_json(&rt, elapsed, o.stats_json) :
+	rc = o.stats_json ? adn_stats_write_json(rt, elapsed, o.stats_json) :
 		0;
 	if (rc < 0) {
 		fprintf(stderr, "error: %s: %s\n", o.stats_json, strerror(-rc));
 		status = 1;
 	}
-	rc = o.dot ? adn_stats_write_dot(&rt, o.dot) : 0;
+	rc = o.dot ? adn_stats_write_dot(rt, o.dot) : 0;
 	if (rc < 0) {
 		fprintf(stderr, "error: %s: %s\n", o.dot, strerror(-rc));
 		status = 1;
@@ -334,7 +334,7 @@ main(int argc, char **argv)
 out:
 	/* Safe at any stage: each frees only what it set up. */
 	adn_morph_free(morph);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	if (eal_up)
 		rte_eal_cleanup();
 	free(all_argv);

@@ -26,7 +26,7 @@
 #include "adn_capture.h"
 #include "adn_capture_priv.h"
 #include "adn_pcapng.h"
-#include "adn_runtime.h"
+#include "adn_runtime_priv.h"
 
 /* Records in flight: mbufs of the capture's pool, a 2 KiB segment each
  * (a long frame takes several), about 9 MiB; a writer that falls behind

@@ -13,7 +13,7 @@
 #include <rte_malloc.h>
 
 #include "adn_capture_priv.h"
-#include "adn_pipeline.h"
+#include "adn_pipeline_priv.h"
 #include "adn_plan.h"
 #include "adn_template.h"
 
@@ -168,6 +168,30 @@ adn_exec_free(struct adn_exec *x)
 	}
 	rte_free(x->in);
 	rte_free(x);
+}
+
+struct adn_batch *
+adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *e)
+{
+	return adn_exec_in(x, e);
+}
+
+const struct adn_pipeline *
+adn_exec_pipeline(const struct adn_exec *x)
+{
+	return x->p;
+}
+
+uint64_t
+adn_exec_in_flight(const struct adn_exec *x)
+{
+	return x->in_flight;
+}
+
+const char *
+adn_exec_plan(const struct adn_exec *x)
+{
+	return x->plan;
 }
 
 /*

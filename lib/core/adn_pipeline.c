@@ -13,7 +13,7 @@
 #include <rte_malloc.h>
 
 #include "adn_log.h"
-#include "adn_pipeline.h"
+#include "adn_pipeline_priv.h"
 #include "adn_plan.h"
 #include "adn_state.h"
 
@@ -1082,6 +1082,30 @@ adn_pipeline_find(const struct adn_pipeline *p, const char *name)
 		if (strcmp(p->elems[i]->name, name) == 0)
 			return p->elems[i];
 	return NULL;
+}
+
+unsigned int
+adn_pipeline_n_elems(const struct adn_pipeline *p)
+{
+	return p->n_elems;
+}
+
+struct adn_elem *
+adn_pipeline_elem(const struct adn_pipeline *p, unsigned int i)
+{
+	return p->elems[i];
+}
+
+struct rte_rcu_qsbr *
+adn_build_qsbr(const struct adn_build *b)
+{
+	return b->env->qsbr;
+}
+
+unsigned int
+adn_build_n_workers(const struct adn_build *b)
+{
+	return b->n_workers;
 }
 
 void

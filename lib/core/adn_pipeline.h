@@ -14,30 +14,15 @@
 #include "adn_errs.h"
 #include "adn_port.h"
 
-#define ADN_MAX_RX_POINTS 256
 #define ADN_MAX_ELEMS 1024	/* elements in one pipeline */
 
 struct adn_state_reg;
 struct adn_plan;
 struct rte_rcu_qsbr;
 
-/* A place a worker polls: source element + queue (rx point i is polled by
- * worker queue % n_workers). */
-struct adn_rx_point {
-	struct adn_elem *e;
-	uint16_t queue;
-};
-
-struct adn_pipeline {
-	unsigned int n_elems;
-	struct adn_elem **elems;	/* topological order */
-	unsigned int n_workers;
-	struct adn_ports *ports;
-	unsigned int n_rx;
-	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
-	struct adn_state_reg *reg;	/* where its elements' state lives */
-	bool own_reg;			/* created for this pipeline alone */
-};
+/* A built pipeline (opaque): its elements in topological order, their
+ * links, its rx points. */
+struct adn_pipeline;
 
 /* What a pipeline is built from and with. */
 struct adn_build_env {
@@ -57,27 +42,15 @@ struct adn_build_env {
 	bool shadow;
 };
 
-/* Build context handed to configure(). */
-struct adn_build {
-	const struct adn_build_env *env;
-	const config_t *cfg;
-	struct adn_ports *ports;
-	struct adn_errs *errs;
-	unsigned int n_workers;
-	unsigned int n_rx;
-	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
-	struct adn_state_reg *reg;
-	uint64_t port_tx_claimed;	/* bit i: port i has its ToPort */
-	uint64_t port_rxq_claimed[ADN_MAX_PORTS];
-};
+/* The build context handed to configure() (opaque). */
+struct adn_build;
 
 /* The workers' RCU variable, for structures that reclaim through it
  * (rte_lpm_rcu_qsbr_add); NULL when the pipeline runs without workers. */
-static inline struct rte_rcu_qsbr *
-adn_build_qsbr(const struct adn_build *b)
-{
-	return b->env->qsbr;
-}
+struct rte_rcu_qsbr *adn_build_qsbr(const struct adn_build *b);
+/* How many workers will run the pipeline (per-worker state is sized by
+ * it); at least 1. */
+unsigned int adn_build_n_workers(const struct adn_build *b);
 
 /* adn_elem_state flags. */
 #define ADN_STATE_FROM_PREV 1u	/* configure builds the new object from
@@ -163,25 +136,19 @@ void adn_pipeline_free(struct adn_pipeline *p);
 
 struct adn_elem *adn_pipeline_find(const struct adn_pipeline *p,
 				   const char *name);
+/* The elements in topological order: adn_pipeline_elem(p, i) for i below
+ * adn_pipeline_n_elems(p) (an element's `index` is its i). */
+unsigned int adn_pipeline_n_elems(const struct adn_pipeline *p);
+struct adn_elem *adn_pipeline_elem(const struct adn_pipeline *p,
+				   unsigned int i);
 
 /* --- executor ---------------------------------------------------------- */
 
 #define ADN_PLAN_MAX 256	/* longest plan string */
 
-struct adn_tpl_inst;
-struct adn_exec_chain;
-struct adn_capture;
-
-/* A capture's tap on one executor (adn_capture.h): copy the packets
- * element `elem` (topological index) sends on an output of `outputs`
- * (bit o: output o). Filled by the control thread while no worker can
- * read it (before the version is published, or a grace period after the
- * executor's tap was cleared). */
-struct adn_exec_tap {
-	struct adn_capture *cap;
-	uint16_t elem;
-	uint32_t outputs;
-};
+/* One worker's run state (opaque): an input batch per element, and the
+ * template instances of its plan (lib/core/adn_template.h). */
+struct adn_exec;
 
 /* The profiler, always on: one batch in ADN_PROF_EVERY is timed, element
  * by element (adn_elem_stats.cycles) and as a whole. */
@@ -199,56 +166,8 @@ struct adn_exec_prof {
 };
 #define ADN_PROF_PREEMPTED_US 500
 
-/* One worker's run state: an input batch per element, and the template
- * instances of its plan (lib/core/adn_template.h). */
-struct adn_exec {
-	const struct adn_pipeline *p;
-	unsigned int worker;
-	struct adn_batch **in;		/* [n_elems] */
-	volatile uint64_t in_flight;	/* mbufs inside a run right now */
-	struct adn_batch_set *own_set;	/* NULL: a worker's shared set */
-	/* A template that runs the whole pipeline (scalar), or NULL. */
-	struct adn_tpl_inst *whole;
-	/* Per element (topological order): the instance of its element
-	 * template, or NULL (batch-form, or in a chain). */
-	struct adn_tpl_inst **elem;	/* [n_elems] */
-	/* Per element: the chain it heads, or NULL. */
-	struct adn_exec_chain **chain;	/* [n_elems] */
-	/* NULL unless a capture runs: the executor's one test per element
-	 * batch (per packet under scalar) for it. */
-	const struct adn_exec_tap *tap;
-	struct adn_exec_tap tap_slot;	/* what tap points to when set */
-	struct adn_batch *one;		/* adn_exec_walk: a 1-packet batch */
-	struct adn_exec_prof prof;
-	/* A run is timed when (prof.batches & prof_mask) == 0; UINT64_MAX:
-	 * never (a shadow's runs are timed by their caller). */
-	uint64_t prof_mask;
-	uint64_t prof_preempted_cycles;	/* ADN_PROF_PREEMPTED_US in TSC */
-	char plan[ADN_PLAN_MAX];	/* the plan applied, as text */
-	uint8_t at[ADN_BATCH_MAX];	/* chain exit position per packet */
-	struct rte_mbuf *drops[ADN_BATCH_MAX];
-};
-
-/*
- * Batches the executors of one worker share. A worker runs one version's
- * executor at a time, and each leaves every batch empty when its run
- * ends, so the executors of successive versions can use the same memory,
- * still in the worker's cache when a swap happens. Control thread.
- */
-struct adn_batch_set {
-	unsigned int n;
-	struct adn_batch **b;
-};
-
-/* At least `n` batches in `s`; 0 or -ENOMEM. */
-int adn_batch_set_reserve(struct adn_batch_set *s, unsigned int n);
-void adn_batch_set_free(struct adn_batch_set *s);
-
-/* The new executor runs plan "batch" on batches of its own, or of `set`
- * (which must outlive it). NULL when out of memory. */
-struct adn_exec *adn_exec_create_on(const struct adn_pipeline *p,
-				    unsigned int worker,
-				    struct adn_batch_set *set);
+/* The new executor runs plan "batch" on batches of its own. NULL when
+ * out of memory. */
 struct adn_exec *adn_exec_create(const struct adn_pipeline *p,
 				 unsigned int worker);
 void adn_exec_free(struct adn_exec *x);
@@ -284,12 +203,16 @@ int adn_exec_tpl_stats(const struct adn_exec *x, const struct adn_elem *e,
 		       const char **tpl_name, struct adn_xstat *out,
 		       unsigned int max);
 
-/* The batch a source element's packets go into (fill pkts[], set n). */
-static inline struct adn_batch *
-adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *src)
-{
-	return x->in[src->index];
-}
+/* The batch a source element's packets go into (fill pkts[], set n);
+ * the input batch of any element `e` for a pipeline template. */
+struct adn_batch *adn_exec_source_batch(struct adn_exec *x,
+					const struct adn_elem *e);
+/* The pipeline `x` runs. */
+const struct adn_pipeline *adn_exec_pipeline(const struct adn_exec *x);
+/* Mbufs inside a run of `x` right now (0 between runs). */
+uint64_t adn_exec_in_flight(const struct adn_exec *x);
+/* The plan `x` runs, as text ("scalar", "batch,route=batch", ...). */
+const char *adn_exec_plan(const struct adn_exec *x);
 
 /* Run everything queued at or after topo index `from` to completion: every
  * mbuf ends transmitted (a sink consumed it) or freed and counted. One run

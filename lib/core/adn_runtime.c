@@ -21,7 +21,7 @@
 #include "adn_defer.h"
 #include "adn_intr_gate.h"
 #include "adn_log.h"
-#include "adn_runtime.h"
+#include "adn_runtime_priv.h"
 #include "adn_stats.h"
 #include "adn_state.h"
 
@@ -100,12 +100,40 @@ conf_load(const char *path, struct adn_conf **out, struct adn_errs *errs)
 }
 
 int
-adn_runtime_load(struct adn_runtime *rt, const char *path,
-		 struct adn_errs *errs)
+adn_runtime_load(const char *path, struct adn_errs *errs,
+		 struct adn_runtime **out)
 {
+	struct adn_runtime *rt;
+	int rc;
+
+	*out = NULL;
+	/* Aligned: the workers' slots are cache-line aligned. */
+	if (posix_memalign((void **)&rt, RTE_CACHE_LINE_SIZE,
+			   sizeof(*rt)) != 0) {
+		adn_errs_add(errs, NULL, NULL, NULL, "out of memory");
+		return -ENOMEM;
+	}
 	memset(rt, 0, sizeof(*rt));
 	pthread_mutex_init(&rt->ctl_lock, NULL);
-	return conf_load(path, &rt->conf, errs);
+	rc = conf_load(path, &rt->conf, errs);
+	if (rc < 0) {
+		adn_runtime_free(rt);
+		return rc;
+	}
+	*out = rt;
+	return 0;
+}
+
+config_t *
+adn_runtime_config(struct adn_runtime *rt)
+{
+	return &rt->conf->cfg;
+}
+
+unsigned int
+adn_runtime_n_workers(const struct adn_runtime *rt)
+{
+	return rt->n_workers;
 }
 
 int
@@ -836,6 +864,34 @@ gate_start(struct adn_runtime *rt, struct adn_errs *errs)
 	return 0;
 }
 
+/* A worker's step (adn_version_poll): inline in the workers' loop. */
+static inline uint16_t
+version_poll(const struct adn_version *v, unsigned int worker,
+	     unsigned int i, uint16_t burst)
+{
+	const struct adn_rx_point *rx = v->rx[worker][i];
+	struct adn_exec *x = v->x[worker];
+	struct adn_batch *b = adn_exec_in(x, rx->e);
+	const struct adn_observer *o;
+	uint16_t n = rx->e->desc->rx(rx->e, rx->queue, b->pkts, burst);
+
+	if (n == 0)
+		return 0;
+	b->n = n;
+	o = __atomic_load_n(&v->rt->observer, __ATOMIC_ACQUIRE);
+	if (o != NULL)
+		o->rx(o->arg, worker, rx->e, b->pkts, n);
+	adn_exec_run(x, rx->e->index);
+	return n;
+}
+
+uint16_t
+adn_version_poll(const struct adn_version *v, unsigned int worker,
+		 unsigned int i, uint16_t burst)
+{
+	return version_poll(v, worker, i, burst);
+}
+
 static int
 worker_main(void *arg)
 {
@@ -851,7 +907,6 @@ worker_main(void *arg)
 		 * to is built before the worker follows the pointer. */
 		const struct adn_version *v = __atomic_load_n(&rt->live,
 							      __ATOMIC_ACQUIRE);
-		struct adn_exec *x = v->x[me];
 		const uint16_t burst = (uint16_t)v->burst;
 
 		/* The interrupt gate's flag: a relaxed load of a flag that is
@@ -862,16 +917,9 @@ worker_main(void *arg)
 			continue;
 		}
 		for (unsigned int i = 0; i < v->n_rx[me]; i++) {
-			const struct adn_rx_point *rx = v->rx[me][i];
-			struct adn_batch *b = adn_exec_source_batch(x, rx->e);
-			uint16_t n = rx->e->desc->rx(rx->e, rx->queue, b->pkts,
-						     burst);
-
 			w->polls++;
-			if (n == 0)
-				continue;
-			w->busy_polls++;
-			adn_runtime_run_rx(rt, me, x, rx->e, n);
+			if (version_poll(v, me, i, burst) != 0)
+				w->busy_polls++;
 		}
 		/* Done with `v` for this round: a grace period that began
 		 * before now may end. */
@@ -1274,9 +1322,79 @@ adn_runtime_shadow_free(struct adn_runtime *rt, struct adn_shadow *s)
 	free(s);
 }
 
+const struct adn_pipeline *
+adn_shadow_pipeline(const struct adn_shadow *s)
+{
+	return s->pipe;
+}
+
+struct adn_exec *
+adn_shadow_exec(const struct adn_shadow *s)
+{
+	return s->x;
+}
+
+unsigned int
+adn_shadow_burst(const struct adn_shadow *s)
+{
+	return s->burst;
+}
+
+struct adn_version *
+adn_runtime_live(struct adn_runtime *rt)
+{
+	/* Acquire pairs with version_publish, as in the workers' loop. */
+	return __atomic_load_n(&rt->live, __ATOMIC_ACQUIRE);
+}
+
+struct rte_rcu_qsbr *
+adn_runtime_qsbr(struct adn_runtime *rt)
+{
+	return rt->qsbr;
+}
+
+const char *
+adn_version_plan(const struct adn_version *v)
+{
+	return v->plan->text;
+}
+
+unsigned int
+adn_version_burst(const struct adn_version *v)
+{
+	return v->burst;
+}
+
+uint64_t
+adn_version_published_tsc(const struct adn_version *v)
+{
+	return v->live_tsc;
+}
+
+struct adn_pipeline *
+adn_version_pipeline(const struct adn_version *v)
+{
+	return v->pipe;
+}
+
+struct adn_exec *
+adn_version_exec(const struct adn_version *v, unsigned int worker)
+{
+	return v->x[worker];
+}
+
+struct adn_elem *
+adn_version_rx_source(const struct adn_version *v, unsigned int worker,
+		      unsigned int i)
+{
+	return i < v->n_rx[worker] ? v->rx[worker][i]->e : NULL;
+}
+
 void
 adn_runtime_free(struct adn_runtime *rt)
 {
+	if (rt == NULL)
+		return;
 	/* First: no telemetry command runs on what is freed below. */
 	adn_telemetry_unregister(rt);
 	if (rt->running || rt->gate_thread_up)
@@ -1287,7 +1405,7 @@ adn_runtime_free(struct adn_runtime *rt)
 	adn_intr_gate_free(rt->gate);
 	rt->gate = NULL;
 	/* Under the control lock: a late control call (telemetry) finds no
-	 * pipeline rather than a freed one. The lock stays usable. */
+	 * pipeline rather than a freed one. */
 	pthread_mutex_lock(&rt->ctl_lock);
 	adn_capture_free(rt);
 	if (rt->defer != NULL)
@@ -1311,5 +1429,6 @@ adn_runtime_free(struct adn_runtime *rt)
 	rt->n_hist = rt->cap_hist = 0;
 	pthread_mutex_unlock(&rt->ctl_lock);
 	conf_put(rt->conf);
-	rt->conf = NULL;
+	pthread_mutex_destroy(&rt->ctl_lock);
+	free(rt);
 }

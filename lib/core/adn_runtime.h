@@ -22,13 +22,13 @@
  * Threads: the functions below are for the main (control) thread unless
  * said otherwise; adn_runtime_control, _set_plan, _reload, _totals and
  * the stats readers may also be called from the telemetry thread. They
- * serialize on the runtime's control lock. None may be called by a worker.
+ * serialize on the runtime's control lock. None may be called by a
+ * worker, except the readers of the live version and adn_version_poll
+ * by a thread that runs batches in the workers' place (adn-bench).
  */
 #ifndef _ADN_RUNTIME_H_
 #define _ADN_RUNTIME_H_
 
-#include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,48 +40,13 @@
 #include "adn_plan.h"
 #include "adn_port.h"
 
-struct adn_defer;
-struct adn_state_reg;
 struct rte_rcu_qsbr;
 
-/* Where a worker is, for the interrupt gate: written by the worker, read
- * by the gate thread. */
-enum adn_worker_ctl {
-	ADN_WORKER_POLLING = 0,	/* launched or about to be: may be in a batch */
-	ADN_WORKER_PARKED,	/* between poll rounds, waiting for release */
-	ADN_WORKER_EXITED,	/* left its loop: runs no more batches */
-};
-
-struct adn_worker {
-	struct adn_runtime *rt;
-	unsigned int idx;
-	unsigned int lcore;
-	uint64_t polls, busy_polls;
-	uint32_t ctl_state;		/* enum adn_worker_ctl */
-} __rte_cache_aligned;
-
-/* A config as loaded, shared by the versions built from it. */
-struct adn_conf {
-	config_t cfg;
-	char path[PATH_MAX];
-	unsigned int refs;
-};
-
-struct adn_version {
-	struct adn_runtime *rt;
-	uint64_t id;			/* 1, 2, ... in publication order */
-	struct adn_conf *conf;
-	struct adn_pipeline *pipe;
-	struct adn_plan *plan;
-	unsigned int burst;
-	struct adn_exec *x[ADN_MAX_WORKERS];
-	/* Rx points each worker polls. */
-	unsigned int n_rx[ADN_MAX_WORKERS];
-	struct adn_rx_point **rx[ADN_MAX_WORKERS];
-	uint64_t built_tsc;		/* build started */
-	uint64_t live_tsc;		/* published */
-	struct adn_version *next;	/* alive versions, newest first */
-};
+/* A runtime (opaque): the config, ports, workers, and the versions they
+ * run. */
+struct adn_runtime;
+/* A version (opaque): what the workers run (above). */
+struct adn_version;
 
 /* A retired version's own accounting (adn_runtime_retired). */
 struct adn_version_summary {
@@ -117,56 +82,14 @@ struct adn_observer {
 	void *arg;
 };
 
-struct adn_runtime {
-	struct adn_conf *conf;		/* the latest loaded config */
-	/* Read by the workers once per burst; NULL: none. */
-	const struct adn_observer *observer;
-	unsigned int n_workers;
-	struct adn_ports ports;
-	struct adn_worker workers[ADN_MAX_WORKERS];
-	/* The version workers pick up at their next poll round. */
-	struct adn_version *live;
-	struct adn_version *alive;	/* every version not yet freed */
-	struct adn_state_reg *reg;
-	/* Per worker, the batches its executors of every version share. */
-	struct adn_batch_set batches[ADN_MAX_WORKERS];
-	struct rte_rcu_qsbr *qsbr;
-	struct adn_defer *defer;
-	/* Per-element counters of retired versions, by element name. */
-	unsigned int n_hist, cap_hist;
-	struct adn_elem_hist *hist;
-	struct adn_version_summary sums[ADN_RUNTIME_SUMMARIES];
-	struct adn_swap_stats swap;
-	uint64_t next_tick_tsc;		/* element ticks due (control lock) */
-	uint64_t next_id;
-	volatile bool stop;
-	/* Non-zero: workers park before their next poll round (the
-	 * interrupt gate only). Beside `stop`, so the poll loop's two flags
-	 * share a cache line. */
-	uint32_t ctl_pause;
-	bool running;
-	/* Serializes control, swaps, reclaiming and the stats readers. */
-	pthread_mutex_t ctl_lock;
-	uint64_t start_tsc;
-	/* Interrupt gate (adn_intr_gate.h), when a port needs it: the gate
-	 * thread parks the workers, opens a window, and releases them. */
-	struct adn_intr_gate *gate;
-	pthread_t gate_thread;
-	bool gate_thread_up;
-	/* The running or last capture (adn_capture.h); control lock. */
-	struct adn_capture *capture;
-};
-
-/* Read the file; syntax errors name file and line. Returns 0 or -EINVAL. */
-int adn_runtime_load(struct adn_runtime *rt, const char *path,
-		     struct adn_errs *errs);
+/* A new runtime of config file `path` in *out, to be freed with
+ * adn_runtime_free; syntax errors name file and line. Returns 0, -EINVAL
+ * or -ENOMEM (then *out is NULL). */
+int adn_runtime_load(const char *path, struct adn_errs *errs,
+		     struct adn_runtime **out);
 
 /* The loaded config (apps may patch it before adn_runtime_build). */
-static inline config_t *
-adn_runtime_config(struct adn_runtime *rt)
-{
-	return &rt->conf->cfg;
-}
+config_t *adn_runtime_config(struct adn_runtime *rt);
 
 /* EAL arguments from the config's `eal` list (strings). `*argv` is
  * malloc'd and owned by the caller; the strings belong to the config. */
@@ -197,8 +120,11 @@ int adn_runtime_start(struct adn_runtime *rt, struct adn_errs *errs);
 void adn_runtime_stop(struct adn_runtime *rt);
 
 /* Free everything (ports closed, then the interrupt gate released,
- * versions destroyed, config freed). */
+ * versions destroyed, config freed), `rt` included; NULL is a no-op. */
 void adn_runtime_free(struct adn_runtime *rt);
+
+/* Workers the config asked for (set by adn_runtime_build). */
+unsigned int adn_runtime_n_workers(const struct adn_runtime *rt);
 
 /*
  * Make `plan` (adn_plan.h syntax, knobs included) live: a new version of
@@ -271,22 +197,6 @@ unsigned int adn_runtime_retired(struct adn_runtime *rt,
 				 struct adn_version_summary *out,
 				 unsigned int max);
 
-/* Worker: run the `n` packets source `src` just received into its batch
- * of executor `x`, showing them to the observer first. */
-static inline void
-adn_runtime_run_rx(const struct adn_runtime *rt, unsigned int worker,
-		   struct adn_exec *x, const struct adn_elem *src, uint16_t n)
-{
-	const struct adn_observer *o = __atomic_load_n(&rt->observer,
-						       __ATOMIC_ACQUIRE);
-	struct adn_batch *b = adn_exec_source_batch(x, src);
-
-	b->n = n;
-	if (o != NULL)
-		o->rx(o->arg, worker, src, b->pkts, n);
-	adn_exec_run(x, src->index);
-}
-
 /* Attach observer `o` (NULL detaches). Returns once no worker can still
  * be in the previous observer, so its owner may free it. */
 void adn_runtime_set_observer(struct adn_runtime *rt,
@@ -312,22 +222,51 @@ int adn_runtime_profile(struct adn_runtime *rt, struct adn_profile *out);
  * injects packets at a source (adn_exec_source_batch) and runs them on
  * its own thread. Holds the config it came from until freed.
  */
-struct adn_shadow {
-	struct adn_conf *conf;
-	struct adn_pipeline *pipe;
-	struct adn_exec *x;
-	unsigned int burst;
-};
+struct adn_shadow;
 int adn_runtime_shadow(struct adn_runtime *rt, const char *plan,
 		       struct adn_errs *errs, struct adn_shadow **out);
 void adn_runtime_shadow_free(struct adn_runtime *rt, struct adn_shadow *s);
+/* The shadow's pipeline, its executor, and the batch size its plan
+ * runs. */
+const struct adn_pipeline *adn_shadow_pipeline(const struct adn_shadow *s);
+struct adn_exec *adn_shadow_exec(const struct adn_shadow *s);
+unsigned int adn_shadow_burst(const struct adn_shadow *s);
 
-/* The live version (control thread: valid until the next swap it makes or
- * allows; hold no pointer across one). */
-static inline struct adn_version *
-adn_runtime_live(struct adn_runtime *rt)
-{
-	return __atomic_load_n(&rt->live, __ATOMIC_ACQUIRE);
-}
+/*
+ * The live version, NULL before adn_runtime_build. On the control thread
+ * it is valid until the next swap it makes or allows; on a thread that
+ * runs batches itself as a worker (adn-bench), until its next quiescent
+ * state (adn_runtime_qsbr). Hold no pointer across either.
+ */
+struct adn_version *adn_runtime_live(struct adn_runtime *rt);
+
+/* The workers' RCU variable. A thread that runs batches in place of the
+ * workers (adn-bench's timed loop, when adn_runtime_start was not called)
+ * registers on it as worker 0 and reports a quiescent state after each
+ * poll round, as a worker does. */
+struct rte_rcu_qsbr *adn_runtime_qsbr(struct adn_runtime *rt);
+
+/* Version `v`'s plan (as text), its batch size, and when it was
+ * published (rte_rdtsc). */
+const char *adn_version_plan(const struct adn_version *v);
+unsigned int adn_version_burst(const struct adn_version *v);
+uint64_t adn_version_published_tsc(const struct adn_version *v);
+/* Its pipeline, and worker `worker`'s executor. */
+struct adn_pipeline *adn_version_pipeline(const struct adn_version *v);
+struct adn_exec *adn_version_exec(const struct adn_version *v,
+				  unsigned int worker);
+/* The source element of worker `worker`'s rx point `i`, or NULL when the
+ * worker has fewer rx points. */
+struct adn_elem *adn_version_rx_source(const struct adn_version *v,
+				       unsigned int worker, unsigned int i);
+
+/*
+ * Worker `worker`: poll its rx point `i` of version `v` once, for up to
+ * `burst` packets, and run what arrived to completion, the observer
+ * seeing it first. This is the workers' own step, for a thread that runs
+ * batches in their place (adn-bench); returns how many packets arrived.
+ */
+uint16_t adn_version_poll(const struct adn_version *v, unsigned int worker,
+			  unsigned int i, uint16_t burst);
 
 #endif /* _ADN_RUNTIME_H_ */

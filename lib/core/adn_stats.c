@@ -12,6 +12,7 @@
 #include <rte_telemetry.h>
 
 #include "adn_capture.h"
+#include "adn_runtime_priv.h"
 #include "adn_stats.h"
 
 /* Counters of a started port; false when it is not running. */

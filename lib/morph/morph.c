@@ -774,8 +774,8 @@ adn_morph_create(struct adn_runtime *rt, const struct adn_morph_conf *c,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	if (m->pool == NULL ||
-	    morph_traffic_init(&m->tr, rt->n_workers, c->sample, c->window,
-			       WINDOW_SAMPLES, c->seed) < 0) {
+	    morph_traffic_init(&m->tr, adn_runtime_n_workers(rt), c->sample,
+			       c->window, WINDOW_SAMPLES, c->seed) < 0) {
 		adn_errs_add(errs, NULL, NULL, "morph",
 			     "cannot allocate the sample rings and the replay pool (give EAL more memory)");
 		adn_morph_free(m);

@@ -78,7 +78,8 @@ pass(struct adn_shadow *sh, struct adn_elem *const *src,
      struct rte_mempool *mp, const struct morph_trace *tr, uint64_t *lat,
      unsigned int *n_lat)
 {
-	struct adn_exec *x = sh->x;
+	struct adn_exec *x = adn_shadow_exec(sh);
+	const unsigned int burst = adn_shadow_burst(sh);
 	uint64_t total = 0;
 	unsigned int i = 0;
 
@@ -89,7 +90,7 @@ pass(struct adn_shadow *sh, struct adn_elem *const *src,
 		uint16_t n = 0;
 		uint64_t t0, c;
 
-		while (i + n < tr->n && n < sh->burst &&
+		while (i + n < tr->n && n < burst &&
 		       tr->pkts[i + n].src == s)
 			n++;
 		if (rte_pktmbuf_alloc_bulk(mp, b->pkts, n) != 0)
@@ -138,7 +139,8 @@ morph_eval(struct adn_runtime *rt, struct rte_mempool *mp,
 		return rc;
 	}
 	for (unsigned int i = 0; i < tr->n_src; i++) {
-		src[i] = adn_pipeline_find(sh->pipe, tr->src_name[i]);
+		src[i] = adn_pipeline_find(adn_shadow_pipeline(sh),
+					   tr->src_name[i]);
 		if (src[i] == NULL) {
 			adn_errs_add(errs, NULL, tr->src_name[i], NULL,
 				     "source of the trace not in the pipeline");

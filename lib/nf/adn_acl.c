@@ -243,7 +243,7 @@ adn_acl_configure(struct adn_build *b, struct adn_elem *e,
 		}
 	rc = adn_acl_build(rules, n,
 			   strcmp(adn_elem_arg_str(e, "default"), "permit") == 0 ?
-			   ADN_ACL_PERMIT : ADN_ACL_DENY, b->n_workers,
+			   ADN_ACL_PERMIT : ADN_ACL_DENY, adn_build_n_workers(b),
 			   (int)rte_socket_id(), out);
 	free(rules);
 	if (rc < 0)

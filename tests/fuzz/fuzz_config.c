@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const files[] = { "routes.txt", "rules.cfg",
 					     "inc.cfg" };
-	static struct adn_runtime rt;
+	static struct adn_runtime *rt;
 	struct adn_fuzz_part part[4];
 	unsigned int n = adn_fuzz_split(data, size, part, 4);
 	struct adn_errs errs = { 0 };
@@ -49,17 +49,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg = adn_fuzz_str(&part[0], CFG_MAX);
 	adn_fuzz_file("adn.cfg", cfg, strlen(cfg), path, sizeof(path));
 	free(cfg);
-	if (adn_runtime_load(&rt, path, &errs) == 0) {
+	if (adn_runtime_load(path, &errs, &rt) == 0) {
 		struct adn_morph_conf mc;
 		int argc;
 		char **argv;
 
-		adn_morph_conf_read(adn_runtime_config(&rt), &mc, &errs);
-		if (adn_runtime_eal_args(&rt, &argc, &argv, &errs) == 0)
+		adn_morph_conf_read(adn_runtime_config(rt), &mc, &errs);
+		if (adn_runtime_eal_args(rt, &argc, &argv, &errs) == 0)
 			free(argv);
-		adn_runtime_build(&rt, &errs);
+		adn_runtime_build(rt, &errs);
 	}
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	if (getenv("ADN_FUZZ_VERBOSE") != NULL)
 		adn_errs_print(&errs, stderr);
 	adn_errs_clear(&errs);

@@ -66,7 +66,8 @@ run_packets(struct adn_exec *x)
 		b->pkts[b->n++] = m;
 	}
 	adn_exec_run(x, src->index);
-	if (x->in_flight != 0 || rte_mempool_in_use_count(pool) != in_use) {
+	if (adn_exec_in_flight(x) != 0 ||
+	    rte_mempool_in_use_count(pool) != in_use) {
 		fprintf(stderr, "packets lost after control commands\n");
 		abort();
 	}
@@ -94,8 +95,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		*cmd++ = '\0';
 		if (line[0] >= '0' && line[0] <= '9' && line[1] == '\0')
-			e = (unsigned int)(line[0] - '0') < pipe->n_elems ?
-				pipe->elems[line[0] - '0'] : NULL;
+			e = (unsigned int)(line[0] - '0') <
+				adn_pipeline_n_elems(pipe) ?
+				adn_pipeline_elem(pipe, line[0] - '0') : NULL;
 		else
 			e = adn_pipeline_find(pipe, line);
 		if (e != NULL)

@@ -132,9 +132,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (i < n && b->n < bursts[pi])
 			b->pkts[b->n++] = pkts[i++];
 		adn_exec_run(x, src->index);
-		if (x->in_flight != 0) {
+		if (adn_exec_in_flight(x) != 0) {
 			fprintf(stderr, "plan %s: %u packets in flight\n",
-				plans[pi], (unsigned int)x->in_flight);
+				plans[pi], (unsigned int)adn_exec_in_flight(x));
 			abort();
 		}
 	}

@@ -17,13 +17,13 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct adn_runtime rt;
+static struct adn_runtime *rt;
 
 /* At exit, as fuzz_packet.c's. */
 static void
 release(void)
 {
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 }
 
 int
@@ -34,8 +34,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	adn_fuzz_eal("fuzz_plan");
 	adn_fuzz_pipeline_cfg(path, sizeof(path));
-	if (adn_runtime_load(&rt, path, &errs) < 0 ||
-	    adn_runtime_build(&rt, &errs) < 0) {
+	if (adn_runtime_load(path, &errs, &rt) < 0 ||
+	    adn_runtime_build(rt, &errs) < 0) {
 		adn_errs_print(&errs, stderr);
 		abort();
 	}
@@ -53,8 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > PLAN_MAX)
 		return -1;
 	plan = adn_fuzz_str(&all, PLAN_MAX);
-	adn_runtime_set_plan(&rt, plan, &errs);
-	adn_runtime_reclaim(&rt);
+	adn_runtime_set_plan(rt, plan, &errs);
+	adn_runtime_reclaim(rt);
 	if (getenv("ADN_FUZZ_VERBOSE") != NULL)
 		adn_errs_print(&errs, stderr);
 	adn_errs_clear(&errs);

@@ -235,7 +235,7 @@ adn_test_run(struct adn_pipeline *p, const char *src, struct rte_mbuf **pkts,
 		memcpy(b->pkts, pkts, k * sizeof(*pkts));
 		b->n = (uint16_t)k;
 		adn_exec_run(x, e->index);
-		CU_ASSERT_EQUAL(x->in_flight, 0);
+		CU_ASSERT_EQUAL(adn_exec_in_flight(x), 0);
 		pkts += k;
 		n -= k;
 	}
@@ -260,9 +260,12 @@ adn_test_sink_clear(struct adn_test_sink *s)
 void
 adn_test_free(struct adn_pipeline *p)
 {
-	for (unsigned int i = 0; p && i < p->n_elems; i++)
-		if (strcmp(p->elems[i]->desc->name, "TestSink") == 0)
-			adn_test_sink_clear(adn_elem_priv(p->elems[i]));
+	for (unsigned int i = 0; p && i < adn_pipeline_n_elems(p); i++) {
+		struct adn_elem *e = adn_pipeline_elem(p, i);
+
+		if (strcmp(e->desc->name, "TestSink") == 0)
+			adn_test_sink_clear(adn_elem_priv(e));
+	}
 	adn_pipeline_free(p);
 }
 

@@ -349,7 +349,7 @@ test_pcapng_write_error_is_kept(void)
 
 /* --- captures on an executor run by the test ------------------------- */
 
-static struct adn_runtime rt;
+static struct adn_runtime *rt;
 static char cfg_path[128];
 
 #define CFG_HEAD \
@@ -397,12 +397,12 @@ pkt(unsigned int i, uint8_t proto)
 static void
 push(unsigned int first, unsigned int n, bool mixed, unsigned int burst)
 {
-	struct adn_version *v = adn_runtime_live(&rt);
-	struct adn_elem *src = adn_pipeline_find(v->pipe, "src");
+	struct adn_version *v = adn_runtime_live(rt);
+	struct adn_elem *src = adn_pipeline_find(adn_version_pipeline(v), "src");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
 	while (n > 0) {
-		struct adn_batch *b = adn_exec_source_batch(v->x[0], src);
+		struct adn_batch *b = adn_exec_source_batch(adn_version_exec(v, 0), src);
 		unsigned int k = RTE_MIN(n, burst);
 
 		for (unsigned int j = 0; j < k; j++) {
@@ -415,7 +415,7 @@ push(unsigned int first, unsigned int n, bool mixed, unsigned int burst)
 			}
 		}
 		b->n = (uint16_t)k;
-		adn_exec_run(v->x[0], src->index);
+		adn_exec_run(adn_version_exec(v, 0), src->index);
 		first += k;
 		n -= k;
 	}
@@ -426,7 +426,7 @@ out_count(const char *elem, unsigned int o)
 {
 	struct adn_elem_totals t;
 
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_elem_totals(&rt, elem, &t), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_elem_totals(rt, elem, &t), 0);
 	return t.out[o];
 }
 
@@ -445,8 +445,8 @@ rt_start(const char *cfg)
 	struct adn_errs errs = { 0 };
 
 	adn_test_write_file(cfg_path, cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(cfg_path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
 	adn_errs_clear(&errs);
 }
 
@@ -455,10 +455,10 @@ set_plan(const char *plan)
 {
 	struct adn_errs errs = { 0 };
 
-	CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt, plan, &errs), 0);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, plan, &errs), 0);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
-	adn_runtime_sync(&rt);
+	adn_runtime_sync(rt);
 }
 
 static void
@@ -468,7 +468,7 @@ capture(const char *target, const char *path, uint64_t count,
 	struct adn_capture_limits lim = { .count = count, .snaplen = snaplen };
 	struct adn_errs errs = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_capture_start(&rt, target, path,
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_capture_start(rt, target, path,
 							&lim, &errs), 0);
 	adn_errs_clear(&errs);
 	n_sent = 0;
@@ -479,7 +479,7 @@ static void
 wait_finished(struct adn_capture_status *st)
 {
 	for (int i = 0; i < 20000; i++) {
-		adn_runtime_capture_status(&rt, st);
+		adn_runtime_capture_status(rt, st);
 		if (!st->active)
 			return;
 		usleep(1000);
@@ -557,8 +557,8 @@ test_capture_equals_output_count(void)
 		capture("cls:1", path, 100000, 0);
 		push(0, 600, true, 32);		/* exits mixed */
 		push(600, 100, false, 32);	/* all one way */
-		CU_ASSERT_EQUAL(adn_runtime_capture_stop(&rt), 0);
-		adn_runtime_capture_status(&rt, &st);
+		CU_ASSERT_EQUAL(adn_runtime_capture_stop(rt), 0);
+		adn_runtime_capture_status(rt, &st);
 		CU_ASSERT(!st.active);
 		CU_ASSERT_STRING_EQUAL(st.reason, "stopped");
 		CU_ASSERT_STRING_EQUAL(st.target, "cls:1");
@@ -583,7 +583,7 @@ test_capture_every_output(void)
 	set_plan("batch");
 	capture("cls", path, 100000, 0);
 	push(0, 90, true, 64);
-	CU_ASSERT_EQUAL(adn_runtime_capture_stop(&rt), 0);
+	CU_ASSERT_EQUAL(adn_runtime_capture_stop(rt), 0);
 	f = pcapng_read(path);
 	CU_ASSERT_STRING_EQUAL(f->if_name[0], "cls");
 	CU_ASSERT(strstr(f->if_desc[0], "every output") != NULL);
@@ -616,7 +616,7 @@ test_count_bound_is_exact(void)
 	n_sent = 37;
 	CU_ASSERT_EQUAL(check_file(path, IPPROTO_UDP, "cls:1", 0,
 				   ADN_CAPTURE_SNAPLEN), 37);
-	CU_ASSERT_EQUAL(adn_runtime_capture_stop(&rt), -ENOENT);
+	CU_ASSERT_EQUAL(adn_runtime_capture_stop(rt), -ENOENT);
 }
 
 /* A frame in two segments: snaplen cuts across them; without it the
@@ -629,8 +629,8 @@ test_multi_segment_and_snaplen(void)
 	set_plan("batch");
 	for (unsigned int i = 0; i < RTE_DIM(cut); i++) {
 		const char *path = tmp_path("segs");
-		struct adn_version *v = adn_runtime_live(&rt);
-		struct adn_elem *src = adn_pipeline_find(v->pipe, "src");
+		struct adn_version *v = adn_runtime_live(rt);
+		struct adn_elem *src = adn_pipeline_find(adn_version_pipeline(v), "src");
 		struct rte_mbuf *m = pkt(1, IPPROTO_UDP), *tail;
 		struct adn_capture_status st;
 		struct adn_batch *b;
@@ -645,10 +645,10 @@ test_multi_segment_and_snaplen(void)
 		/* Across the segments: a copy into `whole`. */
 		CU_ASSERT(rte_pktmbuf_read(m, 0, m->pkt_len, whole) == whole);
 		capture("cls:1", path, 1, cut[i]);
-		b = adn_exec_source_batch(v->x[0], src);
+		b = adn_exec_source_batch(adn_version_exec(v, 0), src);
 		b->pkts[0] = m;
 		b->n = 1;
-		adn_exec_run(v->x[0], src->index);
+		adn_exec_run(adn_version_exec(v, 0), src->index);
 		wait_finished(&st);
 		CU_ASSERT_STRING_EQUAL(st.reason, "count");
 		f = pcapng_read(path);
@@ -672,7 +672,7 @@ start_fails(const char *target, const char *path, uint32_t snaplen,
 					  .max_bytes = max_bytes };
 	struct adn_errs errs = { 0 };
 
-	CU_ASSERT(adn_runtime_capture_start(&rt, target, path, &lim,
+	CU_ASSERT(adn_runtime_capture_start(rt, target, path, &lim,
 					    &errs) < 0);
 	if (adn_errs_find(&errs, want) < 0) {
 		printf("\n  %s %s: no '%s' in:\n", target, path, want);
@@ -713,8 +713,8 @@ test_bad_requests_are_refused(void)
 	capture("cls:1", path, 0, 0);
 	start_fails("cls:2", tmp_path("second"), 0, 0,
 		    "a capture is already running (cls:1 to");
-	CU_ASSERT_EQUAL(adn_runtime_capture_stop(&rt), 0);
-	adn_runtime_capture_status(&rt, &st);
+	CU_ASSERT_EQUAL(adn_runtime_capture_stop(rt), 0);
+	adn_runtime_capture_status(rt, &st);
 	CU_ASSERT_EQUAL(st.count, ADN_CAPTURE_COUNT);
 	CU_ASSERT_EQUAL(st.snaplen, ADN_CAPTURE_SNAPLEN);
 	CU_ASSERT_EQUAL(st.max_bytes, ADN_CAPTURE_MAX_BYTES);
@@ -732,7 +732,7 @@ test_fused_edge_is_refused(void)
 	struct adn_errs errs = { 0 };
 
 	set_plan("fused8");
-	CU_ASSERT_EQUAL(adn_runtime_capture_start(&rt, "cls:0", path, NULL,
+	CU_ASSERT_EQUAL(adn_runtime_capture_start(rt, "cls:0", path, NULL,
 						  &errs), -EINVAL);
 	adn_errs_print(&errs, stdout);
 	CU_ASSERT(adn_errs_find(&errs, "capture: output 0 of 'cls' runs inside the fused chain from 'chk'") >= 0);
@@ -747,7 +747,7 @@ test_fused_edge_is_refused(void)
 	push(0, 90, true, 32);
 	/* A swap to a plan that fuses it ends the capture. */
 	set_plan("fused8");
-	adn_runtime_capture_status(&rt, &st);
+	adn_runtime_capture_status(rt, &st);
 	CU_ASSERT(!st.active);
 	CU_ASSERT_STRING_EQUAL(st.reason, "output 0 fused into the chain from 'chk' by the new plan");
 	CU_ASSERT_EQUAL(check_file(path, IPPROTO_TCP, "cls:0", 0,
@@ -773,14 +773,14 @@ test_capture_follows_swaps(void)
 		push(first, 99, true, 16);
 		first += 99;
 		set_plan(plans[i]);
-		adn_runtime_capture_status(&rt, &st);
+		adn_runtime_capture_status(rt, &st);
 		CU_ASSERT(st.active);
 	}
 	push(first, 99, true, 16);
 	adn_test_write_file(cfg_path, no_cls_cfg);
-	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, cfg_path, &errs), 0);
 	adn_errs_clear(&errs);
-	adn_runtime_capture_status(&rt, &st);
+	adn_runtime_capture_status(rt, &st);
 	CU_ASSERT(!st.active);
 	CU_ASSERT_STRING_EQUAL(st.reason, "element removed");
 	CU_ASSERT_EQUAL(st.written, 165);
@@ -788,7 +788,7 @@ test_capture_follows_swaps(void)
 	CU_ASSERT_EQUAL(check_file(path, IPPROTO_UDP, "cls:1", 0,
 				   ADN_CAPTURE_SNAPLEN), 165);
 	adn_test_write_file(cfg_path, cls_cfg);
-	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, cfg_path, &errs), 0);
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, cfg_path, &errs), 0);
 	adn_errs_clear(&errs);
 }
 
@@ -824,7 +824,7 @@ test_write_error_ends_capture(void)
 static void
 test_stop_runtime(void)
 {
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	unlink(cfg_path);
 }
 
@@ -867,7 +867,7 @@ capture_big(const char *target, const char *path)
 					  .max_bytes = 1ull << 40 };
 	struct adn_errs errs = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_capture_start(&rt, target, path,
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_capture_start(rt, target, path,
 							&lim, &errs), 0);
 }
 
@@ -878,7 +878,7 @@ wait_written(uint64_t n)
 	struct adn_capture_status st;
 
 	for (int i = 0; i < 20000; i++) {
-		adn_runtime_capture_status(&rt, &st);
+		adn_runtime_capture_status(rt, &st);
 		if (st.written >= n)
 			return;
 		usleep(1000);
@@ -895,7 +895,7 @@ test_capture_with_workers(void)
 	const char *path = tmp_path("w-count");
 
 	rt_start(gen_cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(rt, &errs), 0);
 	/* Bounded by count, with swaps meanwhile. */
 	capture("cnt:0", path, 500, 0);
 	for (unsigned int i = 0; i < RTE_DIM(plans); i++)
@@ -908,8 +908,8 @@ test_capture_with_workers(void)
 	path = tmp_path("w-stop");
 	capture_big("cnt:0", path);
 	wait_written(100);
-	CU_ASSERT_EQUAL(adn_runtime_capture_stop(&rt), 0);
-	adn_runtime_capture_status(&rt, &st);
+	CU_ASSERT_EQUAL(adn_runtime_capture_stop(rt), 0);
+	adn_runtime_capture_status(rt, &st);
 	CU_ASSERT_STRING_EQUAL(st.reason, "stopped");
 	CU_ASSERT_EQUAL(st.written, st.captured);
 	CU_ASSERT_EQUAL(check_gen_file(path), st.written);
@@ -917,12 +917,12 @@ test_capture_with_workers(void)
 	path = tmp_path("w-rtstop");
 	capture_big("cnt:0", path);
 	wait_written(10);
-	adn_runtime_stop(&rt);
-	adn_runtime_capture_status(&rt, &st);
+	adn_runtime_stop(rt);
+	adn_runtime_capture_status(rt, &st);
 	CU_ASSERT(!st.active);
 	CU_ASSERT_STRING_EQUAL(st.reason, "stopped");
 	CU_ASSERT_EQUAL(check_gen_file(path), st.written);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	unlink(cfg_path);
 }

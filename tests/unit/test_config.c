@@ -52,11 +52,11 @@ test_config_valid_pipeline_builds_in_topological_order(void)
 	adn_errs_print(&errs, stdout);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(errs.n, 0);
-	CU_ASSERT_STRING_EQUAL(p->elems[0]->name, "src");
-	CU_ASSERT_STRING_EQUAL(p->elems[1]->name, "c");
-	CU_ASSERT_STRING_EQUAL(p->elems[2]->name, "out");
-	CU_ASSERT_EQUAL(p->elems[0]->next[0], 1);
-	CU_ASSERT_EQUAL(p->elems[1]->next[0], 2);
+	CU_ASSERT_STRING_EQUAL(adn_pipeline_elem(p, 0)->name, "src");
+	CU_ASSERT_STRING_EQUAL(adn_pipeline_elem(p, 1)->name, "c");
+	CU_ASSERT_STRING_EQUAL(adn_pipeline_elem(p, 2)->name, "out");
+	CU_ASSERT_EQUAL(adn_pipeline_elem(p, 0)->next[0], 1);
+	CU_ASSERT_EQUAL(adn_pipeline_elem(p, 1)->next[0], 2);
 	adn_test_free(p);
 }
 
@@ -418,7 +418,7 @@ test_config_no_follow_on_errors(void)
 static void
 test_config_syntax_error_names_line(void)
 {
-	struct adn_runtime *rt = calloc(1, sizeof(*rt));
+	struct adn_runtime *rt;
 	struct adn_errs errs = { 0 };
 	char path[128], where[160];
 	FILE *f;
@@ -429,13 +429,12 @@ test_config_syntax_error_names_line(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("workers = 1;\nelements = ( { name = \"a\"; type = ; } );\n", f);
 	fclose(f);
-	CU_ASSERT(adn_runtime_load(rt, path, &errs) < 0);
+	CU_ASSERT(adn_runtime_load(path, &errs, &rt) < 0);
+	CU_ASSERT_PTR_NULL(rt);
 	snprintf(where, sizeof(where), "%s:2: syntax error", path);
 	CU_ASSERT(adn_errs_find(&errs, where) >= 0);
-	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	unlink(path);
-	free(rt);
 }
 
 static void

@@ -278,7 +278,7 @@ test_upsample_uniform_small(void)
 
 /* --- runtime ----------------------------------------------------------- */
 
-static struct adn_runtime rt;
+static struct adn_runtime *rt;
 static char cfg_path[128], routes_path[128];
 
 /* Probe: a state object of 4 KiB that counts packets by their first
@@ -350,9 +350,9 @@ start_workload(const char *gen_keys, const char *plan, const char *morph)
 		 plan, morph, gen_keys, routes_path, routes_path);
 	adn_test_write_file(cfg_path, cfg);
 	probe_live = NULL;
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(cfg_path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(rt, &errs), 0);
 	adn_errs_clear(&errs);
 }
 
@@ -388,8 +388,9 @@ fp_elem(const char *name, const char *type, const struct adn_elem *e,
 	n = e->desc->xstats ? e->desc->xstats(e, xs, RTE_DIM(xs)) : 0;
 	for (unsigned int i = 0; i < n; i++)
 		fp->words[fp->n++] = xs[i].value;
-	n = (unsigned int)adn_exec_tpl_stats(adn_runtime_live(&rt)->x[0], e,
-					     &tpl, xs, RTE_DIM(xs));
+	n = (unsigned int)adn_exec_tpl_stats(
+		adn_version_exec(adn_runtime_live(rt), 0), e, &tpl, xs,
+		RTE_DIM(xs));
 	for (unsigned int i = 0; i < n; i++)
 		fp->words[fp->n++] = xs[i].value;
 }
@@ -399,7 +400,7 @@ fingerprint(struct fingerprint *fp)
 {
 	memset(fp, 0, sizeof(*fp));
 	fp->probe = adn_murmur3_32(probe_live, PROBE_BYTES, 1);
-	adn_runtime_foreach_elem(&rt, fp_elem, fp);
+	adn_runtime_foreach_elem(rt, fp_elem, fp);
 }
 
 static void
@@ -420,7 +421,7 @@ test_evaluation_leaves_live_state(void)
 	start("batch,route=fastpath256", "");
 	usleep(300 * 1000);
 	/* Quiescent live state: every worker stopped. */
-	adn_runtime_stop(&rt);
+	adn_runtime_stop(rt);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(probe_live);
 	fingerprint(&before);
 	CU_ASSERT(before.n > 20);
@@ -431,7 +432,7 @@ test_evaluation_leaves_live_state(void)
 	for (unsigned int i = 0; i < tr.n; i++) {
 		struct rte_mbuf *m = adn_test_trace_pkt(i);
 
-		tr.pkts[i].src = adn_pipeline_find(adn_runtime_live(&rt)->pipe,
+		tr.pkts[i].src = adn_pipeline_find(adn_version_pipeline(adn_runtime_live(rt)),
 						   "gen")->index;
 		tr.pkts[i].len = (uint16_t)m->pkt_len;
 		tr.pkts[i].cap = (uint16_t)RTE_MIN(m->data_len,
@@ -440,12 +441,12 @@ test_evaluation_leaves_live_state(void)
 		       tr.pkts[i].cap);
 		rte_pktmbuf_free(m);
 	}
-	CU_ASSERT_EQUAL_FATAL(morph_trace_bind(&rt, &tr), 0);
+	CU_ASSERT_EQUAL_FATAL(morph_trace_bind(rt, &tr), 0);
 	for (unsigned int i = 0; i < RTE_DIM(plans); i++) {
 		struct morph_eval_conf ec = { .reps = 2 };
 		struct morph_eval_result res;
 
-		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, plans[i], &ec, &res,
+		CU_ASSERT_EQUAL(morph_eval(rt, mp, &tr, plans[i], &ec, &res,
 					   &errs), 0);
 		adn_errs_print(&errs, stdout);
 		adn_errs_clear(&errs);
@@ -458,13 +459,13 @@ test_evaluation_leaves_live_state(void)
 		struct morph_eval_conf ec = { .reps = 2, .latency_bound = 100 };
 		struct morph_eval_result res;
 
-		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, "batch,batch=128",
+		CU_ASSERT_EQUAL(morph_eval(rt, mp, &tr, "batch,batch=128",
 					   &ec, &res, &errs), 0);
 		CU_ASSERT(res.p99_batch > 100);
 		CU_ASSERT_DOUBLE_EQUAL(res.fitness,
 				       res.cpp * res.p99_batch / 100, 1e-6);
 		ec.latency_bound = UINT64_MAX / 2;
-		CU_ASSERT_EQUAL(morph_eval(&rt, mp, &tr, "batch,batch=128",
+		CU_ASSERT_EQUAL(morph_eval(rt, mp, &tr, "batch,batch=128",
 					   &ec, &res, &errs), 0);
 		CU_ASSERT_DOUBLE_EQUAL(res.fitness, res.cpp, 1e-9);
 	}
@@ -473,7 +474,7 @@ test_evaluation_leaves_live_state(void)
 		struct morph_eval_conf ec = { .reps = 1 };
 		struct morph_eval_result res;
 
-		CU_ASSERT(morph_eval(&rt, mp, &tr, "nosuch", &ec, &res,
+		CU_ASSERT(morph_eval(rt, mp, &tr, "nosuch", &ec, &res,
 				     &errs) < 0);
 		CU_ASSERT(errs.n > 0);
 		adn_errs_clear(&errs);
@@ -487,7 +488,7 @@ test_evaluation_leaves_live_state(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(mp), 0);
 	free(tr.pkts);
 	rte_mempool_free(mp);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 }
 
 static void
@@ -499,7 +500,7 @@ wait_for(struct adn_morph *m, struct adn_morph_status *st, double s,
 
 	do {
 		usleep(20000);
-		adn_runtime_reclaim(&rt);
+		adn_runtime_reclaim(rt);
 		adn_morph_status(m, st);
 	} while (!done(st) && rte_get_timer_cycles() < end);
 }
@@ -534,10 +535,10 @@ test_end_to_end_swap_and_guard(void)
 	start("batch", "morph = { period = 2.0; population = 6; generations = 3;\n"
 	      "  window = 8192; confirm = 0.3; reps = 3; min_gain = 0.05;\n"
 	      "  sample = 8; seed = 3; };\n");
-	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(&rt), &c,
+	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(rt), &c,
 						  &errs), 0);
 	CU_ASSERT(c.enabled);
-	CU_ASSERT_EQUAL_FATAL(adn_morph_create(&rt, &c, &m, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_create(rt, &c, &m, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_morph_start(m), 0);
 	wait_for(m, st, 60, swapped);
 	printf("\n  searched %" PRIu64 " (%" PRIu64 " plans, %.2f s): live %s (%.1f) -> best %s (%.1f), distinct %.0f, top-K %.2f",
@@ -564,7 +565,7 @@ test_end_to_end_swap_and_guard(void)
 		       st->n_history, h->confirmed * 100);
 		if (strcmp(h->reason, "guard") == 0)
 			h--;
-		CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text,
+		CU_ASSERT_STRING_EQUAL(adn_version_plan(adn_runtime_live(rt)),
 				       h->confirmed < -c.min_gain / 2 ?
 				       h->from : h->to);
 	}
@@ -588,21 +589,21 @@ test_end_to_end_swap_and_guard(void)
 			      "batch,batch=1");
 	CU_ASSERT(st->history[st->n_history - 2].confirmed < 0);
 	CU_ASSERT_STRING_EQUAL(st->history[st->n_history - 1].reason, "guard");
-	CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text, before_try);
+	CU_ASSERT_STRING_EQUAL(adn_version_plan(adn_runtime_live(rt)), before_try);
 	printf("\n  batch=1 confirmed %+.1f%%: back to %s",
 	       st->history[st->n_history - 2].confirmed * 100, before_try);
 	adn_morph_stop(m);
-	adn_runtime_stop(&rt);
+	adn_runtime_stop(rt);
 	/* Every packet accounted for, over all versions and each one. */
-	adn_runtime_sync(&rt);
-	adn_runtime_totals(&rt, &t);
-	adn_runtime_swap_stats(&rt, &sw);
+	adn_runtime_sync(rt);
+	adn_runtime_totals(rt, &t);
+	adn_runtime_swap_stats(rt, &sw);
 	CU_ASSERT(t.received > 0);
 	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped + t.in_flight);
 	CU_ASSERT_EQUAL(sw.unbalanced, 0);
 	CU_ASSERT(sw.swaps >= 3);
 	adn_morph_free(m);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	free(st);
 	unlink(cfg_path);
@@ -682,9 +683,9 @@ test_drift_starts_a_search(void)
 		       "morph = { period = 1000.0; population = 4;\n"
 		       "  generations = 1; window = 8192; confirm = 0.2;\n"
 		       "  sample = 8; };\n");
-	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(&rt), &c,
+	CU_ASSERT_EQUAL_FATAL(adn_morph_conf_read(adn_runtime_config(rt), &c,
 						  &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_morph_create(&rt, &c, &m, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_morph_create(rt, &c, &m, &errs), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_morph_start(m), 0);
 	wait_for(m, st, 60, recalled);
 	for (unsigned int i = 0; i < st->n_history; i++)
@@ -703,7 +704,7 @@ test_drift_starts_a_search(void)
 			strncmp(st->history[i].reason, "recall", 6) == 0;
 	printf(", %u swaps on drift", drifts);
 	adn_morph_free(m);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	free(st);
 }

@@ -34,7 +34,7 @@
 #include "adn_runtime.h"
 #include "adn_test.h"
 
-static struct adn_runtime rt;
+static struct adn_runtime *rt;
 
 /* --- Hold: keeps its worker inside a batch while `hold` is set -------- */
 
@@ -74,9 +74,9 @@ start_runtime(const char *cfg)
 	struct adn_errs errs = { 0 };
 
 	adn_test_write_file(cfg_path, cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(cfg_path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(rt, &errs), 0);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
 }
@@ -126,7 +126,7 @@ received(void)
 {
 	struct adn_totals t;
 
-	adn_runtime_totals(&rt, &t);
+	adn_runtime_totals(rt, &t);
 	return t.received;
 }
 
@@ -146,23 +146,23 @@ test_swaps_under_load(void)
 	while (k < 60 && rte_get_timer_cycles() < deadline) {
 		struct adn_errs errs = { 0 };
 
-		if (adn_runtime_set_plan(&rt, plans[k % RTE_DIM(plans)],
+		if (adn_runtime_set_plan(rt, plans[k % RTE_DIM(plans)],
 					 &errs) != 0) {
 			adn_errs_print(&errs, stdout);
 			CU_FAIL("a plan was refused");
 		}
 		adn_errs_clear(&errs);
 		if (k % 7 == 3)
-			CU_ASSERT_EQUAL(adn_runtime_control(&rt, "route",
+			CU_ASSERT_EQUAL(adn_runtime_control(rt, "route",
 				k % 2 ? "add 10.1.2.0/24 2" :
 				"remove 10.1.2.0/24", reply, sizeof(reply)),
 				0);
-		adn_runtime_reclaim(&rt);
+		adn_runtime_reclaim(rt);
 		usleep(1000);
 		k++;
 	}
 	adn_jit_stats_get(&js);
-	adn_runtime_swap_stats(&rt, &st);
+	adn_runtime_swap_stats(rt, &st);
 	printf("\n  jit: %" PRIu64 " compiles, %" PRIu64 " cache hits",
 	       js.compiles, js.cache_hits);
 	/* Six cycles of four jit plans: each chain compiled once. */
@@ -178,8 +178,8 @@ test_swaps_under_load(void)
 	/* Worker 1 polls nothing (the source has one queue): an idle
 	 * worker holds up no grace period, and every version but the live
 	 * one goes. */
-	adn_runtime_sync(&rt);
-	adn_runtime_swap_stats(&rt, &st);
+	adn_runtime_sync(rt);
+	adn_runtime_swap_stats(rt, &st);
 	CU_ASSERT_EQUAL(st.alive, 1);
 	CU_ASSERT_EQUAL(st.retired, st.swaps);
 }
@@ -192,8 +192,8 @@ test_refused_changes_leave_live_version(void)
 	struct adn_swap_stats a, b;
 	char text[512];
 
-	adn_runtime_swap_stats(&rt, &a);
-	CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt, "jit8,chk=fastpath64",
+	adn_runtime_swap_stats(rt, &a);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, "jit8,chk=fastpath64",
 					     &errs), -EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, "fastpath needs an element that is PURE_ON_FLOW; CheckIPv4 is not") >= 0);
 	adn_errs_clear(&errs);
@@ -202,11 +202,11 @@ test_refused_changes_leave_live_version(void)
 		 "  { name = \"x\"; type = \"NoSuchType\"; } );\n"
 		 "links = ( \"gen -> x\" );\n");
 	adn_test_write_file(bad_path, text);
-	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), -EINVAL);
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, bad_path, &errs), -EINVAL);
 	CU_ASSERT(adn_errs_find(&errs, ":3: element 'x': key 'type': unknown element type 'NoSuchType'") >= 0);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
-	adn_runtime_swap_stats(&rt, &b);
+	adn_runtime_swap_stats(rt, &b);
 	CU_ASSERT_EQUAL(a.version, b.version);
 	CU_ASSERT_EQUAL(b.failed, a.failed + 2);
 }
@@ -220,19 +220,19 @@ test_reload_adds_and_removes(void)
 	struct adn_elem_totals csum_before, csum_after, cnt;
 	char cfg[2048];
 
-	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_before), 0);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(rt, "csum", &csum_before), 0);
 	gen_config(cfg, sizeof(cfg), "plan = \"jit8\";\n", "Counter", "tally");
 	adn_test_write_file(bad_path, cfg);
-	CU_ASSERT_EQUAL(adn_runtime_reload(&rt, bad_path, &errs), 0);
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, bad_path, &errs), 0);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
 	usleep(200000);
-	adn_runtime_sync(&rt);
-	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "csum", &csum_after), 0);
+	adn_runtime_sync(rt);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(rt, "csum", &csum_after), 0);
 	CU_ASSERT(csum_after.in >= csum_before.in);
-	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "tally", &cnt), 0);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(rt, "tally", &cnt), 0);
 	CU_ASSERT(cnt.in > 0);
-	CU_ASSERT_STRING_EQUAL(adn_runtime_live(&rt)->plan->text, "jit8");
+	CU_ASSERT_STRING_EQUAL(adn_version_plan(adn_runtime_live(rt)), "jit8");
 }
 
 /* After stop: every packet accounted for, overall and per version;
@@ -249,28 +249,28 @@ test_accounting_after_stop(void)
 	struct adn_xstat xs[32];
 	unsigned int n;
 
-	adn_runtime_stop(&rt);
-	adn_runtime_sync(&rt);
-	adn_runtime_totals(&rt, &t);
+	adn_runtime_stop(rt);
+	adn_runtime_sync(rt);
+	adn_runtime_totals(rt, &t);
 	CU_ASSERT(t.received > 0);
 	CU_ASSERT_EQUAL(t.in_flight, 0);
 	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped);
-	adn_runtime_swap_stats(&rt, &st);
+	adn_runtime_swap_stats(rt, &st);
 	CU_ASSERT_EQUAL(st.unbalanced, 0);
-	n = adn_runtime_retired(&rt, sums, RTE_DIM(sums));
+	n = adn_runtime_retired(rt, sums, RTE_DIM(sums));
 	CU_ASSERT(n > 10);
 	for (unsigned int i = 0; i < n; i++)
 		CU_ASSERT_EQUAL(sums[i].received,
 				sums[i].transmitted + sums[i].dropped);
-	e = adn_pipeline_find(adn_runtime_live(&rt)->pipe, "count");
+	e = adn_pipeline_find(adn_version_pipeline(adn_runtime_live(rt)), "count");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, "count", &count), 0);
+	CU_ASSERT_EQUAL(adn_runtime_elem_totals(rt, "count", &count), 0);
 	CU_ASSERT(e->desc->xstats(e, xs, RTE_DIM(xs)) >= 1);
 	CU_ASSERT_STRING_EQUAL(xs[0].name, "packets");
 	CU_ASSERT_EQUAL(xs[0].value, count.out[0]);
 	printf("\n  %" PRIu64 " packets, FlowCounter %" PRIu64 " / %" PRIu64,
 	       t.received, xs[0].value, count.out[0]);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	unlink(bad_path);
 	/* The equivalence runs route the shared trace. */
 	CU_ASSERT_EQUAL(adn_test_trace_routes(routes_path), 0);
@@ -293,7 +293,7 @@ static void
 live_xstats(const char *name, struct adn_xstat *xs, unsigned int max)
 {
 	const struct adn_elem *e =
-		adn_pipeline_find(adn_runtime_live(&rt)->pipe, name);
+		adn_pipeline_find(adn_version_pipeline(adn_runtime_live(rt)), name);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	CU_ASSERT_FATAL(e->desc->xstats(e, xs, max) >= 1);
@@ -345,11 +345,11 @@ eq_run(unsigned int workers, bool swap, struct eq_result *r)
 		uint64_t now = rte_get_timer_cycles();
 
 		if (swap && now >= next_swap) {
-			CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt,
+			CU_ASSERT_EQUAL(adn_runtime_set_plan(rt,
 				plans[r->swaps % RTE_DIM(plans)], &errs), 0);
 			adn_errs_print(&errs, stdout);
 			adn_errs_clear(&errs);
-			adn_runtime_reclaim(&rt);
+			adn_runtime_reclaim(rt);
 			r->swaps++;
 			next_swap = rte_get_timer_cycles() +
 				rte_get_timer_hz() / 1000;
@@ -366,21 +366,21 @@ eq_run(unsigned int workers, bool swap, struct eq_result *r)
 	}
 	/* Drained: every packet received and none in flight. */
 	for (int k = 0; k < 30000; k++) {
-		adn_runtime_totals(&rt, &t);
+		adn_runtime_totals(rt, &t);
 		if (t.received == EQ_PKTS && t.in_flight == 0)
 			break;
 		usleep(1000);
 	}
-	adn_runtime_stop(&rt);
-	adn_runtime_sync(&rt);
-	adn_runtime_totals(&rt, &t);
+	adn_runtime_stop(rt);
+	adn_runtime_sync(rt);
+	adn_runtime_totals(rt, &t);
 	CU_ASSERT_EQUAL(t.received, EQ_PKTS);
 	CU_ASSERT_EQUAL(t.received, t.transmitted + t.dropped);
-	adn_runtime_swap_stats(&rt, &st);
+	adn_runtime_swap_stats(rt, &st);
 	CU_ASSERT_EQUAL(st.unbalanced, 0);
 	CU_ASSERT_EQUAL(st.swaps, r->swaps);
 	for (unsigned int k = 0; k < RTE_DIM(eq_elems); k++) {
-		CU_ASSERT_EQUAL(adn_runtime_elem_totals(&rt, eq_elems[k],
+		CU_ASSERT_EQUAL(adn_runtime_elem_totals(rt, eq_elems[k],
 							&r->t[k]), 0);
 		adn_test_untimed(&r->t[k]);
 	}
@@ -391,7 +391,7 @@ eq_run(unsigned int workers, bool swap, struct eq_result *r)
 	}
 	live_xstats("count", xs, RTE_DIM(xs));
 	r->count_cells = xs[0].value;
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	for (unsigned int q = 0; q < workers; q++) {
 		rte_ring_free(adn_test_rings[q]);
 		adn_test_rings[q] = NULL;
@@ -457,28 +457,28 @@ test_old_version_waits_for_its_worker(void)
 		 "  { name = \"sink\"; type = \"Recycle\"; } );\n"
 		 "links = ( \"gen -> hold -> sink\" );\n");
 	adn_test_write_file(cfg_path, cfg);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(&rt, cfg_path, &errs), 0);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(cfg_path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
 	__atomic_store_n(&hold, 1, __ATOMIC_RELEASE);
-	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(&rt, &errs), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_start(rt, &errs), 0);
 	while (!__atomic_load_n(&holding, __ATOMIC_ACQUIRE))
 		usleep(100);
-	adn_runtime_swap_stats(&rt, &a);
-	CU_ASSERT_EQUAL(adn_runtime_set_plan(&rt, "prefetch", &errs), 0);
+	adn_runtime_swap_stats(rt, &a);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, "prefetch", &errs), 0);
 	for (int i = 0; i < 20; i++) {
-		adn_runtime_reclaim(&rt);
+		adn_runtime_reclaim(rt);
 		usleep(1000);
 	}
-	adn_runtime_swap_stats(&rt, &b);
+	adn_runtime_swap_stats(rt, &b);
 	CU_ASSERT_EQUAL(b.version, a.version + 1);	/* published at once */
 	CU_ASSERT_EQUAL(b.alive, 2);			/* the old one stays */
 	CU_ASSERT_EQUAL(b.retired, a.retired);
 	__atomic_store_n(&hold, 0, __ATOMIC_RELEASE);
-	adn_runtime_sync(&rt);
-	adn_runtime_swap_stats(&rt, &b);
+	adn_runtime_sync(rt);
+	adn_runtime_swap_stats(rt, &b);
 	CU_ASSERT_EQUAL(b.alive, 1);
 	CU_ASSERT_EQUAL(b.retired, a.retired + 1);
-	adn_runtime_free(&rt);
+	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	unlink(cfg_path);
 }

@@ -107,7 +107,7 @@ run_trace(struct adn_pipeline *p, const char *plan_text)
 		for (; i < end; i++)
 			b->pkts[b->n++] = adn_test_trace_pkt(i);
 		adn_exec_run(x, src->index);
-		CU_ASSERT_EQUAL(x->in_flight, 0);
+		CU_ASSERT_EQUAL(adn_exec_in_flight(x), 0);
 	}
 	adn_exec_free(x);
 }
@@ -136,15 +136,17 @@ expect_same(struct adn_pipeline *ref, struct adn_pipeline *p,
 		}
 	}
 	CU_ASSERT_EQUAL(bad, 0);
-	for (unsigned int i = 0; i < ref->n_elems; i++) {
+	for (unsigned int i = 0; i < adn_pipeline_n_elems(ref); i++) {
+		const struct adn_elem *e_ref = adn_pipeline_elem(ref, i);
+		const struct adn_elem *e_p = adn_pipeline_elem(p, i);
 		struct adn_elem_totals ta, tb;
 
-		adn_test_counters(ref->elems[i], &ta);
-		adn_test_counters(p->elems[i], &tb);
-		CU_ASSERT_STRING_EQUAL(ref->elems[i]->name, p->elems[i]->name);
+		adn_test_counters(e_ref, &ta);
+		adn_test_counters(e_p, &tb);
+		CU_ASSERT_STRING_EQUAL(e_ref->name, e_p->name);
 		if (memcmp(&ta, &tb, sizeof(ta)) != 0) {
 			printf("\n  plan '%s': element '%s' counters differ (in %" PRIu64 "/%" PRIu64 ", dropped %" PRIu64 "/%" PRIu64 ")",
-			       plan, ref->elems[i]->name, ta.in, tb.in,
+			       plan, e_ref->name, ta.in, tb.in,
 			       ta.dropped, tb.dropped);
 			CU_FAIL("element counters differ from scalar");
 		}
@@ -506,11 +508,11 @@ test_jit_compiles_element_types(void)
 			       rte_pktmbuf_mtod(b->pkts[i], void *),
 			       rte_pktmbuf_data_len(a->pkts[i])) != 0;
 	CU_ASSERT_EQUAL(bad, 0);
-	for (unsigned int i = 0; i < p[0]->n_elems; i++) {
+	for (unsigned int i = 0; i < adn_pipeline_n_elems(p[0]); i++) {
 		struct adn_elem_totals ta, tb;
 
-		adn_test_counters(p[0]->elems[i], &ta);
-		adn_test_counters(p[1]->elems[i], &tb);
+		adn_test_counters(adn_pipeline_elem(p[0], i), &ta);
+		adn_test_counters(adn_pipeline_elem(p[1], i), &tb);
 		CU_ASSERT(memcmp(&ta, &tb, sizeof(ta)) == 0);
 	}
 	for (unsigned int k = 0; k < 2; k++) {
@@ -551,7 +553,7 @@ test_bad_chains_refused(void)
 		}
 		adn_errs_clear(&errs);
 	}
-	CU_ASSERT_STRING_EQUAL(x->plan, "group2");
+	CU_ASSERT_STRING_EQUAL(adn_exec_plan(x), "group2");
 	adn_exec_free(x);
 	adn_test_free(p);
 }

@@ -5,9 +5,13 @@
 #ifndef _ADN_CAPTURE_PRIV_H_
 #define _ADN_CAPTURE_PRIV_H_
 
+#ifndef ADN_CORE_PRIVATE
+#error "a lib/core private header: include the public adn_capture.h"
+#endif
+
 #include <stdint.h>
 
-#include "adn_pipeline.h"
+#include "adn_pipeline_priv.h"
 
 struct adn_runtime;
 struct adn_version;
