@@ -113,7 +113,7 @@ rpc_parse_configure(struct adn_elem *e, struct adn_build *b)
 		}
 		x->ports[x->n_ports++] = rte_cpu_to_be_16((uint16_t)v);
 	}
-	for (unsigned int i = 0; i < b->n_workers || i == 0; i++) {
+	for (unsigned int i = 0; i < adn_build_n_workers(b) || i == 0; i++) {
 		x->w[i] = rte_zmalloc("adn_rpc_parse", sizeof(*x->w[i]),
 				      RTE_CACHE_LINE_SIZE);
 		if (x->w[i] == NULL)
