@@ -80,9 +80,11 @@ def main():
               "/adn/morph: a search evaluated plans")
         # From the first search: its winner ("start"), or, when that
         # does not beat the live plan by min_gain, the winner compiled
-        # ("compiled": under ASan only the compiled chain runs at speed).
+        # ("compiled": under ASan only the compiled chain runs at speed);
+        # on a loaded machine the start search's measurements may show no
+        # gain, and a periodic search ("period") makes the first swap.
         check(st["history_from"][0] == "batch" and
-              st["history_reason"][0] in ("start", "compiled") and
+              st["history_reason"][0] in ("start", "compiled", "period") and
               st["history_predicted"][0].endswith("%"),
               "/adn/morph: the first swap left the default plan")
         check(int(st["samples"]) > 0 and float(st["distinct_flows"]) > 0,
