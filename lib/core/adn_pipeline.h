@@ -16,6 +16,7 @@
 
 #define ADN_MAX_RX_POINTS 256
 #define ADN_MAX_ELEMS 1024	/* elements in one pipeline */
+#define ADN_MAX_QUEUE_ELEMS 16	/* ADN_ELEM_QUEUE elements in one */
 
 struct adn_state_reg;
 struct adn_plan;
@@ -35,6 +36,9 @@ struct adn_pipeline {
 	struct adn_ports *ports;
 	unsigned int n_rx;
 	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
+	/* ADN_ELEM_QUEUE elements, polled by every worker each round. */
+	unsigned int n_queues;
+	struct adn_elem *queues[ADN_MAX_QUEUE_ELEMS];
 	struct adn_state_reg *reg;	/* where its elements' state lives */
 	bool own_reg;			/* created for this pipeline alone */
 };
@@ -158,6 +162,9 @@ void adn_pipeline_commit(struct adn_pipeline *p);
  * names, types and keys against their declared specs. Links and what
  * configure() checks need the build. Returns 0 or -EINVAL. */
 int adn_pipeline_check_keys(const config_t *cfg, struct adn_errs *errs);
+/* Queue elements drop (and count) what they hold: no worker may run the
+ * pipeline any more. adn_pipeline_free does it too. */
+void adn_pipeline_flush(struct adn_pipeline *p);
 /* Destroy elements and release their state (no worker may run it). */
 void adn_pipeline_free(struct adn_pipeline *p);
 
@@ -290,6 +297,10 @@ adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *src)
 {
 	return x->in[src->index];
 }
+
+/* Worker: what queue element `e` (ADN_ELEM_QUEUE) releases now, run to
+ * completion from its outputs on. Call between runs. */
+void adn_exec_release(struct adn_exec *x, struct adn_elem *e);
 
 /* Run everything queued at or after topo index `from` to completion: every
  * mbuf ends transmitted (a sink consumed it) or freed and counted. One run

@@ -248,6 +248,9 @@ version_retire(void *arg)
 	struct adn_version_summary *sum;
 	struct adn_totals t;
 
+	/* What its queue elements still hold can never leave now: counted
+	 * as their drops before the version's counters are kept. */
+	adn_pipeline_flush(v->pipe);
 	adn_pipeline_totals(v->pipe, v->x, rt->n_workers, &t);
 	for (unsigned int i = 0; i < v->pipe->n_elems; i++) {
 		const struct adn_elem *e = v->pipe->elems[i];
@@ -873,6 +876,9 @@ worker_main(void *arg)
 			w->busy_polls++;
 			adn_runtime_run_rx(rt, me, x, rx->e, n);
 		}
+		/* Queue elements release at their own pace, input or not. */
+		for (unsigned int i = 0; i < v->pipe->n_queues; i++)
+			adn_exec_release(x, v->pipe->queues[i]);
 		/* Done with `v` for this round: a grace period that began
 		 * before now may end. */
 		rte_rcu_qsbr_quiescent(rt->qsbr, me);
