@@ -193,22 +193,26 @@ hp_destroy(struct adn_elem *e)
 		rte_free(x->arena[i]);
 }
 
-/* A copy of [p, p + len) in the arena (lower-cased when `lower`). */
-static const char *
-hp_copy(struct hp_arena *a, const uint8_t *p, uint16_t len, bool lower)
+/* A copy of the head at d (len bytes) in the arena; the records' strings
+ * point into it. */
+static char *
+hp_copy(struct hp_arena *a, const uint8_t *d, uint32_t len)
 {
-	char *d = a->bytes + a->used;
+	char *c = a->bytes + a->used;
 
-	for (uint16_t i = 0; i < len; i++)
-		d[i] = lower ? (char)adn_http_lower(p[i]) : (char)p[i];
+	memcpy(c, d, len);
 	a->used += len;
-	return d;
+	return c;
 }
 
 static void
 hp_record(struct hp_arena *a, struct adn_l7_rec *r, const uint8_t *d,
 	  const struct adn_http_msg *m, const struct adn_http_want *want)
 {
+	/* one copy of the head, at most max_head bytes: the arena has that
+	 * much for every packet of a batch */
+	char *h = hp_copy(a, d, m->head_len);
+
 	r->kind = (m->flags & ADN_HTTP_F_RESPONSE) ? ADN_L7_RESPONSE :
 		ADN_L7_REQUEST;
 	r->method = m->method;
@@ -216,20 +220,38 @@ hp_record(struct hp_arena *a, struct adn_l7_rec *r, const uint8_t *d,
 	r->status = m->status;
 	r->flags = m->flags;
 	r->content_length = m->content_length;
-	/* the head's strings, at most max_head bytes in all: the arena has
-	 * that much for every packet of a batch */
-	r->host = hp_copy(a, d + m->host.off, m->host.len, true);
+	r->head = h;
+	r->head_len = m->head_len;
+	/* hosts are compared lower case; the head keeps it that way too */
+	for (uint16_t i = 0; i < m->host.len; i++)
+		h[m->host.off + i] = (char)adn_http_lower((uint8_t)
+							  h[m->host.off + i]);
+	r->host = h + m->host.off;
 	r->host_len = m->host.len;
-	r->path = hp_copy(a, d + m->path.off, m->path.len, false);
+	r->path = h + m->path.off;
 	r->path_len = m->path.len;
-	r->query = hp_copy(a, d + m->query.off, m->query.len, false);
+	r->query = h + m->query.off;
 	r->query_len = m->query.len;
 	for (unsigned int i = 0; i < want->n; i++) {
-		r->want[i] = m->want[i].len ?
-			hp_copy(a, d + m->want[i].off, m->want[i].len, false) :
-			NULL;
+		r->want[i] = m->want[i].len ? h + m->want[i].off : NULL;
 		r->want_len[i] = m->want[i].len;
 	}
+}
+
+/* The body bytes after the first head of a packet, when they are the
+ * packet's own (for the RPC record's payload). */
+static void
+hp_body(struct adn_l7_rec *r, const struct adn_tcp_seg *s, uint32_t at,
+	const struct adn_http_msg *m, const struct adn_http_body *b)
+{
+	uint64_t n = s->len - at;
+
+	if (!s->direct || b->kind == ADN_HTTP_BODY_NONE || n == 0)
+		return;
+	if (b->kind == ADN_HTTP_BODY_LENGTH && n > m->content_length)
+		n = m->content_length;
+	r->body = s->data + at;
+	r->body_len = (uint32_t)n;
 }
 
 /* Parse what the stream delivered; returns bytes consumed, or sets *err. */
@@ -268,13 +290,15 @@ hp_parse(const struct http_parse *x, struct hp_worker *w, struct hp_arena *a,
 			hs->phase = HP_DEAD;
 			break;
 		}
-		if (r->n_msgs++ == 0)
+		adn_http_body_start(&hs->body, &m, 0);
+		if (r->n_msgs++ == 0) {
 			hp_record(a, r, s->data + pos, &m, &x->want);
+			hp_body(r, s, pos + (uint32_t)rc, &m, &hs->body);
+		}
 		if (resp)
 			w->responses++;
 		else
 			w->requests++;
-		adn_http_body_start(&hs->body, &m, 0);
 		hs->phase = HP_BODY;
 		pos += (uint32_t)rc;
 	}

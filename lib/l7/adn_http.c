@@ -581,3 +581,64 @@ adn_http_body_feed(struct adn_http_body *b, const uint8_t *p, size_t len,
 		return 0;
 	}
 }
+
+/* --- lookups over a parsed head ------------------------------------------ */
+
+int
+adn_http_header_find(const uint8_t *head, size_t len, const char *name,
+		     size_t name_len, struct adn_http_span *v)
+{
+	const uint8_t *end = head + (len < ADN_HTTP_MAX_HEAD ? len :
+				       ADN_HTTP_MAX_HEAD);
+	const uint8_t *p = memchr(head, '\n', (size_t)(end - head));
+
+	/* p: the LF ending the start line; each field line follows one */
+	while (p != NULL && ++p < end && *p != '\r') {
+		const uint8_t *eol = memchr(p, '\n', (size_t)(end - p));
+		const uint8_t *a, *b;
+		size_t i;
+
+		if (eol == NULL || eol - p < 2)
+			return 0;
+		for (i = 0; i < name_len && p + i < eol &&
+		     adn_http_lower(p[i]) == (uint8_t)name[i]; i++)
+			;
+		if (i == name_len && p + i < eol && p[i] == ':') {
+			a = p + i + 1;
+			b = eol - 1;	/* the CR */
+			while (a < b && adn_http_is_ows(*a))
+				a++;
+			while (b > a && adn_http_is_ows(b[-1]))
+				b--;
+			v->off = (uint16_t)(a - head);
+			v->len = (uint16_t)(b - a);
+			return 1;
+		}
+		p = eol;
+	}
+	return 0;
+}
+
+int
+adn_http_query_find(const uint8_t *q, size_t len, const char *name,
+		    size_t name_len, struct adn_http_span *v)
+{
+	size_t pos = 0;
+
+	if (len > ADN_HTTP_MAX_HEAD)
+		len = ADN_HTTP_MAX_HEAD;
+	while (pos <= len) {
+		const uint8_t *amp = memchr(q + pos, '&', len - pos);
+		const size_t stop = amp ? (size_t)(amp - q) : len;
+		const uint8_t *eq = memchr(q + pos, '=', stop - pos);
+		const size_t klen = (eq ? (size_t)(eq - q) : stop) - pos;
+
+		if (klen == name_len && memcmp(q + pos, name, name_len) == 0) {
+			v->off = (uint16_t)(eq ? (size_t)(eq - q) + 1 : stop);
+			v->len = (uint16_t)(stop - v->off);
+			return 1;
+		}
+		pos = stop + 1;
+	}
+	return 0;
+}

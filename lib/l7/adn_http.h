@@ -123,6 +123,29 @@ int adn_http_parse_portable(const uint8_t *buf, size_t len, bool response,
 /* Whether adn_http_parse scans with SSE4.2. */
 bool adn_http_simd(void);
 
+/* --- lookups over a head adn_http_parse accepted ------------------------ */
+
+/*
+ * The value of the first field named `name` (`name_len` bytes, lower
+ * case) in the message head at `head` (`len` bytes: start line, field
+ * lines, empty line, each ending in CRLF as adn_http_parse requires):
+ * 1 with *v set (offsets into head, OWS trimmed), 0 when absent. Any
+ * bytes are safe (it reads within `len` and answers 0 where a line does
+ * not have the shape a parsed head has), but only a parsed head gives
+ * meaningful answers: this is a lookup, not a second parser.
+ */
+int adn_http_header_find(const uint8_t *head, size_t len, const char *name,
+			 size_t name_len, struct adn_http_span *v);
+
+/*
+ * The value of the first parameter `name` (`name_len` bytes, exact case)
+ * of query `q` (`len` bytes, after the '?': `a=1&b=2`; a parameter
+ * without '=' has an empty value): 1 with *v set (offsets into q, raw:
+ * not percent-decoded), 0 when absent.
+ */
+int adn_http_query_find(const uint8_t *q, size_t len, const char *name,
+			size_t name_len, struct adn_http_span *v);
+
 /* --- bodies ------------------------------------------------------------ */
 
 enum adn_http_body_kind {

@@ -24,7 +24,8 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
-#include <rte_mbuf_dyn.h>
+
+#include "adn_pkt_meta.h"
 
 enum adn_l7_kind {
 	ADN_L7_NONE,	/* no message head ends in this packet */
@@ -52,6 +53,16 @@ struct adn_l7_rec {
 	const char *host;	/* lower case */
 	const char *path;
 	const char *query;
+	/* The whole head (start line to the empty line), for lookups of any
+	 * field (adn_http_header_find); host, path, query and want point
+	 * into it (its Host value is lower-cased in place). */
+	const char *head;
+	uint32_t head_len;
+	/* The body bytes that follow the head in this packet's own payload
+	 * (Content-Length bounds them; chunked: raw), NULL when the head
+	 * came from reassembled bytes or no body follows in this packet. */
+	const uint8_t *body;
+	uint32_t body_len;
 	/* HttpParse `headers`, in their order: value (NULL: absent) */
 	const char *want[4];
 	uint16_t want_len[4];
@@ -64,27 +75,20 @@ struct adn_l7_rec {
  * 0 or a negative errno. */
 int adn_l7_meta_register(void);
 
-extern int adn_l7_rec_off;	/* dynfield offset, -1 before register */
-extern uint64_t adn_l7_rec_flag;	/* ol_flags bit */
+/* The field and flag (lib/core/adn_pkt_meta.h). */
+extern struct adn_pkt_meta adn_l7_meta;
 
 /* The packet's record, or NULL when HttpParse gave it none. */
 static inline struct adn_l7_rec *
 adn_l7_rec(const struct rte_mbuf *m)
 {
-	if (adn_l7_rec_flag == 0 || !(m->ol_flags & adn_l7_rec_flag))
-		return NULL;
-	return *RTE_MBUF_DYNFIELD(m, adn_l7_rec_off, struct adn_l7_rec **);
+	return adn_pkt_meta_get(&adn_l7_meta, m);
 }
 
 static inline void
 adn_l7_rec_set(struct rte_mbuf *m, struct adn_l7_rec *r)
 {
-	if (r == NULL) {
-		m->ol_flags &= ~adn_l7_rec_flag;
-		return;
-	}
-	*RTE_MBUF_DYNFIELD(m, adn_l7_rec_off, struct adn_l7_rec **) = r;
-	m->ol_flags |= adn_l7_rec_flag;
+	adn_pkt_meta_set(&adn_l7_meta, m, r);
 }
 
 #endif /* _ADN_L7_META_H_ */

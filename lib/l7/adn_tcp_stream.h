@@ -82,8 +82,10 @@ struct adn_tcp_seg {
 	const uint8_t *data;	/* in-order bytes not consumed yet */
 	uint32_t len;
 	uint32_t fresh;		/* of which new in this segment (the tail) */
+	bool direct;		/* data points into the segment (the packet's
+				 * own bytes, valid while it is), not into
+				 * the stream's buffer */
 	/* internal */
-	bool direct;		/* data points into the segment */
 	void *ent;
 };
 
