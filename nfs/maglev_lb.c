@@ -134,24 +134,6 @@ maglev_lb_state_destroy(void *data)
 	adn_lb_free(st->lb);
 }
 
-/* "A.B.C.D[:PORT]" (port 0 when absent) into host order; 0 or -EINVAL. */
-static int
-maglev_lb_endpoint(const char *s, bool port_required, uint32_t *ip,
-		   uint16_t *port)
-{
-	char addr[16], tail;
-	unsigned int p = 0;
-	struct in_addr a;
-	int n = sscanf(s, "%15[0-9.]:%u%c", addr, &p, &tail);
-
-	if (n < 1 || n > 2 || (n == 1 && (port_required || strchr(s, ':'))) ||
-	    p > 65535 || inet_pton(AF_INET, addr, &a) != 1)
-		return -EINVAL;
-	*ip = ntohl(a.s_addr);
-	*port = (uint16_t)p;
-	return 0;
-}
-
 /* "PROTO A.B.C.D:PORT" into proto, ip, port; 0 or -EINVAL; *end past it. */
 static int
 maglev_lb_vip_parse(const char *s, uint8_t *proto, uint32_t *ip,
@@ -168,26 +150,10 @@ maglev_lb_vip_parse(const char *s, uint8_t *proto, uint32_t *ip,
 		*proto = 17;
 	else
 		return -EINVAL;
-	if (maglev_lb_endpoint(ep, true, ip, port) < 0)
+	if (adn_maglev_endpoint_parse(ep, true, ip, port) < 0)
 		return -EINVAL;
 	*end = s + n;
 	return 0;
-}
-
-/* "A.B.C.D[:PORT] [WEIGHT]" (weight 1 when absent); 0 or -EINVAL. */
-static int
-maglev_lb_backend_parse(const char *s, uint32_t *ip, uint16_t *port,
-			uint32_t *weight, bool weight_required)
-{
-	char ep[32], tail;
-	unsigned int w = 1;
-	int n = sscanf(s, " %31s %u %c", ep, &w, &tail);
-
-	if (n < 1 || n > 2 || (n == 1 && weight_required) || w == 0 ||
-	    w > 65535)
-		return -EINVAL;
-	*weight = w;
-	return maglev_lb_endpoint(ep, false, ip, port);
 }
 
 static int
@@ -226,7 +192,7 @@ maglev_lb_vip(struct adn_build *b, struct adn_elem *e, struct adn_lb *lb,
 		const char *bs = config_setting_get_string(s);
 
 		if (bs == NULL ||
-		    maglev_lb_backend_parse(bs, &bip, &bport, &w, false) < 0)
+		    adn_maglev_backend_parse(bs, &bip, &bport, &w, false) < 0)
 			return adn_build_error_at(b, e, s, "backends",
 						  "'%s': want \"A.B.C.D[:PORT] [WEIGHT 1-65535]\"",
 						  bs ? bs : "(not a string)");
@@ -508,7 +474,7 @@ maglev_lb_ctl_backend(struct adn_elem *e, const char *verb, const char *args,
 
 
 	if (maglev_lb_vip_parse(args, &proto, &vip_ip, &vport, &rest) < 0 ||
-	    maglev_lb_backend_parse(rest, &bip, &bport, &w, want_w) < 0 ||
+	    adn_maglev_backend_parse(rest, &bip, &bport, &w, want_w) < 0 ||
 	    (!may_w && sscanf(rest, " %31s %1s", be, extra) != 1)) {
 		snprintf(reply, len, "%s: want tcp|udp VIP:PORT BACKEND[:PORT]%s",
 			 verb, want_w ? " WEIGHT" : may_w ? " [WEIGHT]" : "");

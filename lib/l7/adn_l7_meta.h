@@ -36,6 +36,7 @@ enum adn_l7_kind {
 enum adn_l7_anno {
 	ADN_L7_ANNO_ROUTE,	/* UrlRoute: output + 1 of the stream (0: none) */
 	ADN_L7_ANNO_MARK,	/* Dpi: OR of the stream's marks */
+	ADN_L7_ANNO_BACKEND,	/* RpcLb: backend slot + 1 of the stream (0: none) */
 	ADN_L7_ANNO_WORDS = 4,
 };
 

@@ -212,9 +212,7 @@ lb_rebuild(struct adn_lb *lb, struct lb_vip *v, void **old)
 	if (t == NULL)
 		return -ENOMEM;
 	for (unsigned int b = 0; b < v->n_be; b++) {
-		/* The backend's address and port: its permutation does
-		 * not depend on its slot or on the others. */
-		keys[b] = (uint64_t)v->be[b].ip << 16 | v->be[b].port;
+		keys[b] = adn_maglev_backend_key(v->be[b].ip, v->be[b].port);
 		w[b] = v->be[b].state == ADN_LB_BE_ACTIVE ? v->be[b].weight : 0;
 	}
 	adn_maglev_populate(t, lb->m, keys, w, v->n_be, next);

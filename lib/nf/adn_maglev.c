@@ -2,8 +2,11 @@
 /*
  * Maglev table population (adn_maglev.h).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "adn_hash.h"
 #include "adn_maglev.h"
@@ -62,4 +65,36 @@ adn_maglev_populate(uint16_t *table, uint32_t m, const uint64_t *keys,
 		}
 	}
 	return 0;
+}
+
+int
+adn_maglev_endpoint_parse(const char *s, bool port_required, uint32_t *ip,
+			  uint16_t *port)
+{
+	char addr[16], tail;
+	unsigned int p = 0;
+	struct in_addr a;
+	int n = sscanf(s, "%15[0-9.]:%u%c", addr, &p, &tail);
+
+	if (n < 1 || n > 2 || (n == 1 && (port_required || strchr(s, ':'))) ||
+	    p > 65535 || inet_pton(AF_INET, addr, &a) != 1)
+		return -EINVAL;
+	*ip = ntohl(a.s_addr);
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int
+adn_maglev_backend_parse(const char *s, uint32_t *ip, uint16_t *port,
+			 uint32_t *weight, bool weight_required)
+{
+	char ep[32], tail;
+	unsigned int w = 1;
+	int n = sscanf(s, " %31s %u %c", ep, &w, &tail);
+
+	if (n < 1 || n > 2 || (n == 1 && weight_required) || w == 0 ||
+	    w > 65535)
+		return -EINVAL;
+	*weight = w;
+	return adn_maglev_endpoint_parse(ep, false, ip, port);
 }

@@ -35,4 +35,22 @@ int adn_maglev_populate(uint16_t *table, uint32_t m, const uint64_t *keys,
 			const uint32_t *weights, unsigned int n,
 			uint32_t *next);
 
+/* A backend's Maglev key: its address and port (host order), so its
+ * permutation depends neither on its slot nor on the other backends. */
+static inline uint64_t
+adn_maglev_backend_key(uint32_t ip, uint16_t port)
+{
+	return (uint64_t)ip << 16 | port;
+}
+
+/* "A.B.C.D[:PORT]" into host order (port 0 when absent; required with
+ * port_required). 0 or -EINVAL. */
+int adn_maglev_endpoint_parse(const char *s, bool port_required,
+			      uint32_t *ip, uint16_t *port);
+/* "A.B.C.D[:PORT] [WEIGHT]" (WEIGHT 1-65535, 1 when absent; required with
+ * weight_required), as load balancers' configs and control commands
+ * name backends. 0 or -EINVAL. */
+int adn_maglev_backend_parse(const char *s, uint32_t *ip, uint16_t *port,
+			     uint32_t *weight, bool weight_required);
+
 #endif /* _ADN_MAGLEV_H_ */

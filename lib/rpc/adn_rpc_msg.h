@@ -24,6 +24,7 @@
 #ifndef _ADN_RPC_MSG_H_
 #define _ADN_RPC_MSG_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "adn_rpc_wire.h"
@@ -63,5 +64,23 @@ struct adn_rpc_msg {
 	uint16_t path_len, query_len;
 	uint16_t status;
 };
+
+/*
+ * Fill *r from the ADN RPC message at `rpc` (`len` bytes: the UDP
+ * payload), `rpc_off` bytes from the frame's first byte. Returns the
+ * header's length, or -enum adn_rpc_err (a malformed header; *r is then
+ * not a record). DPDK-free (rpc_codec_dep).
+ */
+int adn_rpc_msg_from_wire(struct adn_rpc_msg *r, const uint8_t *rpc,
+			  size_t len, uint32_t rpc_off);
+
+struct adn_l7_rec;
+
+/*
+ * Fill *r from HttpParse's L7 record of a packet: 0, or -ENOENT when no
+ * message head ends in the packet (its kind is ADN_L7_NONE). The strings
+ * stay HttpParse's (rpc_dep).
+ */
+int adn_rpc_msg_from_l7(struct adn_rpc_msg *r, const struct adn_l7_rec *l7);
 
 #endif /* _ADN_RPC_MSG_H_ */

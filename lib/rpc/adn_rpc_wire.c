@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "adn_rpc_wire.h"
+#include "adn_rpc_msg.h"
 
 static const char *const rpc_err_names[ADN_RPC_E_MAX] = {
 	[ADN_RPC_OK] = "ok",
@@ -226,4 +226,30 @@ adn_rpc_field_find(const struct adn_rpc_hdr *h, uint8_t id)
 		if (h->f[i].id == id)
 			return &h->f[i];
 	return NULL;
+}
+
+int
+adn_rpc_msg_from_wire(struct adn_rpc_msg *r, const uint8_t *rpc, size_t len,
+		      uint32_t rpc_off)
+{
+	int rc = adn_rpc_decode(rpc, len, &r->hdr);
+
+	if (rc < 0)
+		return rc;
+	r->carrier = ADN_RPC_CARRIER_ADN;
+	r->kind = r->hdr.type;
+	r->flags = r->hdr.flags;
+	r->req_id = r->hdr.req_id;
+	r->service = r->hdr.service;
+	r->method = r->hdr.method;
+	r->rpc = rpc;
+	r->rpc_off = rpc_off;
+	r->payload = rpc + rc;
+	r->payload_len = r->hdr.payload_len;
+	r->head = NULL;
+	r->head_len = 0;
+	r->path = r->query = NULL;
+	r->path_len = r->query_len = 0;
+	r->status = 0;
+	return rc;
 }
