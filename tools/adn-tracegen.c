@@ -27,6 +27,7 @@
 #include "adn_zipf.h"
 #include "tracegen_bytes.h"
 #include "tracegen_http.h"
+#include "tracegen_rpc.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -43,6 +44,30 @@ static const char *const bad_name[N_BAD] = {
 	"none", "bad-checksum", "truncated", "bad-ihl", "ttl-zero",
 };
 
+/* Long-only options (RPC mode). */
+enum {
+	OPT_RPC = 256,
+	OPT_RPC_CARRIER,
+	OPT_RPC_SHARE,
+	OPT_RPC_SMALL,
+	OPT_RPC_BULK,
+	OPT_RPC_PORT,
+	OPT_RPC_USERS,
+	OPT_RPC_OBJECTS,
+	OPT_RPC_QUERY,
+	OPT_RPC_MTU,
+};
+
+static const char *
+rpc_opt_name(int c)
+{
+	static const char *const n[] = { "rpc", "rpc-carrier", "rpc-share",
+		"rpc-small", "rpc-bulk", "rpc-port", "rpc-users",
+		"rpc-objects", "rpc-query", "rpc-mtu" };
+
+	return c >= OPT_RPC && c <= OPT_RPC_MTU ? n[c - OPT_RPC] : "?";
+}
+
 struct opts {
 	const char *out, *manifest;
 	uint64_t packets, flows, seed;
@@ -55,6 +80,7 @@ struct opts {
 	uint32_t dst;		/* 0: a destination per flow */
 	uint16_t dst_port;	/* with dst: 0 keeps the flow's port */
 	struct tg_http_opts http;	/* http.conns > 0: HTTP mode */
+	struct tg_rpc_opts rpc;		/* rpc.requests > 0: RPC mode */
 	const char *routes;	/* destinations inside these prefixes */
 	struct adn_route_table rt;
 };
@@ -96,6 +122,26 @@ usage(FILE *f)
 		"                         request and what a correct pipeline does with it\n"
 		"  -P, --plant STRING     HTTP mode: plant STRING in some POST bodies (up to 8 times\n"
 		"                         the option), offsets in the manifest\n"
+		"  --rpc N                RPC mode: N RPC requests, each with a user, an object\n"
+		"                         and a class, latency-sensitive or bulk (docs/adn-rpc.md);\n"
+		"                         the manifest lists each request and its packets\n"
+		"  --rpc-carrier C        RPC mode: adn (ADN RPC over UDP, default), http (HTTP/1.1,\n"
+		"                         a connection per request) or mix (each request either)\n"
+		"  --rpc-share S          RPC mode: share of latency-sensitive requests, 0-1\n"
+		"                         (default 0.5); the rest are bulk\n"
+		"  --rpc-small B          RPC mode: payload bytes of a latency-sensitive request\n"
+		"                         (default 64)\n"
+		"  --rpc-bulk B           RPC mode: payload bytes of a bulk request (default 12800,\n"
+		"                         200x the small one as in ADN's experiment); a payload over\n"
+		"                         one packet goes in several (ADN: whole RPC messages with\n"
+		"                         the same request id and fields; HTTP: TCP segments)\n"
+		"  --rpc-port P           RPC mode: UDP port of ADN RPC (default 9000)\n"
+		"  --rpc-users N          RPC mode: distinct users user0..user<N-1> (default 100)\n"
+		"  --rpc-objects N        RPC mode: objects 0..N-1 (default 1000)\n"
+		"  --rpc-query            RPC mode, HTTP: the fields as query parameters\n"
+		"                         (?user=&object=&class=) instead of X-User, X-Object-Id,\n"
+		"                         X-Class headers\n"
+		"  --rpc-mtu M            RPC mode: largest IP packet, 576-9000 (default 1500)\n"
 		"  -h, --help             this help\n");
 }
 
@@ -118,6 +164,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "manifest", required_argument, NULL, 'j' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "plant", required_argument, NULL, 'P' },
+		{ "rpc", required_argument, NULL, OPT_RPC },
+		{ "rpc-carrier", required_argument, NULL, OPT_RPC_CARRIER },
+		{ "rpc-share", required_argument, NULL, OPT_RPC_SHARE },
+		{ "rpc-small", required_argument, NULL, OPT_RPC_SMALL },
+		{ "rpc-bulk", required_argument, NULL, OPT_RPC_BULK },
+		{ "rpc-port", required_argument, NULL, OPT_RPC_PORT },
+		{ "rpc-users", required_argument, NULL, OPT_RPC_USERS },
+		{ "rpc-objects", required_argument, NULL, OPT_RPC_OBJECTS },
+		{ "rpc-query", no_argument, NULL, OPT_RPC_QUERY },
+		{ "rpc-mtu", required_argument, NULL, OPT_RPC_MTU },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +183,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 	*o = (struct opts){
 		.packets = 10000, .flows = 1000, .seed = 1, .alpha = 1.0,
 		.mix = { 0.6, 0.3, 0.1 }, .size_min = 64, .size_max = 1024,
+		.rpc = { .urgent = 0.5, .small = 64, .bulk = 12800,
+			 .port = 9000, .users = 100, .objects = 1000,
+			 .mtu = 1500 },
 	};
 	while ((c = getopt_long(argc, argv, "o:n:f:a:m:s:b:r:j:R:T:d:t:H:P:h",
 				longopts,
@@ -217,6 +276,52 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 't':
 			o->routes = optarg;
 			break;
+		case OPT_RPC:
+			if (adn_parse_u64(optarg, 1, 100000000,
+					  &o->rpc.requests))
+				goto bad;
+			break;
+		case OPT_RPC_CARRIER:
+			if (strcmp(optarg, "adn") == 0)
+				o->rpc.carrier = TG_RPC_ADN;
+			else if (strcmp(optarg, "http") == 0)
+				o->rpc.carrier = TG_RPC_HTTP;
+			else if (strcmp(optarg, "mix") == 0)
+				o->rpc.carrier = TG_RPC_MIX;
+			else
+				goto bad;
+			break;
+		case OPT_RPC_SHARE:
+			if (adn_parse_double(optarg, 0, 1, &o->rpc.urgent))
+				goto bad;
+			break;
+		case OPT_RPC_SMALL:
+		case OPT_RPC_BULK:
+			if (adn_parse_u64(optarg, 0, 1 << 24, &v))
+				goto bad;
+			*(c == OPT_RPC_SMALL ? &o->rpc.small : &o->rpc.bulk) =
+				(uint32_t)v;
+			break;
+		case OPT_RPC_PORT:
+			if (adn_parse_u64(optarg, 1, 65535, &v))
+				goto bad;
+			o->rpc.port = (uint16_t)v;
+			break;
+		case OPT_RPC_USERS:
+		case OPT_RPC_OBJECTS:
+			if (adn_parse_u64(optarg, 1, UINT32_MAX, &v))
+				goto bad;
+			*(c == OPT_RPC_USERS ? &o->rpc.users :
+			  &o->rpc.objects) = (uint32_t)v;
+			break;
+		case OPT_RPC_QUERY:
+			o->rpc.query = true;
+			break;
+		case OPT_RPC_MTU:
+			if (adn_parse_u64(optarg, 576, 9000, &v))
+				goto bad;
+			o->rpc.mtu = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -241,8 +346,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	return 0;
 bad:
-	fprintf(stderr, "adn-tracegen: bad value '%s' for -%c (see --help)\n",
-		optarg, c);
+	if (c >= OPT_RPC)
+		fprintf(stderr, "adn-tracegen: bad value '%s' for --%s (see "
+			"--help)\n", optarg, rpc_opt_name(c));
+	else
+		fprintf(stderr, "adn-tracegen: bad value '%s' for -%c (see "
+			"--help)\n", optarg, c);
 	return -EINVAL;
 }
 
@@ -369,6 +478,41 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 }
 
 static int
+rpc_main(struct opts *o)
+{
+	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *dump = pd ? pcap_dump_open(pd, o->out) : NULL;
+	FILE *mf = NULL;
+	int rc = 1;
+
+	if (dump == NULL) {
+		fprintf(stderr, "adn-tracegen: %s: %s\n", o->out,
+			pd ? pcap_geterr(pd) : "out of memory");
+		goto out;
+	}
+	if (o->manifest != NULL && (mf = fopen(o->manifest, "w")) == NULL) {
+		fprintf(stderr, "adn-tracegen: %s: %s\n", o->manifest,
+			strerror(errno));
+		goto out;
+	}
+	o->rpc.seed = o->seed;
+	if (tg_rpc_write(&o->rpc, dump, mf) == 0 &&
+	    pcap_dump_flush(dump) == 0 && (mf == NULL || fclose(mf) == 0))
+		rc = 0;
+	else
+		fprintf(stderr, "adn-tracegen: write failed\n");
+	mf = NULL;
+out:
+	if (mf != NULL)
+		fclose(mf);
+	if (dump != NULL)
+		pcap_dump_close(dump);
+	if (pd != NULL)
+		pcap_close(pd);
+	return rc;
+}
+
+static int
 http_main(struct opts *o)
 {
 	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
@@ -423,6 +567,8 @@ main(int argc, char **argv)
 		return 2;
 	if (o.http.conns > 0)
 		return http_main(&o);
+	if (o.rpc.requests > 0)
+		return rpc_main(&o);
 	if (o.alpha > 0 && adn_zipf_init(&z, o.flows, o.alpha) < 0) {
 		fprintf(stderr, "adn-tracegen: bad Zipf parameters\n");
 		return 2;

@@ -25,7 +25,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 HARNESSES = ["config", "plan", "files", "packet", "clip", "ppm", "control",
-             "http"]
+             "http", "rpc"]
 FLAGS = "-fsanitize=fuzzer,address,undefined"
 
 

@@ -197,6 +197,21 @@ test_rpc_parse_counts_malformed(void)
 	CU_ASSERT_EQUAL(adn_test_drops(p, "rp", "truncated"), 1);
 	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 0);
 
+	/* a malformed HTTP carrier: HttpParse rejects it (counted), no RPC
+	 * record comes of it */
+	static const char smug[] = "POST /o HTTP/1.1\r\nHost: h\r\n"
+		"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+	n = 0;
+	pk[n++] = adn_test_tcp(7000, 10, ADN_TCP_SYN, "", 0);
+	pk[n++] = adn_test_tcp(7000, 11, ADN_TCP_ACK, smug, strlen(smug));
+	adn_test_run(p, "src", pk, n);
+	CU_ASSERT_EQUAL(adn_test_sink(p, "rej")->n, 1);
+	CU_ASSERT_PTR_NULL(adn_rpc_msg(adn_test_sink(p, "rej")->pkts[0]));
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "hp", "reject-cl-and-te"), 1);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "rp", "http_requests"), 0);
+	CU_ASSERT_EQUAL(adn_test_sink(p, "out")->n, 0);
+	sinks_clear(p, sinks);
+
 	/* random damage: every packet leaves by some output or a counted
 	 * drop */
 	adn_rand_seed(&r, 3);
