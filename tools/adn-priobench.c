@@ -21,7 +21,7 @@
  * warm-up.
  *
  *   adn-priobench [-d SECONDS] [-l LS_PER_S] [-s LS_BYTES] [-x BULK_RATIO]
- *                 [-u OUTPUT_SHARE] [-q QUEUE]
+ *                 [-u OUTPUT_SHARE] [-q QUEUE] [-b BURST_BYTES]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -155,7 +155,7 @@ make(const char *user, uint16_t sport, uint32_t id, uint16_t len,
 
 struct run_conf {
 	double secs, ls_pps, ratio, share;
-	unsigned int ls_bytes, queue;
+	unsigned int ls_bytes, queue, burst;
 };
 
 struct run_result {
@@ -197,13 +197,13 @@ run(const struct run_conf *c, bool prio, struct run_result *r)
 		 "   rules = ( { field = \"user\"; value = \"ls\"; class = 0; } );\n"
 		 "   dscp = [ 46, 0 ]; },\n"
 		 " { name = \"ps\"; type = \"PrioSched\"; classes = %s;\n"
-		 "   rate = %" PRIu64 "; burst = 3000; queue = %u; },\n"
+		 "   rate = %" PRIu64 "; burst = %u; queue = %u; },\n"
 		 " { name = \"sink\"; type = \"LatSink\"; },\n"
 		 " { name = \"drop\"; type = \"Discard\"; }\n"
 		 ");\n"
 		 "links = ( \"in -> rp -> pr -> ps -> sink\", \"rp[1] -> drop\" );\n",
 		 prio ? "( [ 46 ], [ 0 ] )" : "( [ ] )", (uint64_t)out_bps,
-		 c->queue);
+		 c->burst, c->queue);
 	config_init(&cfg);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
 		fprintf(stderr, "config: %s\n", config_error_text(&cfg));
@@ -277,7 +277,8 @@ int
 main(int argc, char **argv)
 {
 	struct run_conf c = { .secs = 6, .ls_pps = 1000, .ratio = 200,
-			      .share = 0.9, .ls_bytes = 200, .queue = 512 };
+			      .share = 0.9, .ls_bytes = 200, .queue = 512,
+			      .burst = 16384 };
 	char prefix[64];
 	char *eargv[] = { argv[0], "--no-huge", "-m", "512", "--no-pci", "-l",
 			  "0", "--log-level", "*:error", "--file-prefix",
@@ -285,7 +286,7 @@ main(int argc, char **argv)
 	struct run_result res[2];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:l:s:x:u:q:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:l:s:x:u:q:b:h")) != -1) {
 		switch (opt) {
 		case 'd': c.secs = atof(optarg); break;
 		case 'l': c.ls_pps = atof(optarg); break;
@@ -293,15 +294,16 @@ main(int argc, char **argv)
 		case 'x': c.ratio = atof(optarg); break;
 		case 'u': c.share = atof(optarg); break;
 		case 'q': c.queue = (unsigned int)atoi(optarg); break;
+		case 'b': c.burst = (unsigned int)atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: %s [-d SECONDS] [-l LS_PER_S] [-s LS_BYTES] [-x BULK_RATIO] [-u OUTPUT_SHARE] [-q QUEUE]\n",
+			fprintf(stderr, "usage: %s [-d SECONDS] [-l LS_PER_S] [-s LS_BYTES] [-x BULK_RATIO] [-u OUTPUT_SHARE] [-q QUEUE] [-b BURST]\n",
 				argv[0]);
 			return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (c.secs <= 1.5 || c.ls_pps <= 0 || c.ls_bytes < 64 ||
 	    c.ls_bytes > 1500 || c.ratio <= 0 || c.share <= 0 ||
-	    c.queue < 1) {
+	    c.queue < 1 || c.burst < BULK_FRAME) {
 		fprintf(stderr, "bad arguments (-d > 1.5, -s 64-1500)\n");
 		return 2;
 	}
@@ -321,10 +323,10 @@ main(int argc, char **argv)
 	for (int k = 0; k < 2; k++)
 		if (run(&c, k == 1, &res[k]) < 0)
 			return 1;
-	printf("ls %.0f req/s x %u B, bulk x%.0f bytes (%u B frames), output %.0f%% of offered = %.1f Mbit/s, queue %u, %.0f s (1 s warm-up)\n\n",
+	printf("ls %.0f req/s x %u B, bulk x%.0f bytes (%u B frames), output %.0f%% of offered = %.1f Mbit/s, burst %u B, queue %u, %.0f s (1 s warm-up)\n\n",
 	       c.ls_pps, c.ls_bytes, c.ratio, BULK_FRAME, c.share * 100,
 	       c.ls_pps * c.ls_bytes * (1 + c.ratio) * 8 * c.share / 1e6,
-	       c.queue, c.secs);
+	       c.burst, c.queue, c.secs);
 	printf("| scheduler | ls p50 us | ls p99 us | ls p99.9 us | ls delivered | bulk Mbit/s | bulk delivered | sched drops |\n");
 	printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (int k = 0; k < 2; k++)
