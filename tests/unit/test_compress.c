@@ -13,12 +13,13 @@
  *    smaller), small ones, compressed ones again, HTTP bodies not wholly
  *    in the packet, a Content-Encoding already there; a corrupt stream
  *    is refused by decompress and the packet left as it was;
- *  - the elements' keys: bad codec level and a missing dictionary name
- *    the key.
+ *  - the elements in a pipeline with a dictionary file give back every
+ *    frame and count what they did; bad keys name the key.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -349,6 +350,67 @@ test_http_round_trip_byte_exact(void)
 	}
 }
 
+/* RpcParse -> Compress -> Decompress, one dictionary file: the pair
+ * gives back every frame, and each counts what it did (test_codec checks
+ * that another dictionary fails). */
+static void
+test_elements_round_trip_with_dictionary(void)
+{
+	static const char dict_path[] = "/tmp/adn-test-compress.dict";
+	static char dict[2048], cfg[2048];
+	static uint8_t orig[8][2048];
+	struct adn_test_sink *out;
+	struct adn_pipeline *p;
+	struct rte_mbuf *m[8];
+	uint32_t len[8];
+	FILE *f;
+
+	adn_rpc_payload_fill(&rnd, dict, sizeof(dict));
+	f = fopen(dict_path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(dict, 1, sizeof(dict), f), sizeof(dict));
+	fclose(f);
+	snprintf(cfg, sizeof(cfg),
+		 "elements = (\n"
+		 " { name = \"src\"; type = \"TestSource\"; },\n"
+		 " { name = \"rp\"; type = \"RpcParse\"; },\n"
+		 " { name = \"cz\"; type = \"Compress\"; min_size = 100;\n"
+		 "   dictionary = \"%s\"; },\n"
+		 " { name = \"dz\"; type = \"Decompress\"; dictionary = \"%s\"; },\n"
+		 " { name = \"out\"; type = \"TestSink\"; },\n"
+		 " { name = \"other\"; type = \"TestSink\"; }\n"
+		 ");\n"
+		 "links = ( \"src -> rp -> cz -> dz -> out\", \"rp[1] -> other\" );\n",
+		 dict_path, dict_path);
+	p = adn_test_build("z_pair", cfg, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < 8; i++) {
+		m[i] = adn_frame(80 + 150 * i, i != 3, true);
+		/* to the RPC port RpcParse listens on */
+		((struct rte_udp_hdr *)(adn_test_ipv4_hdr(m[i]) + 1))->dst_port =
+			rte_cpu_to_be_16(9000);
+		((struct rte_udp_hdr *)(adn_test_ipv4_hdr(m[i]) + 1))->dgram_cksum = 0;
+		len[i] = rte_pktmbuf_pkt_len(m[i]);
+		memcpy(orig[i], rte_pktmbuf_mtod(m[i], void *), len[i]);
+	}
+	adn_test_run(p, "src", m, 8);
+	out = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(out->n, 8);
+	for (unsigned int i = 0; i < 8; i++)
+		CU_ASSERT(rte_pktmbuf_pkt_len(out->pkts[i]) == len[i] &&
+			  memcmp(orig[i], rte_pktmbuf_mtod(out->pkts[i], void *),
+				 len[i]) == 0);
+	/* 80 B: small; random: not smaller; six compressed and restored */
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "cz", "done"), 6);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "cz", "small"), 1);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "cz", "not-smaller"), 1);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "dz", "done"), 6);
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "dz", "passed"), 2);
+	adn_test_sink_clear(out);
+	adn_test_free(p);
+	unlink(dict_path);
+}
+
 static void
 test_element_keys_are_checked(void)
 {
@@ -369,6 +431,7 @@ main(void)
 	CU_ADD_TEST(s, test_adn_round_trip_byte_exact);
 	CU_ADD_TEST(s, test_adn_passes_what_it_cannot_shrink);
 	CU_ADD_TEST(s, test_http_round_trip_byte_exact);
+	CU_ADD_TEST(s, test_elements_round_trip_with_dictionary);
 	CU_ADD_TEST(s, test_element_keys_are_checked);
 	return adn_test_main();
 }
