@@ -29,10 +29,12 @@ check_val(const struct adn_rpc_msg *m, const struct adn_rpc_val *v,
 {
 	const uint8_t *b = lo;
 
-	/* numbers, and the method's name (a static string) */
+	/* numbers, and the method's name (a static string: each file
+	 * including adn_http_chars.h has its own copy, so compare text) */
 	if (v->type == ADN_RPC_VT_U64 ||
 	    (m->carrier == ADN_RPC_CARRIER_HTTP &&
-	     v->p == (const uint8_t *)adn_http_method_str(m->method)))
+	     v->len == strlen(adn_http_method_str(m->method)) &&
+	     memcmp(v->p, adn_http_method_str(m->method), v->len) == 0))
 		return;
 	if (v->p == (const uint8_t *)v->num) {
 		if (v->len > sizeof(v->num))
