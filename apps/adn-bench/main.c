@@ -226,6 +226,8 @@ bench_loop(void *arg)
 		uint16_t n = d->rx(src, r->queue, b->pkts, want);
 		uint64_t now;
 
+		/* Queue elements (PrioSched) release as in a worker. */
+		adn_exec_release_all(x);
 		if (unlikely(n == 0)) {
 			/* An empty pool means mbufs leak in the pipeline:
 			 * give up instead of spinning forever. */

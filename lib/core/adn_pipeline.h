@@ -302,6 +302,16 @@ adn_exec_source_batch(struct adn_exec *x, const struct adn_elem *src)
  * completion from its outputs on. Call between runs. */
 void adn_exec_release(struct adn_exec *x, struct adn_elem *e);
 
+/* Worker: poll every queue element of x's pipeline, as a worker does
+ * after its rx points each round (drivers of their own loops, such as
+ * adn-bench, call it too). */
+static inline void
+adn_exec_release_all(struct adn_exec *x)
+{
+	for (unsigned int i = 0; i < x->p->n_queues; i++)
+		adn_exec_release(x, x->p->queues[i]);
+}
+
 /* Run everything queued at or after topo index `from` to completion: every
  * mbuf ends transmitted (a sink consumed it) or freed and counted. One run
  * in ADN_PROF_EVERY is timed (x->prof). */

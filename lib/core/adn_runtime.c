@@ -877,8 +877,7 @@ worker_main(void *arg)
 			adn_runtime_run_rx(rt, me, x, rx->e, n);
 		}
 		/* Queue elements release at their own pace, input or not. */
-		for (unsigned int i = 0; i < v->pipe->n_queues; i++)
-			adn_exec_release(x, v->pipe->queues[i]);
+		adn_exec_release_all(x);
 		/* Done with `v` for this round: a grace period that began
 		 * before now may end. */
 		rte_rcu_qsbr_quiescent(rt->qsbr, me);
