@@ -18,7 +18,7 @@ buildtype=${2:-release}
 
 packages="build-essential pkg-config meson ninja-build python3
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libjemalloc-dev
-	libconfig-dev zlib1g-dev libcunit1-dev libpcap-dev
+	libconfig-dev zlib1g-dev libzstd-dev libcunit1-dev libpcap-dev
 	iverilog verilator clang libclang-rt-14-dev graphviz tcpdump"
 
 missing=""

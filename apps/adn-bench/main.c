@@ -223,6 +223,8 @@ bench_loop(void *arg)
 		uint16_t n = adn_version_poll(v, 0, 0, want);
 		uint64_t now;
 
+		/* Queue elements (PrioSched) release as in a worker. */
+		adn_exec_release_all(adn_version_exec(v, 0));
 		if (unlikely(n == 0)) {
 			/* An empty pool means mbufs leak in the pipeline:
 			 * give up instead of spinning forever. */

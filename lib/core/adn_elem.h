@@ -37,6 +37,10 @@
 /* Output codes: >= 0 is an output port. */
 #define ADN_CONSUMED (-1)	/* a sink took the mbuf (transmitted) */
 #define ADN_DROP_BASE (-2)	/* adn_drop(r) == ADN_DROP_BASE - r */
+/* A queue element (ADN_ELEM_QUEUE) kept the mbuf: it leaves later through
+ * the element's dequeue(), or as a drop the element counts (below every
+ * drop code: ADN_DROP_BASE - ADN_N_DROP_SLOTS > ADN_HELD). */
+#define ADN_HELD (-1000)
 
 static inline int
 adn_drop(unsigned int reason)
@@ -92,6 +96,11 @@ enum adn_elem_flags {
 	 * port): a shadow pipeline (adn_build_env.shadow) runs a stand-in
 	 * that drops instead. */
 	ADN_ELEM_EXTERNAL = 1u << 5,
+	/* Holds packets across runs (a scheduler, a shaper): exec/process
+	 * returns ADN_HELD for what it keeps, and every worker calls its
+	 * dequeue() once per poll round, input or not, so it can release at
+	 * its own pace. It must have dequeue, held and flush. */
+	ADN_ELEM_QUEUE = 1u << 6,
 };
 
 enum adn_arg_type {
@@ -187,6 +196,21 @@ struct adn_elem_desc {
 	 * element registered with adn_build_claim_rx / adn_build_add_rx). */
 	uint16_t (*rx)(struct adn_elem *e, uint16_t queue,
 		       struct rte_mbuf **pkts, uint16_t max);
+
+	/* ADN_ELEM_QUEUE, the calling worker's queues: release up to `max`
+	 * held packets into pkts[] with their output ports in out[], return
+	 * how many. The core routes them on like a run's output (counted as
+	 * the element's out[], not as new input). */
+	uint16_t (*dequeue)(struct adn_elem *e, struct rte_mbuf **pkts,
+			    int16_t *out, uint16_t max);
+	/* ADN_ELEM_QUEUE, any lcore: mbufs held now, over all workers (the
+	 * totals count them in flight; a racy read is fine). */
+	uint64_t (*held)(const struct adn_elem *e);
+	/* ADN_ELEM_QUEUE, control thread, when no worker can run the version
+	 * any more (its retirement, or before destroy): free every held mbuf
+	 * and count each as a drop of the worker that held it, so the
+	 * retired version balances. */
+	void (*flush)(struct adn_elem *e);
 
 	/* Any lcore; fills at most `max` entries, returns how many. */
 	unsigned int (*xstats)(const struct adn_elem *e, struct adn_xstat *out,

@@ -214,6 +214,9 @@ account(const struct adn_elem *e, struct adn_elem_stats *st, int o,
 	} else if (o == ADN_CONSUMED) {
 		st->consumed++;
 		return -1;
+	} else if (o == ADN_HELD) {
+		/* Counted when it leaves: dequeue() (out) or flush() (drop). */
+		return -1;
 	} else {
 		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
 
@@ -413,6 +416,29 @@ exec_run(struct adn_exec *x, unsigned int from, const bool timed)
 }
 
 void
+adn_exec_release(struct adn_exec *x, struct adn_elem *e)
+{
+	struct adn_batch *b = x->in[e->index];	/* empty between runs */
+	const uint16_t n = e->desc->dequeue(e, b->pkts, b->out,
+					    ADN_BATCH_MAX);
+
+	if (n == 0)
+		return;
+	b->n = n;
+	x->in_flight = n;
+	route(x, e, &e->stats[x->worker], &x->in[e->index]);
+	exec_run(x, e->index + 1, false);
+	x->in_flight = 0;
+}
+
+void
+adn_exec_release_all(struct adn_exec *x)
+{
+	for (unsigned int i = 0; i < x->p->n_queues; i++)
+		adn_exec_release(x, x->p->queues[i]);
+}
+
+void
 adn_exec_run(struct adn_exec *x, unsigned int from)
 {
 	struct adn_exec_prof *pf = &x->prof;
@@ -448,7 +474,7 @@ static bool
 fusable(const struct adn_elem *e)
 {
 	return e->desc->process == NULL &&
-		!(e->desc->flags & ADN_ELEM_SOURCE);
+		!(e->desc->flags & (ADN_ELEM_SOURCE | ADN_ELEM_QUEUE));
 }
 
 /* Outputs of `h` that lead to `s`, when they are all of s's inputs (so a

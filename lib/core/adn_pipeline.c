@@ -905,7 +905,7 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 	};
 	struct adn_state_reg *own_reg = NULL;
 	const config_setting_t *list;
-	unsigned int first_err = errs->n;
+	unsigned int first_err = errs->n, n_queues = 0;
 	struct node *nodes = NULL;
 	unsigned int *order = NULL, *pos = NULL;
 	struct adn_pipeline *p = NULL;
@@ -952,6 +952,21 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		if ((d->configure != standin_configure &&
 		     configure(nodes[i].e, &b) < 0) || rc < 0)
 			continue;
+		if ((d->flags & ADN_ELEM_QUEUE) &&
+		    (d->dequeue == NULL || d->held == NULL ||
+		     d->flush == NULL)) {
+			adn_errs_add(errs, s, name, NULL,
+				     "queue element type %s lacks dequeue, held or flush",
+				     d->name);
+			continue;
+		}
+		if ((d->flags & ADN_ELEM_QUEUE) &&
+		    ++n_queues > ADN_MAX_QUEUE_ELEMS) {
+			adn_errs_add(errs, s, name, NULL,
+				     "more than %d queue elements in one pipeline",
+				     ADN_MAX_QUEUE_ELEMS);
+			continue;
+		}
 		if (nodes[i].e->n_outputs > ADN_MAX_OUTPUTS) {
 			adn_errs_add(errs, s, name, NULL,
 				     "%u outputs, at most %d",
@@ -1014,6 +1029,8 @@ adn_pipeline_build_env(const struct adn_build_env *env,
 		p->elems[k] = nodes[order[k]].e;
 		p->elems[k]->index = (uint16_t)k;
 		p->elems[k]->pipe = p;
+		if (p->elems[k]->desc->flags & ADN_ELEM_QUEUE)
+			p->queues[p->n_queues++] = p->elems[k];
 	}
 	for (unsigned int i = 0; i < n; i++)
 		for (unsigned int o = 0; o < nodes[i].e->n_outputs; o++)
@@ -1063,10 +1080,18 @@ adn_pipeline_commit(struct adn_pipeline *p)
 }
 
 void
+adn_pipeline_flush(struct adn_pipeline *p)
+{
+	for (unsigned int i = 0; i < p->n_queues; i++)
+		p->queues[i]->desc->flush(p->queues[i]);
+}
+
+void
 adn_pipeline_free(struct adn_pipeline *p)
 {
 	if (p == NULL)
 		return;
+	adn_pipeline_flush(p);
 	for (unsigned int i = 0; i < p->n_elems; i++)
 		elem_free(p->elems[i]);
 	if (p->own_reg)
@@ -1140,6 +1165,8 @@ adn_pipeline_totals(const struct adn_pipeline *p,
 		adn_elem_totals(p->elems[i], &et);
 		if (p->elems[i]->desc->flags & ADN_ELEM_SOURCE)
 			t->received += et.in;
+		if (p->elems[i]->desc->flags & ADN_ELEM_QUEUE)
+			t->in_flight += p->elems[i]->desc->held(p->elems[i]);
 		t->transmitted += et.consumed;
 		t->dropped += et.dropped;
 	}

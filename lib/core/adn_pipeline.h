@@ -15,6 +15,7 @@
 #include "adn_port.h"
 
 #define ADN_MAX_ELEMS 1024	/* elements in one pipeline */
+#define ADN_MAX_QUEUE_ELEMS 16	/* ADN_ELEM_QUEUE elements in one */
 
 struct adn_state_reg;
 struct adn_plan;
@@ -131,6 +132,9 @@ void adn_pipeline_commit(struct adn_pipeline *p);
  * names, types and keys against their declared specs. Links and what
  * configure() checks need the build. Returns 0 or -EINVAL. */
 int adn_pipeline_check_keys(const config_t *cfg, struct adn_errs *errs);
+/* Queue elements drop (and count) what they hold: no worker may run the
+ * pipeline any more. adn_pipeline_free does it too. */
+void adn_pipeline_flush(struct adn_pipeline *p);
 /* Destroy elements and release their state (no worker may run it). */
 void adn_pipeline_free(struct adn_pipeline *p);
 
@@ -213,6 +217,15 @@ const struct adn_pipeline *adn_exec_pipeline(const struct adn_exec *x);
 uint64_t adn_exec_in_flight(const struct adn_exec *x);
 /* The plan `x` runs, as text ("scalar", "batch,route=batch", ...). */
 const char *adn_exec_plan(const struct adn_exec *x);
+
+/* Worker: what queue element `e` (ADN_ELEM_QUEUE) releases now, run to
+ * completion from its outputs on. Call between runs. */
+void adn_exec_release(struct adn_exec *x, struct adn_elem *e);
+
+/* Worker: poll every queue element of x's pipeline, as a worker does
+ * after its rx points each round (drivers of their own loops, such as
+ * adn-bench, call it too). */
+void adn_exec_release_all(struct adn_exec *x);
 
 /* Run everything queued at or after topo index `from` to completion: every
  * mbuf ends transmitted (a sink consumed it) or freed and counted. One run

@@ -276,6 +276,9 @@ version_retire(void *arg)
 	struct adn_version_summary *sum;
 	struct adn_totals t;
 
+	/* What its queue elements still hold can never leave now: counted
+	 * as their drops before the version's counters are kept. */
+	adn_pipeline_flush(v->pipe);
 	adn_pipeline_totals(v->pipe, v->x, rt->n_workers, &t);
 	for (unsigned int i = 0; i < v->pipe->n_elems; i++) {
 		const struct adn_elem *e = v->pipe->elems[i];
@@ -921,6 +924,8 @@ worker_main(void *arg)
 			if (version_poll(v, me, i, burst) != 0)
 				w->busy_polls++;
 		}
+		/* Queue elements release at their own pace, input or not. */
+		adn_exec_release_all(v->x[me]);
 		/* Done with `v` for this round: a grace period that began
 		 * before now may end. */
 		rte_rcu_qsbr_quiescent(rt->qsbr, me);

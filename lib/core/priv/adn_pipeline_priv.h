@@ -39,6 +39,9 @@ struct adn_pipeline {
 	struct adn_ports *ports;
 	unsigned int n_rx;
 	struct adn_rx_point rx[ADN_MAX_RX_POINTS];
+	/* ADN_ELEM_QUEUE elements, polled by every worker each round. */
+	unsigned int n_queues;
+	struct adn_elem *queues[ADN_MAX_QUEUE_ELEMS];
 	struct adn_state_reg *reg;	/* where its elements' state lives */
 	bool own_reg;			/* created for this pipeline alone */
 };
