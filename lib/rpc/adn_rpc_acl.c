@@ -428,24 +428,34 @@ adn_rpc_acl_load(const char *path, const struct adn_rpc_view *v,
 
 /* --- matching ------------------------------------------------------------ */
 
+/* `len` bytes at p equal the pool's at off; an empty value matches
+ * without touching the pool, which is NULL when every value is empty. */
+static inline bool
+pool_eq(const struct adn_rpc_acl *a, const uint8_t *p, uint32_t off,
+	uint32_t len)
+{
+	return len == 0 || memcmp(p, a->pool + off, len) == 0;
+}
+
 static bool
 cond_holds(const struct adn_rpc_acl *a, const struct acl_cond *c,
 	   const struct adn_rpc_val *val)
 {
-	const struct acl_str *s = &a->strs[c->first];
+	/* strs is NULL when no rule has a string (ranges only) */
+	const struct acl_str *s = a->strs ? &a->strs[c->first] : NULL;
 	uint64_t x;
 
 	switch (c->op) {
 	case ADN_RPC_ACL_EXACT:
 		return val->len == s->len &&
-			memcmp(val->p, a->pool + s->off, s->len) == 0;
+			pool_eq(a, val->p, s->off, s->len);
 	case ADN_RPC_ACL_PREFIX:
 		return val->len >= s->len &&
-			memcmp(val->p, a->pool + s->off, s->len) == 0;
+			pool_eq(a, val->p, s->off, s->len);
 	case ADN_RPC_ACL_IN:
 		for (unsigned int i = 0; i < c->n; i++)
 			if (val->len == s[i].len &&
-			    memcmp(val->p, a->pool + s[i].off, s[i].len) == 0)
+			    pool_eq(a, val->p, s[i].off, s[i].len))
 				return true;
 		return false;
 	case ADN_RPC_ACL_RANGE:
