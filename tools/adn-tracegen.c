@@ -413,42 +413,42 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 
 	memset(pkt, 0, size);
 	memcpy(pkt, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
-	put16(pkt + 12, 0x0800);
+	adn_be16_put(pkt + 12, 0x0800);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)ip_len);
-	put16(ip + 4, ip_id);
+	adn_be16_put(ip + 2, (uint16_t)ip_len);
+	adn_be16_put(ip + 4, ip_id);
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
+	adn_be32_put(ip + 12, src);
+	adn_be32_put(ip + 16, dst);
 	for (unsigned int i = 0; i < l4_len; i++)
 		l4[i] = (uint8_t)(i * 7 + ip_id);
 	if (f->cls == CLS_TCP) {
-		put16(l4, sport);
-		put16(l4 + 2, dport);
-		put32(l4 + 4, f->seq);
-		put32(l4 + 8, 0);
+		adn_be16_put(l4, sport);
+		adn_be16_put(l4 + 2, dport);
+		adn_be32_put(l4 + 4, f->seq);
+		adn_be32_put(l4 + 8, 0);
 		l4[12] = 5 << 4;
 		l4[13] = 0x10;	/* ACK */
-		put16(l4 + 14, 65535);
-		put16(l4 + 16, 0);
-		put16(l4 + 18, 0);
+		adn_be16_put(l4 + 14, 65535);
+		adn_be16_put(l4 + 16, 0);
+		adn_be16_put(l4 + 18, 0);
 		if (!reply)
 			f->seq += l4_len - TCP_LEN;
 	} else if (f->cls == CLS_UDP) {
-		put16(l4, sport);
-		put16(l4 + 2, dport);
-		put16(l4 + 4, (uint16_t)l4_len);
-		put16(l4 + 6, 0);
+		adn_be16_put(l4, sport);
+		adn_be16_put(l4 + 2, dport);
+		adn_be16_put(l4 + 4, (uint16_t)l4_len);
+		adn_be16_put(l4 + 6, 0);
 	} else {
 		l4[0] = reply ? 0 : 8;	/* echo reply, request */
 		l4[1] = 0;
-		put16(l4 + 2, 0);
-		put16(l4 + 4, (uint16_t)(f->sport));	/* identifier */
-		put16(l4 + 6, ip_id);
+		adn_be16_put(l4 + 2, 0);
+		adn_be16_put(l4 + 4, (uint16_t)(f->sport));	/* identifier */
+		adn_be16_put(l4 + 6, ip_id);
 	}
 	if (f->cls == CLS_OTHER) {
-		put16(l4 + 2, inet_csum(l4, l4_len, 0));
+		adn_be16_put(l4 + 2, inet_csum(l4, l4_len, 0));
 	} else {
 		pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) +
 			(dst & 0xffff) + proto + l4_len;
@@ -456,7 +456,7 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 
 		if (f->cls == CLS_UDP && c == 0)
 			c = 0xffff;
-		put16(l4 + (f->cls == CLS_TCP ? 16 : 6), c);
+		adn_be16_put(l4 + (f->cls == CLS_TCP ? 16 : 6), c);
 	}
 
 	switch (bad) {
@@ -469,51 +469,35 @@ build(uint8_t *pkt, struct flow *f, unsigned int size, uint16_t ip_id,
 	default:
 		break;
 	}
-	put16(ip + 10, inet_csum(ip, IP_LEN, 0));
+	adn_be16_put(ip + 10, inet_csum(ip, IP_LEN, 0));
 	if (bad == BAD_CHECKSUM)
-		put16(ip + 10, (uint16_t)(((ip[10] << 8) | ip[11]) ^ 0x5a5a));
+		adn_be16_put(ip + 10, adn_be16_get(ip + 10) ^ 0x5a5a);
 	/* Truncated: the frame ends inside the L4 header, the IP total
 	 * length still claims the whole packet. */
 	return bad == BAD_TRUNCATED ? ETH_LEN + IP_LEN + 8 : size;
 }
 
-static int
-rpc_main(struct opts *o)
-{
-	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *dump = pd ? pcap_dump_open(pd, o->out) : NULL;
-	FILE *mf = NULL;
-	int rc = 1;
+/* A mode that writes whole connections or RPCs (HTTP, RPC): fills the
+ * trace and its manifest. */
+typedef int (*tg_writer)(struct opts *o, pcap_dumper_t *dump, FILE *mf);
 
-	if (dump == NULL) {
-		fprintf(stderr, "adn-tracegen: %s: %s\n", o->out,
-			pd ? pcap_geterr(pd) : "out of memory");
-		goto out;
-	}
-	if (o->manifest != NULL && (mf = fopen(o->manifest, "w")) == NULL) {
-		fprintf(stderr, "adn-tracegen: %s: %s\n", o->manifest,
-			strerror(errno));
-		goto out;
-	}
+static int
+rpc_write(struct opts *o, pcap_dumper_t *dump, FILE *mf)
+{
 	o->rpc.seed = o->seed;
-	if (tg_rpc_write(&o->rpc, dump, mf) == 0 &&
-	    pcap_dump_flush(dump) == 0 && (mf == NULL || fclose(mf) == 0))
-		rc = 0;
-	else
-		fprintf(stderr, "adn-tracegen: write failed\n");
-	mf = NULL;
-out:
-	if (mf != NULL)
-		fclose(mf);
-	if (dump != NULL)
-		pcap_dump_close(dump);
-	if (pd != NULL)
-		pcap_close(pd);
-	return rc;
+	return tg_rpc_write(&o->rpc, dump, mf);
 }
 
 static int
-http_main(struct opts *o)
+http_write(struct opts *o, pcap_dumper_t *dump, FILE *mf)
+{
+	o->http.seed = o->seed;
+	o->http.malformed = o->malformed;
+	return tg_http_write(&o->http, dump, mf);
+}
+
+static int
+writer_main(struct opts *o, tg_writer write)
 {
 	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
 	pcap_dumper_t *dump = pd ? pcap_dump_open(pd, o->out) : NULL;
@@ -530,9 +514,7 @@ http_main(struct opts *o)
 			strerror(errno));
 		goto out;
 	}
-	o->http.seed = o->seed;
-	o->http.malformed = o->malformed;
-	if (tg_http_write(&o->http, dump, mf) == 0 &&
+	if (write(o, dump, mf) == 0 &&
 	    pcap_dump_flush(dump) == 0 && (mf == NULL || fclose(mf) == 0))
 		rc = 0;
 	else
@@ -566,9 +548,9 @@ main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
 	if (o.http.conns > 0)
-		return http_main(&o);
+		return writer_main(&o, http_write);
 	if (o.rpc.requests > 0)
-		return rpc_main(&o);
+		return writer_main(&o, rpc_write);
 	if (o.alpha > 0 && adn_zipf_init(&z, o.flows, o.alpha) < 0) {
 		fprintf(stderr, "adn-tracegen: bad Zipf parameters\n");
 		return 2;

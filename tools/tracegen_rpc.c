@@ -61,24 +61,24 @@ emit(struct writer *w, uint8_t proto, uint32_t src, size_t l4_len)
 	w->f[13] = 0;
 	memset(ip, 0, IP_LEN);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)tot);
+	adn_be16_put(ip + 2, (uint16_t)tot);
 	ip[8] = 64;
 	ip[9] = proto;
-	put32(ip + 12, src);
-	put32(ip + 16, SRV_IP);
-	put16(ip + 10, inet_csum(ip, IP_LEN, 0));
+	adn_be32_put(ip + 12, src);
+	adn_be32_put(ip + 16, SRV_IP);
+	adn_be16_put(ip + 10, inet_csum(ip, IP_LEN, 0));
 	/* the pseudo-header's sum: addresses, protocol, L4 length */
 	ph = (src >> 16) + (src & 0xffff) + (SRV_IP >> 16) +
 		(SRV_IP & 0xffff) + proto + (uint32_t)l4_len;
 	if (proto == 17) {
 		uint16_t c;
 
-		put16(l4 + 6, 0);
+		adn_be16_put(l4 + 6, 0);
 		c = inet_csum(l4, l4_len, ph);
-		put16(l4 + 6, c ? c : 0xffff);
+		adn_be16_put(l4 + 6, c ? c : 0xffff);
 	} else {
-		put16(l4 + 16, 0);
-		put16(l4 + 16, inet_csum(l4, l4_len, ph));
+		adn_be16_put(l4 + 16, 0);
+		adn_be16_put(l4 + 16, inet_csum(l4, l4_len, ph));
 	}
 	h.ts.tv_sec = (time_t)(w->n / 1000000);
 	h.ts.tv_usec = (suseconds_t)(w->n % 1000000);
@@ -125,9 +125,9 @@ adn_request(struct writer *w, const struct tg_rpc_opts *o,
 			q->payload - off : room;
 		uint8_t *u = w->f + ETH_LEN + IP_LEN;
 
-		put16(u, q->sport);
-		put16(u + 2, o->port);
-		put16(u + 4, (uint16_t)(8 + hl + pl));
+		adn_be16_put(u, q->sport);
+		adn_be16_put(u + 2, o->port);
+		adn_be16_put(u + 4, (uint16_t)(8 + hl + pl));
 		adn_rpc_encode(u + 8, hl, ADN_RPC_T_REQUEST,
 			       q->cls == 0 ? ADN_RPC_F_URGENT : 0,
 			       (uint32_t)q->i, 1, (uint16_t)(1 + q->cls),
@@ -148,13 +148,13 @@ tcp_seg(struct writer *w, const struct req *q, uint32_t seq, uint8_t fl,
 	uint8_t *t = w->f + ETH_LEN + IP_LEN;
 
 	memset(t, 0, 20);
-	put16(t, q->sport);
-	put16(t + 2, 80);
-	put32(t + 4, seq);
-	put32(t + 8, fl & 0x02 ? 0 : 1);
+	adn_be16_put(t, q->sport);
+	adn_be16_put(t + 2, 80);
+	adn_be32_put(t + 4, seq);
+	adn_be32_put(t + 8, fl & 0x02 ? 0 : 1);
 	t[12] = 5 << 4;
 	t[13] = fl;
-	put16(t + 14, 65535);
+	adn_be16_put(t + 14, 65535);
 	memcpy(t + 20, pl, len);
 	emit(w, 6, q->src, 20 + len);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "adn_be.h"
 #include "adn_clip_hdr.h"
 
 enum {
@@ -50,38 +51,6 @@ adn_clip_hdr_strerror(enum adn_clip_hdr_err why)
 	return hdr_err_str[why];
 }
 
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static inline uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static inline int
 fail(enum adn_clip_hdr_err *why, enum adn_clip_hdr_err r, int err)
 {
@@ -123,16 +92,16 @@ adn_clip_hdr_encode(const struct adn_clip_hdr *h, uint8_t *buf, size_t len,
 		return rc;
 	buf[OFF_VERSION] = h->version;
 	buf[OFF_TYPE] = h->type;
-	put16(buf + OFF_APP_ID, h->app_id);
-	put16(buf + OFF_GROUP_VERSION, h->group_version);
-	put16(buf + OFF_LOAD_TYPE, h->load_type);
-	put16(buf + OFF_PARSED_LEN, h->parsed_len);
-	put16(buf + OFF_SERVER_ID, h->server_id);
+	adn_be16_put(buf + OFF_APP_ID, h->app_id);
+	adn_be16_put(buf + OFF_GROUP_VERSION, h->group_version);
+	adn_be16_put(buf + OFF_LOAD_TYPE, h->load_type);
+	adn_be16_put(buf + OFF_PARSED_LEN, h->parsed_len);
+	adn_be16_put(buf + OFF_SERVER_ID, h->server_id);
 	buf[OFF_STATUS] = h->status;
 	buf[OFF_PARAM_LEN] = h->param_len;
 	buf[OFF_RESULT_LEN] = h->result_len;
 	buf[OFF_RESERVED] = 0;
-	put64(buf + OFF_FLOW_ID, h->flow_id);
+	adn_be64_put(buf + OFF_FLOW_ID, h->flow_id);
 	/* Zero the unused tail so stale bytes never leak between flows. */
 	memset(buf + OFF_PARAMS, 0, ADN_CLIP_PARAM_MAX + ADN_CLIP_RESULT_MAX);
 	memcpy(buf + OFF_PARAMS, h->params, h->param_len);
@@ -153,15 +122,15 @@ adn_clip_hdr_decode(const uint8_t *buf, size_t len, struct adn_clip_hdr *h,
 	memset(h, 0, sizeof(*h));
 	h->version = buf[OFF_VERSION];
 	h->type = buf[OFF_TYPE];
-	h->app_id = get16(buf + OFF_APP_ID);
-	h->group_version = get16(buf + OFF_GROUP_VERSION);
-	h->load_type = get16(buf + OFF_LOAD_TYPE);
-	h->parsed_len = get16(buf + OFF_PARSED_LEN);
-	h->server_id = get16(buf + OFF_SERVER_ID);
+	h->app_id = adn_be16_get(buf + OFF_APP_ID);
+	h->group_version = adn_be16_get(buf + OFF_GROUP_VERSION);
+	h->load_type = adn_be16_get(buf + OFF_LOAD_TYPE);
+	h->parsed_len = adn_be16_get(buf + OFF_PARSED_LEN);
+	h->server_id = adn_be16_get(buf + OFF_SERVER_ID);
 	h->status = buf[OFF_STATUS];
 	h->param_len = buf[OFF_PARAM_LEN];
 	h->result_len = buf[OFF_RESULT_LEN];
-	h->flow_id = get64(buf + OFF_FLOW_ID);
+	h->flow_id = adn_be64_get(buf + OFF_FLOW_ID);
 	rc = hdr_check(h, why);
 	if (rc < 0)
 		return rc;
@@ -178,7 +147,7 @@ int
 adn_clip_frame_is_clip(const uint8_t *frame, size_t len)
 {
 	return frame != NULL && len >= ADN_ETHER_HDR_LEN &&
-	       get16(frame + 12) == ADN_CLIP_ETHERTYPE;
+	       adn_be16_get(frame + 12) == ADN_CLIP_ETHERTYPE;
 }
 
 int
@@ -207,7 +176,7 @@ adn_clip_encap(uint8_t *buf, size_t buf_len, const struct adn_clip_hdr *h,
 		return fail(why, ADN_CLIP_HDR_TRUNCATED, -EMSGSIZE);
 	hh = *h;
 	memcpy(eth, buf + ADN_CLIP_HDR_LEN, ADN_ETHER_HDR_LEN);
-	hh.load_type = get16(eth + 12);
+	hh.load_type = adn_be16_get(eth + 12);
 	/* Encode into a scratch copy first: the frame must stay unchanged
 	 * when the header is rejected. */
 	{
@@ -217,7 +186,7 @@ adn_clip_encap(uint8_t *buf, size_t buf_len, const struct adn_clip_hdr *h,
 		if (rc < 0)
 			return rc;
 		memcpy(buf, eth, 12);
-		put16(buf + 12, ADN_CLIP_ETHERTYPE);
+		adn_be16_put(buf + 12, ADN_CLIP_ETHERTYPE);
 		memcpy(buf + ADN_ETHER_HDR_LEN, tmp, sizeof(tmp));
 	}
 	return 0;
@@ -235,7 +204,7 @@ adn_clip_decap(uint8_t *frame, size_t len, struct adn_clip_hdr *h,
 		return rc;
 	memcpy(macs, frame, 12);
 	memcpy(frame + ADN_CLIP_HDR_LEN, macs, 12);
-	put16(frame + ADN_CLIP_HDR_LEN + 12, h->load_type);
+	adn_be16_put(frame + ADN_CLIP_HDR_LEN + 12, h->load_type);
 	return 0;
 }
 

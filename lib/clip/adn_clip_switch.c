@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_be.h"
 #include "adn_bloom.h"
 #include "adn_cms.h"
 #include "adn_clip_switch.h"
@@ -82,12 +83,6 @@ adn_clip_reason_str(enum adn_clip_reason r)
 	return reason_str[r];
 }
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
 static inline int
 parse_fail(enum adn_clip_reason *why, enum adn_clip_reason r, int err)
 {
@@ -107,18 +102,18 @@ adn_clip_parse(const uint8_t *frame, size_t len,
 		return parse_fail(why, ADN_CLIP_R_TRUNCATED, -EINVAL);
 	if (len < ADN_ETHER_HDR_LEN)
 		return parse_fail(why, ADN_CLIP_R_TRUNCATED, -EMSGSIZE);
-	if (rd16(frame + 12) != ADN_ETHERTYPE_IPV4)
+	if (adn_be16_get(frame + 12) != ADN_ETHERTYPE_IPV4)
 		return parse_fail(why, ADN_CLIP_R_NOT_IPV4, -ENOTSUP);
 	if (len < ADN_ETHER_HDR_LEN + 20)
 		return parse_fail(why, ADN_CLIP_R_TRUNCATED, -EMSGSIZE);
 	ip = frame + ADN_ETHER_HDR_LEN;
 	ihl = (uint16_t)((ip[0] & 0x0f) * 4);
-	tot = rd16(ip + 2);
+	tot = adn_be16_get(ip + 2);
 	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl)
 		return parse_fail(why, ADN_CLIP_R_BAD_IPV4, -EINVAL);
 	if ((size_t)tot > len - ADN_ETHER_HDR_LEN)
 		return parse_fail(why, ADN_CLIP_R_TRUNCATED, -EMSGSIZE);
-	frag = rd16(ip + 6);
+	frag = adn_be16_get(ip + 6);
 	/* Non-first fragments carry no ports; first fragments (MF set)
 	 * would key on ports the later ones lack, so neither is keyed. */
 	if ((frag & 0x3fff) != 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_be.h"
 #include "adn_clip_hdr.h"
 #include "adn_clip_trd.h"
 #include "adn_tcp_seq.h"
@@ -29,32 +30,6 @@ struct adn_clip_trd {
 	struct adn_clip_trd_stats st;
 };
 
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 int
 adn_clip_trd_result_decode(const uint8_t *result, uint8_t rlen,
 			   struct adn_clip_trd_result *r)
@@ -62,9 +37,9 @@ adn_clip_trd_result_decode(const uint8_t *result, uint8_t rlen,
 	if (result == NULL || r == NULL || rlen != ADN_CLIP_TRD_RESULT_LEN ||
 	    result[3] != 0)
 		return -EINVAL;
-	r->index = get16(result);
+	r->index = adn_be16_get(result);
 	r->flags = result[2];
-	r->retrans = get32(result + 4);
+	r->retrans = adn_be32_get(result + 4);
 	return 0;
 }
 
@@ -152,9 +127,9 @@ respond(uint8_t *frame, size_t len, struct adn_clip_trd_event *ev,
 	uint8_t res[ADN_CLIP_TRD_RESULT_LEN] = { 0 };
 	enum adn_clip_hdr_err why;
 
-	put16(res, index);
+	adn_be16_put(res, index);
 	res[2] = flags;
-	put32(res + 4, retrans);
+	adn_be32_put(res + 4, retrans);
 	ev->status = status;
 	ev->flags = flags;
 	ev->index = index;
@@ -199,15 +174,15 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 	ip = frame + ip_off;
 	if (h.load_type != ADN_ETHERTYPE_IPV4 || len < ip_off + 20 ||
 	    (ip[0] >> 4) != 4 || (ihl = (size_t)(ip[0] & 15) * 4) < 20 ||
-	    ip[9] != 6 || (tot = get16(ip + 2)) < ihl + 20 ||
-	    len < ip_off + tot || (get16(ip + 6) & 0x1fff) != 0)
+	    ip[9] != 6 || (tot = adn_be16_get(ip + 2)) < ihl + 20 ||
+	    len < ip_off + tot || (adn_be16_get(ip + 6) & 0x1fff) != 0)
 		goto bad;
 	tcp = ip + ihl;
 	doff = (size_t)(tcp[12] >> 4) * 4;
 	if (doff < 20 || ihl + doff > tot)
 		goto bad;
 	payload = tot - ihl - doff;
-	seq = get32(tcp + 4);
+	seq = adn_be32_get(tcp + 4);
 	tflags = tcp[13];
 
 	memset(&ne, 0, sizeof(ne));
@@ -236,7 +211,7 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 		idx = t->free_stack[--t->n_free];
 		ne.server = h.server_id;
 		ne.result_len = ADN_CLIP_TRD_RESULT_LEN;
-		put16(ne.result, idx);
+		adn_be16_put(ne.result, idx);
 		/* Capacity equals the register count, so this cannot fail
 		 * while a register was free. */
 		rc = adn_clip_table_add(t->conns, &ne);
@@ -253,7 +228,7 @@ adn_clip_trd_handle(struct adn_clip_trd *t, uint8_t *frame, size_t len,
 		t->st.allocated++;
 		ev->allocated = true;
 	} else {
-		idx = get16(e->result);
+		idx = adn_be16_get(e->result);
 		r = &t->reg[idx];
 		r->packets++;
 		seg_len = adn_tcp_seg_len((uint32_t)payload, tflags);

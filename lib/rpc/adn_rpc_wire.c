@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "adn_be.h"
 #include "adn_rpc_msg.h"
 
 static const char *const rpc_err_names[ADN_RPC_E_MAX] = {
@@ -30,46 +31,6 @@ adn_rpc_err_str(enum adn_rpc_err e)
 	if ((unsigned int)e >= ADN_RPC_E_MAX)
 		return "unknown";
 	return rpc_err_names[e];
-}
-
-static inline uint16_t
-ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t
-ld64(const uint8_t *p)
-{
-	return (uint64_t)ld32(p) << 32 | ld32(p + 4);
-}
-
-static inline void
-st16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-st32(uint8_t *p, uint32_t v)
-{
-	st16(p, (uint16_t)(v >> 16));
-	st16(p + 2, (uint16_t)v);
-}
-
-static inline void
-st64(uint8_t *p, uint64_t v)
-{
-	st32(p, (uint32_t)(v >> 32));
-	st32(p + 4, (uint32_t)v);
 }
 
 /* A field's type and length as the decoder accepts them; the reason
@@ -98,7 +59,7 @@ adn_rpc_decode(const uint8_t *buf, size_t len, struct adn_rpc_hdr *h)
 
 	if (len < ADN_RPC_FIXED_LEN)
 		return -ADN_RPC_E_SHORT;
-	if (ld16(buf + ADN_RPC_OFF_MAGIC) != ADN_RPC_MAGIC)
+	if (adn_be16_get(buf + ADN_RPC_OFF_MAGIC) != ADN_RPC_MAGIC)
 		return -ADN_RPC_E_MAGIC;
 	if (buf[ADN_RPC_OFF_VERSION] != ADN_RPC_VERSION)
 		return -ADN_RPC_E_VERSION;
@@ -109,16 +70,16 @@ adn_rpc_decode(const uint8_t *buf, size_t len, struct adn_rpc_hdr *h)
 	if (h->flags & ~ADN_RPC_F_ALL)
 		return -ADN_RPC_E_FLAGS;
 	h->n_fields = buf[ADN_RPC_OFF_N_FIELDS];
-	h->hdr_len = ld16(buf + ADN_RPC_OFF_HDR_LEN);
+	h->hdr_len = adn_be16_get(buf + ADN_RPC_OFF_HDR_LEN);
 	if (h->hdr_len < ADN_RPC_FIXED_LEN || h->hdr_len > ADN_RPC_MAX_HDR ||
 	    h->hdr_len > len)
 		return -ADN_RPC_E_HDR_LEN;
 	if (h->n_fields > ADN_RPC_MAX_FIELDS)
 		return -ADN_RPC_E_TOO_MANY_FIELDS;
-	h->req_id = ld32(buf + ADN_RPC_OFF_REQ_ID);
-	h->service = ld16(buf + ADN_RPC_OFF_SERVICE);
-	h->method = ld16(buf + ADN_RPC_OFF_METHOD);
-	h->payload_len = ld32(buf + ADN_RPC_OFF_PAYLOAD_LEN);
+	h->req_id = adn_be32_get(buf + ADN_RPC_OFF_REQ_ID);
+	h->service = adn_be16_get(buf + ADN_RPC_OFF_SERVICE);
+	h->method = adn_be16_get(buf + ADN_RPC_OFF_METHOD);
+	h->payload_len = adn_be32_get(buf + ADN_RPC_OFF_PAYLOAD_LEN);
 	for (unsigned int i = 0; i < h->n_fields; i++) {
 		struct adn_rpc_field *f = &h->f[i];
 		enum adn_rpc_err e;
@@ -127,7 +88,7 @@ adn_rpc_decode(const uint8_t *buf, size_t len, struct adn_rpc_hdr *h)
 			return -ADN_RPC_E_FIELD_TRUNC;
 		f->id = buf[pos];
 		f->type = buf[pos + 1];
-		f->len = ld16(buf + pos + 2);
+		f->len = adn_be16_get(buf + pos + 2);
 		pos += ADN_RPC_ENTRY_LEN;
 		if (f->id <= prev_id)
 			return -ADN_RPC_E_FIELD_ID;
@@ -138,7 +99,8 @@ adn_rpc_decode(const uint8_t *buf, size_t len, struct adn_rpc_hdr *h)
 		if (e != ADN_RPC_OK)
 			return -(int)e;
 		f->off = (uint16_t)pos;
-		f->u64 = f->type == ADN_RPC_FT_U64 ? ld64(buf + pos) : 0;
+		f->u64 = f->type == ADN_RPC_FT_U64 ?
+			adn_be64_get(buf + pos) : 0;
 		pos += f->len;
 	}
 	if (pos != h->hdr_len)
@@ -184,26 +146,26 @@ adn_rpc_encode(uint8_t *out, size_t cap, uint8_t type, uint8_t flags,
 			return -EINVAL;
 		prev_id = f[i].id;
 	}
-	st16(out + ADN_RPC_OFF_MAGIC, ADN_RPC_MAGIC);
+	adn_be16_put(out + ADN_RPC_OFF_MAGIC, ADN_RPC_MAGIC);
 	out[ADN_RPC_OFF_VERSION] = ADN_RPC_VERSION;
 	out[ADN_RPC_OFF_TYPE] = type;
 	out[ADN_RPC_OFF_FLAGS] = flags;
 	out[ADN_RPC_OFF_N_FIELDS] = (uint8_t)n;
-	st16(out + ADN_RPC_OFF_HDR_LEN, (uint16_t)sz);
-	st32(out + ADN_RPC_OFF_REQ_ID, req_id);
-	st16(out + ADN_RPC_OFF_SERVICE, service);
-	st16(out + ADN_RPC_OFF_METHOD, method);
-	st32(out + ADN_RPC_OFF_PAYLOAD_LEN, payload_len);
+	adn_be16_put(out + ADN_RPC_OFF_HDR_LEN, (uint16_t)sz);
+	adn_be32_put(out + ADN_RPC_OFF_REQ_ID, req_id);
+	adn_be16_put(out + ADN_RPC_OFF_SERVICE, service);
+	adn_be16_put(out + ADN_RPC_OFF_METHOD, method);
+	adn_be32_put(out + ADN_RPC_OFF_PAYLOAD_LEN, payload_len);
 	for (unsigned int i = 0; i < n; i++) {
 		out[pos] = f[i].id;
 		out[pos + 1] = f[i].type;
 		if (f[i].type == ADN_RPC_FT_U64) {
-			st16(out + pos + 2, 8);
-			st64(out + pos + 4, f[i].u64);
+			adn_be16_put(out + pos + 2, 8);
+			adn_be64_put(out + pos + 4, f[i].u64);
 			pos += ADN_RPC_ENTRY_LEN + 8;
 			continue;
 		}
-		st16(out + pos + 2, f[i].len);
+		adn_be16_put(out + pos + 2, f[i].len);
 		if (f[i].len > 0)
 			memcpy(out + pos + 4, f[i].val, f[i].len);
 		pos += ADN_RPC_ENTRY_LEN + f[i].len;
@@ -214,7 +176,7 @@ adn_rpc_encode(uint8_t *out, size_t cap, uint8_t type, uint8_t flags,
 void
 adn_rpc_set_payload(uint8_t *hdr, uint32_t payload_len, uint8_t flags)
 {
-	st32(hdr + ADN_RPC_OFF_PAYLOAD_LEN, payload_len);
+	adn_be32_put(hdr + ADN_RPC_OFF_PAYLOAD_LEN, payload_len);
 	hdr[ADN_RPC_OFF_FLAGS] = flags;
 }
 
