@@ -125,7 +125,7 @@ void
 adn_fuzz_pipeline_cfg(char *path, size_t len)
 {
 	static const char routes[] = "0.0.0.0/0 1\n10.0.0.0/8 2\n";
-	char cfg[4096 + 4 * PATH_MAX], routes_path[PATH_MAX];
+	char cfg[8192 + 4 * PATH_MAX], routes_path[PATH_MAX];
 	char rules_path[PATH_MAX], url_path[PATH_MAX], dpi_path[PATH_MAX];
 	static const char url[] = "host exact a.example.com 1\n"
 		"path prefix /static/ 2\npath regex ^/u/[0-9]+$ 1\n";
@@ -162,16 +162,42 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  { name = \"dpi\"; type = \"Dpi\"; rules = \"%s\"; max_flows = 64;\n"
 		"    buffers = 16; max_bytes = 2048; },\n"
 		"  { name = \"url\"; type = \"UrlRoute\"; rules = \"%s\"; },\n"
+		"  { name = \"acl\"; type = \"Acl\"; default = \"permit\";\n"
+		"    rules = ( \"deny udp 0.0.0.0/0 any 0.0.0.0/0 53\" ); },\n"
+		"  { name = \"meter\"; type = \"Meter\"; cir = 100000; cbs = 3000;\n"
+		"    per = \"flow\"; buckets = 64; },\n"
+		"  { name = \"nat44\"; type = \"Nat44\"; ip_base = \"100.65.0.1\";\n"
+		"    max_sessions = 256; },\n"
+		"  { name = \"lb\"; type = \"MaglevLb\"; table_size = 251;\n"
+		"    max_flows = 256; vips = ( { vip = \"tcp 10.1.0.1:0\";\n"
+		"    backends = ( \"10.2.0.1\", \"10.2.0.2 2\" ); } ); },\n"
+		"  { name = \"rpcp\"; type = \"RpcParse\"; },\n"
+		"  { name = \"prio\"; type = \"Prioritize\";\n"
+		"    view = { cls = [ \"rpc:3\", \"header:x-class\" ]; };\n"
+		"    rules = ( { field = \"cls\"; value = \"0\"; class = 0; } );\n"
+		"    dscp = [ 46, 0 ]; },\n"
+		"  { name = \"racl\"; type = \"RpcAcl\"; default = \"permit\";\n"
+		"    view = { user = [ \"rpc:1\", \"header:x-user\" ]; };\n"
+		"    rules = ( \"user prefix bad -> deny\" ); },\n"
+		"  { name = \"rlb\"; type = \"RpcLb\";\n"
+		"    view = { key = [ \"rpc:2\", \"header:x-object-id\" ]; };\n"
+		"    backends = ( \"10.0.1.1\", \"10.0.1.2\" ); },\n"
+		"  { name = \"comp\"; type = \"Compress\"; min_size = 16; },\n"
+		"  { name = \"dec\"; type = \"Decompress\"; },\n"
 		"  { name = \"out\"; type = \"Discard\"; }\n"
 		");\n"
 		"links = ( \"src -> chk -> ttl -> cls\", \"chk[1] -> clip\",\n"
 		"  \"clip[0] -> nat -> swap -> out\", \"clip[1] -> trd -> out\",\n"
 		"  \"cls[0] -> ppm -> csum -> route\", \"ppm[1] -> out\", \"ppm[2] -> out\",\n"
 		"  \"cls[1] -> route\", \"cls[2] -> cnt -> out\",\n"
-		"  \"route[0] -> out\", \"route[1] -> flow -> out\",\n"
-		"  \"route[2] -> http -> dpi -> url -> out\", \"http[1] -> out\",\n"
+		"  \"route[0] -> out\",\n"
+		"  \"route[1] -> flow -> acl -> meter -> nat44 -> lb -> out\",\n"
+		"  \"meter[1] -> out\", \"meter[2] -> out\", \"nat44[1] -> out\",\n"
+		"  \"lb[1] -> out\", \"lb[2] -> out\",\n"
+		"  \"route[2] -> http -> dpi -> url -> rpcp -> prio -> racl -> rlb\",\n"
+		"  \"rlb -> comp -> dec -> out\", \"http[1] -> out\",\n"
 		"  \"http[2] -> out\", \"dpi[1] -> out\", \"url[1] -> out\",\n"
-		"  \"url[2] -> out\" );\n",
+		"  \"url[2] -> out\", \"rpcp[1] -> out\", \"rlb[1] -> out\" );\n",
 		rules_path, routes_path, dpi_path, url_path);
 	adn_fuzz_file("pipeline.cfg", cfg, strlen(cfg), path, len);
 }
