@@ -11,8 +11,8 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from adn_it import (ADN_NF, SOURCE, TRACEGEN, check, eal_args, load_json,
-                    read_pcap, run, workdir)
+from adn_it import (ADN_NF, SOURCE, TRACEGEN, check, csum, eal_args,
+                    load_json, read_pcap, run, workdir)
 
 
 def acl_model(path):
@@ -43,15 +43,6 @@ def acl_model(path):
                 return action
         return "permit"
     return verdict
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
 
 
 def valid(f):
