@@ -511,12 +511,15 @@ swapped(const struct adn_morph_status *st)
 	return st->swaps >= 1 && strcmp(st->state, "idle") == 0;
 }
 
-static uint64_t rollbacks;
+static uint64_t rollbacks, swaps_before_try;
 
+/* The plan tried is live and the guard has judged it (confirmed it, or
+ * rolled it back). */
 static bool
-rolled_back(const struct adn_morph_status *st)
+try_judged(const struct adn_morph_status *st)
 {
-	return st->rollbacks > rollbacks && strcmp(st->state, "idle") == 0;
+	return st->swaps > swaps_before_try &&
+		strcmp(st->state, "confirming") != 0;
 }
 
 static void
@@ -545,7 +548,11 @@ test_end_to_end_swap_and_guard(void)
 	       st->searches, st->evaluated, st->last_search_s, "batch",
 	       st->live_fitness, st->best, st->best_fitness, st->distinct,
 	       st->topk_share);
-	CU_ASSERT_FATAL(st->swaps >= 1);
+	/* Not FATAL from here on: a failed check must still stop the
+	 * runtime, or the next test hangs behind its workers. */
+	CU_ASSERT(st->swaps >= 1);
+	if (st->swaps < 1)
+		goto out;
 	CU_ASSERT_STRING_EQUAL(st->history[0].from, "batch");
 	/* The first swap predicted its gain; the status's best and live
 	 * fitness are the latest search's, which may be a periodic one
@@ -575,6 +582,7 @@ test_end_to_end_swap_and_guard(void)
 	for (int k = 0; k < 300; k++) {
 		adn_morph_status(m, st);
 		rollbacks = st->rollbacks;
+		swaps_before_try = st->swaps;
 		snprintf(before_try, sizeof(before_try), "%s",
 			 st->live_plan);
 		rc = adn_morph_try(m, "batch,batch=1", reply, sizeof(reply));
@@ -583,15 +591,35 @@ test_end_to_end_swap_and_guard(void)
 		usleep(100000);
 	}
 	CU_ASSERT_EQUAL(rc, 0);
-	wait_for(m, st, 30, rolled_back);
-	CU_ASSERT_FATAL(st->rollbacks == rollbacks + 1);
-	CU_ASSERT_STRING_EQUAL(st->history[st->n_history - 2].to,
-			      "batch,batch=1");
-	CU_ASSERT(st->history[st->n_history - 2].confirmed < 0);
-	CU_ASSERT_STRING_EQUAL(st->history[st->n_history - 1].reason, "guard");
-	CU_ASSERT_STRING_EQUAL(adn_version_plan(adn_runtime_live(rt)), before_try);
-	printf("\n  batch=1 confirmed %+.1f%%: back to %s",
-	       st->history[st->n_history - 2].confirmed * 100, before_try);
+	wait_for(m, st, 60, try_judged);
+	CU_ASSERT(try_judged(st));
+	{
+		/* The try's entry: the last to batch=1 (a guard entry or a
+		 * periodic search's swap may follow it). */
+		const struct adn_morph_swap *h = NULL;
+
+		for (unsigned int i = st->n_history; i-- > 0 && h == NULL;)
+			if (strcmp(st->history[i].to, "batch,batch=1") == 0)
+				h = &st->history[i];
+		CU_ASSERT_PTR_NOT_NULL(h);
+		if (h == NULL)
+			goto out;
+		printf("\n  batch=1 confirmed %+.1f%%", h->confirmed * 100);
+		if (h->confirmed < -c.min_gain / 2) {
+			/* Worse than noise: rolled back to the plan before. */
+			CU_ASSERT_EQUAL(st->rollbacks, rollbacks + 1);
+			CU_ASSERT(h + 1 < st->history + st->n_history &&
+				  strcmp(h[1].reason, "guard") == 0 &&
+				  strcmp(h[1].to, before_try) == 0);
+			printf(": back to %s", before_try);
+		} else {
+			/* A worker starved by the other tests measured no
+			 * loss (or nothing): the guard must leave it. */
+			CU_ASSERT_EQUAL(st->rollbacks, rollbacks);
+			printf(": kept (no loss measured on this machine)");
+		}
+	}
+out:
 	adn_morph_stop(m);
 	adn_runtime_stop(rt);
 	/* Every packet accounted for, over all versions and each one. */
