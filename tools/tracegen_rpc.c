@@ -155,7 +155,8 @@ tcp_seg(struct writer *w, const struct req *q, uint32_t seq, uint8_t fl,
 	t[12] = 5 << 4;
 	t[13] = fl;
 	adn_be16_put(t + 14, 65535);
-	memcpy(t + 20, pl, len);
+	if (len > 0)	/* a SYN or FIN has no payload (pl NULL) */
+		memcpy(t + 20, pl, len);
 	emit(w, 6, q->src, 20 + len);
 }
 
