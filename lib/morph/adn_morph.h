@@ -49,7 +49,7 @@ struct adn_morph_conf {
 	uint64_t seed;
 	uint32_t window;	/* packets per replay and per distinct count */
 	double confirm;		/* s of live profile that confirm a swap */
-	uint32_t reps;		/* timed replays per candidate */
+	uint32_t reps;		/* timed replays per finalist (screening: 1) */
 };
 
 /* The config's `morph` group (absent: disabled, defaults). Every bad key

@@ -35,6 +35,7 @@
 #define WINDOW_SAMPLES 16384	/* samples the upsampler draws from */
 #define MIN_SAMPLES 2048	/* before the first search */
 #define REPLAY_POOL 2047
+#define FINALISTS 3u		/* screened plans scored again in full */
 /* The live profile right after a start or a swap shows cold caches and
  * first-touch page faults: measurements begin this long after. */
 #define SETTLE_S 0.2
@@ -80,8 +81,11 @@ struct adn_morph {
 	struct morph_regimes regimes;
 	int regime;
 	double next_report, next_search;
-	/* The last swap, and its live cycles/packet before (the guard). */
-	double swap_t, pre_cpp;
+	/* The last swap, and its live cycles/packet before (the guard),
+	 * which measures the new plan from `judge_t` on: after the search
+	 * that chose it, whose replays and compiles slow the workers of a
+	 * machine without a control core of its own. */
+	double swap_t, judge_t, pre_cpp;
 	uint64_t swap_version;
 	char prev_plan[ADN_PLAN_MAX];
 	char try_plan[ADN_PLAN_MAX];	/* asked by adn_morph_try */
@@ -396,10 +400,20 @@ history_add(struct adn_morph *m, const char *from, const char *to,
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Make `plan` live; the guard then watches it. */
+/* The live plan's cycles/packet: all it ran since it settled, the last
+ * 10 s, on the traffic of now (since a drift began). */
+static double
+pre_live_cpp(const struct adn_morph *m)
+{
+	return live_cpp(m, 10.0, RTE_MAX(m->swap_t + SETTLE_S,
+					 m->drift_since));
+}
+
+/* Make `plan` live; the guard then watches it against `pre`, the live
+ * cycles/packet of the plan before (NAN: measured now). */
 static int
 swap_to(struct adn_morph *m, const char *plan, double predicted,
-	const char *reason)
+	const char *reason, double pre)
 {
 	struct adn_errs errs = { 0 };
 	char from[ADN_PLAN_MAX];
@@ -408,10 +422,7 @@ swap_to(struct adn_morph *m, const char *plan, double predicted,
 	pthread_mutex_lock(&m->lock);
 	snprintf(from, sizeof(from), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
-	/* The plan before: all it ran since it settled, the last 10 s, on
-	 * the traffic of now (since a drift began). */
-	m->pre_cpp = live_cpp(m, 10.0, RTE_MAX(m->swap_t + SETTLE_S,
-					       m->drift_since));
+	m->pre_cpp = isnan(pre) ? pre_live_cpp(m) : pre;
 	rc = adn_runtime_set_plan(m->rt, plan, &errs);
 	if (rc < 0) {
 		ADN_LOG(ERR, "morph: swap to %s refused: %s\n", plan,
@@ -421,6 +432,7 @@ swap_to(struct adn_morph *m, const char *plan, double predicted,
 	}
 	snprintf(m->prev_plan, sizeof(m->prev_plan), "%s", from);
 	m->swap_t = now_s(m);
+	m->judge_t = m->swap_t;
 	snap_take(m, m->swap_t);
 	m->swap_version = m->snaps[(m->snap_head + PROFILE_SNAPS - 1) %
 				   PROFILE_SNAPS].version;
@@ -467,12 +479,12 @@ trace_make(struct adn_morph *m, struct morph_trace *t)
  * measured); true when it went live. */
 static bool
 swap_if_better(struct adn_morph *m, const char *plan, double fit,
-	       const char *live, double base, const char *reason)
+	       const char *live, double base, const char *reason, double pre)
 {
 	if (!isfinite(fit) || !isfinite(base) || strcmp(plan, live) == 0 ||
 	    fit >= base * (1 - m->c.min_gain))
 		return false;
-	return swap_to(m, plan, base / fit - 1, reason) == 0;
+	return swap_to(m, plan, base / fit - 1, reason, pre) == 0;
 }
 
 /* On a drift into a regime seen before: its plan, at once (the guard
@@ -491,7 +503,7 @@ recall(struct adn_morph *m, const char *reason)
 	pthread_mutex_unlock(&m->lock);
 	snprintf(why, sizeof(why), "recall (%s)", reason);
 	if (strcmp(live, m->regimes.r[i].plan) != 0 &&
-	    swap_to(m, m->regimes.r[i].plan, NAN, why) < 0)
+	    swap_to(m, m->regimes.r[i].plan, NAN, why, NAN) < 0)
 		return false;
 	ADN_LOG(INFO, "morph: traffic back in a known regime (%s): %s\n",
 		reason, m->regimes.r[i].plan);
@@ -501,6 +513,28 @@ recall(struct adn_morph *m, const char *reason)
 	return true;
 }
 
+/* Score `plan` with the search's full repeats into *f, keeping the
+ * better of it and a score it already has (a slow measurement, caches or
+ * a busy machine, must not decide alone). */
+static void
+rescore(struct fitness_arg *fa, const char *plan, double *f)
+{
+	double again;
+
+	if (fitness(fa, plan, &again) == 0 && again < *f)
+		*f = again;
+}
+
+/*
+ * A search, in the order that keeps the workers' cost low on a machine
+ * whose control lcore shares the cores' resources with them: every plan
+ * of the evolutionary search is screened on one timed replay, the best
+ * few and the live plan are then scored with `reps` replays, the winner
+ * goes live at once, and only then is one compiled variant made (the
+ * compiler runs seconds; the cache keeps its object) and scored, to
+ * follow if it is better still. The guard judges the last swap on what
+ * the workers ran after all this.
+ */
 static void
 search(struct adn_morph *m, const char *reason)
 {
@@ -513,13 +547,13 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_space *space = malloc(sizeof(*space));
 	struct morph_search_result res;
 	struct morph_trace trace;
-	char live[ADN_PLAN_MAX], compile[2][ADN_PLAN_MAX];
-	double live_fit, again, t_start = now_s(m);
-	unsigned int n_compile = 0;
+	char live[ADN_PLAN_MAX], compiled[ADN_PLAN_MAX];
+	double live_fit = INFINITY, pre, t_start = now_s(m);
 
 	set_state(m, SEARCH);
+	/* The live plan before the replays slow it down. */
+	pre = pre_live_cpp(m);
 	fa.trace = &trace;
-	fa.ec.reps = m->c.reps;
 	if (m->c.objective == ADN_MORPH_LATENCY)
 		fa.ec.latency_bound = (uint64_t)(m->c.latency_bound * 1e-6 *
 						 (double)m->hz);
@@ -534,20 +568,28 @@ search(struct adn_morph *m, const char *reason)
 	pthread_mutex_lock(&m->lock);
 	snprintf(live, sizeof(live), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
-	/* The live plan as it runs is the one to beat. */
-	if (fitness(&fa, live, &live_fit) < 0)
-		live_fit = INFINITY;
 	/* Seeds: the defaults, and the live plan where the space has it. */
 	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
 	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
 		sc.n_seeds++;
+	fa.ec.reps = 1;
 	if (morph_search(space, &sc, fitness, &fa, &res) < 0)
 		res.n_ranked = 0;
-	/* The live plan measured again after the candidates; the better of
-	 * its two scores is the one to beat, so a slow first measurement
-	 * (caches, a busy machine) does not flatter every candidate. */
-	if (fitness(&fa, live, &again) == 0 && again < live_fit)
-		live_fit = again;
+	/* The finals: the live plan as it runs is the one to beat, measured
+	 * before and after the finalists. */
+	fa.ec.reps = m->c.reps;
+	rescore(&fa, live, &live_fit);
+	res.best_fitness = INFINITY;
+	for (unsigned int i = 0; i < RTE_MIN(res.n_ranked, FINALISTS); i++) {
+		double f = INFINITY;
+
+		rescore(&fa, res.ranked[i].plan, &f);
+		if (f < res.best_fitness) {
+			res.best_fitness = f;
+			memcpy(res.best, res.ranked[i].plan, sizeof(res.best));
+		}
+	}
+	rescore(&fa, live, &live_fit);
 	pthread_mutex_lock(&m->lock);
 	m->st.searches++;
 	m->st.live_fitness = live_fit;
@@ -555,42 +597,27 @@ search(struct adn_morph *m, const char *reason)
 	ADN_LOG(INFO, "morph: search (%s): live %s %.1f cycles/pkt, best %s %.1f, %u plans in %.2f s\n",
 		reason, live, live_fit, res.best, res.best_fitness,
 		res.evaluated, now_s(m) - t_start);
-	/* The best plan goes live at once; then the best two that were
-	 * scored uncompiled are made compiled (seconds each: the compiler
-	 * runs, the cache keeps the result), and one that scores better
-	 * than what is live by then follows it. The guard checks the last
-	 * swap against the plan before it. */
 	if (swap_if_better(m, res.best, res.best_fitness, live, live_fit,
-			   reason)) {
+			   reason, pre)) {
 		snprintf(live, sizeof(live), "%s", res.best);
 		live_fit = res.best_fitness;
 	}
-	/* Two at most: the winner under the compiled template, then the
-	 * compiled twins of the best plans scored uncompiled. */
-	if (res.n_ranked > 0 &&
-	    morph_compiled_variant(res.ranked[0].plan, compile[n_compile],
-				   ADN_PLAN_MAX))
-		n_compile++;
-	for (unsigned int i = 0; i < res.n_ranked && n_compile < 2; i++)
-		if (morph_compiled_twin(res.ranked[i].plan,
-					compile[n_compile], ADN_PLAN_MAX) &&
-		    (n_compile == 0 ||
-		     strcmp(compile[n_compile], compile[0]) != 0))
-			n_compile++;
-	for (unsigned int k = 0; k < n_compile; k++) {
-		double f;
+	/* The compiled form of the winner: its fused chains compiled, or
+	 * the whole plan under the compiled template. */
+	if (isfinite(res.best_fitness) &&
+	    (morph_compiled_twin(res.best, compiled, sizeof(compiled)) ||
+	     morph_compiled_variant(res.best, compiled, sizeof(compiled)))) {
+		double f = INFINITY;
 
-		if (fitness(&fa, compile[k], &f) == 0 &&
-		    f < res.best_fitness) {
-			memcpy(res.best, compile[k], sizeof(res.best));
+		rescore(&fa, compiled, &f);
+		if (swap_if_better(m, compiled, f, live, live_fit, "compiled",
+				   pre)) {
+			ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n",
+				compiled, f);
+			memcpy(res.best, compiled, sizeof(res.best));
 			res.best_fitness = f;
 		}
 	}
-	if (strcmp(res.best, live) != 0 &&
-	    swap_if_better(m, res.best, res.best_fitness, live, live_fit,
-			   "compiled"))
-		ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n", res.best,
-			res.best_fitness);
 	free(trace.pkts);
 	free(space);
 	pthread_mutex_lock(&m->lock);
@@ -601,6 +628,7 @@ search(struct adn_morph *m, const char *reason)
 	m->ref_due = true;
 	m->drift_reports = 0;
 	m->next_search = now_s(m) + m->c.period;
+	m->judge_t = now_s(m);
 	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
 		set_state(m, IDLE);
 }
@@ -609,17 +637,16 @@ search(struct adn_morph *m, const char *reason)
 static void
 confirm(struct adn_morph *m, double t)
 {
-	/* Everything the new version ran since it settled (the control
-	 * thread may have been busy compiling for a while). */
-	double cpp = live_cpp(m, t - m->swap_t, m->swap_t + SETTLE_S);
+	/* Everything the new version ran since it settled and the search
+	 * that chose it ended. */
+	double cpp = live_cpp(m, t - m->judge_t, m->judge_t + SETTLE_S);
 	double gain;
 	struct adn_morph_swap *h;
-
 	bool replaced;
 
-	if (t - m->swap_t < SETTLE_S + m->c.confirm)
+	if (t - m->judge_t < SETTLE_S + m->c.confirm)
 		return;
-	if (isnan(cpp) && t - m->swap_t < 10 * m->c.confirm)
+	if (isnan(cpp) && t - m->judge_t < 10 * m->c.confirm)
 		return;		/* too little traffic yet */
 	/* An operator made another plan live meanwhile (/adn/plan/set, a
 	 * reload): theirs stands, nothing to confirm. */
@@ -649,7 +676,7 @@ confirm(struct adn_morph *m, double t)
 		pthread_mutex_unlock(&m->lock);
 		ADN_LOG(WARNING, "morph: live profile shows %.1f%% for %s: back to %s\n",
 			gain * 100, h->to, plan);
-		if (swap_to(m, plan, NAN, "guard") == 0) {
+		if (swap_to(m, plan, NAN, "guard", NAN) == 0) {
 			/* The regime keeps the plan that held. */
 			if (m->regime >= 0)
 				snprintf(m->regimes.r[m->regime].plan,
@@ -727,7 +754,7 @@ morph_main(void *arg)
 					 m->try_plan);
 				m->try_plan[0] = '\0';
 				pthread_mutex_unlock(&m->lock);
-				swap_to(m, plan, NAN, "tried");
+				swap_to(m, plan, NAN, "tried", NAN);
 				break;
 			}
 			pthread_mutex_unlock(&m->lock);
