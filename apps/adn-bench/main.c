@@ -510,6 +510,13 @@ morph_swaps(struct adn_morph *m, struct bench_cell *c)
 		snprintf(c->morph_to[c->n_morph++], ADN_PLAN_MAX, "%s",
 			 st->history[i].to);
 	}
+	for (unsigned int i = 0; i < st->n_decisions &&
+	     c->n_decide < BENCH_MAX_MORPH; i++) {
+		c->decide_at[c->n_decide] = st->decisions[i].at;
+		c->decide_swapped[c->n_decide] = st->decisions[i].swapped;
+		snprintf(c->decide_why[c->n_decide++], sizeof(c->decide_why[0]),
+			 "%s", st->decisions[i].reason);
+	}
 	free(st);
 }
 

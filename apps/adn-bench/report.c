@@ -244,20 +244,23 @@ print_phased(const struct bench_report *r, const char *wl, FILE *f)
 			morph->phase_mpps[k] / oracle[k] : NAN);
 	fprintf(f, "\nmorph / best single static plan over the run: %.2fx\n",
 		morph->s_mpps.median / best_whole);
-	fprintf(f, "morph swaps after each change:");
+	/* A change is answered by Morph's first decision in its phase: a
+	 * swap, or the live plan kept after a search or a recall. */
+	fprintf(f, "morph's answer to each change:");
 	for (unsigned int k = 1; k < morph->n_phases; k++) {
-		double change = k * morph->phase_s, delay = NAN;
+		const double change = k * morph->phase_s;
+		unsigned int j = 0;
 
-		for (unsigned int j = 0; j < morph->n_morph; j++)
-			if (morph->morph_at[j] >= change &&
-			    morph->morph_at[j] < change + morph->phase_s) {
-				delay = morph->morph_at[j] - change;
-				break;
-			}
-		if (isnan(delay))
+		while (j < morph->n_decide && morph->decide_at[j] < change)
+			j++;
+		if (j == morph->n_decide ||
+		    morph->decide_at[j] >= change + morph->phase_s)
 			fprintf(f, " phase %u: none;", k);
 		else
-			fprintf(f, " phase %u: %.1f s;", k, delay);
+			fprintf(f, " phase %u: %.1f s, %s (%s);", k,
+				morph->decide_at[j] - change,
+				morph->decide_swapped[j] ? "swapped" : "kept",
+				morph->decide_why[j]);
 	}
 	fprintf(f, "\n\n");
 }
@@ -419,6 +422,14 @@ json_timed(FILE *f, const struct bench_cell *c)
 		fprintf(f, "%s{\"at\": %.2f, \"to\": ", k ? ", " : "",
 			c->morph_at[k]);
 		json_str(f, c->morph_to[k]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "],\n     \"morph_decisions\": [");
+	for (unsigned int k = 0; k < c->n_decide; k++) {
+		fprintf(f, "%s{\"at\": %.2f, \"swapped\": %s, \"reason\": ",
+			k ? ", " : "", c->decide_at[k],
+			c->decide_swapped[k] ? "true" : "false");
+		json_str(f, c->decide_why[k]);
 		fprintf(f, "}");
 	}
 	fprintf(f, "]");

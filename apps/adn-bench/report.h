@@ -54,8 +54,9 @@ struct bench_cell {
 	double swap_worst[BENCH_MAX_SWAPS];
 	double swap_ms[BENCH_MAX_SWAPS];
 	/* Timed cells (the phased workload, the morph plan): one run of a
-	 * set length, its Mpps per tick and per phase, and Morph's swaps
-	 * (seconds since the start, and to what). */
+	 * set length, its Mpps per tick and per phase, Morph's swaps
+	 * (seconds since the start, and to what) and its answers to
+	 * searches and drifts (when, why, swapped or kept). */
 	bool timed;
 	double seconds;
 	unsigned int n_ticks;
@@ -66,6 +67,10 @@ struct bench_cell {
 	unsigned int n_morph;
 	double morph_at[BENCH_MAX_MORPH];
 	char morph_to[BENCH_MAX_MORPH][ADN_PLAN_MAX];
+	unsigned int n_decide;
+	double decide_at[BENCH_MAX_MORPH];
+	bool decide_swapped[BENCH_MAX_MORPH];
+	char decide_why[BENCH_MAX_MORPH][64];
 	/* Filled by bench_cell_summarize. */
 	struct bench_stat s_mpps, s_cpp, s_p50, s_p99, s_swap_worst, s_swap_ms;
 };

@@ -82,6 +82,15 @@ struct adn_morph_swap {
 	char reason[48];	/* "search", "drift", "tried", "guard" */
 };
 
+/* Morph's answer to a search or a drift: when it was made and whether
+ * the plan changed (a search that finds nothing better, or a drift back
+ * into the live plan's regime, keeps it: an answer too). */
+struct adn_morph_decision {
+	double at;		/* s since Morph started */
+	char reason[64];	/* "start", "period", "drift: ...", "recall (...)" */
+	bool swapped;
+};
+
 struct adn_morph_status {
 	const char *state;
 	char live_plan[ADN_PLAN_MAX];
@@ -99,6 +108,8 @@ struct adn_morph_status {
 	uint64_t samples, samples_lost;
 	unsigned int n_history;		/* oldest first */
 	struct adn_morph_swap history[ADN_MORPH_HISTORY];
+	unsigned int n_decisions;	/* oldest first */
+	struct adn_morph_decision decisions[ADN_MORPH_HISTORY];
 };
 
 void adn_morph_status(struct adn_morph *m, struct adn_morph_status *st);

@@ -99,6 +99,9 @@ static void
 set_state(struct adn_morph *m, enum state s)
 {
 	__atomic_store_n(&m->state, s, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&m->lock);
+	m->st.state = state_names[s];
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* --- config ------------------------------------------------------------ */
@@ -409,6 +412,25 @@ pre_live_cpp(const struct adn_morph *m)
 					 m->drift_since));
 }
 
+static void
+decision_add(struct adn_morph *m, const char *reason, bool swapped)
+{
+	struct adn_morph_status *st = &m->st;
+	struct adn_morph_decision *d;
+
+	pthread_mutex_lock(&m->lock);
+	if (st->n_decisions == ADN_MORPH_HISTORY) {
+		memmove(st->decisions, st->decisions + 1,
+			sizeof(st->decisions[0]) * (ADN_MORPH_HISTORY - 1));
+		st->n_decisions--;
+	}
+	d = &st->decisions[st->n_decisions++];
+	d->at = now_s(m);
+	snprintf(d->reason, sizeof(d->reason), "%s", reason);
+	d->swapped = swapped;
+	pthread_mutex_unlock(&m->lock);
+}
+
 /* Make `plan` live; the guard then watches it against `pre`, the live
  * cycles/packet of the plan before (NAN: measured now). */
 static int
@@ -505,6 +527,7 @@ recall(struct adn_morph *m, const char *reason)
 	if (strcmp(live, m->regimes.r[i].plan) != 0 &&
 	    swap_to(m, m->regimes.r[i].plan, NAN, why, NAN) < 0)
 		return false;
+	decision_add(m, why, strcmp(live, m->regimes.r[i].plan) != 0);
 	ADN_LOG(INFO, "morph: traffic back in a known regime (%s): %s\n",
 		reason, m->regimes.r[i].plan);
 	m->ref_due = true;
@@ -549,6 +572,7 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_trace trace;
 	char live[ADN_PLAN_MAX], compiled[ADN_PLAN_MAX];
 	double live_fit = INFINITY, pre, t_start = now_s(m);
+	bool swapped = false;
 
 	set_state(m, SEARCH);
 	/* The live plan before the replays slow it down. */
@@ -601,6 +625,7 @@ search(struct adn_morph *m, const char *reason)
 			   reason, pre)) {
 		snprintf(live, sizeof(live), "%s", res.best);
 		live_fit = res.best_fitness;
+		swapped = true;
 	}
 	/* The compiled form of the winner: its fused chains compiled, or
 	 * the whole plan under the compiled template. */
@@ -612,6 +637,7 @@ search(struct adn_morph *m, const char *reason)
 		rescore(&fa, compiled, &f);
 		if (swap_if_better(m, compiled, f, live, live_fit, "compiled",
 				   pre)) {
+			swapped = true;
 			ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n",
 				compiled, f);
 			memcpy(res.best, compiled, sizeof(res.best));
@@ -629,6 +655,7 @@ search(struct adn_morph *m, const char *reason)
 	m->drift_reports = 0;
 	m->next_search = now_s(m) + m->c.period;
 	m->judge_t = now_s(m);
+	decision_add(m, reason, swapped);
 	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
 		set_state(m, IDLE);
 }
@@ -769,9 +796,6 @@ morph_main(void *arg)
 		case SEARCH:
 			break;
 		}
-		pthread_mutex_lock(&m->lock);
-		m->st.state = state_names[m->state];
-		pthread_mutex_unlock(&m->lock);
 	}
 	return NULL;
 }
@@ -902,6 +926,43 @@ add_num(struct rte_tel_data *d, const char *k, double v)
 	rte_tel_data_add_dict_string(d, k, s);
 }
 
+static const char *const tel_morph_arrays[] = {
+	"history_at_s", "history_reason", "history_from", "history_to",
+	"history_predicted", "history_confirmed",
+	"decisions_at_s", "decisions_reason", "decisions_swapped",
+};
+
+/* Field f (an index of tel_morph_arrays) of the i-th swap or decision. */
+static void
+tel_morph_field(const struct adn_morph_status *st, unsigned int f,
+		unsigned int i, char *v, size_t len)
+{
+	const struct adn_morph_swap *h = &st->history[i];
+	const struct adn_morph_decision *dc = &st->decisions[i];
+	const double x = f == 4 ? h->predicted : h->confirmed;
+
+	switch (f) {
+	case 0:
+		snprintf(v, len, "%.2f", h->at);
+		break;
+	case 1: case 2: case 3:
+		snprintf(v, len, "%s", f == 1 ? h->reason : f == 2 ? h->from :
+			 h->to);
+		break;
+	case 4: case 5:
+		snprintf(v, len, isfinite(x) ? "%+.1f%%" : "null", x * 100);
+		break;
+	case 6:
+		snprintf(v, len, "%.2f", dc->at);
+		break;
+	case 7:
+		snprintf(v, len, "%s", dc->reason);
+		break;
+	default:
+		snprintf(v, len, "%s", dc->swapped ? "swapped" : "kept");
+	}
+}
+
 static int
 tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -940,35 +1001,25 @@ tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 	add_num(d, "top1pct_share", st->top1_share);
 	rte_tel_data_add_dict_u64(d, "samples", st->samples);
 	rte_tel_data_add_dict_u64(d, "samples_lost", st->samples_lost);
-	/* The history as parallel arrays, oldest first: telemetry nests one
-	 * level, and a string holds 127 bytes, so each field has its own. */
-	for (unsigned int f = 0; f < 6; f++) {
-		static const char *const keys[] = {
-			"history_at_s", "history_reason", "history_from",
-			"history_to", "history_predicted", "history_confirmed",
-		};
+	/* The history and the decisions as parallel arrays, oldest first:
+	 * telemetry nests one level, and a string holds 127 bytes, so each
+	 * field has its own. */
+	for (unsigned int f = 0; f < RTE_DIM(tel_morph_arrays); f++) {
 		struct rte_tel_data *a = rte_tel_data_alloc();
+		const unsigned int n = f < 6 ? st->n_history : st->n_decisions;
 
 		if (a == NULL)
 			break;
 		rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
-		for (unsigned int i = 0; i < st->n_history; i++) {
-			struct adn_morph_swap *h = &st->history[i];
+		for (unsigned int i = 0; i < n; i++) {
 			char v[RTE_TEL_MAX_STRING_LEN];
-			const double x = f == 4 ? h->predicted : h->confirmed;
 
-			if (f == 0)
-				snprintf(v, sizeof(v), "%.2f", h->at);
-			else if (f >= 4)
-				snprintf(v, sizeof(v), isfinite(x) ?
-					 "%+.1f%%" : "null", x * 100);
-			else
-				snprintf(v, sizeof(v), "%s", f == 1 ?
-					 h->reason : f == 2 ? h->from : h->to);
+			tel_morph_field(st, f, i, v, sizeof(v));
 			adn_tel_safe_string(v);
 			rte_tel_data_add_array_string(a, v);
 		}
-		if (rte_tel_data_add_dict_container(d, keys[f], a, 0) < 0)
+		if (rte_tel_data_add_dict_container(d, tel_morph_arrays[f], a,
+						    0) < 0)
 			rte_tel_data_free(a);
 	}
 	free(st);

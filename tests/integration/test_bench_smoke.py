@@ -75,7 +75,7 @@ def main():
                     "-o", ph, "--"] + adn_it.eal_args("bench-phased") +
                    ["-l", "0-1", "-m", "1024"], timeout=240)
     for want in ("phased: 1.5 s per phase", "oracle (best static per phase)",
-                 "morph / oracle", "morph swaps after each change"):
+                 "morph / oracle", "morph's answer to each change"):
         if want not in p.stdout:
             adn_it.fail("phased report lacks '%s'" % want)
     j = json.load(open(ph + ".json"))
@@ -86,6 +86,15 @@ def main():
                 len(busy) < len(c["tick_mpps"]) / 2:
             adn_it.fail("phased cell %s: phases %s, %d ticks" %
                         (c["plan"], c["phase_mpps"], len(c["tick_mpps"])))
+        # Morph's answers (a search kept or swapped the plan) are
+        # recorded in the order they were made.
+        if c["plan"] == "morph":
+            at = [d["at"] for d in c["morph_decisions"]]
+            if at != sorted(at) or any(
+                    not isinstance(d["swapped"], bool) or not d["reason"]
+                    for d in c["morph_decisions"]):
+                adn_it.fail("morph decisions malformed: %s" %
+                            c["morph_decisions"])
     if "<polyline" not in open(ph + ".svg").read():
         adn_it.fail("SVG lacks the timeline")
     # A bad plan is a clear error, not a crash.

@@ -87,6 +87,14 @@ def main():
               st["history_reason"][0] in ("start", "compiled", "period") and
               st["history_predicted"][0].endswith("%"),
               "/adn/morph: the first swap left the default plan")
+        # Every search answered, in order: the start search first, and
+        # one answer at least swapped (the swap above).
+        check(st["decisions_reason"][0] == "start" and
+              "swapped" in st["decisions_swapped"] and
+              len(st["decisions_at_s"]) == len(st["decisions_reason"]) and
+              [float(x) for x in st["decisions_at_s"]] ==
+              sorted(float(x) for x in st["decisions_at_s"]),
+              "/adn/morph: the decisions, oldest first")
         check(int(st["samples"]) > 0 and float(st["distinct_flows"]) > 0,
               "/adn/morph: samples and a distinct-flow count")
         el = tel.query("/adn/element,count")
