@@ -515,19 +515,19 @@ static bool
 recall(struct adn_morph *m, const char *reason)
 {
 	int i = morph_regime_find(&m->regimes, &m->now, &m->br_now);
-	char live[ADN_PLAN_MAX], why[64];
+	char why[64];
+	bool change;
 
 	if (i < 0)
 		return false;
 	pthread_mutex_lock(&m->lock);
-	snprintf(live, sizeof(live), "%s", m->st.live_plan);
+	change = strcmp(m->st.live_plan, m->regimes.r[i].plan) != 0;
 	m->st.recalls++;
 	pthread_mutex_unlock(&m->lock);
 	snprintf(why, sizeof(why), "recall (%s)", reason);
-	if (strcmp(live, m->regimes.r[i].plan) != 0 &&
-	    swap_to(m, m->regimes.r[i].plan, NAN, why, NAN) < 0)
+	if (change && swap_to(m, m->regimes.r[i].plan, NAN, why, NAN) < 0)
 		return false;
-	decision_add(m, why, strcmp(live, m->regimes.r[i].plan) != 0);
+	decision_add(m, why, change);
 	ADN_LOG(INFO, "morph: traffic back in a known regime (%s): %s\n",
 		reason, m->regimes.r[i].plan);
 	m->ref_due = true;
@@ -570,7 +570,7 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_space *space = malloc(sizeof(*space));
 	struct morph_search_result res;
 	struct morph_trace trace;
-	char live[ADN_PLAN_MAX], compiled[ADN_PLAN_MAX];
+	char live[ADN_PLAN_MAX], before[ADN_PLAN_MAX], compiled[ADN_PLAN_MAX];
 	double live_fit = INFINITY, pre, t_start = now_s(m);
 	bool swapped = false;
 
@@ -592,6 +592,7 @@ search(struct adn_morph *m, const char *reason)
 	pthread_mutex_lock(&m->lock);
 	snprintf(live, sizeof(live), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
+	memcpy(before, live, sizeof(before));
 	/* Seeds: the defaults, and the live plan where the space has it. */
 	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
 	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
@@ -654,6 +655,10 @@ search(struct adn_morph *m, const char *reason)
 	m->ref_due = true;
 	m->drift_reports = 0;
 	m->next_search = now_s(m) + m->c.period;
+	/* The guard weighs what this search made live against the plan
+	 * before it, and brings that one back if need be. */
+	if (swapped)
+		memcpy(m->prev_plan, before, sizeof(m->prev_plan));
 	m->judge_t = now_s(m);
 	decision_add(m, reason, swapped);
 	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
