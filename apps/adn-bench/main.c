@@ -757,6 +757,29 @@ build(struct adn_runtime **out, const struct options *o,
 /* Measure the given plans of one workload (or its floor) into cells[]:
  * one build, each plan a new version of it (elements whose knobs it keeps
  * keep their state: GenSource's trace is generated once). */
+/* Every packet of every cell of a workload accounted for, across all the
+ * versions its plans and Morph made live: -EPROTO (and why) when not. */
+static int
+check_accounting(struct adn_runtime *rt, const char *workload, bool floor)
+{
+	struct adn_totals t;
+	struct adn_swap_stats sw;
+
+	adn_runtime_totals(rt, &t);
+	adn_runtime_swap_stats(rt, &sw);
+	if (t.received == t.transmitted + t.dropped + t.in_flight &&
+	    sw.unbalanced == 0) {
+		fprintf(stderr, "%s%s: every packet accounted for (%" PRIu64 " received, %" PRIu64 " versions)\n",
+			workload, floor ? " (floor)" : "", t.received,
+			sw.swaps + 1);
+		return 0;
+	}
+	fprintf(stderr, "adn-bench: %s%s: packets unaccounted for: received %" PRIu64 " != transmitted %" PRIu64 " + dropped %" PRIu64 " + in flight %" PRIu64 ", %" PRIu64 " of %" PRIu64 " retired versions unbalanced\n",
+		workload, floor ? " (floor)" : "", t.received, t.transmitted,
+		t.dropped, t.in_flight, sw.unbalanced, sw.retired);
+	return -EPROTO;
+}
+
 static int
 bench_pipeline(const struct options *o, const char *workload, bool floor,
 	       const char *const *plans, unsigned int n_plans,
@@ -823,6 +846,8 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 		rc = measure(rt, plans[i], plan, o, c, r);
 		r->swap_plan = NULL;
 	}
+	if (rc == 0)
+		rc = check_accounting(rt, workload, floor);
 	adn_runtime_free(rt);
 	free(plan);
 	return rc;

@@ -33,6 +33,11 @@ def main():
     for name in plans:
         if name not in p.stdout:
             adn_it.fail("plan %s missing from the table" % name)
+    # adn-bench checks the accounting identity over every version a
+    # workload's cells made live.
+    for wl in ("heavy-tailed", "skewed"):
+        if "%s: every packet accounted for" % wl not in p.stdout:
+            adn_it.fail("no accounting check for %s" % wl)
     if "running fused" in p.stdout:
         adn_it.fail("a jit chain fell back to fused: " + p.stdout)
     rows = list(csv.DictReader(open(prefix + ".csv")))
@@ -75,7 +80,8 @@ def main():
                     "-o", ph, "--"] + adn_it.eal_args("bench-phased") +
                    ["-l", "0-1", "-m", "1024"], timeout=240)
     for want in ("phased: 1.5 s per phase", "oracle (best static per phase)",
-                 "morph / oracle", "morph's answer to each change"):
+                 "morph / oracle", "morph's answer to each change",
+                 "phased: every packet accounted for"):
         if want not in p.stdout:
             adn_it.fail("phased report lacks '%s'" % want)
     j = json.load(open(ph + ".json"))
