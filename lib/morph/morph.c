@@ -497,14 +497,15 @@ trace_make(struct adn_morph *m, struct morph_trace *t)
 	return rc;
 }
 
-/* Swap to `plan` when its fitness beats `base` by min_gain (and both were
+/* Swap to `plan` when its fitness beats `base` by `gain` (and both were
  * measured); true when it went live. */
 static bool
 swap_if_better(struct adn_morph *m, const char *plan, double fit,
-	       const char *live, double base, const char *reason, double pre)
+	       const char *live, double base, double gain, const char *reason,
+	       double pre)
 {
 	if (!isfinite(fit) || !isfinite(base) || strcmp(plan, live) == 0 ||
-	    fit >= base * (1 - m->c.min_gain))
+	    fit >= base * (1 - gain))
 		return false;
 	return swap_to(m, plan, base / fit - 1, reason, pre) == 0;
 }
@@ -623,21 +624,25 @@ search(struct adn_morph *m, const char *reason)
 		reason, live, live_fit, res.best, res.best_fitness,
 		res.evaluated, now_s(m) - t_start);
 	if (swap_if_better(m, res.best, res.best_fitness, live, live_fit,
-			   reason, pre)) {
+			   m->c.min_gain, reason, pre)) {
 		snprintf(live, sizeof(live), "%s", res.best);
 		live_fit = res.best_fitness;
 		swapped = true;
 	}
 	/* The compiled form of the winner: its fused chains compiled, or
-	 * the whole plan under the compiled template. */
+	 * the whole plan under the compiled template. It follows the winner
+	 * when it replays faster at all: the compiler has run, and it is
+	 * the same plan, so it is no new bet that min_gain must cover (the
+	 * guard still judges it). */
 	if (isfinite(res.best_fitness) &&
 	    (morph_compiled_twin(res.best, compiled, sizeof(compiled)) ||
 	     morph_compiled_variant(res.best, compiled, sizeof(compiled)))) {
 		double f = INFINITY;
 
 		rescore(&fa, compiled, &f);
-		if (swap_if_better(m, compiled, f, live, live_fit, "compiled",
-				   pre)) {
+		if (swap_if_better(m, compiled, f, live, live_fit,
+				   strcmp(live, res.best) == 0 ? 0 :
+				   m->c.min_gain, "compiled", pre)) {
 			swapped = true;
 			ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n",
 				compiled, f);
