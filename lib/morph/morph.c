@@ -380,6 +380,19 @@ fitness(void *arg, const char *plan, double *f)
 	return rc;
 }
 
+/* The next entry of a status list of ADN_MORPH_HISTORY entries of
+ * `size` bytes holding *n, the oldest dropped when it is full. */
+static void *
+status_list_add(void *list, unsigned int *n, size_t size)
+{
+	if (*n == ADN_MORPH_HISTORY) {
+		memmove(list, (char *)list + size,
+			size * (ADN_MORPH_HISTORY - 1));
+		(*n)--;
+	}
+	return (char *)list + size * (*n)++;
+}
+
 static void
 history_add(struct adn_morph *m, const char *from, const char *to,
 	    double predicted, const char *reason)
@@ -388,12 +401,7 @@ history_add(struct adn_morph *m, const char *from, const char *to,
 	struct adn_morph_swap *h;
 
 	pthread_mutex_lock(&m->lock);
-	if (st->n_history == ADN_MORPH_HISTORY) {
-		memmove(st->history, st->history + 1,
-			sizeof(st->history[0]) * (ADN_MORPH_HISTORY - 1));
-		st->n_history--;
-	}
-	h = &st->history[st->n_history++];
+	h = status_list_add(st->history, &st->n_history, sizeof(*h));
 	h->at = now_s(m);
 	snprintf(h->from, sizeof(h->from), "%s", from);
 	snprintf(h->to, sizeof(h->to), "%s", to);
@@ -419,12 +427,7 @@ decision_add(struct adn_morph *m, const char *reason, bool swapped)
 	struct adn_morph_decision *d;
 
 	pthread_mutex_lock(&m->lock);
-	if (st->n_decisions == ADN_MORPH_HISTORY) {
-		memmove(st->decisions, st->decisions + 1,
-			sizeof(st->decisions[0]) * (ADN_MORPH_HISTORY - 1));
-		st->n_decisions--;
-	}
-	d = &st->decisions[st->n_decisions++];
+	d = status_list_add(st->decisions, &st->n_decisions, sizeof(*d));
 	d->at = now_s(m);
 	snprintf(d->reason, sizeof(d->reason), "%s", reason);
 	d->swapped = swapped;
