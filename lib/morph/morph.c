@@ -552,6 +552,19 @@ rescore(struct fitness_arg *fa, const char *plan, double *f)
 		*f = again;
 }
 
+/* Score finalist `plan` in full; it wins when it beats r->best. */
+static void
+final(struct fitness_arg *fa, const char *plan, struct morph_search_result *r)
+{
+	double f = INFINITY;
+
+	rescore(fa, plan, &f);
+	if (f < r->best_fitness) {
+		r->best_fitness = f;
+		snprintf(r->best, sizeof(r->best), "%s", plan);
+	}
+}
+
 /*
  * A search, in the order that keeps the workers' cost low on a machine
  * whose control lcore shares the cores' resources with them: every plan
@@ -574,7 +587,11 @@ search(struct adn_morph *m, const char *reason)
 	struct morph_space *space = malloc(sizeof(*space));
 	struct morph_search_result res;
 	struct morph_trace trace;
-	char live[ADN_PLAN_MAX], before[ADN_PLAN_MAX], compiled[ADN_PLAN_MAX];
+	const struct morph_genome defaults = { 0 };
+	char live[ADN_PLAN_MAX], before[ADN_PLAN_MAX], own[ADN_PLAN_MAX];
+	char cand[2][ADN_PLAN_MAX];
+	unsigned int n_cand;
+	bool winner_form;
 	double live_fit = INFINITY, pre, t_start = now_s(m);
 	bool swapped = false;
 
@@ -609,15 +626,8 @@ search(struct adn_morph *m, const char *reason)
 	fa.ec.reps = m->c.reps;
 	rescore(&fa, live, &live_fit);
 	res.best_fitness = INFINITY;
-	for (unsigned int i = 0; i < RTE_MIN(res.n_ranked, FINALISTS); i++) {
-		double f = INFINITY;
-
-		rescore(&fa, res.ranked[i].plan, &f);
-		if (f < res.best_fitness) {
-			res.best_fitness = f;
-			memcpy(res.best, res.ranked[i].plan, sizeof(res.best));
-		}
-	}
+	for (unsigned int i = 0; i < RTE_MIN(res.n_ranked, FINALISTS); i++)
+		final(&fa, res.ranked[i].plan, &res);
 	rescore(&fa, live, &live_fit);
 	pthread_mutex_lock(&m->lock);
 	m->st.searches++;
@@ -632,24 +642,43 @@ search(struct adn_morph *m, const char *reason)
 		live_fit = res.best_fitness;
 		swapped = true;
 	}
-	/* The compiled form of the winner: its fused chains compiled, or
-	 * the whole plan under the compiled template. It follows the winner
-	 * when it replays faster at all: the compiler has run, and it is
-	 * the same plan, so it is no new bet that min_gain must cover (the
-	 * guard still judges it). */
+	/*
+	 * Compiled plans, scored once the winner runs: the winner's
+	 * compiled form (its fused chains compiled, or the whole plan under
+	 * the compiled template), and the config's own plan compiled. The
+	 * search scores compiled templates by an uncompiled stand-in that is
+	 * slower by what compiling a chain saves, and that differs from plan
+	 * to plan (a trie chain gains more than a table's bulk lookup), so
+	 * the stand-in alone would never let the latter win. The best
+	 * follows: the winner's own form when it replays faster at all (the
+	 * compiler has run, and it is the same plan: no new bet for
+	 * min_gain to cover; the guard still judges it), another by
+	 * min_gain. The compiled-chain cache compiles each shape once.
+	 */
+	n_cand = 0;
 	if (isfinite(res.best_fitness) &&
-	    (morph_compiled_twin(res.best, compiled, sizeof(compiled)) ||
-	     morph_compiled_variant(res.best, compiled, sizeof(compiled)))) {
+	    (morph_compiled_twin(res.best, cand[0], sizeof(cand[0])) ||
+	     morph_compiled_variant(res.best, cand[0], sizeof(cand[0]))))
+		n_cand = 1;
+	winner_form = n_cand == 1;
+	morph_plan_of(space, &defaults, own, sizeof(own));
+	if (morph_compiled_variant(own, cand[n_cand], sizeof(cand[0])) &&
+	    (n_cand == 0 || strcmp(cand[0], cand[1]) != 0))
+		n_cand++;
+	for (unsigned int k = 0; k < n_cand; k++) {
 		double f = INFINITY;
+		const bool same = k == 0 && winner_form &&
+			strcmp(live, res.best) == 0;
 
-		rescore(&fa, compiled, &f);
-		if (swap_if_better(m, compiled, f, live, live_fit,
-				   strcmp(live, res.best) == 0 ? 0 :
-				   m->c.min_gain, "compiled", pre)) {
+		rescore(&fa, cand[k], &f);
+		if (swap_if_better(m, cand[k], f, live, live_fit,
+				   same ? 0 : m->c.min_gain, "compiled", pre)) {
 			swapped = true;
 			ADN_LOG(INFO, "morph: compiled %s %.1f cycles/pkt\n",
-				compiled, f);
-			memcpy(res.best, compiled, sizeof(res.best));
+				cand[k], f);
+			memcpy(live, cand[k], sizeof(live));
+			live_fit = f;
+			memcpy(res.best, cand[k], sizeof(res.best));
 			res.best_fitness = f;
 		}
 	}
