@@ -66,6 +66,7 @@ run_packets(struct adn_exec *x)
 		b->pkts[b->n++] = m;
 	}
 	adn_exec_run(x, src->index);
+	adn_fuzz_release_all(pipe, x);
 	if (adn_exec_in_flight(x) != 0 ||
 	    rte_mempool_in_use_count(pool) != in_use) {
 		fprintf(stderr, "packets lost after control commands\n");
