@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +67,28 @@ void
 adn_fuzz_file(const char *name, const void *data, size_t len, char *path,
 	      size_t plen)
 {
-	FILE *f;
+	/* open/write, not stdio: no FILE and buffer allocated and freed per
+	 * file (under ASan, a fifth of a small harness's time). */
+	int fd;
 
 	snprintf(path, plen, "%s/%s", adn_fuzz_dir(), name);
-	f = fopen(path, "w");
-	if (f == NULL || (len > 0 && fwrite(data, 1, len, f) != len) ||
-	    fclose(f) != 0) {
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		perror(path);
+		abort();
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			perror(path);
+			abort();
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) != 0) {
 		perror(path);
 		abort();
 	}
