@@ -461,6 +461,58 @@ adn_capture_follow(struct adn_runtime *rt, struct adn_version *v)
 	__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 }
 
+/* A positive number parameter `what` of /adn/capture into *out. */
+static void
+args_num(const char *s, const char *what, uint64_t max, uint64_t *out,
+	 struct adn_errs *errs)
+{
+	char *end;
+
+	errno = 0;
+	*out = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
+	if (*out == 0 || *end != '\0' || errno != 0 || *out > max)
+		adn_errs_add(errs, NULL, NULL, NULL,
+			     "%s '%s': need a whole number in [1, %" PRIu64 "]",
+			     what, s, max);
+}
+
+#define CAP_USAGE \
+	"usage: /adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]] (TARGET: ELEMENT or ELEMENT:OUTPUT, FILE absolute)"
+
+int
+adn_capture_args_parse(const char *params, struct adn_capture_args *a,
+		       struct adn_errs *errs)
+{
+	const unsigned int first_err = errs->n;
+	char *arg[6], *save = NULL;
+	unsigned int n = 0;
+	uint64_t snaplen = 0;
+
+	memset(&a->lim, 0, sizeof(a->lim));
+	a->target = NULL;
+	a->file = NULL;
+	snprintf(a->buf, sizeof(a->buf), "%s", params ? params : "");
+	for (char *t = strtok_r(a->buf, " \t", &save); t != NULL && n < 6;
+	     t = strtok_r(NULL, " \t", &save))
+		arg[n++] = t;
+	if (n < 2 || n > 5) {
+		adn_errs_add(errs, NULL, NULL, NULL, CAP_USAGE);
+		return -EINVAL;
+	}
+	a->target = arg[0];
+	a->file = arg[1];
+	if (n > 2)
+		args_num(arg[2], "COUNT", UINT64_MAX, &a->lim.count, errs);
+	if (n > 3)
+		args_num(arg[3], "SNAPLEN", ADN_CAPTURE_SNAPLEN, &snaplen,
+			 errs);
+	if (n > 4)
+		args_num(arg[4], "MAX_BYTES", UINT64_MAX, &a->lim.max_bytes,
+			 errs);
+	a->lim.snaplen = (uint32_t)snaplen;
+	return errs->n == first_err ? 0 : -EINVAL;
+}
+
 /* "E" or "E:P" into c->elem and c->port. */
 static void
 parse_target(struct adn_capture *c, const char *target, struct adn_errs *errs)

@@ -70,6 +70,24 @@ struct adn_capture_status {
 	char reason[ADN_CAPTURE_REASON_MAX];
 };
 
+/* /adn/capture's parameters, cut into words. */
+struct adn_capture_args {
+	const char *target, *file;	/* into buf; NULL when missing */
+	struct adn_capture_limits lim;
+	char buf[PATH_MAX + 256];
+};
+
+/*
+ * Parse `params` of /adn/capture, "TARGET FILE [COUNT [SNAPLEN
+ * [MAX_BYTES]]]" (words separated by blanks; numbers whole, COUNT and
+ * MAX_BYTES at least 1, SNAPLEN 1-ADN_CAPTURE_SNAPLEN), into *a. Returns
+ * 0, or -EINVAL with the usage or the bad number in `errs`. The target
+ * and the file are checked by adn_runtime_capture_start. Any thread; `a`
+ * is the caller's.
+ */
+int adn_capture_args_parse(const char *params, struct adn_capture_args *a,
+			   struct adn_errs *errs);
+
 /*
  * Start capturing the packets that leave `target` ("ELEMENT" or
  * "ELEMENT:OUTPUT", output by number) of the live version into a new

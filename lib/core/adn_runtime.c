@@ -17,6 +17,7 @@
 
 #include "adn_capture.h"
 #include "adn_capture_priv.h"
+#include "adn_conf_check.h"
 #include "adn_config.h"
 #include "adn_defer.h"
 #include "adn_intr_gate.h"
@@ -64,7 +65,7 @@ static int
 conf_load(const char *path, struct adn_conf **out, struct adn_errs *errs)
 {
 	struct adn_conf *c = calloc(1, sizeof(*c));
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[2 * PATH_MAX + 64];
 
 	*out = NULL;
 	if (c == NULL) {
@@ -76,6 +77,13 @@ conf_load(const char *path, struct adn_conf **out, struct adn_errs *errs)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	config_set_include_dir(&c->cfg, dirname(dir));
+	/* libconfig would exit() on a directory: refuse it first. */
+	if (adn_conf_check_files(path, config_get_include_dir(&c->cfg),
+				 why, sizeof(why)) < 0) {
+		adn_errs_add(errs, NULL, NULL, NULL, "%s", why);
+		conf_put(c);
+		return -EINVAL;
+	}
 	if (config_read_file(&c->cfg, path) != CONFIG_TRUE) {
 		if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
 			adn_errs_add(errs, NULL, NULL, NULL,

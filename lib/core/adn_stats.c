@@ -833,55 +833,22 @@ tel_capture_reply(struct adn_runtime *rt, struct rte_tel_data *d, int rc,
 	return tel_errors(d, errs);
 }
 
-/* A positive number parameter `what` of /adn/capture into *out. */
-static void
-tel_capture_num(const char *s, const char *what, uint64_t max,
-		uint64_t *out, struct adn_errs *errs)
-{
-	char *end;
-
-	errno = 0;
-	*out = s[0] >= '0' && s[0] <= '9' ? strtoull(s, &end, 10) : 0;
-	if (*out == 0 || *end != '\0' || errno != 0 || *out > max)
-		adn_errs_add(errs, NULL, NULL, NULL,
-			     "%s '%s': need a whole number in [1, %" PRIu64 "]",
-			     what, s, max);
-}
-
-#define TEL_CAPTURE_USAGE \
-	"usage: /adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]] (TARGET: ELEMENT or ELEMENT:OUTPUT, FILE absolute)"
-
 /* "/adn/capture,TARGET FILE [COUNT [SNAPLEN [MAX_BYTES]]]": start a
- * capture; no parameter: its status. */
+ * capture (adn_capture_args_parse, adn_runtime_capture_start); no
+ * parameter: its status. */
 static int
 tel_capture(struct adn_runtime *rt, const char *params, struct rte_tel_data *d)
 {
-	struct adn_capture_limits lim = { 0 };
 	struct adn_errs errs = { 0 };
-	char buf[PATH_MAX + 256], *arg[6], *save = NULL;
-	unsigned int n = 0;
-	uint64_t snaplen = 0;
 	int rc = 0;
 
 	if (params != NULL && params[strspn(params, " \t")] != '\0') {
-		snprintf(buf, sizeof(buf), "%s", params);
-		for (char *t = strtok_r(buf, " \t", &save); t != NULL && n < 6;
-		     t = strtok_r(NULL, " \t", &save))
-			arg[n++] = t;
-		if (n < 2 || n > 5)
-			adn_errs_add(&errs, NULL, NULL, NULL, TEL_CAPTURE_USAGE);
-		if (n > 2 && n <= 5)
-			tel_capture_num(arg[2], "COUNT", UINT64_MAX, &lim.count,
-					&errs);
-		if (n > 3 && n <= 5)
-			tel_capture_num(arg[3], "SNAPLEN", ADN_CAPTURE_SNAPLEN,
-					&snaplen, &errs);
-		if (n > 4 && n <= 5)
-			tel_capture_num(arg[4], "MAX_BYTES", UINT64_MAX,
-					&lim.max_bytes, &errs);
-		lim.snaplen = (uint32_t)snaplen;
-		rc = errs.n ? -EINVAL : adn_runtime_capture_start(rt,
-			arg[0], arg[1], &lim, &errs);
+		struct adn_capture_args a;
+
+		rc = adn_capture_args_parse(params, &a, &errs);
+		if (rc == 0)
+			rc = adn_runtime_capture_start(rt, a.target, a.file,
+						       &a.lim, &errs);
 	}
 	rc = tel_capture_reply(rt, d, rc, &errs) < 0 ? -ENOMEM : rc;
 	adn_errs_clear(&errs);

@@ -2,10 +2,12 @@
 /* libconfig loader for the PPM rule tables; schema in adn_ppm_conf.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "adn_conf_check.h"
 #include "adn_ppm_conf.h"
 
 struct conf_ctx {
@@ -411,12 +413,20 @@ int
 adn_ppm_conf_load_file(struct adn_ppm_chain *chain, const char *path,
 		       char *err, size_t errlen)
 {
+	char why[2 * PATH_MAX + 64];
 	config_t cfg;
 	const config_setting_t *s;
 	int rc;
 
 	if (chain == NULL || path == NULL)
 		return -EINVAL;
+	/* libconfig would exit() on a directory: refuse it first. */
+	rc = adn_conf_check_files(path, NULL, why, sizeof(why));
+	if (rc < 0) {
+		if (err != NULL)
+			snprintf(err, errlen, "%s\n", why);
+		return rc;
+	}
 	config_init(&cfg);
 	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
 		if (err != NULL)

@@ -58,14 +58,26 @@ extern const char adn_fuzz_ppm_rules[];
  *   clip[0] -> nat -> swap -> out;  clip[1] -> trd -> out
  *   cls[0] (tcp) -> ppm -> csum -> route;  ppm[1], ppm[2] -> out
  *   cls[1] (udp) -> route;  cls[2] -> cnt -> out
- *   route[0] -> out;  route[1] -> flow -> out;  route[2] -> out
+ *   route[0] (no route) -> out
+ *   route[1] -> flow -> sched -> acl -> meter -> nat44 -> lb -> out
+ *   route[2] -> http -> dpi -> url -> rpcp -> prio -> racl -> rlb -> comp
+ *     -> dec -> out  (their other outputs -> out)
  *
- * with `src` a TestSource and `out` a Discard, so every packet ends freed.
+ * with `src` a TestSource and `out` a Discard, so every packet ends freed
+ * once `sched` (PrioSched, a queue element shaped to 100 kpps with a burst
+ * of 4: it holds packets) has released them or been flushed:
+ * adn_fuzz_release_all.
  */
 void adn_fuzz_pipeline_cfg(char *path, size_t len);
 
 struct adn_pipeline;
 struct adn_exec;
+
+/* After a run: what x's queue elements release now (as a worker's poll
+ * round does), then the rest of what they hold freed and counted as
+ * dropped (adn_pipeline_flush), so no mbuf stays held past an input.
+ * Control thread, with no other executor of `p` running. */
+void adn_fuzz_release_all(struct adn_pipeline *p, struct adn_exec *x);
 
 /* The reference pipeline built (adn_test_build), and one executor for
  * each of the n `plans` in execs[] with its batch size in bursts[] (may

@@ -9,15 +9,103 @@
  * top-level keys, ports (parsed, not started), every element's keys and
  * configure(), links, the plan, one executor per worker, and Morph's
  * `morph` group.
+ *
+ * Table sizes are lowered before the build (cap_sizes): a size the key
+ * accepts but above a small cap, or left to a large default (GenSource's
+ * 4M-packet sequence, FlowCounter's 1M cells, MaglevLb's 1M flows), is set
+ * to the cap. The harness is about parsing and building, not about
+ * zeroing megabytes per input (which held it at ~30 inputs/s); values out
+ * of a key's range are left alone, so range errors are still checked.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <libconfig.h>
 
 #include "adn_fuzz.h"
 #include "adn_morph.h"
 #include "adn_runtime.h"
 
 #define CFG_MAX 16384
+
+/* The costly sizes: element type, key, the key's maximum and the value
+ * that replaces any above `cap` up to `max` (a valid one: a power of two
+ * or a prime where the key wants one). */
+static const struct {
+	const char *type, *key;
+	long long cap, max;
+} caps[] = {
+	{ "GenSource", "seq", 1024, 1 << 28 },
+	{ "GenSource", "pool", 1023, 1048575 },
+	{ "FlowCounter", "size", 1024, 1 << 28 },
+	{ "LpmRoute", "spare_routes", 64, 1 << 20 },
+	{ "MaglevLb", "table_size", 251, 4194301 },
+	{ "MaglevLb", "max_flows", 256, 1 << 24 },
+	{ "RpcLb", "table_size", 251, 4194301 },
+	{ "Meter", "buckets", 64, 1 << 24 },
+	{ "Nat44", "max_sessions", 256, 1 << 24 },
+	{ "Snat", "capacity", 256, 1 << 24 },
+	{ "Prioritize", "ids", 1024, 1 << 24 },
+	{ "ReflexiveAcl", "max_flows", 256, 1 << 24 },
+	{ "TcpRetransDetect", "registers", 64, 1 << 24 },
+	{ "PrioSched", "queue", 64, 65536 },
+	{ "HttpParse", "max_flows", 64, 1 << 24 },
+	{ "HttpParse", "buffers", 16, 1 << 24 },
+	{ "Dpi", "max_flows", 64, 1 << 20 },
+	{ "Dpi", "buffers", 16, 1 << 20 },
+};
+
+/* Workers multiply every per-worker table. */
+#define WORKERS_CAP 2
+
+static void
+cap_one(config_setting_t *group, const char *key, long long cap,
+	long long max)
+{
+	config_setting_t *s = config_setting_get_member(group, key);
+	long long v;
+
+	if (s == NULL) {	/* its default is above the cap */
+		s = config_setting_add(group, key, CONFIG_TYPE_INT64);
+		if (s != NULL)
+			config_setting_set_int64(s, cap);
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return;
+	v = config_setting_get_int64(s);
+	if (v > cap && v <= max) {
+		if (config_setting_type(s) == CONFIG_TYPE_INT)
+			config_setting_set_int(s, (int)cap);
+		else
+			config_setting_set_int64(s, cap);
+	}
+}
+
+static void
+cap_sizes(config_t *cfg)
+{
+	config_setting_t *els = config_lookup(cfg, "elements");
+	config_setting_t *w = config_lookup(cfg, "workers");
+
+	if (w != NULL && config_setting_type(w) == CONFIG_TYPE_INT &&
+	    config_setting_get_int(w) > WORKERS_CAP &&
+	    config_setting_get_int(w) <= 64)
+		config_setting_set_int(w, WORKERS_CAP);
+	for (int i = 0; els != NULL && i < config_setting_length(els); i++) {
+		config_setting_t *e = config_setting_get_elem(els, (unsigned int)i);
+		const char *type;
+
+		if (e == NULL || !config_setting_is_group(e) ||
+		    !config_setting_lookup_string(e, "type", &type))
+			continue;
+		for (unsigned int k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+			if (strcmp(type, caps[k].type) == 0)
+				cap_one(e, caps[k].key, caps[k].cap,
+					caps[k].max);
+	}
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,6 +142,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int argc;
 		char **argv;
 
+		cap_sizes(adn_runtime_config(rt));
 		adn_morph_conf_read(adn_runtime_config(rt), &mc, &errs);
 		if (adn_runtime_eal_args(rt, &argc, &argv, &errs) == 0)
 			free(argv);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <rte_common.h>
 
 #include "adn_runtime.h"
 #include "adn_test.h"
@@ -437,6 +440,52 @@ test_config_syntax_error_names_line(void)
 	unlink(path);
 }
 
+/* libconfig 1.5 exits the process on a directory; the loader refuses
+ * it instead: a directory as the config, or @include'd (`@include ""`
+ * names the include directory itself). */
+static void
+test_config_refuses_directory_without_exiting(void)
+{
+	static const char *const includes[] = { "@include \"\"\n",
+		"  @include \"sub\"\n", "@include \"inc.cfg\"\n" };
+	struct adn_runtime *rt;
+	struct adn_errs errs = { 0 };
+	char dir[128], path[192], sub[192], inc[192];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/adn-test-%d-confdir", (int)getpid());
+	snprintf(path, sizeof(path), "%s/adn.cfg", dir);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(inc, sizeof(inc), "%s/inc.cfg", dir);
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0 && mkdir(sub, 0700) == 0);
+	CU_ASSERT(adn_runtime_load(dir, &errs, &rt) < 0);
+	CU_ASSERT(adn_errs_find(&errs, "is a directory") >= 0);
+	adn_errs_clear(&errs);
+	/* inc.cfg includes the directory: found one level down. */
+	f = fopen(inc, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("workers = 1;\n@include \"sub\"\n", f);
+	fclose(f);
+	for (unsigned int i = 0; i < RTE_DIM(includes); i++) {
+		f = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("burst = 32;\n", f);
+		fputs(includes[i], f);
+		fclose(f);
+		CU_ASSERT(adn_runtime_load(path, &errs, &rt) < 0);
+		CU_ASSERT_PTR_NULL(rt);
+		if (adn_errs_find(&errs, "is a directory") < 0) {
+			adn_errs_print(&errs, stdout);
+			CU_FAIL("no 'is a directory' error");
+		}
+		adn_errs_clear(&errs);
+	}
+	unlink(path);
+	unlink(inc);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 static void
 test_config_rejects_unset_env_in_port_args(void)
 {
@@ -481,5 +530,6 @@ main(void)
 	CU_ADD_TEST(s, test_config_reports_independent_errors_of_one_element);
 	CU_ADD_TEST(s, test_config_no_follow_on_errors);
 	CU_ADD_TEST(s, test_config_syntax_error_names_line);
+	CU_ADD_TEST(s, test_config_refuses_directory_without_exiting);
 	return adn_test_main();
 }
