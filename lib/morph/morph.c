@@ -734,15 +734,13 @@ confirm(struct adn_morph *m, double t)
 	h = &m->st.history[m->st.n_history - 1];
 	h->confirmed = gain;
 	pthread_mutex_unlock(&m->lock);
-	set_state(m, IDLE);
-	/* Worse by more than noise: the previous plan comes back. */
+	/* Worse by more than noise: the previous plan comes back. The state
+	 * stays "confirming" until the rollback is on the record, so that a
+	 * reader of the status never sees it half done. */
 	if (gain < -m->c.min_gain / 2) {
 		char plan[ADN_PLAN_MAX];
 
 		snprintf(plan, sizeof(plan), "%s", m->prev_plan);
-		pthread_mutex_lock(&m->lock);
-		m->st.rollbacks++;
-		pthread_mutex_unlock(&m->lock);
 		ADN_LOG(WARNING, "morph: live profile shows %.1f%% for %s: back to %s\n",
 			gain * 100, h->to, plan);
 		if (swap_to(m, plan, NAN, "guard", NAN) == 0) {
@@ -755,11 +753,12 @@ confirm(struct adn_morph *m, double t)
 			pthread_mutex_lock(&m->lock);
 			m->st.history[m->st.n_history - 1].confirmed =
 				-gain / (1 + gain);
+			m->st.rollbacks++;
 			pthread_mutex_unlock(&m->lock);
-			set_state(m, IDLE);
 		}
 		m->next_search = t + m->c.period;
 	}
+	set_state(m, IDLE);
 }
 
 static void *
