@@ -86,7 +86,8 @@ int
 main(int argc, char **argv)
 {
 	size_t sizes[16] = { 200, 512, 1024, 2048, 4096 };
-	unsigned int n_sizes = 5;
+	unsigned int n_sizes = 5, n_kinds;
+	enum adn_codec_kind kinds[ADN_CODEC_N];
 	double secs = 1.0;
 	char dict[DICT_LEN];
 	struct adn_rand r;
@@ -128,11 +129,10 @@ main(int argc, char **argv)
 
 	printf("| codec | dict | payload B | compress MB/s | decompress MB/s | size ratio |\n");
 	printf("|---|---|---:|---:|---:|---:|\n");
-	for (unsigned int k = 0; k < ADN_CODEC_N; k++) {
-		enum adn_codec_kind kind;
+	n_kinds = adn_codec_built(kinds);
+	for (unsigned int k = 0; k < n_kinds; k++) {
+		const enum adn_codec_kind kind = kinds[k];
 
-		if (adn_codec_parse(adn_codec_name(k), &kind) < 0)
-			continue;	/* not built */
 		for (int d = 0; d < 2; d++) {
 			const struct adn_codec_conf conf = { .kind = kind,
 				.level = level, .dict = d ? dict : NULL,

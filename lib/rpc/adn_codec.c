@@ -60,6 +60,17 @@ adn_codec_parse(const char *name, enum adn_codec_kind *kind)
 	return -EINVAL;
 }
 
+unsigned int
+adn_codec_built(enum adn_codec_kind out[ADN_CODEC_N])
+{
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < ADN_CODEC_N; k++)
+		if (adn_codec_parse(codec_names[k], &out[n]) == 0)
+			n++;
+	return n;
+}
+
 const char *
 adn_codec_name(enum adn_codec_kind kind)
 {

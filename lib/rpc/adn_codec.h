@@ -54,6 +54,9 @@ struct adn_codec;
  * (zstd in a build without libzstd). */
 int adn_codec_parse(const char *name, enum adn_codec_kind *kind);
 
+/* The codecs this build has, in kind order, into out; returns how many. */
+unsigned int adn_codec_built(enum adn_codec_kind out[ADN_CODEC_N]);
+
 /* The name, which is also the HTTP Content-Encoding token. */
 const char *adn_codec_name(enum adn_codec_kind kind);
 

@@ -21,17 +21,6 @@
 static uint8_t src[ADN_CODEC_MAX_LEN], comp[ADN_CODEC_MAX_LEN + 1024],
 	back[ADN_CODEC_MAX_LEN];
 
-static unsigned int
-kinds(enum adn_codec_kind *out)
-{
-	unsigned int n = 0;
-
-	for (unsigned int k = 0; k < ADN_CODEC_N; k++)
-		if (adn_codec_parse(adn_codec_name(k), &out[n]) == 0)
-			n++;
-	return n;
-}
-
 static struct adn_codec *
 make(enum adn_codec_kind k, const char *dict, size_t dict_len)
 {
@@ -48,7 +37,7 @@ test_round_trip_is_byte_exact(void)
 {
 	static char dict[4096];
 	enum adn_codec_kind k[ADN_CODEC_N];
-	const unsigned int nk = kinds(k);
+	const unsigned int nk = adn_codec_built(k);
 	struct adn_rand r;
 
 	adn_rand_seed(&r, 5);
@@ -100,7 +89,7 @@ static void
 test_random_bytes_do_not_shrink(void)
 {
 	enum adn_codec_kind k[ADN_CODEC_N];
-	const unsigned int nk = kinds(k);
+	const unsigned int nk = adn_codec_built(k);
 	struct adn_rand r;
 
 	adn_rand_seed(&r, 6);
@@ -124,7 +113,7 @@ test_bad_streams_are_refused(void)
 {
 	static char dict[2048], other[2048];
 	enum adn_codec_kind k[ADN_CODEC_N];
-	const unsigned int nk = kinds(k);
+	const unsigned int nk = adn_codec_built(k);
 	struct adn_rand r;
 
 	adn_rand_seed(&r, 7);
