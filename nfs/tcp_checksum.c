@@ -137,12 +137,13 @@ tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	return l4;
 }
 
-/* One's complement sum of pseudo-header and segment, complemented: the
- * value to store when the checksum field reads 0, or 0 when a segment with
- * its checksum in place is correct. */
+/* One's complement sum of pseudo-header, segment and `extra`,
+ * complemented: 0 when a segment with its checksum in place is correct;
+ * with `extra` the complement of the stored checksum, the value to store
+ * (the segment summed as if its field read 0). */
 static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-	 uint32_t off, uint32_t len)
+	 uint32_t off, uint32_t len, uint16_t extra)
 {
 	/* The pseudo-header's 16-bit words as rte_raw_cksum would read them
 	 * from memory, added in registers: building it on the stack and
@@ -150,7 +151,7 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	uint32_t sum = (ip->src_addr & 0xffff) + (ip->src_addr >> 16) +
 		(ip->dst_addr & 0xffff) + (ip->dst_addr >> 16) +
 		rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
-		rte_cpu_to_be_16((uint16_t)len);
+		rte_cpu_to_be_16((uint16_t)len) + extra;
 	uint16_t body = 0;
 
 	/* Contiguous (the common case): sum the bytes in place; the mbuf
@@ -196,15 +197,16 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 			s->ok++;
 			return TCP_CKSUM_OUT;
 		}
-		if (l4_cksum(m, ip, x->l4_off, x->l4_len) != 0) {
+		if (l4_cksum(m, ip, x->l4_off, x->l4_len, 0) != 0) {
 			s->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
 		s->ok++;
 		return TCP_CKSUM_OUT;
 	}
-	memset(field, 0, sizeof(v));
-	v = l4_cksum(m, ip, x->l4_off, x->l4_len);
+	/* Subtracting the stored value instead of zeroing the field first:
+	 * the sum's wide loads would stall on that 2-byte store. */
+	v = l4_cksum(m, ip, x->l4_off, x->l4_len, (uint16_t)~stored);
 	if (v == 0 && ip->next_proto_id == IPPROTO_UDP)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */
