@@ -36,6 +36,11 @@
 #define MIN_SAMPLES 2048	/* before the first search */
 #define REPLAY_POOL 2047
 #define FINALISTS 3u		/* screened plans scored again in full */
+/* Searches in a row that follow a confirmed swap at once (the search
+ * carries on from where the last one got), before `period` rules again. */
+#define MAX_REFINES 3u
+/* Best plans of a search that seed the next one. */
+#define CARRIED (MORPH_MAX_SEEDS - 2)
 /* The live profile right after a start or a swap shows cold caches and
  * first-touch page faults: measurements begin this long after. */
 #define SETTLE_S 0.2
@@ -89,6 +94,13 @@ struct adn_morph {
 	uint64_t swap_version;
 	char prev_plan[ADN_PLAN_MAX];
 	char try_plan[ADN_PLAN_MAX];	/* asked by adn_morph_try */
+	/* The evolution goes on across searches: the best plans a search
+	 * scored seed the next, and a search whose swap the guard confirms
+	 * is followed by another at once (`refine`), up to MAX_REFINES in a
+	 * row, until one finds nothing better. */
+	char carried[CARRIED][ADN_PLAN_MAX];
+	unsigned int n_carried, refines;
+	bool refine_ok, refine_due;
 	/* Status, under `lock` (telemetry reads it). */
 	pthread_mutex_t lock;
 	struct adn_morph_status st;
@@ -614,13 +626,24 @@ search(struct adn_morph *m, const char *reason)
 	snprintf(live, sizeof(live), "%s", m->st.live_plan);
 	pthread_mutex_unlock(&m->lock);
 	memcpy(before, live, sizeof(before));
-	/* Seeds: the defaults, and the live plan where the space has it. */
+	m->refines = strcmp(reason, "refine") == 0 ? m->refines + 1 : 0;
+	m->refine_due = false;
+	/* Seeds: the defaults, the live plan where the space has it (a
+	 * compiled one it has not), and the best of the last search. */
 	memset(&sc.seeds[sc.n_seeds++], 0, sizeof(sc.seeds[0]));
 	if (morph_genome_of(space, live, &sc.seeds[sc.n_seeds]) == 0)
 		sc.n_seeds++;
+	for (unsigned int i = 0; i < m->n_carried; i++)
+		if (morph_genome_of(space, m->carried[i],
+				    &sc.seeds[sc.n_seeds]) == 0)
+			sc.n_seeds++;
 	fa.ec.reps = 1;
 	if (morph_search(space, &sc, fitness, &fa, &res) < 0)
 		res.n_ranked = 0;
+	m->n_carried = RTE_MIN(res.n_ranked, (unsigned int)CARRIED);
+	for (unsigned int i = 0; i < m->n_carried; i++)
+		snprintf(m->carried[i], sizeof(m->carried[i]), "%s",
+			 res.ranked[i].plan);
 	/* The finals: the live plan as it runs is the one to beat, measured
 	 * before and after the finalists. */
 	fa.ec.reps = m->c.reps;
@@ -696,6 +719,7 @@ search(struct adn_morph *m, const char *reason)
 	 * before it, and brings that one back if need be. */
 	if (swapped)
 		memcpy(m->prev_plan, before, sizeof(m->prev_plan));
+	m->refine_ok = swapped && m->refines < MAX_REFINES;
 	m->judge_t = now_s(m);
 	decision_add(m, reason, swapped);
 	if (__atomic_load_n(&m->state, __ATOMIC_RELAXED) == SEARCH)
@@ -724,6 +748,7 @@ confirm(struct adn_morph *m, double t)
 			  m->st.history[m->st.n_history - 1].to) != 0;
 	pthread_mutex_unlock(&m->lock);
 	if (replaced) {
+		m->refine_ok = false;
 		set_state(m, IDLE);
 		return;
 	}
@@ -757,7 +782,14 @@ confirm(struct adn_morph *m, double t)
 			pthread_mutex_unlock(&m->lock);
 		}
 		m->next_search = t + m->c.period;
+		m->refine_ok = false;
 	}
+	/* The swap stands: search on from there at once. */
+	if (m->refine_ok) {
+		m->next_search = t;
+		m->refine_due = true;
+	}
+	m->refine_ok = false;
 	set_state(m, IDLE);
 }
 
@@ -829,7 +861,7 @@ morph_main(void *arg)
 			if (m->drift_reports >= 2 && !recall(m, m->drift_why))
 				search(m, m->drift_why);
 			else if (t >= m->next_search)
-				search(m, "period");
+				search(m, m->refine_due ? "refine" : "period");
 			break;
 		case CONFIRM:
 			confirm(m, t);

@@ -512,6 +512,13 @@ swapped(const struct adn_morph_status *st)
 }
 
 static uint64_t rollbacks, swaps_before_try;
+static unsigned int decisions_wanted;
+
+static bool
+decided(const struct adn_morph_status *st)
+{
+	return st->n_decisions >= decisions_wanted;
+}
 
 /* The plan tried is live and the guard has judged it (confirmed it, or
  * rolled it back). */
@@ -573,6 +580,26 @@ test_end_to_end_swap_and_guard(void)
 			i++;
 		CU_ASSERT(st->decisions[i].swapped);
 		CU_ASSERT(st->decisions[i].at >= st->history[0].at);
+	}
+	if (st->n_decisions >= 1) {
+		/* The evolution goes on: after a swap the guard let stand,
+		 * the next search starts at once from there ("refine"), not
+		 * when the 2 s period is up (a drift may still come first). */
+		unsigned int i = 0;
+		const char *why;
+
+		while (i + 1 < st->n_decisions && !st->decisions[i].swapped)
+			i++;
+		decisions_wanted = i + 2;
+		wait_for(m, st, 30, decided);
+		CU_ASSERT(st->n_decisions >= i + 2);
+		why = st->n_decisions >= i + 2 ? st->decisions[i + 1].reason :
+			"nothing";
+		printf("\n  after the swap: %s", why);
+		if (st->rollbacks == 0)
+			CU_ASSERT(strcmp(why, "refine") == 0 ||
+				  strncmp(why, "drift", 5) == 0 ||
+				  strncmp(why, "recall", 6) == 0);
 	}
 	{
 		/* The last swap (a compiled plan may have followed the
