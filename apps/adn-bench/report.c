@@ -274,8 +274,12 @@ print_timed(const struct bench_report *r, FILE *f)
 		const struct bench_cell *c = &r->cells[i], *b;
 		bool first = true;
 
+		/* Once per workload, at its first phased cell (the floor
+		 * before it is not phased). */
 		for (unsigned int j = 0; j < i; j++)
-			first &= strcmp(r->cells[j].workload, c->workload) != 0;
+			first &= !(r->cells[j].timed &&
+				   r->cells[j].phase_s > 0) ||
+				strcmp(r->cells[j].workload, c->workload) != 0;
 		if (c->timed && c->phase_s > 0 && first)
 			print_phased(r, c->workload, f);
 		if (!c->timed || c->phase_s > 0 ||
