@@ -44,8 +44,9 @@
  *   new table is built from the live routes; a new `routes` file starts
  *   from that file. Control runs while workers route: dir24_8 changes
  *   rte_lpm in place (RCU-safe, tbl8 groups reclaimed through the
- *   workers' QSBR variable), radix changes a copy of the trie and swaps
- *   it in, freeing the old one after a grace period.
+ *   workers' QSBR variable); radix keeps a second trie, changes it and
+ *   swaps it in, then changes the first after a grace period (twice the
+ *   trie's memory; a change costs two changes, not a copy).
  */
 #include <assert.h>
 #include <errno.h>
@@ -89,9 +90,15 @@ static const char *const lpm_tables[] = {
 struct lpm_route {
 	enum lpm_table kind;
 	/* radix: the entry array lookups read, published with the trie it
-	 * belongs to; control replaces both (copy-on-write). */
+	 * belongs to. Control changes `spare`, a second copy equal to
+	 * `radix` between changes, publishes it, and once no worker reads
+	 * the old trie changes that one too: it is the next spare. A change
+	 * costs two changes and a grace period, not a copy of the trie
+	 * (which grows with the table). NULL until the first change, and
+	 * after a change failed on the old trie. */
 	const uint32_t *tbl;
-	struct adn_radix *radix;
+	struct adn_radix *radix, *spare;
+	struct rte_rcu_qsbr *qsbr;	/* the workers' (NULL: none) */
 	struct rte_lpm *lpm;
 	/* rte_lpm takes depths 1-32: a /0 route is the miss result. */
 	uint32_t default_hop;
@@ -133,6 +140,8 @@ lpm_route_free(void *priv)
 
 	if (st->radix != NULL)
 		radix_free(st->radix);
+	if (st->spare != NULL)
+		radix_free(st->spare);
 	rte_lpm_free(st->lpm);
 	adn_route_table_free(&st->routes);
 }
@@ -145,6 +154,7 @@ lpm_route_fill(struct lpm_route *st, uint32_t spare,
 	const struct adn_route_table *t = &st->routes;
 	int rc = 0;
 
+	st->qsbr = qsbr;
 	if (st->kind == LPM_TABLE_RADIX) {
 		st->radix = calloc(1, sizeof(*st->radix));
 		if (st->radix == NULL)
@@ -379,15 +389,57 @@ lpm_route_exact(const struct lpm_route *l, uint32_t prefix, uint8_t len)
 	return i < 0 ? 0 : l->routes.r[i].hop;
 }
 
+static int
+radix_apply(struct adn_radix *r, uint32_t prefix, uint8_t len, uint32_t hop)
+{
+	return hop ? adn_radix_add(r, prefix, len, hop) :
+		adn_radix_del(r, prefix, len);
+}
+
+/* The radix side of lpm_route_change (see struct lpm_route). A failed
+ * change leaves both tries as they were (adn_radix_add and _del change
+ * nothing when they fail). */
+static int
+radix_change(struct lpm_route *l, uint32_t prefix, uint8_t len,
+	     uint32_t hop)
+{
+	struct adn_radix *next = l->spare, *old = l->radix;
+	int rc;
+
+	if (next == NULL) {
+		next = malloc(sizeof(*next));
+		rc = next != NULL ? adn_radix_clone(next, old) : -ENOMEM;
+		if (rc < 0) {
+			free(next);
+			return rc;
+		}
+	}
+	l->spare = next;
+	rc = radix_apply(next, prefix, len, hop);
+	if (rc < 0)
+		return rc;
+	l->radix = next;	/* the control thread's alone */
+	__atomic_store_n(&l->tbl, next->tbl, __ATOMIC_RELEASE);
+	l->spare = NULL;
+	if (l->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(l->qsbr, RTE_QSBR_THRID_INVALID);
+	if (radix_apply(old, prefix, len, hop) < 0)
+		radix_free(old);	/* out of memory: copy next time */
+	else
+		l->spare = old;
+	return 0;
+}
+
 /*
  * Set prefix/len to `hop` (0: remove it) while workers look up. dir24_8:
- * rte_lpm's writer is safe against concurrent lookups. radix: change a
- * copy, publish it with one release store, free the old trie after the
- * workers' grace period. Then the route list follows.
+ * rte_lpm's writer is safe against concurrent lookups. radix: change the
+ * spare trie, publish it with one release store, then bring the old one
+ * level after the workers' grace period (radix_change). Then the route
+ * list follows.
  */
 static int
-lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
-		 uint8_t len, uint32_t hop)
+lpm_route_change(struct lpm_route *l, uint32_t prefix, uint8_t len,
+		 uint32_t hop)
 {
 	struct adn_route_table *t = &l->routes;
 	int i = routes_find(t, prefix, len), rc;
@@ -401,22 +453,7 @@ lpm_route_change(struct adn_elem *e, struct lpm_route *l, uint32_t prefix,
 		rc = hop ? rte_lpm_add(l->lpm, prefix, len, hop) :
 			rte_lpm_delete(l->lpm, prefix, len);
 	} else {
-		struct adn_radix *copy = malloc(sizeof(*copy)), *old = l->radix;
-
-		rc = copy ? adn_radix_clone(copy, old) : -ENOMEM;
-		if (rc == 0) {
-			rc = hop ? adn_radix_add(copy, prefix, len, hop) :
-				adn_radix_del(copy, prefix, len);
-			if (rc < 0)
-				adn_radix_free(copy);
-		}
-		if (rc < 0) {
-			free(copy);
-			return rc;
-		}
-		l->radix = copy;	/* the control thread's alone */
-		__atomic_store_n(&l->tbl, copy->tbl, __ATOMIC_RELEASE);
-		adn_elem_defer_free(e, radix_free, old);
+		rc = radix_change(l, prefix, len, hop);
 	}
 	if (rc < 0)
 		return rc;
@@ -462,7 +499,7 @@ lpm_route_ctl_add(struct adn_elem *e, struct lpm_route *l, const char *args,
 		return -ERANGE;
 	}
 	old = lpm_route_exact(l, r.prefix, r.len);
-	rc = lpm_route_change(e, l, r.prefix, r.len, hop_out(l, r.hop));
+	rc = lpm_route_change(l, r.prefix, r.len, hop_out(l, r.hop));
 	if (rc == -ENOSPC) {
 		snprintf(reply, len,
 			 "add %s/%u: the dir24_8 table is full (raise spare_routes)",
@@ -501,7 +538,7 @@ lpm_route_ctl_remove(struct adn_elem *e, struct lpm_route *l,
 		snprintf(reply, len, "remove: no route %s/%u", a, plen);
 		return -ENOENT;
 	}
-	rc = lpm_route_change(e, l, prefix, plen, 0);
+	rc = lpm_route_change(l, prefix, plen, 0);
 	if (rc < 0) {
 		snprintf(reply, len, "remove %s/%u: %s", a, plen,
 			 strerror(-rc));
