@@ -17,8 +17,9 @@
  * Thread-safety: change (add, del) on one thread; any number of readers
  * may look up concurrently while nothing changes. Not safe to add or
  * delete while readers run (add may move the entry array): a writer with
- * readers running changes a copy (adn_radix_clone) and swaps it in under
- * RCU. DPDK-free (lib/util).
+ * readers running changes a second trie (made once by adn_radix_clone)
+ * and swaps it in under RCU, then makes the same change to the first once
+ * no reader is left on it (LpmRoute). DPDK-free (lib/util).
  */
 #ifndef _ADN_RADIX_H_
 #define _ADN_RADIX_H_
@@ -65,8 +66,8 @@ struct adn_radix {
 /* Returns 0, or -ENOMEM. */
 int adn_radix_init(struct adn_radix *r);
 void adn_radix_free(struct adn_radix *r);
-/* A copy of `src` that shares nothing with it (for copy-on-write under
- * concurrent readers); 0 or -ENOMEM. */
+/* A copy of `src` that shares nothing with it (the second trie of a
+ * writer with concurrent readers); 0 or -ENOMEM. */
 int adn_radix_clone(struct adn_radix *dst, const struct adn_radix *src);
 
 /* Add (or replace) prefix/len -> hop; `prefix` in host order, bits past
