@@ -104,7 +104,7 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	if (rte_pktmbuf_data_len(m) < l2 + ihl ||
 	    rte_pktmbuf_pkt_len(m) < (uint32_t)l2 + total)
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
-	if (c->verify_checksum && rte_raw_cksum(ip, ihl) != 0xffff)
+	if (c->verify_checksum && adn_pkt_cksum(ip, ihl) != 0xffff)
 		return adn_drop(CHECK_IPV4_DROP_BAD_CHECKSUM);
 	if (ip->time_to_live == 0)
 		return adn_drop(CHECK_IPV4_DROP_TTL_ZERO);

@@ -157,8 +157,8 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	/* Contiguous (the common case): sum the bytes in place; the mbuf
 	 * walk is for segments split across buffers. */
 	if (off + len <= rte_pktmbuf_data_len(m))
-		body = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *,
-							     off), len);
+		body = adn_pkt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
+							 off), len);
 	else
 		rte_raw_cksum_mbuf(m, off, len, &body);
 	sum += body;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* TcpChecksum: written checksums equal DPDK's rte_ipv4_udptcp_cksum over
- * TCP and UDP of many lengths; verify mode drops and counts bad ones. */
+ * TCP and UDP of many lengths; verify mode drops and counts bad ones.
+ * adn_pkt_cksum, TcpChecksum's and CheckIPv4's sum, equals rte_raw_cksum. */
 #include <stddef.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include <rte_udp.h>
 
 #include "adn_elem.h"
+#include "adn_pkt.h"
 #include "adn_rand.h"
 #include "adn_test.h"
 
@@ -163,6 +165,28 @@ test_tcp_checksum_drops_truncated(void)
 	adn_test_free(p);
 }
 
+/* Every length to past a frame, at every alignment, over random bytes and
+ * over the all-ones and all-zero spans where the fold's end cases are. */
+static void
+test_adn_pkt_cksum_equals_rte_raw_cksum(void)
+{
+	static uint8_t buf[2048 + 8];
+	struct adn_rand r;
+	unsigned int bad = 0;
+
+	adn_rand_seed(&r, 7);
+	for (int fill = 0; fill < 3; fill++) {
+		for (unsigned int i = 0; i < sizeof(buf); i++)
+			buf[i] = fill == 0 ? (uint8_t)adn_rand_u64(&r) :
+				fill == 1 ? 0xff : 0;
+		for (uint32_t len = 0; len <= 2048; len++)
+			for (unsigned int off = 0; off < 8; off++)
+				bad += adn_pkt_cksum(buf + off, len) !=
+					rte_raw_cksum(buf + off, len);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int
 main(void)
 {
@@ -174,5 +198,6 @@ main(void)
 	CU_ADD_TEST(s, test_tcp_checksum_skips_udp_unless_asked);
 	CU_ADD_TEST(s, test_tcp_checksum_verify_counts_bad_ones);
 	CU_ADD_TEST(s, test_tcp_checksum_drops_truncated);
+	CU_ADD_TEST(s, test_adn_pkt_cksum_equals_rte_raw_cksum);
 	return adn_test_main();
 }
