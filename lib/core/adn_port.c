@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
@@ -309,10 +311,11 @@ pcap_u32(const unsigned char *p, bool swap)
 /* What the pcap PMD would get wrong silently in the trace `path`: it reads
  * every link type as Ethernet (refused here) and drops a last record cut
  * short without a word (warned here). Other formats (pcapng) are left to
- * the PMD. The number of records it will read, or -EINVAL (error added). */
+ * the PMD. The number of records it will read (and in *max_caplen the
+ * largest one's length, if larger), or -EINVAL (error added). */
 static int64_t
 pcap_check(const struct adn_port *port, const char *path,
-	   struct adn_errs *errs)
+	   uint32_t *max_caplen, struct adn_errs *errs)
 {
 	unsigned char hdr[24], rec[16];
 	struct stat st;
@@ -357,6 +360,7 @@ pcap_check(const struct adn_port *port, const char *path,
 		}
 		if (fseek(f, here + (long)caplen, SEEK_SET) != 0)
 			break;
+		*max_caplen = RTE_MAX(*max_caplen, caplen);
 		n++;
 	}
 	if (got > 0 && got < sizeof(rec))
@@ -366,20 +370,26 @@ pcap_check(const struct adn_port *port, const char *path,
 	return (int64_t)n;
 }
 
-/* Checks of a net_pcap device's rx_pcap traces before the PMD opens
- * them. With infinite_rx=1 the PMD copies each trace into mbufs of the
- * pool and keeps them: port->held_mbufs counts those. */
+/* Checks of a net_pcap device's rx_pcap traces (in its device `args`)
+ * before the PMD opens them. With infinite_rx=1 the PMD copies each trace
+ * into mbufs of the pool and keeps them: port->held_mbufs counts those.
+ * A queue setup of that mode that fails (too few mbufs, a record larger
+ * than one mbuf) leaves the PMD to free its trace ring a second time when
+ * the device closes (DPDK 22.11), a crash at exit: such a start is
+ * refused here instead, before the PMD sees it. */
 static int
-pcap_args_check(struct adn_port *port, struct adn_errs *errs)
+pcap_args_check(struct adn_port *port, const char *dev_args,
+		struct adn_errs *errs)
 {
 	char args[sizeof(port->args)], *save = NULL;
 	uint64_t records = 0;
+	uint32_t max_caplen = 0;
 	bool infinite = false;
 	int rc = 0;
 
 	if (strncmp(port->device, "net_pcap", 8) != 0)
 		return 0;
-	snprintf(args, sizeof(args), "%s", port->args);
+	snprintf(args, sizeof(args), "%s", dev_args);
 	for (char *kv = strtok_r(args, ",", &save); kv != NULL;
 	     kv = strtok_r(NULL, ",", &save)) {
 		int64_t n;
@@ -388,15 +398,35 @@ pcap_args_check(struct adn_port *port, struct adn_errs *errs)
 			infinite = true;
 		if (strncmp(kv, "rx_pcap=", 8) != 0)
 			continue;
-		n = pcap_check(port, kv + 8, errs);
+		n = pcap_check(port, kv + 8, &max_caplen, errs);
 		if (n < 0)
 			rc = -EINVAL;
 		else
 			records += (uint64_t)n;
 	}
+	if (infinite && max_caplen > RTE_MBUF_DEFAULT_DATAROOM) {
+		adn_errs_add(errs, port->setting, NULL, "args",
+			     "port '%s': with infinite_rx=1 the pcap PMD needs every record in one mbuf: a record of %u bytes is larger than the %u bytes of data an mbuf holds",
+			     port->name, max_caplen,
+			     RTE_MBUF_DEFAULT_DATAROOM);
+		rc = -EINVAL;
+	}
 	port->held_mbufs = infinite ? (uint32_t)RTE_MIN(records, UINT32_MAX) :
 		0;
 	return rc;
+}
+
+/* The args an ethdev was created with ("" when it has none). */
+static const char *
+ethdev_args(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+	const struct rte_devargs *da;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0 || info.device == NULL)
+		return "";
+	da = rte_dev_devargs(info.device);
+	return da != NULL && da->args != NULL ? da->args : "";
 }
 
 /* rte_vdev_init, with what the driver logs about a failure kept for the
@@ -439,12 +469,15 @@ vdev_create(const struct adn_port *port, char *why, size_t len)
 static int
 port_resolve(struct adn_port *port, struct adn_errs *errs)
 {
+	const char *made_with;
+	bool made = false;
 	char why[256];
 	int rc;
 
 	if (strncmp(port->device, "net_", 4) == 0 &&
 	    rte_eth_dev_get_port_by_name(port->device, &port->port_id) != 0) {
-		if (pcap_args_check(port, errs) < 0)
+		made = true;
+		if (pcap_args_check(port, port->args, errs) < 0)
 			return -EINVAL;
 		rc = vdev_create(port, why, sizeof(why));
 		if (rc < 0) {
@@ -468,7 +501,15 @@ port_resolve(struct adn_port *port, struct adn_errs *errs)
 			     rte_eth_dev_count_avail());
 		return -ENODEV;
 	}
-	return 0;
+	if (made)
+		return 0;
+	/* Made before us (the EAL's --vdev): its args are the ones that
+	 * apply, and its traces are checked the same. */
+	made_with = ethdev_args(port->port_id);
+	if (port->args[0] != '\0' && strcmp(port->args, made_with) != 0)
+		ADN_LOG(WARNING, "port '%s': device %s exists already (an EAL --vdev argument?) with args \"%s\": the config's args \"%s\" are not used\n",
+			port->name, port->device, made_with, port->args);
+	return pcap_args_check(port, made_with, errs) < 0 ? -EINVAL : 0;
 }
 
 static int

@@ -10,7 +10,9 @@
   usage          --help, --version, --list-elements, bad options.
   port-errors    ports that cannot start say why: no such device, too
                  many queues, no driver, an unreadable or non-Ethernet
-                 trace, a --file-prefix another instance holds.
+                 trace, a record too large for infinite_rx, a pool too
+                 small for an EAL-made (--vdev) pcap device's trace, a
+                 --file-prefix another instance holds.
   pcap-cut       a trace cut inside its last record: a warning, and the
                  records before it are all read.
 """
@@ -64,6 +66,10 @@ def test_port_errors():
     bad = os.path.join(d, "bad.pcap")
     with open(bad, "wb") as f:
         f.write(b"not a pcap at all, 32 bytes long")
+    # infinite_rx keeps every record in one mbuf of 2048 data bytes.
+    big = os.path.join(d, "big.pcap")
+    first = read_pcap(trace)[0]
+    write_pcap(big, [first + bytes(3000 - len(first))])
     cases = [
         ('device = "0000:99:00.0";', "no device named '0000:99:00.0'"),
         ('device = "net_pcap0"; rxq = 4; args = "rx_pcap=%s,tx_pcap=%s";'
@@ -79,6 +85,9 @@ def test_port_errors():
         ('device = "net_pcap0"; args = "rx_pcap=%s,tx_pcap=%s";'
          % (bad, os.path.join(d, "o.pcap")),
          "the driver says: open_single_rx_pcap(): Couldn't open %s" % bad),
+        ('device = "net_pcap0"; args = "rx_pcap=%s,infinite_rx=1";' % big,
+         "with infinite_rx=1 the pcap PMD needs every record in one mbuf: "
+         "a record of 3000 bytes is larger than the 2048 bytes"),
     ]
     for i, (port, want) in enumerate(cases):
         cfg = os.path.join(d, "p%d.cfg" % i)
@@ -93,6 +102,32 @@ links = ( "rx -> tx" );
                 eal_args("porterr%d" % i), check=False)
         check(p.returncode == 1 and ("%s:2: " % cfg) in p.stdout and
               want in p.stdout, "port error: " + want)
+
+    # The device made by the EAL (--vdev), not by the config: its trace is
+    # checked and counted the same. A pool too small for infinite_rx's
+    # copy is refused up front; the PMD's own failed queue setup would
+    # leave it to crash at exit (it frees its ring twice, DPDK 22.11).
+    cfg = os.path.join(d, "vdev.cfg")
+    with open(cfg, "w") as f:
+        f.write("""eal = ["-l", "0-1"];
+mbufs = 1024;
+ports = ( { name = "p"; device = "net_pcap0"; args = "rx_pcap=x.pcap"; } );
+elements = ( { name = "rx"; type = "FromPort"; port = "p"; },
+             { name = "tx"; type = "ToPort"; port = "p"; } );
+links = ( "rx -> tx" );
+""")
+    many = os.path.join(d, "many.pcap")
+    run([TRACEGEN, "-o", many, "-n", "2000"])
+    p = run([ADN_NF, "-c", cfg, "--duration", "5", "--"] +
+            eal_args("porterr-vdev") +
+            ["--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % many],
+            check=False)
+    check(p.returncode == 1 and
+          "1024 mbufs are fewer than the ports need" in p.stdout and
+          "2000 of them held by net_pcap's infinite_rx" in p.stdout,
+          "--vdev pcap with infinite_rx: the pool is checked, exit 1")
+    check("the config's args \"rx_pcap=x.pcap\" are not used" in p.stdout,
+          "--vdev pcap: the config's other args are named as unused")
 
     # A second instance on a --file-prefix in use: EAL says only "Cannot
     # init config" and leaves rte_errno 0 ("Success").
