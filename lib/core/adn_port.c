@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
@@ -321,11 +323,36 @@ pcap_check(const struct adn_port *port, const char *path,
 	struct stat st;
 	uint64_t n = 0;
 	uint32_t linktype;
-	FILE *f = fopen(path, "rb");
+	/* Non-blocking: a FIFO without a writer must not hold the start
+	 * (an open that blocks there survives SIGTERM). */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = NULL;
 	bool swap;
 	size_t got;
 
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		adn_errs_add(errs, port->setting, NULL, "args",
+			     "port '%s': rx_pcap %s: %s", port->name, path,
+			     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	/* This check and the PMD each read the trace from its start. */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		adn_errs_add(errs, port->setting, NULL, "args",
+			     "port '%s': rx_pcap %s: not a regular file (a %s): the trace is read from its start more than once; give a file",
+			     port->name, path,
+			     S_ISFIFO(st.st_mode) ? "FIFO" :
+			     S_ISDIR(st.st_mode) ? "directory" :
+			     S_ISCHR(st.st_mode) ? "character device" :
+			     "special file");
+		return -EINVAL;
+	}
+	f = fdopen(fd, "rb");
 	if (f == NULL) {
+		close(fd);
 		adn_errs_add(errs, port->setting, NULL, "args",
 			     "port '%s': rx_pcap %s: %s", port->name, path,
 			     strerror(errno));
@@ -346,8 +373,6 @@ pcap_check(const struct adn_port *port, const char *path,
 			     "");
 		return -EINVAL;
 	}
-	if (fstat(fileno(f), &st) != 0)
-		st.st_size = 0;
 	while ((got = fread(rec, 1, sizeof(rec), f)) == sizeof(rec)) {
 		uint32_t caplen = pcap_u32(rec + 8, swap);
 		long here = ftell(f);

@@ -9,8 +9,8 @@
                  runs a jit plan from its config.
   usage          --help, --version, --list-elements, bad options.
   port-errors    ports that cannot start say why: no such device, too
-                 many queues, no driver, an unreadable or non-Ethernet
-                 trace, a record too large for infinite_rx, a pool too
+                 many queues, no driver, an unreadable, non-Ethernet or
+                 FIFO trace, a record too large for infinite_rx, a pool too
                  small for an EAL-made (--vdev) pcap device's trace, a
                  --file-prefix another instance holds.
   pcap-cut       a trace cut inside its last record: a warning, and the
@@ -68,6 +68,8 @@ def test_port_errors():
         f.write(b"not a pcap at all, 32 bytes long")
     # infinite_rx keeps every record in one mbuf of 2048 data bytes.
     big = os.path.join(d, "big.pcap")
+    fifo = os.path.join(d, "fifo.pcap")
+    os.mkfifo(fifo)
     first = read_pcap(trace)[0]
     write_pcap(big, [first + bytes(3000 - len(first))])
     cases = [
@@ -85,6 +87,9 @@ def test_port_errors():
         ('device = "net_pcap0"; args = "rx_pcap=%s,tx_pcap=%s";'
          % (bad, os.path.join(d, "o.pcap")),
          "the driver says: open_single_rx_pcap(): Couldn't open %s" % bad),
+        # Its open used to block for a writer, past SIGTERM.
+        ('device = "net_pcap0"; args = "rx_pcap=%s";' % fifo,
+         "rx_pcap %s: not a regular file (a FIFO)" % fifo),
         ('device = "net_pcap0"; args = "rx_pcap=%s,infinite_rx=1";' % big,
          "with infinite_rx=1 the pcap PMD needs every record in one mbuf: "
          "a record of 3000 bytes is larger than the 2048 bytes"),
