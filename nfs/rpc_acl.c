@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "adn_elem.h"
+#include "adn_file.h"
 #include "adn_pipeline.h"
 #include "adn_rpc_acl.h"
 #include "adn_rpc_meta.h"
@@ -122,14 +123,14 @@ static int
 text_add_file(char **t, size_t *len, const char *path, char *why,
 	      size_t why_len)
 {
-	FILE *f = fopen(path, "r");
-	char line[ADN_RPC_ACL_MAX_LINE];
+	char line[ADN_RPC_ACL_MAX_LINE], open_why[128];
+	FILE *f = adn_file_open(path, "r", open_why, sizeof(open_why));
 	int rc = 0;
 
 	if (f == NULL) {
 		rc = -errno;
 		snprintf(why, why_len, "cannot open '%s': %s", path,
-			 strerror(errno));
+			 open_why);
 		return rc;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL)

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
@@ -18,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "adn_elem.h"
+#include "adn_file.h"
 #include "adn_log.h"
 #include "adn_port.h"
 
@@ -323,41 +322,21 @@ pcap_check(const struct adn_port *port, const char *path,
 	struct stat st;
 	uint64_t n = 0;
 	uint32_t linktype;
-	/* Non-blocking: a FIFO without a writer must not hold the start
-	 * (an open that blocks there survives SIGTERM). */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	FILE *f = NULL;
+	char why[128];
+	FILE *f = adn_file_open(path, "rb", why, sizeof(why));
 	bool swap;
 	size_t got;
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		adn_errs_add(errs, port->setting, NULL, "args",
-			     "port '%s': rx_pcap %s: %s", port->name, path,
-			     strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -EINVAL;
-	}
-	/* This check and the PMD each read the trace from its start. */
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		adn_errs_add(errs, port->setting, NULL, "args",
-			     "port '%s': rx_pcap %s: not a regular file (a %s): the trace is read from its start more than once; give a file",
-			     port->name, path,
-			     S_ISFIFO(st.st_mode) ? "FIFO" :
-			     S_ISDIR(st.st_mode) ? "directory" :
-			     S_ISCHR(st.st_mode) ? "character device" :
-			     "special file");
-		return -EINVAL;
-	}
-	f = fdopen(fd, "rb");
 	if (f == NULL) {
-		close(fd);
 		adn_errs_add(errs, port->setting, NULL, "args",
-			     "port '%s': rx_pcap %s: %s", port->name, path,
-			     strerror(errno));
+			     "port '%s': rx_pcap %s: %s%s", port->name, path,
+			     why, errno == EINVAL ?
+			     ": the trace is read from its start more than once; give a file" :
+			     "");
 		return -EINVAL;
 	}
+	if (fstat(fileno(f), &st) != 0)
+		st.st_size = 0;
 	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
 	    !pcap_magic(pcap_u32(hdr, false), &swap)) {
 		fclose(f);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_file.h"
 #include "adn_rpc_acl.h"
 
 /* Hit counters of one worker: their own cache lines. */
@@ -383,15 +384,16 @@ adn_rpc_acl_load(const char *path, const struct adn_rpc_view *v,
 		 unsigned int n_workers, struct adn_rpc_acl **out, char *why,
 		 size_t why_len)
 {
-	FILE *f = fopen(path, "r");
 	char *text = NULL, r[512];
+	FILE *f = adn_file_open(path, "r", r, sizeof(r));
 	size_t len = 0;
 	unsigned int line;
 	int rc;
 
 	if (f == NULL) {
-		snprintf(why, why_len, "%s: %s", path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(why, why_len, "%s: %s", path, r);
+		return rc;
 	}
 	{
 		FILE *m = open_memstream(&text, &len);

@@ -15,6 +15,7 @@
 #include <rte_udp.h>
 
 #include "adn_elem.h"
+#include "adn_file.h"
 #include "adn_http.h"
 #include "adn_pipeline.h"
 #include "adn_pkt.h"
@@ -339,12 +340,13 @@ static int
 read_dict(struct adn_elem *e, struct adn_build *b, const char *path,
 	  size_t max, uint8_t **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	char why[128];
+	FILE *f = adn_file_open(path, "rb", why, sizeof(why));
 	long sz;
 
 	if (f == NULL)
 		return adn_build_error(b, e, "dictionary", "cannot open %s: %s",
-				       path, strerror(errno));
+				       path, why);
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "adn_conf_check.h"
+#include "adn_file.h"
 
 /* libconfig 1.5's include depth; and files read at most, so that a file
  * including itself twice is not read 2^10 times. */
@@ -21,12 +22,14 @@ struct conf_walk {
 	size_t errlen;
 };
 
-static bool
-is_dir(const char *path)
+/* What `path` is when not a regular file ("a directory"); NULL for a
+ * regular file or one that cannot be looked at (libconfig reports it). */
+static const char *
+irregular(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return stat(path, &st) == 0 ? adn_file_irregular(st.st_mode) : NULL;
 }
 
 /* The NAME of a line `@include "NAME"` into name; false for other lines
@@ -56,7 +59,8 @@ include_name(const char *line, char *name, size_t len)
 static int
 walk(struct conf_walk *w, const char *path, unsigned int depth)
 {
-	char *line = NULL, name[PATH_MAX], inc[2 * PATH_MAX];
+	char *line = NULL, name[PATH_MAX], inc[2 * PATH_MAX], why[128];
+	const char *kind;
 	unsigned int lineno = 0;
 	size_t cap = 0;
 	FILE *f;
@@ -64,9 +68,14 @@ walk(struct conf_walk *w, const char *path, unsigned int depth)
 
 	if (depth > CONF_DEPTH_MAX || w->files++ >= CONF_FILES_MAX)
 		return 0;
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
+	/* Not blocking: a FIFO put there since the check is refused too. */
+	f = adn_file_open(path, "r", why, sizeof(why));
+	if (f == NULL) {
+		if (errno != EINVAL)
+			return 0;
+		snprintf(w->err, w->errlen, "%s: %s", path, why);
+		return -EINVAL;
+	}
 	while (rc == 0 && getline(&line, &cap, f) > 0) {
 		lineno++;
 		if (!include_name(line, name, sizeof(name)))
@@ -76,11 +85,12 @@ walk(struct conf_walk *w, const char *path, unsigned int depth)
 				 name);
 		else
 			snprintf(inc, sizeof(inc), "%s", name);
-		if (is_dir(inc)) {
+		kind = irregular(inc);
+		if (kind != NULL) {
 			snprintf(w->err, w->errlen,
-				 "%s:%u: @include \"%s\": %s is a directory",
-				 path, lineno, name, inc);
-			rc = -EISDIR;
+				 "%s:%u: @include \"%s\": %s is %s, not a regular file",
+				 path, lineno, name, inc, kind);
+			rc = -EINVAL;
 		} else {
 			rc = walk(w, inc, depth + 1);
 		}
@@ -96,10 +106,12 @@ adn_conf_check_files(const char *path, const char *include_dir, char *err,
 {
 	struct conf_walk w = { .include_dir = include_dir, .err = err,
 			       .errlen = errlen };
+	const char *kind = irregular(path);
 
-	if (is_dir(path)) {
-		snprintf(err, errlen, "%s is a directory", path);
-		return -EISDIR;
+	if (kind != NULL) {
+		snprintf(err, errlen, "%s is %s, not a regular file", path,
+			 kind);
+		return -EINVAL;
 	}
 	return walk(&w, path, 0);
 }

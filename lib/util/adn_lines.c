@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adn_file.h"
 #include "adn_lines.h"
 
 int
 adn_lines_each(const char *path, size_t max_len, adn_line_fn fn, void *arg,
 	       char *why, size_t why_len)
 {
-	char *buf = malloc(max_len + 2), line_why[256];
+	char *buf = malloc(max_len + 2), line_why[256], open_why[128];
 	unsigned int lineno = 0;
 	FILE *f;
 	int rc = 0;
@@ -19,11 +20,10 @@ adn_lines_each(const char *path, size_t max_len, adn_line_fn fn, void *arg,
 		snprintf(why, why_len, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	f = fopen(path, "r");
+	f = adn_file_open(path, "r", open_why, sizeof(open_why));
 	if (f == NULL) {
 		rc = -errno;
-		snprintf(why, why_len, "cannot open %s: %s", path,
-			 strerror(errno));
+		snprintf(why, why_len, "cannot open %s: %s", path, open_why);
 		free(buf);
 		return rc;
 	}

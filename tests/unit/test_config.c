@@ -486,6 +486,55 @@ test_config_refuses_directory_without_exiting(void)
 	rmdir(dir);
 }
 
+/* A FIFO without a writer (as the config, @include'd, or as an element's
+ * file) used to hold the build in its open for good, past SIGTERM; a
+ * device such as /dev/zero is read without end. Refused at once. */
+static void
+test_config_refuses_fifo_and_devices_without_blocking(void)
+{
+	struct adn_runtime *rt;
+	struct adn_errs errs = { 0 };
+	char dir[128], path[192], fifo[192], text[512];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/adn-test-%d-fifo", (int)getpid());
+	snprintf(path, sizeof(path), "%s/adn.cfg", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	CU_ASSERT_FATAL(mkdir(dir, 0700) == 0 && mkfifo(fifo, 0600) == 0);
+	CU_ASSERT(adn_runtime_load(fifo, &errs, &rt) < 0);
+	CU_ASSERT(adn_errs_find(&errs, "is a FIFO, not a regular file") >= 0);
+	adn_errs_clear(&errs);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("burst = 32;\n@include \"fifo\"\n", f);
+	fclose(f);
+	CU_ASSERT(adn_runtime_load(path, &errs, &rt) < 0);
+	CU_ASSERT(adn_errs_find(&errs, "@include \"fifo\"") >= 0 &&
+		  adn_errs_find(&errs, "is a FIFO, not a regular file") >= 0);
+	adn_errs_clear(&errs);
+	snprintf(text, sizeof(text),
+		 "elements = (\n"
+		 "  { name = \"a\"; type = \"TestSource\"; },\n"
+		 "  { name = \"r\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		 "  { name = \"out\"; type = \"TestSink\"; }\n"
+		 ");\n"
+		 "links = ( \"a -> r\", \"r[0] -> out\", \"r[1] -> out\" );\n",
+		 fifo);
+	expect_error("fifo-routes", text, 3, "key 'routes'",
+		     "not a regular file (a FIFO)");
+	expect_error("zero-routes",
+		     "elements = (\n"
+		     "  { name = \"a\"; type = \"TestSource\"; },\n"
+		     "  { name = \"r\"; type = \"LpmRoute\"; routes = \"/dev/zero\"; },\n"
+		     "  { name = \"out\"; type = \"TestSink\"; }\n"
+		     ");\n"
+		     "links = ( \"a -> r\", \"r[0] -> out\", \"r[1] -> out\" );\n",
+		     3, "key 'routes'", "not a regular file (a character device)");
+	unlink(path);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void
 test_config_rejects_unset_env_in_port_args(void)
 {
@@ -531,5 +580,6 @@ main(void)
 	CU_ADD_TEST(s, test_config_no_follow_on_errors);
 	CU_ADD_TEST(s, test_config_syntax_error_names_line);
 	CU_ADD_TEST(s, test_config_refuses_directory_without_exiting);
+	CU_ADD_TEST(s, test_config_refuses_fifo_and_devices_without_blocking);
 	return adn_test_main();
 }

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adn_file.h"
+
+const char *
+adn_file_irregular(mode_t m)
+{
+	if (S_ISREG(m))
+		return NULL;
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" :
+		S_ISCHR(m) ? "a character device" :
+		S_ISBLK(m) ? "a block device" :
+		S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+FILE *
+adn_file_open(const char *path, const char *mode, char *why, size_t why_len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	const char *kind;
+	struct stat st;
+	FILE *f = NULL;
+	int err;
+
+	if (fd < 0 || fstat(fd, &st) != 0)
+		goto fail;
+	kind = adn_file_irregular(st.st_mode);
+	if (kind != NULL) {
+		close(fd);
+		snprintf(why, why_len, "not a regular file (%s)", kind);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, mode);
+	if (f != NULL)
+		return f;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	snprintf(why, why_len, "%s", strerror(err));
+	errno = err;
+	return NULL;
+}
