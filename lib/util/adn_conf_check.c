@@ -32,37 +32,93 @@ irregular(const char *path)
 	return stat(path, &st) == 0 ? adn_file_irregular(st.st_mode) : NULL;
 }
 
-/* The NAME of a line `@include "NAME"` into name; false for other lines
- * (or a NAME that does not end on its line). */
-static bool
-include_name(const char *line, char *name, size_t len)
+/* The whole of file f, NUL-terminated, its length in *len; NULL when
+ * out of memory or unreadable. */
+static char *
+slurp(FILE *f, size_t *len)
 {
-	const char *p = line + strspn(line, " \t");
-	size_t n = 0;
+	size_t cap = 4096, n = 0, got;
+	char *buf = malloc(cap + 1), *more;
 
-	if (strncmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
-		return false;
-	p += 8;
-	p += strspn(p, " \t");
-	if (*p++ != '"')
-		return false;
-	for (; *p != '\0' && *p != '"'; p++) {
-		if (p[0] == '\\' && (p[1] == '\\' || p[1] == '"'))
-			p++;
-		if (n + 1 < len)
-			name[n++] = *p;
+	while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		more = realloc(buf, 2 * cap + 1);
+		if (more == NULL) {
+			free(buf);
+			return NULL;
+		}
+		buf = more;
+		cap *= 2;
 	}
-	name[n] = '\0';
-	return *p == '"';
+	if (buf == NULL || ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }
 
+/*
+ * The NAME of an `@include "NAME"` starting at text[at] (a line start)
+ * into name, as libconfig 1.5's scanner reads it: the opening is
+ * ^[ \t]*@include[ \t]+" and the NAME runs to the next unescaped quote,
+ * across lines; \\ and \" are escapes, another backslash is dropped
+ * (flex's default rule echoes it), and each run between escapes is
+ * appended as a C string (cut at its first NUL). False when there is no
+ * include here, or no closing quote (libconfig opens nothing then).
+ */
+static bool
+include_at(const char *text, size_t len, size_t at, char *name,
+	   size_t name_len)
+{
+	size_t i = at, n = 0;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (len - i < 9 || memcmp(text + i, "@include", 8) != 0 ||
+	    (text[i + 8] != ' ' && text[i + 8] != '\t'))
+		return false;
+	i += 8;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i >= len || text[i++] != '"')
+		return false;
+	while (i < len && text[i] != '"') {
+		if (text[i] == '\\') {
+			if (i + 1 < len && (text[i + 1] == '\\' ||
+					    text[i + 1] == '"')) {
+				if (n + 1 < name_len)
+					name[n++] = text[i + 1];
+				i++;
+			}
+			i++;
+			continue;
+		}
+		/* A run of [^"\\]: appended up to its first NUL. */
+		for (bool cut = false; i < len && text[i] != '"' &&
+		     text[i] != '\\'; i++) {
+			cut |= text[i] == '\0';
+			if (!cut && n + 1 < name_len)
+				name[n++] = text[i];
+		}
+	}
+	name[n] = '\0';
+	return i < len;
+}
+
+/* Every include the scanner can reach starts a line (flex's ^), so every
+ * line start is tried: inside a string or a comment one is found that
+ * libconfig would not open, never the other way round. */
 static int
 walk(struct conf_walk *w, const char *path, unsigned int depth)
 {
-	char *line = NULL, name[PATH_MAX], inc[2 * PATH_MAX], why[128];
+	char name[PATH_MAX], inc[2 * PATH_MAX], why[128], *text;
+	unsigned int lineno = 1;
 	const char *kind;
-	unsigned int lineno = 0;
-	size_t cap = 0;
+	size_t len, next;
 	FILE *f;
 	int rc = 0;
 
@@ -76,9 +132,15 @@ walk(struct conf_walk *w, const char *path, unsigned int depth)
 		snprintf(w->err, w->errlen, "%s: %s", path, why);
 		return -EINVAL;
 	}
-	while (rc == 0 && getline(&line, &cap, f) > 0) {
-		lineno++;
-		if (!include_name(line, name, sizeof(name)))
+	text = slurp(f, &len);
+	fclose(f);
+	if (text == NULL)
+		return 0;	/* libconfig reports what it cannot read */
+	for (size_t at = 0; rc == 0 && at < len; at = next, lineno++) {
+		const char *nl = memchr(text + at, '\n', len - at);
+
+		next = nl != NULL ? (size_t)(nl - text) + 1 : len;
+		if (!include_at(text, len, at, name, sizeof(name)))
 			continue;
 		if (w->include_dir != NULL)
 			snprintf(inc, sizeof(inc), "%s/%s", w->include_dir,
@@ -95,8 +157,7 @@ walk(struct conf_walk *w, const char *path, unsigned int depth)
 			rc = walk(w, inc, depth + 1);
 		}
 	}
-	free(line);
-	fclose(f);
+	free(text);
 	return rc;
 }
 

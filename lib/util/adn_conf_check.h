@@ -18,9 +18,10 @@
  * a FIFO (a read that waits for a writer for good) or a device (a read
  * without end, /dev/zero). Includes are resolved as libconfig 1.5 does:
  * `include_dir` "/" NAME, or NAME as given when include_dir is NULL.
- * Lines `@include "NAME"` are found as its scanner finds them (at the
- * start of a line, after blanks; \\ and \" escapes). Files that cannot
- * be opened are left to libconfig to report. Returns 0, or -EINVAL with
+ * `@include "NAME"` is read as its scanner reads it: at the start of any
+ * line, the NAME across lines, \\ and \" escaped, another backslash
+ * dropped, cut at a NUL. Files that cannot be opened are left to
+ * libconfig to report. Returns 0, or -EINVAL with
  * the file, what it is (and the @include's line) in `err`. Any thread.
  */
 int adn_conf_check_files(const char *path, const char *include_dir,
