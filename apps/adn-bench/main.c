@@ -165,6 +165,7 @@ parse_args(int argc, char **argv, struct options *o)
 		"(an option given after `--` replaces the config's).\n",
 		.opts = opts,
 	};
+	struct adn_plan *plan;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -182,6 +183,29 @@ parse_args(int argc, char **argv, struct options *o)
 		for (unsigned int i = 0; i < RTE_DIM(default_plans); i++)
 			o->plans[o->n_plans++] = default_plans[i];
 	}
+	/* A plan that cannot parse is refused now, not after the cells
+	 * before it have run for minutes. */
+	plan = malloc(sizeof(*plan));
+	if (plan == NULL)
+		return -1;
+	for (unsigned int i = 0; i < o->n_plans && rc == 0; i++) {
+		struct adn_errs errs = { 0 };
+
+		if (strcmp(o->plans[i], BENCH_MORPH) == 0)
+			continue;
+		rc = o->plans[i][0] == '\0' ? -EINVAL :
+			adn_plan_parse(o->plans[i], plan, &errs);
+		if (rc < 0) {
+			fprintf(stderr, "adn-bench: --plan '%s': %s\n",
+				o->plans[i], o->plans[i][0] == '\0' ?
+				"empty" : "not a plan");
+			adn_errs_print(&errs, stderr);
+			adn_errs_clear(&errs);
+		}
+	}
+	free(plan);
+	if (rc < 0)
+		return -1;
 	if (o->n_workloads == 0) {
 		o->workloads[o->n_workloads++] = "heavy-tailed";
 		o->workloads[o->n_workloads++] = "skewed";

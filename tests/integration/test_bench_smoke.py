@@ -106,14 +106,19 @@ def main():
                             c["morph_decisions"])
     if "<polyline" not in open(ph + ".svg").read():
         adn_it.fail("SVG lacks the timeline")
-    # A bad plan is a clear error, not a crash.
-    p = adn_it.run([BENCH, "-c", cfg, "-n", "64", "-r", "1", "-q",
-                    "-w", "skewed", "-p", "warp", "--no-floor",
-                    "-o", prefix + "-bad", "--"] +
-                   adn_it.eal_args("bench-bad") + ["-l", "0-1"],
-                   check=False)
-    if p.returncode == 0 or "'warp': unknown template" not in p.stdout:
-        adn_it.fail("bad plan not reported")
+    # A bad plan is a clear error, not a crash, and comes before any
+    # cell runs (the floor and the good plan before it included).
+    for bad, why in (("warp", "'warp': unknown template"),
+                     ("", "--plan '': empty")):
+        p = adn_it.run([BENCH, "-c", cfg, "-n", "64", "-r", "1", "-q",
+                        "-w", "skewed", "-p", "batch", "-p", bad,
+                        "-o", prefix + "-bad", "--"] +
+                       adn_it.eal_args("bench-bad") + ["-l", "0-1"],
+                       check=False)
+        if p.returncode == 0 or why not in p.stdout:
+            adn_it.fail("bad plan %r not reported" % bad)
+        if "accounted for" in p.stdout:
+            adn_it.fail("bad plan %r reported after cells ran" % bad)
     print("ok")
 
 
