@@ -306,14 +306,13 @@ main(int argc, char **argv)
 	}
 	if (adn_telemetry_register(rt) < 0)
 		fprintf(stderr, "warning: telemetry commands not registered\n");
-	if (morph != NULL) {
-		if (adn_morph_start(morph) < 0) {
-			fprintf(stderr, "error: cannot start Morph's thread\n");
-			goto out;
-		}
-		if (adn_morph_telemetry_register(morph) < 0)
-			fprintf(stderr, "warning: /adn/morph not registered\n");
+	if (morph != NULL && adn_morph_start(morph) < 0) {
+		fprintf(stderr, "error: cannot start Morph's thread\n");
+		goto out;
 	}
+	/* Off too: then /adn/morph says so and how to turn it on. */
+	if (adn_morph_telemetry_register(morph) < 0)
+		fprintf(stderr, "warning: /adn/morph not registered\n");
 
 	elapsed = wait_loop(rt, &o);
 	adn_morph_stop(morph);

@@ -114,7 +114,8 @@ struct adn_morph_status {
 
 void adn_morph_status(struct adn_morph *m, struct adn_morph_status *st);
 
-/* /adn/morph (status) and /adn/morph/try,PLAN. One Morph per process. */
+/* /adn/morph (status) and /adn/morph/try,PLAN. One Morph per process;
+ * m NULL (Morph off): both answer that it is off and how to turn it on. */
 int adn_morph_telemetry_register(struct adn_morph *m);
 
 #endif /* _ADN_MORPH_H_ */

@@ -1049,7 +1049,11 @@ tel_morph_status(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (tel_morph == NULL) {
 		pthread_mutex_unlock(&tel_lock);
 		free(st);
-		return -ENODEV;
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "state", "off");
+		rte_tel_data_add_dict_string(d, "how",
+			"give the config a morph group: morph = { enabled = true; };");
+		return 0;
 	}
 	adn_morph_status(tel_morph, st);
 	pthread_mutex_unlock(&tel_lock);
@@ -1113,7 +1117,8 @@ tel_morph_try(const char *cmd, const char *params, struct rte_tel_data *d)
 	} else if (tel_morph != NULL) {
 		rc = adn_morph_try(tel_morph, params, reply, sizeof(reply));
 	} else {
-		snprintf(reply, sizeof(reply), "morph is off");
+		snprintf(reply, sizeof(reply),
+			 "Morph is off (give the config a morph group); /adn/plan/set swaps without the guard");
 	}
 	pthread_mutex_unlock(&tel_lock);
 	adn_tel_safe_string(reply);

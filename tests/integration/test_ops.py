@@ -158,7 +158,12 @@ def mode_ctl():
         r = ctl(prefix, "reload", os.path.relpath(cfg), rc=0)
         check("version 3 live" in r.stdout,
               "reload with a relative path (sent absolute)")
-        ctl(prefix, "morph", rc=1)   # off in this config: null answer
+        # Morph is off in this config: it says so, and how to turn it on.
+        r = ctl_json(prefix, "morph")
+        check(r["state"] == "off" and "morph = {" in r["how"],
+              "morph: off, and how to turn it on")
+        r = ctl(prefix, "morph", "try", "batch", rc=1)
+        check("Morph is off" in r.stderr, "morph try: refused, Morph is off")
 
         # capture: the 50 first packets chk lets out, as tcpdump reads
         # them; an existing file is refused, not overwritten.
