@@ -496,7 +496,7 @@ compiler_argv(char **argv, char *cc, char *cflags, char inc[2][PATH_MAX + 16],
 	      const struct jit_files *f, const char *root)
 {
 	static const char *const opt[] = {
-		"-O3", "-march=native", "-fPIC", "-shared", "-w",
+		"-O3", "-fPIC", "-shared", "-w",
 	};
 	unsigned int argc = 0;
 
