@@ -104,10 +104,7 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	if (rte_pktmbuf_data_len(m) < l2 + ihl ||
 	    rte_pktmbuf_pkt_len(m) < (uint32_t)l2 + total)
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
-	/* The usual header's length as a constant: its sum unrolled. */
-	if (c->verify_checksum &&
-	    (likely(ihl == sizeof(*ip)) ? adn_pkt_cksum(ip, sizeof(*ip)) :
-	     adn_pkt_cksum(ip, ihl)) != 0xffff)
+	if (c->verify_checksum && adn_pkt_cksum(ip, ihl) != 0xffff)
 		return adn_drop(CHECK_IPV4_DROP_BAD_CHECKSUM);
 	if (ip->time_to_live == 0)
 		return adn_drop(CHECK_IPV4_DROP_TTL_ZERO);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adn_config.h"
+#include "adn_file.h"
 
 /* Config sources read so far (a config and its @include files). */
 #define MAX_SOURCES 16
@@ -24,23 +25,6 @@ struct check {
 	unsigned int before;
 };
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&text, &len, '\0', f) < 0) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 /* Line `line` (1-based) of s's source file, as a pointer and a length;
  * NULL when the source is not a file or cannot be read. */
 static const char *
@@ -49,6 +33,8 @@ source_line(struct check *c, const config_setting_t *s, size_t *len)
 	const char *path = config_setting_source_file(s);
 	unsigned int line = config_setting_source_line(s), i;
 	const char *p;
+	size_t text_len;
+	char why[128];
 
 	if (path == NULL || line == 0)
 		return NULL;
@@ -59,7 +45,9 @@ source_line(struct check *c, const config_setting_t *s, size_t *len)
 		if (i == MAX_SOURCES)
 			return NULL;
 		c->src[i].path = path;
-		c->src[i].text = slurp(path);
+		/* Text as read; errors shown without it when it cannot be. */
+		c->src[i].text = adn_file_read(path, &text_len, why,
+					       sizeof(why));
 		c->n_src++;
 	}
 	p = c->src[i].text;

@@ -32,35 +32,6 @@ irregular(const char *path)
 	return stat(path, &st) == 0 ? adn_file_irregular(st.st_mode) : NULL;
 }
 
-/* The whole of file f, NUL-terminated, its length in *len; NULL when
- * out of memory or unreadable. */
-static char *
-slurp(FILE *f, size_t *len)
-{
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap + 1), *more;
-
-	while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n < cap)
-			continue;
-		more = realloc(buf, 2 * cap + 1);
-		if (more == NULL) {
-			free(buf);
-			return NULL;
-		}
-		buf = more;
-		cap *= 2;
-	}
-	if (buf == NULL || ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /*
  * The NAME of an `@include "NAME"` starting at text[at] (a line start)
  * into name, as libconfig 1.5's scanner reads it: the opening is
@@ -119,23 +90,19 @@ walk(struct conf_walk *w, const char *path, unsigned int depth)
 	unsigned int lineno = 1;
 	const char *kind;
 	size_t len, next;
-	FILE *f;
 	int rc = 0;
 
 	if (depth > CONF_DEPTH_MAX || w->files++ >= CONF_FILES_MAX)
 		return 0;
-	/* Not blocking: a FIFO put there since the check is refused too. */
-	f = adn_file_open(path, "r", why, sizeof(why));
-	if (f == NULL) {
+	/* Not blocking: a FIFO put there since the check is refused too;
+	 * what cannot be read otherwise is libconfig's to report. */
+	text = adn_file_read(path, &len, why, sizeof(why));
+	if (text == NULL) {
 		if (errno != EINVAL)
 			return 0;
 		snprintf(w->err, w->errlen, "%s: %s", path, why);
 		return -EINVAL;
 	}
-	text = slurp(f, &len);
-	fclose(f);
-	if (text == NULL)
-		return 0;	/* libconfig reports what it cannot read */
 	for (size_t at = 0; rc == 0 && at < len; at = next, lineno++) {
 		const char *nl = memchr(text + at, '\n', len - at);
 

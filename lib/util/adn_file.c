@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,4 +46,44 @@ fail:
 	snprintf(why, why_len, "%s", strerror(err));
 	errno = err;
 	return NULL;
+}
+
+char *
+adn_file_read(const char *path, size_t *len, char *why, size_t why_len)
+{
+	FILE *f = adn_file_open(path, "r", why, why_len);
+	size_t cap = 4096, n = 0, got;
+	char *buf, *more;
+	int err = ENOMEM;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n < cap)
+			continue;
+		more = realloc(buf, 2 * cap + 1);
+		if (more == NULL) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = more;
+		cap *= 2;
+	}
+	if (buf != NULL && ferror(f)) {
+		free(buf);
+		buf = NULL;
+		err = EIO;
+	}
+	fclose(f);
+	if (buf == NULL) {
+		snprintf(why, why_len, "%s", strerror(err));
+		errno = err;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }

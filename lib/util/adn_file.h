@@ -25,4 +25,13 @@ const char *adn_file_irregular(mode_t m);
 FILE *adn_file_open(const char *path, const char *mode, char *why,
 		    size_t why_len);
 
+/*
+ * The whole of `path` as adn_file_open takes it, NUL-terminated, its
+ * length in *len (it may hold NULs of its own); the caller frees it.
+ * NULL with errno set and `why` as adn_file_open, or for a read error or
+ * ENOMEM.
+ */
+char *adn_file_read(const char *path, size_t *len, char *why,
+		    size_t why_len);
+
 #endif /* _ADN_FILE_H_ */
