@@ -79,7 +79,7 @@ struct adn_morph_swap {
 	char from[ADN_PLAN_MAX], to[ADN_PLAN_MAX];
 	double predicted;	/* gain the replay predicted (NAN: tried) */
 	double confirmed;	/* gain the live profile showed (NAN: pending) */
-	char reason[48];	/* "search", "drift", "tried", "guard" */
+	char reason[48];	/* the search's reason, "compiled", "tried", "guard" */
 };
 
 /* Morph's answer to a search or a drift: when it was made and whether
