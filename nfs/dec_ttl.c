@@ -41,9 +41,7 @@ dec_ttl_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
 	sum += (uint16_t)~old_word;
 	sum += new_word;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~adn_pkt_cksum_fold(sum));
 	return DEC_TTL_OUT;
 }
 

@@ -161,10 +161,7 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 							 off), len);
 	else
 		rte_raw_cksum_mbuf(m, off, len, &body);
-	sum += body;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return (uint16_t)~adn_pkt_cksum_fold(sum + body);
 }
 
 static int

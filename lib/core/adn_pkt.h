@@ -29,6 +29,22 @@ adn_pkt_cksum_add8(uint64_t sum, const uint8_t *p)
 	return sum + (w & UINT32_MAX) + (w >> 32);
 }
 
+/* `sum`, a sum of 16-bit words, folded to 16 bits with end-around
+ * carries (RFC 1071): adding a value to its half-rotation leaves the sum
+ * of its halves, carry included, in the upper half, so each halving is a
+ * rotate and an add instead of two masks, two shifts and two adds. Zero
+ * only for a zero sum. */
+static __rte_always_inline uint16_t
+adn_pkt_cksum_fold(uint64_t sum)
+{
+	uint32_t s;
+
+	sum += (sum >> 32) | (sum << 32);
+	s = (uint32_t)(sum >> 32);
+	s += (s >> 16) | (s << 16);
+	return (uint16_t)(s >> 16);
+}
+
 /* The sum of adn_pkt_cksum below, `len` < 32. */
 static __rte_always_inline uint16_t
 adn_pkt_cksum_short(const uint8_t *p, uint32_t len)
@@ -65,11 +81,7 @@ adn_pkt_cksum_short(const uint8_t *p, uint32_t len)
 		memcpy(&w, p, 1);
 		sum += w;
 	}
-	sum = (sum & UINT32_MAX) + (sum >> 32);
-	sum = (sum & UINT32_MAX) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return adn_pkt_cksum_fold(sum);
 }
 
 /*
