@@ -254,25 +254,32 @@ route_pkt(struct adn_exec *x, const struct adn_elem *e,
 	d->pkts[d->n++] = m;
 }
 
-/* Whether out[0..n) all equal out[0]. Branch-free, four codes per 64-bit
- * word (the compiler widens it to vectors): route() asks it of every
- * batch, and a loop that stops at the first difference costs a compare
- * and a branch per packet on the uniform batches that are the rule. */
+/* Whether the n elements of `size` bytes (1, 2, 4 or 8) at `a` all equal
+ * the first (false for none). Branch-free, eight bytes per compare (the
+ * compiler widens it to vectors): every batch an element or a chain
+ * hands on is asked, and a loop that stops at the first difference costs
+ * a compare and a branch per packet on the uniform batches that are the
+ * rule. */
 static inline bool
-all_same(const int16_t *out, uint16_t n)
+all_same(const void *a, uint16_t n, size_t size)
 {
-	const uint64_t pat = (uint16_t)out[0] * 0x0001000100010001ULL;
-	uint64_t diff = 0;
-	uint16_t i = 0;
+	const uint8_t *p = a;
+	const size_t len = n * size;
+	uint64_t pat = 0, diff = 0;
+	size_t i = 0;
 
-	for (; i + 4 <= n; i += 4) {
+	if (n == 0)
+		return false;
+	for (size_t k = 0; k < sizeof(pat); k += size)
+		memcpy((uint8_t *)&pat + k, p, size);
+	for (; i + sizeof(pat) <= len; i += sizeof(pat)) {
 		uint64_t w;
 
-		memcpy(&w, out + i, sizeof(w));
+		memcpy(&w, p + i, sizeof(w));
 		diff |= w ^ pat;
 	}
-	for (; i < n; i++)
-		diff |= (uint16_t)(out[i] ^ out[0]);
+	for (; i < len; i++)
+		diff |= p[i] ^ p[i % size];
 	return diff == 0;
 }
 
@@ -291,7 +298,7 @@ route(struct adn_exec *x, const struct adn_elem *e,
 
 	if (unlikely(tap != NULL))
 		adn_capture_pkts(tap, e, b->pkts, b->out, n);
-	uniform = n > 0 && all_same(b->out, n);
+	uniform = all_same(b->out, n, sizeof(b->out[0]));
 
 	/* All one way to an idle successor: hand over the whole batch by
 	 * swapping batch pointers, no per-packet copy. */
@@ -375,9 +382,7 @@ run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 	t->run_chain(t, b, x->at, xc->st);
 	/* Usually every packet leaves at the same element: route the batch
 	 * as that element's, which may hand it over whole. */
-	for (i = 1; i < b->n && x->at[i] == x->at[0]; i++)
-		;
-	if (i == b->n) {
+	if (all_same(x->at, b->n, sizeof(x->at[0]))) {
 		route(x, t->e[x->at[0]], xc->st[x->at[0]], slot);
 		return;
 	}
