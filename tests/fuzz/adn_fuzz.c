@@ -197,7 +197,7 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  { name = \"racl\"; type = \"RpcAcl\"; default = \"permit\";\n"
 		"    view = { user = [ \"rpc:1\", \"header:x-user\" ]; };\n"
 		"    rules = ( \"user prefix bad -> deny\" ); },\n"
-		"  { name = \"rlb\"; type = \"RpcLb\";\n"
+		"  { name = \"rlb\"; type = \"RpcLb\"; table_size = 251;\n"
 		"    view = { key = [ \"rpc:2\", \"header:x-object-id\" ]; };\n"
 		"    backends = ( \"10.0.1.1\", \"10.0.1.2\" ); },\n"
 		"  { name = \"comp\"; type = \"Compress\"; min_size = 16; },\n"
