@@ -160,7 +160,7 @@ adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 	if (!config_setting_is_array(eal) && !config_setting_is_list(eal)) {
 		adn_errs_add(errs, eal, NULL, "eal",
 			     "must be a list of strings, e.g. [\"-l\", \"0-1\"]");
-		return -EINVAL;
+		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
 		const char *s = config_setting_get_string_elem(eal, i);
@@ -168,11 +168,16 @@ adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 		if (s == NULL) {
 			adn_errs_add(errs, eal, NULL, "eal",
 				     "entry %d is not a string", i);
-			return -EINVAL;
+			goto fail;
 		}
 		(*argv)[(*argc)++] = (char *)(uintptr_t)s;
 	}
 	return 0;
+fail:
+	free(*argv);
+	*argv = NULL;
+	*argc = 0;
+	return -EINVAL;
 }
 
 static int

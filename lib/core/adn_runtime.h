@@ -92,7 +92,8 @@ int adn_runtime_load(const char *path, struct adn_errs *errs,
 config_t *adn_runtime_config(struct adn_runtime *rt);
 
 /* EAL arguments from the config's `eal` list (strings). `*argv` is
- * malloc'd and owned by the caller; the strings belong to the config. */
+ * malloc'd and owned by the caller (NULL after an error); the strings
+ * belong to the config. */
 int adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 			 struct adn_errs *errs);
 

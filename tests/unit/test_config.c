@@ -3,6 +3,7 @@
  * Config and graph validation: every error names the file, the line, the
  * element and the key, and all errors are reported before failing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,6 +564,54 @@ test_config_rejects_unset_env_in_port_args(void)
 		2, "key 'args'", "'ADN_TEST_SURELY_UNSET' is not set");
 }
 
+/* The `eal` list: its strings in order; a list that is not one of
+ * strings is an error that leaves nothing allocated (the ASan build's
+ * leak check fails otherwise, as fuzz_config found). */
+static void
+test_config_eal_args(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "eal = [\"-l\", \"0-1\"];\n", NULL },
+		{ "eal = (\"-l\", 5);\n", "entry 1 is not a string" },
+		{ "eal = 3;\n", "must be a list of strings" },
+	};
+	char path[128];
+
+	snprintf(path, sizeof(path), "/tmp/adn-test-%d-eal.cfg", (int)getpid());
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		struct adn_runtime *rt;
+		struct adn_errs errs = { 0 };
+		char **argv = (char **)&rt;
+		int argc = -1;
+		FILE *f = fopen(path, "w");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs(cases[i].text, f);
+		fclose(f);
+		CU_ASSERT_FATAL(adn_runtime_load(path, &errs, &rt) == 0);
+		if (cases[i].msg == NULL) {
+			CU_ASSERT_EQUAL(adn_runtime_eal_args(rt, &argc, &argv,
+							     &errs), 0);
+			CU_ASSERT_EQUAL(argc, 2);
+			CU_ASSERT(argc == 2 && strcmp(argv[0], "-l") == 0 &&
+				  strcmp(argv[1], "0-1") == 0 &&
+				  argv[2] == NULL);
+			free(argv);
+		} else {
+			CU_ASSERT_EQUAL(adn_runtime_eal_args(rt, &argc, &argv,
+							     &errs), -EINVAL);
+			CU_ASSERT_PTR_NULL(argv);
+			CU_ASSERT_EQUAL(argc, 0);
+			CU_ASSERT(adn_errs_find(&errs, cases[i].msg) >= 0);
+		}
+		adn_runtime_free(rt);
+		adn_errs_clear(&errs);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -595,5 +644,6 @@ main(void)
 	CU_ADD_TEST(s, test_config_syntax_error_names_line);
 	CU_ADD_TEST(s, test_config_refuses_directory_without_exiting);
 	CU_ADD_TEST(s, test_config_refuses_fifo_and_devices_without_blocking);
+	CU_ADD_TEST(s, test_config_eal_args);
 	return adn_test_main();
 }
