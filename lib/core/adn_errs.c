@@ -28,8 +28,13 @@ adn_errs_vadd(struct adn_errs *errs, const config_setting_t *where,
 
 	errs->n++;
 	if (errs->n > errs->cap) {
+		/* n counts messages lost to earlier failed reallocs too. */
 		unsigned int cap = errs->cap ? errs->cap * 2 : 16;
-		char **m = realloc(errs->msg, cap * sizeof(*m));
+		char **m;
+
+		while (cap < errs->n)
+			cap *= 2;
+		m = realloc(errs->msg, cap * sizeof(*m));
 
 		if (m == NULL)
 			return;

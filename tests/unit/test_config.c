@@ -612,6 +612,30 @@ test_config_eal_args(void)
 	unlink(path);
 }
 
+/* After failed reallocs (out of memory) the count runs ahead of the
+ * array: the next add that can grow it must grow it past the count, and
+ * the lost messages print as lost (the ASan build catches a write past
+ * the array). */
+static void
+test_errs_count_ahead_of_array(void)
+{
+	struct adn_errs errs = { .n = 20 };	/* 20 adds lost, nothing held */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	adn_errs_add(&errs, NULL, NULL, NULL, "the 21st");
+	CU_ASSERT_EQUAL(errs.n, 21);
+	CU_ASSERT(errs.cap >= 21);
+	CU_ASSERT_EQUAL(adn_errs_find(&errs, "the 21st"), 20);
+	adn_errs_print(&errs, f);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "(message lost: out of memory)"));
+	free(text);
+	adn_errs_clear(&errs);
+}
+
 int
 main(void)
 {
@@ -645,5 +669,6 @@ main(void)
 	CU_ADD_TEST(s, test_config_refuses_directory_without_exiting);
 	CU_ADD_TEST(s, test_config_refuses_fifo_and_devices_without_blocking);
 	CU_ADD_TEST(s, test_config_eal_args);
+	CU_ADD_TEST(s, test_errs_count_ahead_of_array);
 	return adn_test_main();
 }
