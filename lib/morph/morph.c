@@ -598,7 +598,7 @@ search(struct adn_morph *m, const char *reason)
 	};
 	struct morph_space *space = malloc(sizeof(*space));
 	struct morph_search_result res;
-	struct morph_trace trace;
+	struct morph_trace trace = { 0 };
 	const struct morph_genome defaults = { 0 };
 	char live[ADN_PLAN_MAX], before[ADN_PLAN_MAX], own[ADN_PLAN_MAX];
 	char cand[2][ADN_PLAN_MAX];
@@ -617,6 +617,7 @@ search(struct adn_morph *m, const char *reason)
 	if (space == NULL || trace_make(m, &trace) < 0 ||
 	    morph_space_of(m->rt, space) < 0) {
 		ADN_LOG(ERR, "morph: no search: cannot build a trace or a plan space\n");
+		free(trace.pkts);	/* the trace may be made, the space not */
 		free(space);
 		set_state(m, IDLE);
 		m->next_search = now_s(m) + m->c.period;
