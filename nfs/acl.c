@@ -3,8 +3,9 @@
  * Acl — a stateless 5-tuple firewall on rte_acl: the first matching rule
  * (prefixes, port ranges, protocol) decides permit or deny; no rule: the
  * `default`. The rules are compiled on the control thread when the
- * pipeline is built (a plan swap or a reload builds the new version's set
- * beside the live one), never on a worker. The verdict depends on the
+ * pipeline is built, never on a worker; a version built from the same
+ * rules, default and workers (a plan swap) shares the live set
+ * (adn_acl_configure). The verdict depends on the
  * 5-tuple alone (PURE_ON_FLOW): a fastpath may cache it. For `reflect`
  * rules (let replies in) use ReflexiveAcl.
  *
@@ -20,7 +21,7 @@
  * Outputs: 0 — permitted.
  * Drops: not-ipv4; malformed (bad IPv4 header, ports cut short); denied.
  * Extra counters: rule<i> hits for the first 30 rules, default; all of
- *   them through control `stats`. Counted since the version was built, and
+ *   them through control `stats`. Counted since the set was compiled, and
  *   only for packets exec() ran on (a fastpath's cached verdicts are the
  *   template's hits).
  */
@@ -71,14 +72,6 @@ acl_configure(struct adn_elem *e, struct adn_build *b)
 	struct acl *x = adn_elem_priv(e);
 
 	return adn_acl_configure(b, e, false, "ReflexiveAcl", &x->a);
-}
-
-static void
-acl_destroy(struct adn_elem *e)
-{
-	struct acl *x = adn_elem_priv(e);
-
-	adn_acl_free(x->a);
 }
 
 /* What prep leaves for bulk, and bulk for exec. */
@@ -180,7 +173,6 @@ static const struct adn_elem_desc acl_desc = {
 	.drop_reasons = acl_drops,
 	.args = acl_args,
 	.configure = acl_configure,
-	.destroy = acl_destroy,
 	ADN_ELEM_BULK_STAGES(acl),
 	.xstats = acl_xstats,
 	.control = acl_control,

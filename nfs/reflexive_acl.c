@@ -5,7 +5,7 @@
  * replies of a tracked flow (its reversed 5-tuple) pass whatever the rules
  * say, until the flow is idle for `reflect_timeout`. Other rules and the
  * default act as in Acl. The rule set is compiled on the control thread
- * when the pipeline is built; the tracked flows (an rte_hash with
+ * when the pipeline is built, and shared as Acl's; the tracked flows (an rte_hash with
  * lock-free readers, shared by the workers: a flow and its replies may be
  * on different workers) are state, kept across plan swaps and reloads
  * unless `max_flows` changes. Idle flows are swept by the element's tick
@@ -117,14 +117,6 @@ racl_configure(struct adn_elem *e, struct adn_build *b)
 	adn_acl_ct_set_timeout(x->st->ct, to);
 	x->tsc_per_ms = RTE_MAX(rte_get_tsc_hz() / 1000, (uint64_t)1);
 	return 0;
-}
-
-static void
-racl_destroy(struct adn_elem *e)
-{
-	struct racl *x = adn_elem_priv(e);
-
-	adn_acl_free(x->a);
 }
 
 static inline uint64_t
@@ -243,7 +235,6 @@ static const struct adn_elem_desc racl_desc = {
 	.drop_reasons = racl_drops,
 	.args = racl_args,
 	.configure = racl_configure,
-	.destroy = racl_destroy,
 	ADN_ELEM_EXEC_STAGE(racl),
 	.tick = racl_tick,
 	.xstats = racl_xstats,

@@ -21,6 +21,7 @@
 
 #include "adn_acl.h"
 #include "adn_elem.h"
+#include "adn_hash.h"
 #include "adn_lines.h"
 #include "adn_pipeline.h"
 
@@ -222,13 +223,59 @@ adn_acl_rules_load(struct adn_build *b, struct adn_elem *e,
 	return 0;
 }
 
+/*
+ * The compiled set is state (adn_state.h) under a key naming the digest of
+ * what it was built from: the rules, the default and the worker count. A
+ * version built from the same ones (a plan swap, a reload that leaves
+ * them) shares the live set and its hit counters instead of compiling
+ * another; any change gives a new key, so a new set, and the old one goes
+ * with the last version using it. The inputs are kept as words (no
+ * padding) to tell a digest collision from a match, in DPDK memory as
+ * the state object is (LeakSanitizer does not scan it).
+ */
+struct acl_state {
+	struct adn_acl *a;
+	uint64_t *words;
+	unsigned int n_words;
+};
+
+#define ACL_RULE_WORDS 3
+
+static void
+acl_state_destroy(void *data)
+{
+	struct acl_state *st = data;
+
+	adn_acl_free(st->a);
+	rte_free(st->words);
+}
+
+static void
+rule_words(const struct adn_acl_rule *r, uint64_t *w)
+{
+	w[0] = (uint64_t)r->action | (uint64_t)r->proto << 8 |
+		(uint64_t)r->any_proto << 16 | (uint64_t)r->src_len << 24 |
+		(uint64_t)r->dst_len << 32;
+	w[1] = (uint64_t)r->src << 32 | r->dst;
+	w[2] = (uint64_t)r->sport_lo | (uint64_t)r->sport_hi << 16 |
+		(uint64_t)r->dport_lo << 32 | (uint64_t)r->dport_hi << 48;
+}
+
 int
 adn_acl_configure(struct adn_build *b, struct adn_elem *e,
 		  bool allow_reflect, const char *use_instead,
 		  struct adn_acl **out)
 {
+	const enum adn_acl_action def =
+		strcmp(adn_elem_arg_str(e, "default"), "permit") == 0 ?
+		ADN_ACL_PERMIT : ADN_ACL_DENY;
+	const unsigned int n_workers = adn_build_n_workers(b);
 	struct adn_acl_rule *rules;
-	unsigned int n;
+	struct adn_state_ref ref;
+	struct acl_state *st;
+	unsigned int n, n_words;
+	uint64_t *words, digest = 0;
+	char key[32];
 	int rc;
 
 	rc = adn_acl_rules_load(b, e, "rules", "rules_file", &rules, &n);
@@ -241,15 +288,44 @@ adn_acl_configure(struct adn_build *b, struct adn_elem *e,
 					       "rule %u is 'reflect': %s is stateless, use %s",
 					       i, e->desc->name, use_instead);
 		}
-	rc = adn_acl_build(rules, n,
-			   strcmp(adn_elem_arg_str(e, "default"), "permit") == 0 ?
-			   ADN_ACL_PERMIT : ADN_ACL_DENY, adn_build_n_workers(b),
-			   (int)rte_socket_id(), out);
+	n_words = n * ACL_RULE_WORDS + 1;
+	words = rte_malloc("adn_acl_words", sizeof(*words) * n_words, 0);
+	if (words == NULL) {
+		free(rules);
+		return adn_build_error(b, e, "rules",
+				       "out of memory for %u rules", n);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		rule_words(&rules[i], &words[i * ACL_RULE_WORDS]);
+	words[n_words - 1] = (uint64_t)def | (uint64_t)n_workers << 8;
+	for (unsigned int i = 0; i < n_words; i++)
+		digest = adn_mix64(digest ^ words[i]);
+	snprintf(key, sizeof(key), "rules-%016" PRIx64, digest);
+	rc = adn_elem_state(e, b, key, sizeof(*st), acl_state_destroy, 0,
+			    &ref);
+	st = ref.data;
+	if (rc == 0 && ref.reused &&
+	    (st->n_words != n_words ||
+	     memcmp(st->words, words, sizeof(*words) * n_words) != 0))
+		rc = adn_build_error(b, e, "rules",
+				     "the rules' digest %016" PRIx64 " is the live set's, the rules are not: rename the element",
+				     digest);
+	if (rc < 0 || ref.reused) {
+		free(rules);
+		rte_free(words);
+		*out = rc < 0 ? NULL : st->a;
+		return rc;
+	}
+	st->words = words;
+	st->n_words = n_words;
+	rc = adn_acl_build(rules, n, def, n_workers, (int)rte_socket_id(),
+			   &st->a);
 	free(rules);
 	if (rc < 0)
 		return adn_build_error(b, e, "rules",
 				       "cannot compile %u rules: %s", n,
 				       strerror(-rc));
+	*out = st->a;
 	return 0;
 }
 

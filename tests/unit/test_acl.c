@@ -8,7 +8,9 @@
  * the file line; bad frames are counted drops with no mbuf lost. Reflexive:
  * replies of reflected flows pass rules that deny them, others do not;
  * tracked flows expire on a virtual clock (refreshed at most once a
- * second, as documented) and their slots are freed.
+ * second, as documented) and their slots are freed. The compiled set and
+ * its counters are shared by versions built from the same rules (a plan
+ * swap), and a reload with other rules compiles a new one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "adn_acl.h"
 #include "adn_elem.h"
 #include "adn_rand.h"
+#include "adn_runtime.h"
 #include "adn_test.h"
 
 /* --- the model: first match, linearly ---------------------------------- */
@@ -407,6 +410,89 @@ test_reflect_flows_expire_on_virtual_clock(void)
 	adn_acl_ct_free(ct);
 }
 
+/* A runtime of TestSource -> Acl `x` (RULES) -> Discard, built, not
+ * started: the test runs the live version's executor of worker 0. */
+static void
+acl_runtime_config(const char *path, const char *rules)
+{
+	char cfg[1024];
+
+	snprintf(cfg, sizeof(cfg),
+		 "elements = (\n"
+		 "  { name = \"src\"; type = \"TestSource\"; },\n"
+		 "  { name = \"x\"; type = \"Acl\"; default = \"permit\";\n"
+		 "    rules = ( %s ); },\n"
+		 "  { name = \"out\"; type = \"Discard\"; } );\n"
+		 "links = ( \"src -> x -> out\" );\n", rules);
+	adn_test_write_file(path, cfg);
+}
+
+static void
+acl_runtime_push(struct adn_runtime *rt, unsigned int n)
+{
+	struct adn_version *v = adn_runtime_live(rt);
+	struct adn_elem *src = adn_pipeline_find(adn_version_pipeline(v), "src");
+	struct adn_batch *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	b = adn_exec_source_batch(adn_version_exec(v, 0), src);
+	for (unsigned int i = 0; i < n; i++)
+		b->pkts[i] = adn_test_ipv4_flow(6, 0x0a000001, 1000,
+						0x0a000002, 80, 64);
+	b->n = (uint16_t)n;
+	adn_exec_run(adn_version_exec(v, 0), src->index);
+}
+
+/* `rule I hits N` of x's stats for rule i; -1 when the set has no rule
+ * i. */
+static long long
+acl_runtime_hits(struct adn_runtime *rt, unsigned int i)
+{
+	char reply[512], want[32];
+	const char *at;
+	long long hits;
+
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_control(rt, "x", "stats", reply,
+						  sizeof(reply)), 0);
+	snprintf(want, sizeof(want), "rule %u hits ", i);
+	at = strstr(reply, want);
+	if (at == NULL || sscanf(at + strlen(want), "%lld", &hits) != 1)
+		return -1;
+	return hits;
+}
+
+static void
+test_acl_set_shared_by_swaps_rebuilt_by_new_rules(void)
+{
+	struct adn_errs errs = { 0 };
+	struct adn_runtime *rt;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/adn-acl-rt-%d.cfg", (int)getpid());
+	acl_runtime_config(path, "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"");
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
+	acl_runtime_push(rt, 20);
+	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 20);
+	/* A swap keeps the rules: the new version counts on in the set. */
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, "scalar", &errs), 0);
+	adn_runtime_sync(rt);
+	acl_runtime_push(rt, 5);
+	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 25);
+	/* New rules: a new set, the new rule first. */
+	acl_runtime_config(path, "\"deny udp 0.0.0.0/0 any 0.0.0.0/0 any\", "
+			   "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"");
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, path, &errs), 0);
+	adn_runtime_sync(rt);
+	acl_runtime_push(rt, 3);
+	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 0);
+	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 1), 3);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	adn_runtime_free(rt);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -421,5 +507,6 @@ main(void)
 	CU_ADD_TEST(s, test_acl_drops_bad_frames_without_leaks);
 	CU_ADD_TEST(s, test_reflexive_acl_lets_replies_in);
 	CU_ADD_TEST(s, test_reflect_flows_expire_on_virtual_clock);
+	CU_ADD_TEST(s, test_acl_set_shared_by_swaps_rebuilt_by_new_rules);
 	return adn_test_main();
 }
