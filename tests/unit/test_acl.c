@@ -411,7 +411,7 @@ test_reflect_flows_expire_on_virtual_clock(void)
 }
 
 /* A runtime of TestSource -> Acl `x` (RULES) -> Discard, built, not
- * started: the test runs the live version's executor of worker 0. */
+ * started: the test runs packets through the live version. */
 static void
 acl_runtime_config(const char *path, const char *rules)
 {
@@ -430,17 +430,12 @@ acl_runtime_config(const char *path, const char *rules)
 static void
 acl_runtime_push(struct adn_runtime *rt, unsigned int n)
 {
-	struct adn_version *v = adn_runtime_live(rt);
-	struct adn_elem *src = adn_pipeline_find(adn_version_pipeline(v), "src");
-	struct adn_batch *b;
+	struct rte_mbuf *m[32];
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
-	b = adn_exec_source_batch(adn_version_exec(v, 0), src);
 	for (unsigned int i = 0; i < n; i++)
-		b->pkts[i] = adn_test_ipv4_flow(6, 0x0a000001, 1000,
-						0x0a000002, 80, 64);
-	b->n = (uint16_t)n;
-	adn_exec_run(adn_version_exec(v, 0), src->index);
+		m[i] = adn_test_ipv4_flow(6, 0x0a000001, 1000, 0x0a000002, 80,
+					  64);
+	adn_test_run(adn_version_pipeline(adn_runtime_live(rt)), "src", m, n);
 }
 
 /* `rule I hits N` of x's stats for rule i; -1 when the set has no rule
