@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +26,45 @@ static char last_path[256];
 static config_t *configs[64];
 static unsigned int n_configs;
 
+/*
+ * "0@(0-1)": lcore 0 on every CPU the process may run on. EAL pins an
+ * lcore to its CPUs: with "-l 0" every suite and fuzz harness would run on
+ * CPU 0, and the ones run side by side (meson's parallel tests, a fuzz
+ * campaign) would share it while the other CPUs idle.
+ */
+static const char *
+lcore0_anywhere(char *map, size_t len)
+{
+	size_t off = (size_t)snprintf(map, len, "0@(");
+	cpu_set_t set;
+	int first = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return "0";
+	for (int c = 0; c <= CPU_SETSIZE && off < len; c++) {
+		bool in = c < CPU_SETSIZE && CPU_ISSET(c, &set);
+
+		if (in && first < 0)
+			first = c;
+		else if (!in && first >= 0) {
+			off += (size_t)snprintf(map + off, len - off, "%s%d-%d",
+						map[off - 1] == '(' ? "" : ",",
+						first, c - 1);
+			first = -1;
+		}
+	}
+	if (off + 2 > len || map[off - 1] == '(')
+		return "0";
+	snprintf(map + off, len - off, ")");
+	return map;
+}
+
 int
 adn_test_eal_init(const char *name)
 {
-	return adn_test_eal_init_lcores(name, "0");
+	char map[512];
+
+	return adn_test_eal_init_lcores(name, lcore0_anywhere(map, sizeof(map)));
 }
 
 int
@@ -54,7 +91,9 @@ adn_test_eal_init_lcores(const char *name, const char *lcores)
 CU_pSuite
 adn_test_suite(const char *name)
 {
-	return adn_test_suite_lcores(name, "0");
+	char map[512];
+
+	return adn_test_suite_lcores(name, lcore0_anywhere(map, sizeof(map)));
 }
 
 CU_pSuite

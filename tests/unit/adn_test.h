@@ -27,7 +27,8 @@ struct adn_test_sink {
 	struct rte_mbuf *pkts[ADN_TEST_SINK_MAX];
 };
 
-/* Init EAL once per process (unique --file-prefix from `name` + pid). */
+/* Init EAL once per process (unique --file-prefix from `name` + pid),
+ * lcore 0 not pinned: free to run on any CPU the process may use. */
 int adn_test_eal_init(const char *name);
 /* The same on lcores `lcores` (e.g. "0-1" for suites that launch
  * workers). */
