@@ -4,7 +4,9 @@
 #
 #   tools/fuzz.sh [SECONDS] [HARNESS]     (default: 600 s, every harness)
 #
-# Harnesses (docs/testing.md): config plan files packet clip ppm control.
+# Harnesses (docs/testing.md): config plan files packet clip ppm control
+# http rpc. The harnesses do not pin themselves to a CPU: runs side by side
+# (one per CPU, each its own HARNESS) each get one.
 # Builds with clang + libFuzzer + ASan/UBSan in build/fuzz-clang (once),
 # keeps each harness's corpus in build/fuzz-corpus/HARNESS across runs and
 # leaves crashing inputs in build/fuzz-clang/crashes/HARNESS/. BUILD_DIR
