@@ -5,9 +5,9 @@
  * `default`. The rules are compiled on the control thread when the
  * pipeline is built, never on a worker; a version built from the same
  * rules, default and workers (a plan swap) shares the live set
- * (adn_acl_configure). The verdict depends on the
- * 5-tuple alone (PURE_ON_FLOW): a fastpath may cache it. For `reflect`
- * rules (let replies in) use ReflexiveAcl.
+ * (adn_acl_configure). The verdict depends on the 5-tuple alone
+ * (PURE_ON_FLOW): a fastpath may cache it. For `reflect` rules (let
+ * replies in) use ReflexiveAcl.
  *
  * Stages: prep reads the 5-tuple; bulk classifies all the packets it is
  * given in one rte_acl call (several at a time with SIMD); exec counts

@@ -5,11 +5,11 @@
  * replies of a tracked flow (its reversed 5-tuple) pass whatever the rules
  * say, until the flow is idle for `reflect_timeout`. Other rules and the
  * default act as in Acl. The rule set is compiled on the control thread
- * when the pipeline is built, and shared as Acl's; the tracked flows (an rte_hash with
- * lock-free readers, shared by the workers: a flow and its replies may be
- * on different workers) are state, kept across plan swaps and reloads
- * unless `max_flows` changes. Idle flows are swept by the element's tick
- * and their slots freed after an RCU grace period.
+ * when the pipeline is built, and shared as Acl's; the tracked flows (an
+ * rte_hash with lock-free readers, shared by the workers: a flow and its
+ * replies may be on different workers) are state, kept across plan swaps
+ * and reloads unless `max_flows` changes. Idle flows are swept by the
+ * element's tick and their slots freed after an RCU grace period.
  *
  * Keys: rules, rules_file, default as in Acl (reflect allowed), and
  *   max_flows       (int 1-16777216, default 65536) tracked flows
