@@ -654,7 +654,10 @@ adn_elem_state(struct adn_elem *e, struct adn_build *b, const char *key,
 				ADN_ELEM_MAX_STATE);
 		return -ENOSPC;
 	}
-	state_shape(e, shape, sizeof(shape));
+	if (flags & ADN_STATE_KEY_SHAPES)
+		shape[0] = '\0';
+	else
+		state_shape(e, shape, sizeof(shape));
 	rc = adn_state_get(b->reg, b, e->name, e->desc->name, key, shape,
 			   size, destroy, e->desc->migrate,
 			   (flags & ADN_STATE_FROM_PREV) != 0,

@@ -56,6 +56,9 @@ unsigned int adn_build_n_workers(const struct adn_build *b);
 /* adn_elem_state flags. */
 #define ADN_STATE_FROM_PREV 1u	/* configure builds the new object from
 				 * ref->prev: no reset, no migration */
+#define ADN_STATE_KEY_SHAPES 2u	/* the key names all the object depends on
+				 * (a digest of its inputs): the element's
+				 * shapes_state keys do not reshape it */
 
 struct adn_state_ref {
 	void *data;		/* the object: zeroed when new */

@@ -21,6 +21,10 @@
  *     fold counters into the new object;
  *   - otherwise the reset is logged and counted (adn_state_reg_stats).
  *
+ * An object whose key names all it depends on (Acl's "rules-DIGEST") asks
+ * with ADN_STATE_KEY_SHAPES: its shape is empty, so the element's
+ * shapes_state keys never reshape it.
+ *
  * Objects are reference counted by the pipelines that use them and freed
  * (their destroy callback, then rte_free) with the last one. Objects a
  * build creates stay pending until adn_state_reg_commit(): a build that

@@ -229,7 +229,8 @@ adn_acl_rules_load(struct adn_build *b, struct adn_elem *e,
  * version built from the same ones (a plan swap, a reload that leaves
  * them) shares the live set and its hit counters instead of compiling
  * another; any change gives a new key, so a new set, and the old one goes
- * with the last version using it. The inputs are kept as words (no
+ * with the last version using it. Other keys that shape the element's
+ * state (ReflexiveAcl's max_flows) do not touch it. The inputs are kept as words (no
  * padding) to tell a digest collision from a match, in DPDK memory as
  * the state object is (LeakSanitizer does not scan it).
  */
@@ -301,8 +302,8 @@ adn_acl_configure(struct adn_build *b, struct adn_elem *e,
 	for (unsigned int i = 0; i < n_words; i++)
 		digest = adn_mix64(digest ^ words[i]);
 	snprintf(key, sizeof(key), "rules-%016" PRIx64, digest);
-	rc = adn_elem_state(e, b, key, sizeof(*st), acl_state_destroy, 0,
-			    &ref);
+	rc = adn_elem_state(e, b, key, sizeof(*st), acl_state_destroy,
+			    ADN_STATE_KEY_SHAPES, &ref);
 	st = ref.data;
 	if (rc == 0 && ref.reused &&
 	    (st->n_words != n_words ||

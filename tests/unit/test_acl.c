@@ -410,20 +410,21 @@ test_reflect_flows_expire_on_virtual_clock(void)
 	adn_acl_ct_free(ct);
 }
 
-/* A runtime of TestSource -> Acl `x` (RULES) -> Discard, built, not
- * started: the test runs packets through the live version. */
+/* A runtime of TestSource -> TYPE `x` (RULES, then KEYS) -> Discard,
+ * built, not started: the test runs packets through the live version. */
 static void
-acl_runtime_config(const char *path, const char *rules)
+acl_runtime_config(const char *path, const char *type, const char *rules,
+		   const char *keys)
 {
 	char cfg[1024];
 
 	snprintf(cfg, sizeof(cfg),
 		 "elements = (\n"
 		 "  { name = \"src\"; type = \"TestSource\"; },\n"
-		 "  { name = \"x\"; type = \"Acl\"; default = \"permit\";\n"
-		 "    rules = ( %s ); },\n"
+		 "  { name = \"x\"; type = \"%s\"; default = \"permit\";\n"
+		 "    rules = ( %s ); %s },\n"
 		 "  { name = \"out\"; type = \"Discard\"; } );\n"
-		 "links = ( \"src -> x -> out\" );\n", rules);
+		 "links = ( \"src -> x -> out\" );\n", type, rules, keys);
 	adn_test_write_file(path, cfg);
 }
 
@@ -464,7 +465,8 @@ test_acl_set_shared_by_swaps_rebuilt_by_new_rules(void)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/tmp/adn-acl-rt-%d.cfg", (int)getpid());
-	acl_runtime_config(path, "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"");
+	acl_runtime_config(path, "Acl",
+			   "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"", "");
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(path, &errs, &rt), 0);
 	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
 	acl_runtime_push(rt, 20);
@@ -475,13 +477,44 @@ test_acl_set_shared_by_swaps_rebuilt_by_new_rules(void)
 	acl_runtime_push(rt, 5);
 	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 25);
 	/* New rules: a new set, the new rule first. */
-	acl_runtime_config(path, "\"deny udp 0.0.0.0/0 any 0.0.0.0/0 any\", "
-			   "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"");
+	acl_runtime_config(path, "Acl",
+			   "\"deny udp 0.0.0.0/0 any 0.0.0.0/0 any\", "
+			   "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"", "");
 	CU_ASSERT_EQUAL(adn_runtime_reload(rt, path, &errs), 0);
 	adn_runtime_sync(rt);
 	acl_runtime_push(rt, 3);
 	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 0);
 	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 1), 3);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+	adn_runtime_free(rt);
+	unlink(path);
+}
+
+/* ReflexiveAcl: a new max_flows gives new tracked flows (a reset of
+ * `flows`), and leaves the compiled set and its counters as they were. */
+static void
+test_reflexive_acl_set_survives_a_new_flow_table(void)
+{
+	const char *rule = "\"permit tcp 0.0.0.0/0 any 0.0.0.0/0 80\"";
+	struct adn_swap_stats before, after;
+	struct adn_errs errs = { 0 };
+	struct adn_runtime *rt;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/adn-racl-rt-%d.cfg", (int)getpid());
+	acl_runtime_config(path, "ReflexiveAcl", rule, "max_flows = 64;");
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_load(path, &errs, &rt), 0);
+	CU_ASSERT_EQUAL_FATAL(adn_runtime_build(rt, &errs), 0);
+	acl_runtime_push(rt, 20);
+	adn_runtime_swap_stats(rt, &before);
+	acl_runtime_config(path, "ReflexiveAcl", rule, "max_flows = 128;");
+	CU_ASSERT_EQUAL(adn_runtime_reload(rt, path, &errs), 0);
+	adn_runtime_sync(rt);
+	acl_runtime_push(rt, 5);
+	CU_ASSERT_EQUAL(acl_runtime_hits(rt, 0), 25);
+	adn_runtime_swap_stats(rt, &after);
+	CU_ASSERT_EQUAL(after.state_resets, before.state_resets + 1);
 	adn_errs_print(&errs, stdout);
 	adn_errs_clear(&errs);
 	adn_runtime_free(rt);
@@ -503,5 +536,6 @@ main(void)
 	CU_ADD_TEST(s, test_reflexive_acl_lets_replies_in);
 	CU_ADD_TEST(s, test_reflect_flows_expire_on_virtual_clock);
 	CU_ADD_TEST(s, test_acl_set_shared_by_swaps_rebuilt_by_new_rules);
+	CU_ADD_TEST(s, test_reflexive_acl_set_survives_a_new_flow_table);
 	return adn_test_main();
 }
