@@ -2,8 +2,10 @@
 """Helpers for adn-nf integration tests: run the binaries, read pcaps, and
 an independent model of IPv4 validity so tests do not trust the code they
 check."""
+import atexit
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -19,13 +21,31 @@ ADN_NF = os.path.join(BUILD, "apps", "adn-nf")
 TRACEGEN = os.path.join(BUILD, "tools", "adn-tracegen")
 
 
+def remove_at_exit(path):
+    """Remove directory `path` when the test ends (ADN_IT_KEEP=1 keeps it
+    for a look): suite runs leave nothing behind."""
+    if not os.environ.get("ADN_IT_KEEP"):
+        atexit.register(shutil.rmtree, path, True)
+
+
+def remove_runtime_dir_at_exit(prefix):
+    """DPDK's runtime directory of `prefix` (its memseg arrays, megabytes
+    that no one removes), at the end of the test."""
+    base = ("/var/run/dpdk" if os.geteuid() == 0 else
+            os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk"))
+    remove_at_exit(os.path.join(base, prefix))
+
+
 def eal_args(tag):
-    return ["--no-huge", "-m", "512", "--no-pci",
-            "--file-prefix", "adn-it-%s-%d" % (tag, os.getpid())]
+    prefix = "adn-it-%s-%d" % (tag, os.getpid())
+    remove_runtime_dir_at_exit(prefix)
+    return ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", prefix]
 
 
 def workdir(tag):
-    return tempfile.mkdtemp(prefix="adn-it-%s-" % tag)
+    d = tempfile.mkdtemp(prefix="adn-it-%s-" % tag)
+    remove_at_exit(d)
+    return d
 
 
 def run(cmd, env=None, timeout=180, check=True):

@@ -193,6 +193,9 @@ def main():
     with open(cfgs[1], "w") as f:
         f.write(text1)
 
+    for p in ["adn-it-clip-sw-" + tag] + ["adn-it-clip-s%d-%s" % (i, tag)
+                                          for i in range(len(socks))]:
+        adn_it.remove_runtime_dir_at_exit(p)
     sw_cmd = [SWITCHSIM, "--no-huge", "-m", "256", "--no-pci",
               "--file-prefix", "adn-it-clip-sw-" + tag,
               "--log-level", "pmd.net.pcap:error",

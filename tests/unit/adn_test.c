@@ -67,12 +67,23 @@ adn_test_eal_init(const char *name)
 	return adn_test_eal_init_lcores(name, lcore0_anywhere(map, sizeof(map)));
 }
 
+static void
+runtime_dir_remove(void)
+{
+	rmdir(rte_eal_get_runtime_dir());
+}
+
 int
 adn_test_eal_init_lcores(const char *name, const char *lcores)
 {
 	char prefix[64];
+	/* --no-shconf: no memseg arrays in files under DPDK's runtime
+	 * directory, which no one removes (megabytes a run, gigabytes over
+	 * a few hundred suite runs); the directory, left empty, goes at
+	 * exit. */
 	char *argv[] = {
 		(char *)(uintptr_t)name, "--no-huge", "-m", "256", "--no-pci",
+		"--no-shconf", "--no-telemetry",
 		/* "0-2@0-1"-style maps take --lcores (more lcores than CPUs). */
 		strchr(lcores, '@') ? "--lcores" : "-l",
 		(char *)(uintptr_t)lcores, "--log-level", "*:error",
@@ -82,6 +93,7 @@ adn_test_eal_init_lcores(const char *name, const char *lcores)
 	snprintf(prefix, sizeof(prefix), "adn-%s-%d", name, (int)getpid());
 	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0)
 		return -1;
+	atexit(runtime_dir_remove);
 	pool = rte_pktmbuf_pool_create("adn_test", 8191, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
