@@ -27,6 +27,7 @@ SOURCE = os.path.dirname(os.path.dirname(HERE))
 HARNESSES = ["config", "plan", "files", "packet", "clip", "ppm", "control",
              "http", "rpc"]
 FLAGS = "-fsanitize=fuzzer,address,undefined"
+INTERRUPTED = 72    # libFuzzer's exit status on SIGINT/SIGTERM, made explicit
 
 
 def have_libfuzzer(clang, tmp):
@@ -105,9 +106,13 @@ def run(build, name, seconds, keep, tmp):
            "-max_total_time=%d" % seconds, "-timeout=10",
            "-dict=" + os.path.join(HERE, name + ".dict"),
            "-artifact_prefix=" + crashes + "/", "-print_final_stats=1",
-           corpus] + inputs
+           "-interrupted_exit_code=%d" % INTERRUPTED, corpus] + inputs
     print("+ " + " ".join(cmd), flush=True)
     p = subprocess.run(cmd, env=env)
+    if p.returncode == INTERRUPTED:
+        print("fuzz_%s interrupted%s" % (name, ", its corpus kept in " +
+                                         corpus if keep else ""), flush=True)
+        return 1
     if p.returncode != 0:
         print("FAIL: fuzz_%s found a crash: its input is in %s" %
               (name, crashes), flush=True)
