@@ -18,10 +18,12 @@ echo "== 1. trace: 20000 packets over 2000 flows, Zipf 0.9, 5% malformed"
 
 echo
 echo "== 2. adn-nf -c configs/default.cfg (CheckIPv4 -> Classifier -> Counters -> ToPort)"
+# One EAL prefix for every run, without memory files (--no-shconf): runs
+# leave nothing behind in DPDK's runtime directory but that one directory.
 ADN_IN=$out/trace.pcap ADN_OUT=$out/out.pcap \
 	"$build/apps/adn-nf" -c "$top/configs/default.cfg" --idle-exit 1 \
 	--stats-json "$out/stats.json" -- \
-	--no-huge -m 512 --no-pci --file-prefix "adn-demo-$$" \
+	--no-huge -m 512 --no-pci --no-shconf --file-prefix adn-demo \
 	--log-level "lib.eal:warning" --log-level "lib.telemetry:warning"
 
 echo
