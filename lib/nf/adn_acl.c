@@ -230,9 +230,9 @@ adn_acl_rules_load(struct adn_build *b, struct adn_elem *e,
  * them) shares the live set and its hit counters instead of compiling
  * another; any change gives a new key, so a new set, and the old one goes
  * with the last version using it. Other keys that shape the element's
- * state (ReflexiveAcl's max_flows) do not touch it. The inputs are kept as words (no
- * padding) to tell a digest collision from a match, in DPDK memory as
- * the state object is (LeakSanitizer does not scan it).
+ * state (ReflexiveAcl's max_flows) do not touch it. The inputs are kept
+ * as words (no padding) to tell a digest collision from a match, in DPDK
+ * memory as the state object is (LeakSanitizer does not scan it).
  */
 struct acl_state {
 	struct adn_acl *a;
