@@ -21,7 +21,8 @@
  *   bad-checksum  verify mode: the checksum is wrong
  * Extra counters: set, verified_ok, bad (same as the bad-checksum drops),
  *   skipped (IPv4 but not a handled protocol).
- * Stages: prep() parses and returns the L4 header exec() sums and writes.
+ * Exec only: the headers it reads are in the frame's first cache line,
+ * which the templates prefetch; a prep stage would only pass them on.
  */
 #include <stddef.h>
 #include <string.h>
@@ -50,20 +51,6 @@ static const char *const tcp_cksum_drops[] = {
 };
 
 static const char *const tcp_cksum_modes[] = { "set", "verify", NULL };
-
-/* What prep() found; the drop reasons come first. */
-enum {
-	TCP_CKSUM_PARSED_SKIP = 8,	/* IPv4, not a handled protocol */
-	TCP_CKSUM_PARSED_OK,
-};
-
-/* prep -> exec */
-struct tcp_cksum_ctx {
-	uint32_t found;		/* a drop reason or TCP_CKSUM_PARSED_* */
-	uint32_t l4_off;	/* PARSED_OK: the L4 header's offset */
-	uint32_t l4_len;	/* the L4 header and payload */
-	uint32_t l2_len;
-};
 
 struct tcp_cksum_slot {
 	uint64_t set, ok, bad, skipped;
@@ -94,49 +81,6 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 	return 0;
 }
 
-static const void *
-tcp_cksum_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
-{
-	const struct tcp_cksum *c = adn_elem_priv(e);
-	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
-	struct tcp_cksum_ctx *x = ADN_PKT_CTX(ctx, struct tcp_cksum_ctx);
-	uint16_t ihl, total, hdr;
-	uint32_t off;
-	void *l4;
-
-	if (ip == NULL) {
-		x->found = TCP_CKSUM_DROP_NOT_IPV4;
-		return NULL;
-	}
-	if (ip->next_proto_id == IPPROTO_TCP)
-		hdr = sizeof(struct rte_tcp_hdr);
-	else if (ip->next_proto_id == IPPROTO_UDP && c->udp)
-		hdr = sizeof(struct rte_udp_hdr);
-	else {
-		x->found = TCP_CKSUM_PARSED_SKIP;
-		return NULL;
-	}
-	ihl = m->l3_len;
-	total = rte_be_to_cpu_16(ip->total_length);
-	off = (uint32_t)m->l2_len + ihl;
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
-						   RTE_IPV4_HDR_MF_FLAG)) {
-		x->found = TCP_CKSUM_DROP_FRAGMENT;
-		return NULL;
-	}
-	l4 = adn_pkt_l4(m, ip, hdr);
-	if (l4 == NULL || total < ihl + hdr ||
-	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m)) {
-		x->found = TCP_CKSUM_DROP_TRUNCATED;
-		return NULL;
-	}
-	x->found = TCP_CKSUM_PARSED_OK;
-	x->l2_len = m->l2_len;
-	x->l4_off = off;
-	x->l4_len = (uint32_t)(total - ihl);
-	return l4;
-}
-
 /* One's complement sum of pseudo-header, segment and `extra`,
  * complemented: 0 when a segment with its checksum in place is correct;
  * with `extra` the complement of the stored checksum, the value to store
@@ -145,23 +89,26 @@ static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	 uint32_t off, uint32_t len, uint16_t extra)
 {
-	/* The pseudo-header's 16-bit words as rte_raw_cksum would read them
-	 * from memory, added in registers: building it on the stack and
-	 * summing that stalls on store forwarding. */
-	uint32_t sum = (ip->src_addr & 0xffff) + (ip->src_addr >> 16) +
-		(ip->dst_addr & 0xffff) + (ip->dst_addr >> 16) +
+	/* The pseudo-header's addresses as 32-bit words (2^16 = 1 modulo
+	 * 2^16 - 1, so the fold gives the sum of their 16-bit halves), in
+	 * registers: building it on the stack and summing that stalls on
+	 * store forwarding. One fold for the pseudo-header and the body. */
+	uint64_t sum = (uint64_t)ip->src_addr + ip->dst_addr +
 		rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
 		rte_cpu_to_be_16((uint16_t)len) + extra;
-	uint16_t body = 0;
 
 	/* Contiguous (the common case): sum the bytes in place; the mbuf
 	 * walk is for segments split across buffers. */
-	if (off + len <= rte_pktmbuf_data_len(m))
-		body = adn_pkt_cksum(rte_pktmbuf_mtod_offset(m, const void *,
-							 off), len);
-	else
+	if (likely(off + len <= rte_pktmbuf_data_len(m)))
+		sum += adn_pkt_cksum_sum(rte_pktmbuf_mtod_offset(m,
+					const void *, off), len);
+	else {
+		uint16_t body = 0;
+
 		rte_raw_cksum_mbuf(m, off, len, &body);
-	return (uint16_t)~adn_pkt_cksum_fold(sum + body);
+		sum += body;
+	}
+	return (uint16_t)~adn_pkt_cksum_fold(sum);
 }
 
 static int
@@ -169,32 +116,45 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	struct tcp_cksum *c = adn_elem_priv(e);
 	struct tcp_cksum_slot *s = &c->slot[adn_worker_index()];
-	const struct tcp_cksum_ctx *x = ADN_PKT_CTX(ctx,
-						    const struct tcp_cksum_ctx);
-	const struct rte_ipv4_hdr *ip;
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	uint16_t ihl, total, hdr, v, stored;
+	uint32_t off;
 	uint8_t *field;
-	uint16_t v, stored;
+	bool udp;
 
-	if (x->found == TCP_CKSUM_PARSED_SKIP) {
+	RTE_SET_USED(ctx);
+	if (ip == NULL)
+		return adn_drop(TCP_CKSUM_DROP_NOT_IPV4);
+	udp = ip->next_proto_id == IPPROTO_UDP;
+	if (ip->next_proto_id == IPPROTO_TCP)
+		hdr = sizeof(struct rte_tcp_hdr);
+	else if (udp && c->udp)
+		hdr = sizeof(struct rte_udp_hdr);
+	else {
 		s->skipped++;
 		return TCP_CKSUM_OUT;
 	}
-	if (x->found != TCP_CKSUM_PARSED_OK)
-		return adn_drop(x->found);
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-				     x->l2_len);
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
+						   RTE_IPV4_HDR_MF_FLAG))
+		return adn_drop(TCP_CKSUM_DROP_FRAGMENT);
+	ihl = m->l3_len;
+	total = rte_be_to_cpu_16(ip->total_length);
+	off = (uint32_t)m->l2_len + ihl;
+	if (ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < off + hdr ||
+	    total < ihl + hdr ||
+	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m))
+		return adn_drop(TCP_CKSUM_DROP_TRUNCATED);
 	/* The field may sit at any alignment: read and write it by bytes. */
-	field = rte_pktmbuf_mtod_offset(m, uint8_t *, x->l4_off) +
-		(ip->next_proto_id == IPPROTO_TCP ?
-		 offsetof(struct rte_tcp_hdr, cksum) :
-		 offsetof(struct rte_udp_hdr, dgram_cksum));
+	field = rte_pktmbuf_mtod_offset(m, uint8_t *, off) +
+		(udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
+		 offsetof(struct rte_tcp_hdr, cksum));
 	memcpy(&stored, field, sizeof(stored));
 	if (c->verify) {
-		if (ip->next_proto_id == IPPROTO_UDP && stored == 0) {
+		if (udp && stored == 0) {
 			s->ok++;
 			return TCP_CKSUM_OUT;
 		}
-		if (l4_cksum(m, ip, x->l4_off, x->l4_len, 0) != 0) {
+		if (l4_cksum(m, ip, off, (uint32_t)(total - ihl), 0) != 0) {
 			s->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
@@ -203,8 +163,8 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	}
 	/* Subtracting the stored value instead of zeroing the field first:
 	 * the sum's wide loads would stall on that 2-byte store. */
-	v = l4_cksum(m, ip, x->l4_off, x->l4_len, (uint16_t)~stored);
-	if (v == 0 && ip->next_proto_id == IPPROTO_UDP)
+	v = l4_cksum(m, ip, off, (uint32_t)(total - ihl), (uint16_t)~stored);
+	if (v == 0 && udp)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */
 	memcpy(field, &v, sizeof(v));
@@ -249,7 +209,7 @@ static const struct adn_elem_desc tcp_cksum_desc = {
 	.drop_reasons = tcp_cksum_drops,
 	.args = tcp_cksum_args,
 	.configure = tcp_cksum_configure,
-	ADN_ELEM_STAGES(tcp_cksum),
+	ADN_ELEM_EXEC_STAGE(tcp_cksum),
 	.xstats = tcp_cksum_xstats,
 };
 

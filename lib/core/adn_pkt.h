@@ -45,8 +45,8 @@ adn_pkt_cksum_fold(uint64_t sum)
 	return (uint16_t)(s >> 16);
 }
 
-/* The sum of adn_pkt_cksum below, `len` < 32. */
-static __rte_always_inline uint16_t
+/* The sum of adn_pkt_cksum below, `len` < 32, unfolded. */
+static __rte_always_inline uint64_t
 adn_pkt_cksum_short(const uint8_t *p, uint32_t len)
 {
 	uint64_t sum = 0;
@@ -81,7 +81,7 @@ adn_pkt_cksum_short(const uint8_t *p, uint32_t len)
 		memcpy(&w, p, 1);
 		sum += w;
 	}
-	return adn_pkt_cksum_fold(sum);
+	return sum;
 }
 
 /*
@@ -93,15 +93,23 @@ adn_pkt_cksum_short(const uint8_t *p, uint32_t len)
  * 32 bytes take one step per set bit of the length instead, no loop, and
  * the 20 bytes of an IPv4 header without options have a copy of their own
  * with the length a constant (three loads and the fold).
+ * adn_pkt_cksum_sum is that sum before its fold (adn_pkt_cksum_fold), for
+ * a caller that adds more words and folds once.
  */
-static inline uint16_t
-adn_pkt_cksum(const void *buf, uint32_t len)
+static inline uint64_t
+adn_pkt_cksum_sum(const void *buf, uint32_t len)
 {
 	if (likely(len == sizeof(struct rte_ipv4_hdr)))
 		return adn_pkt_cksum_short(buf, sizeof(struct rte_ipv4_hdr));
 	if (len < 32)
 		return adn_pkt_cksum_short(buf, len);
 	return rte_raw_cksum(buf, len);
+}
+
+static inline uint16_t
+adn_pkt_cksum(const void *buf, uint32_t len)
+{
+	return adn_pkt_cksum_fold(adn_pkt_cksum_sum(buf, len));
 }
 
 /* L2 header length of an Ethernet frame (one 802.1Q tag allowed) and its
@@ -152,52 +160,48 @@ adn_pkt_l2(const struct rte_mbuf *m, uint16_t *ether_type)
  * Rewriting addresses, ports, TTL or checksums in place keeps them true.
  */
 
-/* Parse `m`'s frame into the fields above; returns packet_type. */
+/* Parse `m`'s frame into the fields above; returns packet_type. The
+ * lengths go in as one store of the tx_offload word they share (no
+ * element uses its TSO or outer-header fields), not as three
+ * read-modify-writes of bit-fields. */
 static inline uint32_t
 adn_pkt_parse(struct rte_mbuf *m)
 {
 	const uint32_t dlen = rte_pktmbuf_data_len(m);
 	const struct rte_ipv4_hdr *ip;
-	uint16_t type, l2 = adn_pkt_l2(m, &type), l3, frag;
-	uint32_t pt;
+	uint16_t type, l2 = adn_pkt_l2(m, &type), l3 = 0, l4 = 0;
+	uint32_t pt = RTE_PTYPE_UNKNOWN;
 
-	m->l2_len = l2;
-	m->l3_len = 0;
-	m->l4_len = 0;
-	if (l2 == 0) {
-		m->packet_type = RTE_PTYPE_UNKNOWN;
-		return RTE_PTYPE_UNKNOWN;
-	}
+	if (l2 == 0)
+		goto out;
 	pt = l2 > sizeof(struct rte_ether_hdr) ? RTE_PTYPE_L2_ETHER_VLAN :
 		RTE_PTYPE_L2_ETHER;
-	if (type != RTE_ETHER_TYPE_IPV4 || dlen < l2 + sizeof(*ip)) {
-		m->packet_type = pt;
-		return pt;
-	}
+	if (type != RTE_ETHER_TYPE_IPV4 || dlen < l2 + sizeof(*ip))
+		goto out;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
 	l3 = rte_ipv4_hdr_len(ip);
-	m->l3_len = l3;
 	pt |= RTE_PTYPE_L3_IPV4;
-	frag = ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
-						       RTE_IPV4_HDR_MF_FLAG);
-	if (frag)
+	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
+						   RTE_IPV4_HDR_MF_FLAG))
 		pt |= RTE_PTYPE_L4_FRAG;
 	else if (ip->next_proto_id == IPPROTO_TCP) {
 		pt |= RTE_PTYPE_L4_TCP;
 		if (l3 >= sizeof(*ip) &&
 		    dlen >= (uint32_t)l2 + l3 + sizeof(struct rte_tcp_hdr))
-			m->l4_len = (rte_pktmbuf_mtod_offset(m,
+			l4 = (rte_pktmbuf_mtod_offset(m,
 				const struct rte_tcp_hdr *, l2 + l3)->data_off
-				     >> 4) * 4;
+			      >> 4) * 4;
 	} else if (ip->next_proto_id == IPPROTO_UDP) {
 		pt |= RTE_PTYPE_L4_UDP;
 		if (l3 >= sizeof(*ip) &&
 		    dlen >= (uint32_t)l2 + l3 + sizeof(struct rte_udp_hdr))
-			m->l4_len = sizeof(struct rte_udp_hdr);
+			l4 = sizeof(struct rte_udp_hdr);
 	} else if (ip->next_proto_id == IPPROTO_ICMP)
 		pt |= RTE_PTYPE_L4_ICMP;
 	else
 		pt |= RTE_PTYPE_L4_NONFRAG;
+out:
+	m->tx_offload = rte_mbuf_tx_offload(l2, l3, l4, 0, 0, 0, 0);
 	m->packet_type = pt;
 	return pt;
 }
