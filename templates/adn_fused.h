@@ -139,6 +139,15 @@ adn_chain_start(struct adn_batch *b, uint8_t *at, int g, uint16_t size)
 		}
 }
 
+/* Whether a packet of group g may have left the chain before element m:
+ * element 0 sees its whole group (adn_chain_start set at[] to 0 and
+ * nothing ran on it since), so only later elements check at[]. */
+static __rte_always_inline bool
+adn_chain_here(const uint8_t *at, unsigned int i, const unsigned int m)
+{
+	return m == 0 || at[i] == m;
+}
+
 /* exec of element m over its packets of group g (after its bulk stage,
  * if any, over those that will exec): each continues to m + 1 (counted
  * as a link inside the chain) or exits with its code. The jit passes
@@ -151,7 +160,12 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 		    const adn_bulk_fn bulk, const adn_exec_fn exec,
 		    const uint16_t cont, const uint32_t role)
 {
+	/* One output continues (the rule): the links are counted once per
+	 * group, not per packet. */
+	const bool one_cont = (cont & (cont - 1)) == 0;
 	struct adn_chain_fp *fp = c->fp;
+	struct adn_elem_stats *const sm = st[m];
+	unsigned int n_on = 0;
 	uint16_t lo, hi;
 
 	if (!adn_chain_group(g, b->n, size, &lo, &hi))
@@ -159,29 +173,30 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 	if (bulk != NULL) {
 		struct rte_mbuf *bm[ADN_CHAIN_GROUP_MAX];
 		union adn_pkt_ctx *bc[ADN_CHAIN_GROUP_MAX];
-		uint16_t nb = 0;
+		unsigned int nb = 0;
 
-		for (uint16_t i = lo; i < hi; i++) {
-			if (at[i] != m ||
-			    ((role & ADN_FP_OUT) && fp->hit[i] != NULL))
-				continue;
+		/* Every packet written, the count moved only for those that
+		 * exec: no branch per packet. */
+		for (unsigned int i = lo; i < hi; i++) {
 			bm[nb] = b->pkts[i];
-			bc[nb++] = &b->ctx[i];
+			bc[nb] = &b->ctx[i];
+			nb += adn_chain_here(at, i, m) &&
+				!((role & ADN_FP_OUT) && fp->hit[i] != NULL);
 		}
 		if (nb > 0)
-			bulk(e, bm, bc, nb);
+			bulk(e, bm, bc, (uint16_t)nb);
 	}
-	for (uint16_t i = lo; i < hi; i++) {
+	for (unsigned int i = lo; i < hi; i++) {
 		bool on;
 		int o;
 
-		if (at[i] != m)
+		if (!adn_chain_here(at, i, m))
 			continue;
 		if ((role & ADN_FP_OUT) && fp->hit[i] != NULL)
 			o = fp->hit[i]->out[ADN_FP_PARAM(role)];
 		else
 			o = exec(e, b->pkts[i], &b->ctx[i]);
-		on = m + 1 < n_elems && o >= 0 && o < ADN_MAX_OUTPUTS &&
+		on = m + 1 < n_elems && (unsigned int)o < ADN_MAX_OUTPUTS &&
 			((cont >> o) & 1);
 		if ((role & ADN_FP_IN) && fp->hit[i] == NULL) {
 			if (role & ADN_FP_OUT) {
@@ -192,12 +207,18 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 				fp->learn[fp->n_learn++] = i;
 		}
 		if (on) {
-			st[m]->out[o]++;
-			st[m + 1]->in++;
+			n_on++;
+			if (!one_cont)
+				sm->out[o]++;
 			at[i] = (uint8_t)(m + 1);
 		} else {
 			b->out[i] = (int16_t)o;
 		}
+	}
+	if (n_on > 0) {
+		st[m + 1]->in += n_on;
+		if (one_cont)
+			sm->out[rte_bsf32(cont)] += n_on;
 	}
 }
 
@@ -212,16 +233,17 @@ adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
 	struct adn_chain_fp *fp = c->fp;
 	uint16_t lo, hi;
 
-	if (!adn_chain_group(g, b->n, size, &lo, &hi))
+	if ((prep == NULL && role == 0) ||
+	    !adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
 	/* Key the whole group first, so the keying of one packet overlaps
 	 * the lookups of others instead of waiting behind them. */
 	if (role & ADN_FP_HEAD)
-		for (uint16_t i = lo; i < hi; i++)
-			if (at[i] == m)
+		for (unsigned int i = lo; i < hi; i++)
+			if (adn_chain_here(at, i, m))
 				adn_fastpath_key(b->pkts[i], &fp->key[i]);
-	for (uint16_t i = lo; i < hi; i++) {
-		if (at[i] != m)
+	for (unsigned int i = lo; i < hi; i++) {
+		if (!adn_chain_here(at, i, m))
 			continue;
 		if (role & ADN_FP_HEAD)
 			fp->hit[i] = adn_fastpath_lookup(fp->cache,
