@@ -36,9 +36,11 @@
  * Extra counters: routes (current, after control changes), radix_nodes.
  * Stages: prep() reads the destination into ctx and returns the first
  *         table entry the lookup reads (the tbl24 entry, or the trie's
- *         first-level entry); bulk() looks up all its packets at once
- *         (rte_lpm_lookup_bulk, or independent trie walks whose loads
- *         overlap); exec() gives the output bulk found.
+ *         first-level entry); dir24_8: bulk() looks up all its packets
+ *         at once (rte_lpm_lookup_bulk) and exec() gives the output it
+ *         found; radix has no bulk stage (no batch call to make: the
+ *         out-of-order core overlaps the walks of a group's packets
+ *         anyway), exec() walks the trie.
  * State (kept across plan swaps and reloads): the table and its routes,
  *   control changes included. When `table` or `spare_routes` change the
  *   new table is built from the live routes; a new `routes` file starts
@@ -272,10 +274,30 @@ lpm_route_configure(struct adn_elem *e, struct adn_build *b)
 					       path, table, strerror(-rc));
 	}
 	e->n_outputs = (uint16_t)(st->max_hop + 1);
+	/* The trie is walked in exec: there is no batch call to make. */
+	e->no_bulk = st->kind != LPM_TABLE_DIR24_8;
 	return 0;
 }
 
-/* What prep leaves for bulk, and bulk for exec. */
+/* The trie's current entry array: acquire pairs with the release of a
+ * control change's copy. */
+static inline const uint32_t *
+radix_tbl(const struct lpm_route *l)
+{
+	return __atomic_load_n(&l->tbl, __ATOMIC_ACQUIRE);
+}
+
+/* The output for `dst` (host order) in trie `tbl`. */
+static inline int32_t
+radix_out(const uint32_t *tbl, uint32_t dst)
+{
+	const uint32_t hop = adn_radix_lookup_tbl(tbl, dst);
+
+	return hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE : (int32_t)hop;
+}
+
+/* What prep leaves for bulk (dir24_8) or exec (radix), and bulk for
+ * exec. */
 struct lpm_route_ctx {
 	uint32_t dst;		/* host order */
 	uint32_t ipv4;		/* 0: not IPv4, exec drops it */
@@ -295,13 +317,12 @@ lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		return NULL;
 	if (l->kind == LPM_TABLE_DIR24_8)
 		return &l->lpm->tbl24[c->dst >> 8];
-	return adn_radix_first(__atomic_load_n(&l->tbl, __ATOMIC_ACQUIRE),
-			       c->dst);
+	return adn_radix_first(radix_tbl(l), c->dst);
 }
 
-/* The outputs for n destinations (host order): the data path and the
- * `lookup` command share it, so lookup answers what packets get. The
- * lookups are independent, so their loads overlap. */
+/* The outputs for n destinations (host order): the `lookup` command, and
+ * dir24_8's bulk stage, so lookup answers what packets get. The lookups
+ * are independent, so their loads overlap. */
 static inline void
 lpm_route_lookup_n(const struct lpm_route *l, const uint32_t *dst,
 		   int32_t *out, uint16_t n)
@@ -317,15 +338,10 @@ lpm_route_lookup_n(const struct lpm_route *l, const uint32_t *dst,
 				(int32_t)(hop[k] & 0x00ffffff) : (int32_t)def;
 		return;
 	}
-	/* Acquire pairs with the release of a control change's copy. */
-	const uint32_t *tbl = __atomic_load_n(&l->tbl, __ATOMIC_ACQUIRE);
+	const uint32_t *tbl = radix_tbl(l);
 
-	for (uint16_t k = 0; k < n; k++) {
-		uint32_t hop = adn_radix_lookup_tbl(tbl, dst[k]);
-
-		out[k] = hop == ADN_RADIX_NO_HOP ? LPM_ROUTE_OUT_NO_ROUTE :
-			(int32_t)hop;
-	}
+	for (uint16_t k = 0; k < n; k++)
+		out[k] = radix_out(tbl, dst[k]);
 }
 
 static void
@@ -348,10 +364,14 @@ lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct lpm_route_ctx *c = ADN_PKT_CTX(ctx,
 						    const struct lpm_route_ctx);
+	const struct lpm_route *l = adn_elem_priv(e);
 
 	if (!c->ipv4)
 		return adn_drop(LPM_ROUTE_DROP_NOT_IPV4);
-	return c->out;
+	/* dir24_8: bulk looked it up; radix: walk the trie, whose root
+	 * entry prep prefetched. */
+	return l->kind == LPM_TABLE_DIR24_8 ? c->out :
+		radix_out(radix_tbl(l), c->dst);
 }
 
 /* --- control (one control thread at a time, workers running) ----------- */

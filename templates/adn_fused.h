@@ -288,7 +288,9 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 			struct adn_elem *e = c->e[m];
 
 			adn_chain_exec_step(c, b, at, st, m, r - 1 - (int)m,
-					    size, c->n, e, e->desc->bulk,
+					    size, c->n, e,
+					    adn_elem_has_bulk(e) ? e->desc->bulk :
+					    NULL,
 					    e->desc->exec, c->cont[m],
 					    c->role[m]);
 			adn_chain_prep_step(c, b, at, m, r - (int)m, size, e,

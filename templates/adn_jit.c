@@ -161,7 +161,7 @@ generate(const struct adn_chain *c, char *src, char *status, size_t len)
 				 d->stage_prefix);
 		else
 			snprintf(prep, sizeof(prep), "NULL");
-		if (d->bulk != NULL)
+		if (adn_elem_has_bulk(c->e[m]))
 			snprintf(bulk, sizeof(bulk), "%s_bulk",
 				 d->stage_prefix);
 		else

@@ -72,7 +72,7 @@ adn_tpl_batch(struct adn_tpl_inst *t, struct adn_batch *b)
 	struct adn_elem *e = t->e[0];
 	const struct adn_elem_desc *d = e->desc;
 
-	if (d->bulk != NULL) {
+	if (adn_elem_has_bulk(e)) {
 		for (uint16_t i = 0; i < b->n; i++)
 			if (d->prep != NULL)
 				d->prep(e, b->pkts[i], &b->ctx[i]);
@@ -102,7 +102,7 @@ adn_tpl_prefetch(struct adn_tpl_inst *t, struct adn_batch *b)
 		adn_tpl_prefetch_hdr(b->pkts[i]);
 	for (uint16_t i = 0; i < n; i++)
 		adn_tpl_prep_prefetch(d, e, b, i);
-	if (d->bulk != NULL)
+	if (adn_elem_has_bulk(e))
 		adn_tpl_bulk(d, e, b, NULL, 0, n);
 	for (uint16_t i = 0; i < n; i++)
 		b->out[i] = (int16_t)d->exec(e, b->pkts[i], &b->ctx[i]);
@@ -133,7 +133,7 @@ adn_tpl_group_n(struct adn_tpl_inst *t, struct adn_batch *b, const uint16_t N)
 			adn_tpl_prep_prefetch(d, e, b, i);
 		if (k == 0)
 			continue;
-		if (d->bulk != NULL)
+		if (adn_elem_has_bulk(e))
 			adn_tpl_bulk(d, e, b, NULL, cur - N, RTE_MIN(n, cur));
 		for (uint16_t i = cur - N; i < RTE_MIN(n, cur); i++)
 			b->out[i] = (int16_t)d->exec(e, b->pkts[i],
@@ -185,7 +185,7 @@ adn_tpl_fastpath(struct adn_tpl_inst *t, struct adn_batch *b)
 	/* Misses: prefetch-style through the element, then learn. */
 	for (uint16_t k = 0; k < n_miss; k++)
 		adn_tpl_prep_prefetch(d, e, b, miss[k]);
-	if (d->bulk != NULL)
+	if (adn_elem_has_bulk(e))
 		adn_tpl_bulk(d, e, b, miss, 0, n_miss);
 	for (uint16_t k = 0; k < n_miss; k++) {
 		uint16_t i = miss[k];

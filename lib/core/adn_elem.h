@@ -188,7 +188,9 @@ struct adn_elem_desc {
 	 * exec, and leaves in each ctx what exec reads. When an element has
 	 * it, every template calls prep, bulk and exec for each packet in
 	 * that order (scalar with n = 1), so exec may rely on it; exec's
-	 * result must not depend on how packets were grouped. */
+	 * result must not depend on how packets were grouped. configure()
+	 * may turn it off for its instance (adn_elem.no_bulk: a table kind
+	 * without a batch call), and exec then does the work alone. */
 	void (*bulk)(struct adn_elem *e, struct rte_mbuf *const *m,
 		     union adn_pkt_ctx *const *ctx, uint16_t n);
 	void (*process)(struct adn_elem *e, struct adn_batch *b);
@@ -292,6 +294,9 @@ struct adn_elem {
 	 * values (adn_elem_arg_*). */
 	const struct adn_plan *knobs;
 	void *priv;
+	/* Set by configure(): this instance has no bulk stage
+	 * (adn_elem_has_bulk). */
+	bool no_bulk;
 	bool priv_reused;		/* priv_is_state: kept from a version */
 	const void *priv_prev;		/* priv_is_state, reshaped: the old one */
 	struct adn_elem_stats *stats;	/* [n_workers] */
@@ -307,6 +312,13 @@ struct adn_elem {
 	struct adn_defer *defer;
 	const struct adn_pipeline *pipe;	/* the pipeline it is part of */
 };
+
+/* Whether the templates run e's bulk stage. */
+static inline bool
+adn_elem_has_bulk(const struct adn_elem *e)
+{
+	return e->desc->bulk != NULL && !e->no_bulk;
+}
 
 /* The element's current state generation (data plane, any lcore). */
 static inline uint32_t

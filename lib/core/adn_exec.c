@@ -351,7 +351,7 @@ adn_exec_walk(struct adn_exec *x, struct adn_elem *e, struct rte_mbuf *m)
 
 			if (d->prep != NULL)
 				d->prep(e, m, &ctx);
-			if (d->bulk != NULL)
+			if (adn_elem_has_bulk(e))
 				d->bulk(e, &m, &cp, 1);
 			o = d->exec(e, m, &ctx);
 		}

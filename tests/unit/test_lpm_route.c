@@ -123,7 +123,9 @@ check_against_scan(const char *table)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	e = adn_pipeline_find(p, "x");
 	CU_ASSERT_EQUAL(e->n_outputs, N_HOPS + 1);
+	/* A batch call for rte_lpm; the trie is walked in exec. */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e->desc->bulk);
+	CU_ASSERT_EQUAL(adn_elem_has_bulk(e), strcmp(table, "dir24_8") == 0);
 	adn_rand_seed(&r, 7);
 	for (unsigned int i = 0; i < N_LOOKUPS; groups++) {
 		uint16_t n = (uint16_t)(1 + adn_rand_below(&r, 64));
@@ -139,7 +141,8 @@ check_against_scan(const char *table)
 			mp[k] = m;
 			cp[k] = &ctx[k];
 		}
-		e->desc->bulk(e, mp, cp, n);
+		if (adn_elem_has_bulk(e))
+			e->desc->bulk(e, mp, cp, n);
 		for (uint16_t k = 0; k < n; k++) {
 			int o = e->desc->exec(e, m, &ctx[k]);
 
@@ -479,7 +482,8 @@ route_pkt(struct adn_elem *e, struct rte_mbuf *m, uint32_t addr)
 
 	ip->dst_addr = rte_cpu_to_be_32(addr);
 	e->desc->prep(e, m, &ctx);
-	e->desc->bulk(e, &m, &cp, 1);
+	if (adn_elem_has_bulk(e))
+		e->desc->bulk(e, &m, &cp, 1);
 	return e->desc->exec(e, m, &ctx);
 }
 
