@@ -75,6 +75,7 @@ struct options {
 	bool no_floor;
 	bool quiet;
 	uint64_t swap_every_ms;	/* 0: no swapped cells */
+	bool interleave;	/* the plans' runs take turns */
 	double duration;		/* s, a morph cell of a steady workload */
 	uint64_t phases;		/* phased workload: phases per run */
 	double phase_s;			/* > 0: GenSource's `phase` rewritten */
@@ -138,6 +139,10 @@ parse_args(int argc, char **argv, struct options *o)
 		  .help = "write PREFIX.csv, .json, .svg (default adn-bench)" },
 		{ "no-floor", 0, ADN_OPT_FLAG, &o->no_floor,
 		  .help = "skip the I/O floor (source -> Recycle)" },
+		{ "interleave", 'I', ADN_OPT_FLAG, &o->interleave,
+		  .help = "the plans' runs take turns (run r of every plan,\n"
+			  "then run r + 1), each after its own warm-up: a\n"
+			  "drift in the machine's speed hits every plan alike" },
 		{ "swap-every", 'S', ADN_OPT_U64, &o->swap_every_ms, 1, 60000,
 		  .arg = "MS",
 		  .help = "also measure each plan while a new version of it\n"
@@ -212,6 +217,10 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->warmup == UINT64_MAX)
 		o->warmup = o->packets / 10;
+	if (o->interleave && o->swap_every_ms) {
+		fprintf(stderr, "adn-bench: --interleave and --swap-every do not combine (a swapped cell follows its plan's)\n");
+		return -1;
+	}
 	if ((o->n_plans * (o->swap_every_ms ? 2 : 1) + 1) * o->n_workloads >
 	    BENCH_MAX_CELLS) {
 		fprintf(stderr, "adn-bench: too many plans x workloads (at most %d cells)\n",
@@ -421,7 +430,9 @@ snap_one(const char *name, const char *type, const struct adn_elem *live,
 	s->timed_in[s->n++] = t->timed_in;
 }
 
-/* cycles/packet of each element over the runs since `before`. */
+/* cycles/packet of each element over the runs since `before`, added to
+ * the cell's earlier runs (--interleave measures a cell in several
+ * turns). */
 static void
 elem_costs(struct adn_runtime *rt, const struct elem_snap *before,
 	   struct bench_cell *cell)
@@ -429,8 +440,8 @@ elem_costs(struct adn_runtime *rt, const struct elem_snap *before,
 	struct elem_snap after = { 0 };
 
 	adn_runtime_foreach_elem(rt, snap_one, &after);
-	cell->n_elems = 0;
 	for (unsigned int k = 0; k < after.n; k++) {
+		struct bench_elem_cost *ec = NULL;
 		uint64_t c = after.cycles[k], n = after.timed_in[k];
 
 		for (unsigned int j = 0; j < before->n; j++)
@@ -440,17 +451,28 @@ elem_costs(struct adn_runtime *rt, const struct elem_snap *before,
 			}
 		if (n == 0 || c == 0)
 			continue;
-		snprintf(cell->elem[cell->n_elems].name,
-			 sizeof(cell->elem[0].name), "%s", after.name[k]);
-		cell->elem[cell->n_elems++].cycles_per_pkt = (double)c /
-			(double)n;
+		for (unsigned int j = 0; j < cell->n_elems && ec == NULL; j++)
+			if (strcmp(cell->elem[j].name, after.name[k]) == 0)
+				ec = &cell->elem[j];
+		if (ec == NULL) {
+			if (cell->n_elems == BENCH_MAX_ELEMS)
+				continue;
+			ec = &cell->elem[cell->n_elems++];
+			snprintf(ec->name, sizeof(ec->name), "%s",
+				 after.name[k]);
+		}
+		ec->cycles += c;
+		ec->pkts += n;
+		ec->cycles_per_pkt = (double)ec->cycles / (double)ec->pkts;
 	}
 }
 
-/* Make `text` live, warm up, then o->reps timed runs into `cell`. */
+/* Make `text` live, warm up, then `runs` timed runs into `cell` (after
+ * the cell's earlier ones). */
 static int
 measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
-	const struct options *o, struct bench_cell *cell, struct run *r)
+	const struct options *o, struct bench_cell *cell, struct run *r,
+	unsigned int runs)
 {
 	struct adn_errs errs = { 0 };
 	struct adn_totals before, after;
@@ -482,7 +504,7 @@ measure(struct adn_runtime *rt, const char *text, const struct adn_plan *plan,
 	cell->packets = o->packets;
 	cell->burst = r->burst;
 	adn_runtime_foreach_elem(rt, snap_one, &snap);
-	for (unsigned int k = 0; k < o->reps; k++) {
+	for (unsigned int k = cell->n_runs; runs > 0; k++, runs--) {
 		snprintf(label, sizeof(label), "%s / %s run %u/%" PRIu64,
 			 cell->workload, cell->plan, k + 1, o->reps);
 		adn_runtime_totals(rt, &before);
@@ -855,7 +877,8 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 				o->duration, phase_s, o, c, r);
 			continue;
 		}
-		rc = measure(rt, plans[i], plan, o, c, r);
+		rc = measure(rt, plans[i], plan, o, c, r,
+			     o->interleave ? 1 : (unsigned int)o->reps);
 		if (rc < 0 || floor || o->swap_every_ms == 0)
 			continue;
 		/* The same plan again, made live anew every swap_every_ms
@@ -867,9 +890,24 @@ bench_pipeline(const struct options *o, const char *workload, bool floor,
 		c->swap_every_ms = o->swap_every_ms;
 		r->swap_plan = plans[i];
 		r->swap_tsc = rte_get_tsc_hz() / 1000 * o->swap_every_ms;
-		rc = measure(rt, plans[i], plan, o, c, r);
+		rc = measure(rt, plans[i], plan, o, c, r,
+			     (unsigned int)o->reps);
 		r->swap_plan = NULL;
 	}
+	/* --interleave: the other runs, every plan's run k before any
+	 * plan's run k + 1 (cells[i] is plans[i]'s: no swapped cells). */
+	for (unsigned int k = 1; o->interleave && k < o->reps; k++)
+		for (unsigned int i = 0; i < n_plans && rc == 0; i++) {
+			struct adn_errs errs = { 0 };
+
+			if (cells[i].timed)
+				continue;
+			rc = adn_plan_parse(plans[i], plan, &errs);
+			adn_errs_clear(&errs);
+			if (rc == 0)
+				rc = measure(rt, plans[i], plan, o, &cells[i], r,
+					     1);
+		}
 	if (rc == 0)
 		rc = check_accounting(rt, workload, floor);
 	adn_runtime_free(rt);

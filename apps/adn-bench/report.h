@@ -30,6 +30,7 @@ struct bench_stat {
 struct bench_elem_cost {
 	char name[32];
 	double cycles_per_pkt;	/* of the timed batches; a chain's is its head's */
+	uint64_t cycles, pkts;	/* summed over the cell's runs */
 };
 
 struct bench_cell {

@@ -71,6 +71,24 @@ def main():
     if m is None or float(m.group(1)) + 7.5 * len(longest) > width:
         adn_it.fail("SVG legend: '%s' is cut off (width %.0f)" %
                     (longest, width))
+    # --interleave: the same cells, each with all its runs (taken in
+    # turns), its packets and its element costs; not with --swap-every.
+    il = prefix + "-il"
+    p = adn_it.run([BENCH, "-c", cfg, "-n", "4096", "-r", "3", "-q", "-I",
+                    "-w", "skewed", "-p", "batch", "-p", "jit8",
+                    "-o", il, "--"] + adn_it.eal_args("bench-il") +
+                   ["-l", "0-1"], timeout=240)
+    if "skewed: every packet accounted for" not in p.stdout:
+        adn_it.fail("--interleave: no accounting check")
+    for c in json.load(open(il + ".json"))["cells"]:
+        if len(c["mpps"]["runs"]) != 3 or \
+                c["transmitted"] + c["dropped"] != 3 * 4096 or \
+                not c["element_cycles_per_pkt"]:
+            adn_it.fail("--interleave cell %s: %s" % (c["plan"], c))
+    p = adn_it.run([BENCH, "-c", cfg, "-I", "-S", "100", "-p", "batch"],
+                   check=False)
+    if p.returncode == 0 or "do not combine" not in p.stdout:
+        adn_it.fail("--interleave with --swap-every accepted")
     # Timed cells: the phased workload (2 phases of 1.5 s) for a static
     # plan and for Morph, after the (untimed) floor as by default; no rate
     # is asserted, only that every tick and phase is there and the report
