@@ -119,7 +119,7 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
 	uint16_t ihl, total, hdr, v, stored;
 	uint32_t off;
-	uint8_t *field;
+	uint8_t *l4, *field;
 	bool udp;
 
 	RTE_SET_USED(ctx);
@@ -140,14 +140,13 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	ihl = m->l3_len;
 	total = rte_be_to_cpu_16(ip->total_length);
 	off = (uint32_t)m->l2_len + ihl;
-	if (ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < off + hdr ||
-	    total < ihl + hdr ||
+	l4 = adn_pkt_l4(m, ip, hdr);
+	if (l4 == NULL || total < ihl + hdr ||
 	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m))
 		return adn_drop(TCP_CKSUM_DROP_TRUNCATED);
 	/* The field may sit at any alignment: read and write it by bytes. */
-	field = rte_pktmbuf_mtod_offset(m, uint8_t *, off) +
-		(udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
-		 offsetof(struct rte_tcp_hdr, cksum));
+	field = l4 + (udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
+		      offsetof(struct rte_tcp_hdr, cksum));
 	memcpy(&stored, field, sizeof(stored));
 	if (c->verify) {
 		if (udp && stored == 0) {
