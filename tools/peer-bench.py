@@ -215,7 +215,8 @@ def adn_rate(a, cfg, plan, log):
 
 def run_rows(a, rows):
     """Every row once per round, a.runs rounds: a load that drifts during
-    the session then hits every row alike. Returns [(name, values)]."""
+    the session then hits every row alike. Returns [(name, values)],
+    values[r] of round r (None: no rate)."""
     vals = {name: [] for name, _ in rows}
     for r in range(a.runs):
         for name, fn in rows:
@@ -225,8 +226,7 @@ def run_rows(a, rows):
             if v is None:
                 print("  %s run %d: no rate (see %s)" % (name, r, log),
                       file=sys.stderr)
-            else:
-                vals[name].append(v)
+            vals[name].append(v)
             if not a.quiet:
                 print("  %s: %-48s run %d: %s" % (
                     a.trace_name, name, r, "%.2f Mpps" % v if v else "-"),
@@ -235,6 +235,7 @@ def run_rows(a, rows):
 
 
 def fmt(vals):
+    vals = [v for v in vals if v is not None]
     if not vals:
         return "-"
     return "%.2f (%.2f-%.2f)" % (statistics.median(vals), min(vals),
@@ -336,19 +337,27 @@ def main():
     print("|---|---|---|")
     for wl, name, vals in table:
         print("| %s | %s | %s |" % (wl, name, fmt(vals)))
-    best = {}
-    for wl, name, vals in table:
-        if vals:
-            best.setdefault(wl, {})[name] = statistics.median(vals)
-    for wl, b in best.items():
-        fc = {k: v for k, v in b.items() if k.startswith("FastClick ") and
-              "forward" not in k}
-        ad = {k: v for k, v in b.items() if k.startswith("adn-nf ") and
-              "FlowCounter" not in k and "->" not in k}
-        if fc and ad:
-            print("\n%s: adn-nf best %.2f / FastClick best %.2f = %.2fx" % (
-                wl, max(ad.values()), max(fc.values()),
-                max(ad.values()) / max(fc.values())))
+    for wl in dict.fromkeys(w for w, _, _ in table):
+        fc = [v for w, n, v in table if w == wl and
+              n.startswith("FastClick ") and "forward" not in n]
+        ad = [v for w, n, v in table if w == wl and n.startswith("adn-nf ")
+              and "FlowCounter" not in n and "->" not in n]
+        med = [statistics.median([x for x in v if x is not None])
+               for v in fc + ad if any(x is not None for x in v)]
+        if not fc or not ad or len(med) < len(fc) + len(ad):
+            continue
+        print("\n%s: adn-nf best %.2f / FastClick best %.2f = %.2fx" % (
+            wl, max(med[len(fc):]), max(med[:len(fc)]),
+            max(med[len(fc):]) / max(med[:len(fc)])))
+        # The rows of a round ran back to back: the best of each side in
+        # the same round, compared, sees less of the machine's drift.
+        rounds = [max(v[r] for v in ad) / max(v[r] for v in fc)
+                  for r in range(a.runs)
+                  if all(v[r] is not None for v in fc + ad)]
+        if rounds:
+            print("%s: the same, round by round: median %.2fx (%.2f-%.2fx, "
+                  "%d rounds)" % (wl, statistics.median(rounds), min(rounds),
+                                  max(rounds), len(rounds)))
     return 0
 
 
