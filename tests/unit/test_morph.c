@@ -694,8 +694,6 @@ out:
 	adn_runtime_free(rt);
 	adn_errs_clear(&errs);
 	free(st);
-	unlink(cfg_path);
-	unlink(routes_path);
 }
 
 static bool
@@ -847,6 +845,17 @@ test_compiled_forms(void)
 	CU_ASSERT_EQUAL(morph_compiled_variant("jit8", out, sizeof(out)), 0);
 }
 
+/* The tests' config and route files, written by start_workload. */
+static int
+remove_files(void)
+{
+	if (cfg_path[0] != '\0')
+		unlink(cfg_path);
+	if (routes_path[0] != '\0')
+		unlink(routes_path);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -855,7 +864,7 @@ main(void)
 	if (adn_test_eal_init_lcores("morph", "0-1") < 0 ||
 	    CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	s = CU_add_suite("morph", NULL, NULL);
+	s = CU_add_suite("morph", NULL, remove_files);
 	CU_ADD_TEST(s, test_search_finds_global_optimum);
 	CU_ADD_TEST(s, test_upsample_skewed);
 	CU_ADD_TEST(s, test_upsample_heavy_tailed);
