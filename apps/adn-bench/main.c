@@ -463,7 +463,6 @@ elem_costs(struct adn_runtime *rt, const struct elem_snap *before,
 		}
 		ec->cycles += c;
 		ec->pkts += n;
-		ec->cycles_per_pkt = (double)ec->cycles / (double)ec->pkts;
 	}
 }
 

@@ -320,7 +320,7 @@ print_elems(const struct bench_report *r, FILE *f)
 		fprintf(f, "  %-13s %-22s", c->workload, c->plan);
 		for (unsigned int k = 0; k < c->n_elems; k++)
 			fprintf(f, " %s %.1f", c->elem[k].name,
-				c->elem[k].cycles_per_pkt);
+				bench_elem_cpp(&c->elem[k]));
 		fprintf(f, "\n");
 	}
 	if (any)
@@ -489,7 +489,7 @@ write_json(const struct bench_report *r, const char *path)
 		for (unsigned int k = 0; k < c->n_elems; k++) {
 			fprintf(f, "%s", k ? ", " : "");
 			json_str(f, c->elem[k].name);
-			fprintf(f, ": %.2f", c->elem[k].cycles_per_pkt);
+			fprintf(f, ": %.2f", bench_elem_cpp(&c->elem[k]));
 		}
 		fprintf(f, "}");
 		if (c->timed)

@@ -29,9 +29,16 @@ struct bench_stat {
 #define BENCH_MAX_ELEMS 16
 struct bench_elem_cost {
 	char name[32];
-	double cycles_per_pkt;	/* of the timed batches; a chain's is its head's */
-	uint64_t cycles, pkts;	/* summed over the cell's runs */
+	/* Of the timed batches, summed over the cell's runs; a chain's are
+	 * its head's. */
+	uint64_t cycles, pkts;
 };
+
+static inline double
+bench_elem_cpp(const struct bench_elem_cost *ec)
+{
+	return (double)ec->cycles / (double)ec->pkts;
+}
 
 struct bench_cell {
 	char workload[32];
