@@ -492,7 +492,7 @@ port_resolve(struct adn_port *port, struct adn_errs *errs)
 					     port->args, why);
 			else
 				adn_errs_add(errs, port->setting, NULL, "device",
-					     "port '%s': cannot create device %s with args \"%s\": no driver for it is loaded, or it refused the args without a reason (run with --log-level=pmd:debug to see more)",
+					     "port '%s': cannot create device %s with args \"%s\": this build has no driver for it (-Ddpdk_drivers, docs/operations.md), or it refused the args without a reason (run with --log-level=pmd:debug to see more)",
 					     port->name, port->device,
 					     port->args);
 			return rc;

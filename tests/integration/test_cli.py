@@ -77,7 +77,7 @@ def test_port_errors():
         ('device = "net_pcap0"; rxq = 4; args = "rx_pcap=%s,tx_pcap=%s";'
          % (trace, os.path.join(d, "o.pcap")),
          "4 rx / 1 tx queues requested (tx = one per worker), the device supports at most 1 / 1"),
-        ('device = "net_nosuchpmd0";', "cannot create device net_nosuchpmd0 with args \"\": no driver for it is loaded"),
+        ('device = "net_nosuchpmd0";', "cannot create device net_nosuchpmd0 with args \"\": this build has no driver for it"),
         ('device = "net_pcap0"; args = "rx_pcap=%s/none.pcap,tx_pcap=%s";'
          % (d, os.path.join(d, "o.pcap")),
          "rx_pcap %s/none.pcap: No such file or directory" % d),
