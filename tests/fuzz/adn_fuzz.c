@@ -173,6 +173,8 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  { name = \"ppm\"; type = \"PpmChain\"; rules = \"%s\"; },\n"
 		"  { name = \"csum\"; type = \"TcpChecksum\"; },\n"
 		"  { name = \"route\"; type = \"LpmRoute\"; routes = \"%s\"; },\n"
+		"  { name = \"route8\"; type = \"LpmRoute\"; routes = \"%s\";\n"
+		"    table = \"dir24_8\"; },\n"
 		"  { name = \"flow\"; type = \"FlowCounter\"; size = 1024; },\n"
 		"  { name = \"cnt\"; type = \"Counter\"; },\n"
 		"  { name = \"http\"; type = \"HttpParse\"; max_flows = 64;\n"
@@ -210,8 +212,9 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"links = ( \"src -> chk -> ttl -> cls\", \"chk[1] -> clip\",\n"
 		"  \"clip[0] -> nat -> swap -> out\", \"clip[1] -> trd -> out\",\n"
 		"  \"cls[0] -> ppm -> csum -> route\", \"ppm[1] -> out\", \"ppm[2] -> out\",\n"
-		"  \"cls[1] -> route\", \"cls[2] -> cnt -> out\",\n"
-		"  \"route[0] -> out\",\n"
+		"  \"cls[1] -> route8\", \"cls[2] -> cnt -> out\",\n"
+		"  \"route[0] -> out\", \"route8[0] -> out\", \"route8[1] -> cnt\",\n"
+		"  \"route8[2] -> cnt\",\n"
 		"  \"route[1] -> flow -> sched -> acl -> meter -> nat44 -> lb -> out\",\n"
 		"  \"meter[1] -> out\", \"meter[2] -> out\", \"nat44[1] -> out\",\n"
 		"  \"lb[1] -> out\", \"lb[2] -> out\",\n"
@@ -219,7 +222,7 @@ adn_fuzz_pipeline_cfg(char *path, size_t len)
 		"  \"rlb -> comp -> dec -> out\", \"http[1] -> out\",\n"
 		"  \"http[2] -> out\", \"dpi[1] -> out\", \"url[1] -> out\",\n"
 		"  \"url[2] -> out\", \"rpcp[1] -> out\", \"rlb[1] -> out\" );\n",
-		rules_path, routes_path, dpi_path, url_path);
+		rules_path, routes_path, routes_path, dpi_path, url_path);
 	adn_fuzz_file("pipeline.cfg", cfg, strlen(cfg), path, len);
 }
 

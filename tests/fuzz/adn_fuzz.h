@@ -57,11 +57,17 @@ extern const char adn_fuzz_ppm_rules[];
  *   src -> chk -> ttl -> cls;  chk[1] (non-IPv4) -> clip (CLIP requests)
  *   clip[0] -> nat -> swap -> out;  clip[1] -> trd -> out
  *   cls[0] (tcp) -> ppm -> csum -> route;  ppm[1], ppm[2] -> out
- *   cls[1] (udp) -> route;  cls[2] -> cnt -> out
+ *   cls[1] (udp) -> route8;  cls[2] -> cnt -> out
  *   route[0] (no route) -> out
  *   route[1] -> flow -> sched -> acl -> meter -> nat44 -> lb -> out
  *   route[2] -> http -> dpi -> url -> rpcp -> prio -> racl -> rlb -> comp
  *     -> dec -> out  (their other outputs -> out)
+ *   route8[0] -> out;  route8[1], route8[2] -> cnt
+ *
+ * route is LpmRoute's radix trie (walked in exec), route8 its dir24_8
+ * table (looked up in its bulk stage), so both table kinds see every
+ * template's packets; route8's successor is shared, so plans that name
+ * route+flow stay valid.
  *
  * with `src` a TestSource and `out` a Discard, so every packet ends freed
  * once `sched` (PrioSched, a queue element shaped to 100 kpps with a burst
