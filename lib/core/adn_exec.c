@@ -255,32 +255,37 @@ route_pkt(struct adn_exec *x, const struct adn_elem *e,
 }
 
 /* Whether the n elements of `size` bytes (1, 2, 4 or 8) at `a` all equal
- * the first (false for none). Branch-free, eight bytes per compare (the
- * compiler widens it to vectors): every batch an element or a chain
- * hands on is asked, and a loop that stops at the first difference costs
- * a compare and a branch per packet on the uniform batches that are the
- * rule. */
+ * the first (false for none). Branch-free, sixteen bytes per compare:
+ * every batch an element or a chain hands on is asked, and a loop that
+ * stops at the first difference costs a compare and a branch per packet
+ * on the uniform batches that are the rule. (Left to itself, the compiler
+ * keeps an eight-byte loop: 3.4 instructions a packet more over a router
+ * pipeline's four questions.) */
 static inline bool
 all_same(const void *a, uint16_t n, size_t size)
 {
+	typedef uint64_t v2u64 __attribute__((vector_size(16)));
 	const uint8_t *p = a;
 	const size_t len = n * size;
-	uint64_t pat = 0, diff = 0;
+	uint64_t pat = 0, d = 0;
+	v2u64 pat2, diff = { 0, 0 };
 	size_t i = 0;
 
 	if (n == 0)
 		return false;
 	for (size_t k = 0; k < sizeof(pat); k += size)
 		memcpy((uint8_t *)&pat + k, p, size);
-	for (; i + sizeof(pat) <= len; i += sizeof(pat)) {
-		uint64_t w;
+	pat2 = (v2u64){ pat, pat };
+	for (; i + sizeof(pat2) <= len; i += sizeof(pat2)) {
+		v2u64 w;
 
 		memcpy(&w, p + i, sizeof(w));
-		diff |= w ^ pat;
+		diff |= w ^ pat2;
 	}
+	d = diff[0] | diff[1];
 	for (; i < len; i++)
-		diff |= p[i] ^ p[i % size];
-	return diff == 0;
+		d |= p[i] ^ p[i % size];
+	return d == 0;
 }
 
 /* Move the batch in `*slot`, which element `e` has just run, to e's

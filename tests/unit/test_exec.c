@@ -153,6 +153,35 @@ test_exec_splits_mixed_ports_and_accounts_every_mbuf(void)
 	adn_test_free(p);
 }
 
+/* A batch is handed on whole only when every packet goes one way: one
+ * packet the other way, at any position (the uniformity check compares
+ * sixteen bytes at a time, then the tail), splits it. */
+static void
+test_exec_one_packet_the_other_way_splits_the_batch(void)
+{
+	struct adn_pipeline *p = adn_test_build("oneoff", split_cfg, NULL);
+	struct rte_mempool *pool = adn_test_pool();
+	unsigned int avail = rte_mempool_avail_count(pool);
+	const uint16_t n = 37;		/* 74 bytes of codes: 4 x 16 + 10 */
+	struct rte_mbuf *pkts[37];
+	struct adn_elem_totals t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (uint16_t odd = 0; odd < n; odd++) {
+		for (uint16_t i = 0; i < n; i++)
+			pkts[i] = tagged(i == odd ? 1 : 0, i);
+		adn_test_run(p, "src", pkts, n);
+		totals_of(p, "split", &t);
+		CU_ASSERT_EQUAL(t.out[1], odd + 1u);
+		CU_ASSERT_EQUAL(t.out[0], (odd + 1u) * (n - 1u));
+	}
+	totals_of(p, "c1", &t);
+	CU_ASSERT_EQUAL(t.in, n);
+	adn_test_sink_clear(adn_test_sink(p, "out"));
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+	adn_test_free(p);
+}
+
 static void
 test_exec_hands_over_whole_batch_when_all_go_one_way(void)
 {
@@ -208,6 +237,7 @@ main(void)
 	if (s == NULL)
 		return 2;
 	CU_ADD_TEST(s, test_exec_splits_mixed_ports_and_accounts_every_mbuf);
+	CU_ADD_TEST(s, test_exec_one_packet_the_other_way_splits_the_batch);
 	CU_ADD_TEST(s, test_exec_hands_over_whole_batch_when_all_go_one_way);
 	CU_ADD_TEST(s, test_exec_all_dropped_batch_frees_everything);
 	return adn_test_main();
