@@ -242,6 +242,27 @@ def fmt(vals):
                                  max(vals))
 
 
+def ratio(wl, num_name, den_name, num, den, runs):
+    """Print the best of the `num` rows over the best of the `den` rows:
+    of their medians, and round by round."""
+    med = [statistics.median([x for x in v if x is not None])
+           for v in den + num if any(x is not None for x in v)]
+    if not den or not num or len(med) < len(den) + len(num):
+        return
+    print("\n%s: %s %.2f / %s %.2f = %.2fx" % (
+        wl, num_name, max(med[len(den):]), den_name, max(med[:len(den)]),
+        max(med[len(den):]) / max(med[:len(den)])))
+    # The rows of a round ran back to back: the best of each side in the
+    # same round, compared, sees less of the machine's drift.
+    rounds = [max(v[r] for v in num) / max(v[r] for v in den)
+              for r in range(runs)
+              if all(v[r] is not None for v in den + num)]
+    if rounds:
+        print("%s: the same, round by round: median %.2fx (%.2f-%.2fx, "
+              "%d rounds)" % (wl, statistics.median(rounds), min(rounds),
+                              max(rounds), len(rounds)))
+
+
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -338,26 +359,15 @@ def main():
     for wl, name, vals in table:
         print("| %s | %s | %s |" % (wl, name, fmt(vals)))
     for wl in dict.fromkeys(w for w, _, _ in table):
-        fc = [v for w, n, v in table if w == wl and
-              n.startswith("FastClick ") and "forward" not in n]
-        ad = [v for w, n, v in table if w == wl and n.startswith("adn-nf ")
-              and "FlowCounter" not in n and "->" not in n]
-        med = [statistics.median([x for x in v if x is not None])
-               for v in fc + ad if any(x is not None for x in v)]
-        if not fc or not ad or len(med) < len(fc) + len(ad):
-            continue
-        print("\n%s: adn-nf best %.2f / FastClick best %.2f = %.2fx" % (
-            wl, max(med[len(fc):]), max(med[:len(fc)]),
-            max(med[len(fc):]) / max(med[:len(fc)])))
-        # The rows of a round ran back to back: the best of each side in
-        # the same round, compared, sees less of the machine's drift.
-        rounds = [max(v[r] for v in ad) / max(v[r] for v in fc)
-                  for r in range(a.runs)
-                  if all(v[r] is not None for v in fc + ad)]
-        if rounds:
-            print("%s: the same, round by round: median %.2fx (%.2f-%.2fx, "
-                  "%d rounds)" % (wl, statistics.median(rounds), min(rounds),
-                                  max(rounds), len(rounds)))
+        rows = [(n, v) for w, n, v in table if w == wl]
+        ratio(wl, "adn-nf best", "FastClick best",
+              [v for n, v in rows if n.startswith("adn-nf ") and
+               "FlowCounter" not in n and "->" not in n],
+              [v for n, v in rows if n.startswith("FastClick ") and
+               "forward" not in n], a.runs)
+        ratio(wl, "adn-nf FromPort -> ToPort", "testpmd",
+              [v for n, v in rows if n.startswith("adn-nf FromPort")],
+              [v for n, v in rows if n.startswith("testpmd")], a.runs)
     return 0
 
 
