@@ -112,31 +112,6 @@ adn_pkt_cksum(const void *buf, uint32_t len)
 	return adn_pkt_cksum_fold(adn_pkt_cksum_sum(buf, len));
 }
 
-/* L2 header length of an Ethernet frame (one 802.1Q tag allowed) and its
- * inner EtherType (host order); 0 when the frame is too short. */
-static inline uint16_t
-adn_pkt_l2(const struct rte_mbuf *m, uint16_t *ether_type)
-{
-	const struct rte_ether_hdr *eth;
-	uint16_t len = sizeof(*eth);
-
-	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
-		return 0;
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	*ether_type = rte_be_to_cpu_16(eth->ether_type);
-	if (*ether_type == RTE_ETHER_TYPE_VLAN) {
-		const struct rte_vlan_hdr *vh;
-
-		if (rte_pktmbuf_data_len(m) < len + sizeof(*vh))
-			return 0;
-		vh = rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *,
-					     len);
-		*ether_type = rte_be_to_cpu_16(vh->eth_proto);
-		len += sizeof(*vh);
-	}
-	return len;
-}
-
 /*
  * Parse once. A packet's headers are parsed by the first element that
  * needs them, into the mbuf's standard fields, and read from there by the
@@ -160,25 +135,32 @@ adn_pkt_l2(const struct rte_mbuf *m, uint16_t *ether_type)
  * Rewriting addresses, ports, TTL or checksums in place keeps them true.
  */
 
-/* Parse `m`'s frame into the fields above; returns packet_type. The
- * lengths go in as one store of the tx_offload word they share (no
- * element uses its TSO or outer-header fields), not as three
- * read-modify-writes of bit-fields. */
-static inline uint32_t
-adn_pkt_parse(struct rte_mbuf *m)
+/* Store the parse's result: the lengths in one store of the tx_offload
+ * word they share (no element uses its TSO or outer-header fields), not
+ * as three read-modify-writes of bit-fields. */
+static __rte_always_inline uint32_t
+adn_pkt_parsed(struct rte_mbuf *m, uint16_t l2, uint16_t l3, uint16_t l4,
+	       uint32_t pt)
 {
-	const uint32_t dlen = rte_pktmbuf_data_len(m);
-	const struct rte_ipv4_hdr *ip;
-	uint16_t type, l2 = adn_pkt_l2(m, &type), l3 = 0, l4 = 0;
-	uint32_t pt = RTE_PTYPE_UNKNOWN;
+	m->tx_offload = rte_mbuf_tx_offload(l2, l3, l4, 0, 0, 0, 0);
+	m->packet_type = pt;
+	return pt;
+}
 
-	if (l2 == 0)
-		goto out;
-	pt = l2 > sizeof(struct rte_ether_hdr) ? RTE_PTYPE_L2_ETHER_VLAN :
-		RTE_PTYPE_L2_ETHER;
-	if (type != RTE_ETHER_TYPE_IPV4 || dlen < l2 + sizeof(*ip))
-		goto out;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
+/* The parse after an L2 header of `l2` bytes (its packet type `pt`) whose
+ * last two bytes are the EtherType, in the first `dlen` bytes at `p`. */
+static __rte_always_inline uint32_t
+adn_pkt_parse_l3(struct rte_mbuf *m, const uint8_t *p, uint32_t dlen,
+		 const uint16_t l2, uint32_t pt)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint16_t type, l3, l4 = 0;
+
+	memcpy(&type, p + l2 - sizeof(type), sizeof(type));
+	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    dlen < l2 + sizeof(*ip))
+		return adn_pkt_parsed(m, l2, 0, 0, pt);
+	ip = (const struct rte_ipv4_hdr *)(p + l2);
 	l3 = rte_ipv4_hdr_len(ip);
 	pt |= RTE_PTYPE_L3_IPV4;
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
@@ -188,9 +170,8 @@ adn_pkt_parse(struct rte_mbuf *m)
 		pt |= RTE_PTYPE_L4_TCP;
 		if (l3 >= sizeof(*ip) &&
 		    dlen >= (uint32_t)l2 + l3 + sizeof(struct rte_tcp_hdr))
-			l4 = (rte_pktmbuf_mtod_offset(m,
-				const struct rte_tcp_hdr *, l2 + l3)->data_off
-			      >> 4) * 4;
+			l4 = (((const struct rte_tcp_hdr *)(p + l2 + l3))->
+			      data_off >> 4) * 4;
 	} else if (ip->next_proto_id == IPPROTO_UDP) {
 		pt |= RTE_PTYPE_L4_UDP;
 		if (l3 >= sizeof(*ip) &&
@@ -200,10 +181,41 @@ adn_pkt_parse(struct rte_mbuf *m)
 		pt |= RTE_PTYPE_L4_ICMP;
 	else
 		pt |= RTE_PTYPE_L4_NONFRAG;
-out:
-	m->tx_offload = rte_mbuf_tx_offload(l2, l3, l4, 0, 0, 0, 0);
-	m->packet_type = pt;
-	return pt;
+	return adn_pkt_parsed(m, l2, l3, l4, pt);
+}
+
+/* A tagged frame, out of line: inline, the two L2 lengths would make the
+ * compiler carry every packet type and length combination of both in
+ * registers through the untagged path, the rule. */
+static __rte_noinline __rte_cold uint32_t
+adn_pkt_parse_tagged(struct rte_mbuf *m)
+{
+	const uint32_t l2 = sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_vlan_hdr);
+
+	if (rte_pktmbuf_data_len(m) < l2)
+		return adn_pkt_parsed(m, 0, 0, 0, RTE_PTYPE_UNKNOWN);
+	return adn_pkt_parse_l3(m, rte_pktmbuf_mtod(m, const uint8_t *),
+				rte_pktmbuf_data_len(m), l2,
+				RTE_PTYPE_L2_ETHER_VLAN);
+}
+
+/* Parse `m`'s frame into the fields above; returns packet_type. */
+static inline uint32_t
+adn_pkt_parse(struct rte_mbuf *m)
+{
+	const uint32_t dlen = rte_pktmbuf_data_len(m);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t type;
+
+	if (dlen < sizeof(struct rte_ether_hdr))
+		return adn_pkt_parsed(m, 0, 0, 0, RTE_PTYPE_UNKNOWN);
+	memcpy(&type, p + offsetof(struct rte_ether_hdr, ether_type),
+	       sizeof(type));
+	if (unlikely(type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)))
+		return adn_pkt_parse_tagged(m);
+	return adn_pkt_parse_l3(m, p, dlen, sizeof(struct rte_ether_hdr),
+				RTE_PTYPE_L2_ETHER);
 }
 
 /* The packet's parsed headers (above): parses on the first call for this
