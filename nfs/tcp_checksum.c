@@ -111,29 +111,27 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	return (uint16_t)~adn_pkt_cksum_fold(sum);
 }
 
-static int
-tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+/* This worker's counters, looked up where one is counted: a worker index
+ * read at the start would stay live (spilled) through the sum. */
+static inline struct tcp_cksum_slot *
+tcp_cksum_slot(struct tcp_cksum *c)
 {
-	struct tcp_cksum *c = adn_elem_priv(e);
-	struct tcp_cksum_slot *s = &c->slot[adn_worker_index()];
-	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
-	uint16_t ihl, total, hdr, v, stored;
+	return &c->slot[adn_worker_index()];
+}
+
+/* Set or verify the checksum of the TCP or UDP segment in `m`: `udp` is
+ * a constant in each call, so each protocol's header size and field
+ * offset are too. */
+static __rte_always_inline int
+tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
+		  const struct rte_ipv4_hdr *ip, const bool udp)
+{
+	const uint16_t hdr = udp ? sizeof(struct rte_udp_hdr) :
+		sizeof(struct rte_tcp_hdr);
+	uint16_t ihl, total, v, stored;
 	uint32_t off;
 	uint8_t *l4, *field;
-	bool udp;
 
-	RTE_SET_USED(ctx);
-	if (ip == NULL)
-		return adn_drop(TCP_CKSUM_DROP_NOT_IPV4);
-	udp = ip->next_proto_id == IPPROTO_UDP;
-	if (ip->next_proto_id == IPPROTO_TCP)
-		hdr = sizeof(struct rte_tcp_hdr);
-	else if (udp && c->udp)
-		hdr = sizeof(struct rte_udp_hdr);
-	else {
-		s->skipped++;
-		return TCP_CKSUM_OUT;
-	}
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
 						   RTE_IPV4_HDR_MF_FLAG))
 		return adn_drop(TCP_CKSUM_DROP_FRAGMENT);
@@ -150,14 +148,14 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	memcpy(&stored, field, sizeof(stored));
 	if (c->verify) {
 		if (udp && stored == 0) {
-			s->ok++;
+			tcp_cksum_slot(c)->ok++;
 			return TCP_CKSUM_OUT;
 		}
 		if (l4_cksum(m, ip, off, (uint32_t)(total - ihl), 0) != 0) {
-			s->bad++;
+			tcp_cksum_slot(c)->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
-		s->ok++;
+		tcp_cksum_slot(c)->ok++;
 		return TCP_CKSUM_OUT;
 	}
 	/* Subtracting the stored value instead of zeroing the field first:
@@ -167,7 +165,24 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */
 	memcpy(field, &v, sizeof(v));
-	s->set++;
+	tcp_cksum_slot(c)->set++;
+	return TCP_CKSUM_OUT;
+}
+
+static int
+tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
+{
+	struct tcp_cksum *c = adn_elem_priv(e);
+	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+
+	RTE_SET_USED(ctx);
+	if (ip == NULL)
+		return adn_drop(TCP_CKSUM_DROP_NOT_IPV4);
+	if (ip->next_proto_id == IPPROTO_TCP)
+		return tcp_cksum_segment(c, m, ip, false);
+	if (ip->next_proto_id == IPPROTO_UDP && c->udp)
+		return tcp_cksum_segment(c, m, ip, true);
+	tcp_cksum_slot(c)->skipped++;
 	return TCP_CKSUM_OUT;
 }
 
