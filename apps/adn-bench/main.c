@@ -968,6 +968,10 @@ main(int argc, char **argv)
 	}
 	eargv = eal_argv(argv[0], cfg_argc, cfg_argv, o.eal_argc, o.eal_argv,
 			 &eargc);
+	if (eargv != NULL && adn_eal_args_check(eargc, eargv, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		return 1;
+	}
 	if (eargv == NULL || rte_eal_init(eargc, eargv) < 0) {
 		fprintf(stderr, "adn-bench: EAL init failed\n");
 		return 1;

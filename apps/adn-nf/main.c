@@ -280,6 +280,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "error: out of memory\n");
 		goto out;
 	}
+	if (adn_eal_args_check(all_argc, all_argv, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
+		goto out;
+	}
 	if (rte_eal_init(all_argc, all_argv) < 0) {
 		if (pre_errs.n > 0)
 			not_started(o.config, &pre_errs, &errs);

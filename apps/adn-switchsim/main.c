@@ -56,6 +56,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include "adn_runtime.h"
 #include "sim.h"
 
 volatile sig_atomic_t sim_signalled;
@@ -71,6 +72,7 @@ main(int argc, char **argv)
 {
 	static struct sim sim;
 	struct sim *s = &sim;
+	struct adn_errs errs = { 0 };
 	int eal_argc, rc, status = 1;
 	uint16_t pid;
 
@@ -80,6 +82,10 @@ main(int argc, char **argv)
 	 * telemetry socket. */
 	if (register_telemetry(s) < 0) {
 		fprintf(stderr, "error: cannot register telemetry commands\n");
+		return 1;
+	}
+	if (adn_eal_args_check(argc, argv, &errs) < 0) {
+		adn_errs_print(&errs, stderr);
 		return 1;
 	}
 	eal_argc = rte_eal_init(argc, argv);

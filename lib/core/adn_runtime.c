@@ -180,6 +180,27 @@ fail:
 	return -EINVAL;
 }
 
+int
+adn_eal_args_check(int argc, char *const *argv, struct adn_errs *errs)
+{
+#ifdef ADN_DPDK_STATIC
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "-d", 2) != 0)
+			continue;
+		adn_errs_add(errs, NULL, NULL, NULL,
+			     "EAL %s%s%s: this build links DPDK statically and loads no driver plugins; link the driver in (-Ddpdk_drivers, docs/operations.md) or build with -Ddpdk_static=disabled",
+			     argv[i], argv[i][2] == '\0' && i + 1 < argc ? " " : "",
+			     argv[i][2] == '\0' && i + 1 < argc ? argv[i + 1] : "");
+		return -EINVAL;
+	}
+#else
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	RTE_SET_USED(errs);
+#endif
+	return 0;
+}
+
 static int
 lookup_uint(const config_t *cfg, const char *key, unsigned int def,
 	    unsigned int lo, unsigned int hi, unsigned int *out,

@@ -97,6 +97,12 @@ config_t *adn_runtime_config(struct adn_runtime *rt);
 int adn_runtime_eal_args(struct adn_runtime *rt, int *argc, char ***argv,
 			 struct adn_errs *errs);
 
+/* Whether EAL may be given these arguments (argv[0], the program, not
+ * looked at): in a build that links DPDK statically, a driver plugin
+ * (`-d`) would load DPDK's shared libraries beside it, and EAL panics
+ * on the second registration. -EINVAL with the error in `errs`. */
+int adn_eal_args_check(int argc, char *const *argv, struct adn_errs *errs);
+
 /* Without EAL: what can be checked before starting DPDK (top-level
  * keys, workers, burst, plan, ports, element names, types and keys), so
  * a typo is reported before EAL's start-up messages. The build checks

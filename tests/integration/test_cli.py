@@ -134,6 +134,16 @@ links = ( "rx -> tx" );
     check("the config's args \"rx_pcap=x.pcap\" are not used" in p.stdout,
           "--vdev pcap: the config's other args are named as unused")
 
+    # A driver plugin in a build that links DPDK statically: it would
+    # load DPDK's shared libraries a second time and EAL would panic.
+    if os.environ.get("ADN_DPDK_STATIC") == "1":
+        p = run([ADN_NF, "-c", cfg, "--"] + eal_args("porterr-plugin") +
+                ["-d", os.path.join(d, "librte_net_x.so")], check=False)
+        check(p.returncode == 1 and
+              "EAL -d %s: this build links DPDK statically and loads no "
+              "driver plugins" % os.path.join(d, "librte_net_x.so")
+              in p.stdout, "EAL -d in a static build: refused, exit 1")
+
     # A second instance on a --file-prefix in use: EAL says only "Cannot
     # init config" and leaves rte_errno 0 ("Success").
     cfg = os.path.join(d, "live.cfg")
