@@ -299,9 +299,9 @@ radix_out(const uint32_t *tbl, uint32_t dst)
 /* What prep leaves for bulk (dir24_8) or exec (radix), and bulk for
  * exec. */
 struct lpm_route_ctx {
+	const uint32_t *tbl;	/* radix: the trie prep read; else NULL */
 	uint32_t dst;		/* host order */
-	uint32_t ipv4;		/* 0: not IPv4, exec drops it */
-	int32_t out;		/* bulk: the output for dst */
+	int32_t out;		/* not IPv4: its drop; dir24_8: bulk's output */
 };
 
 static const void *
@@ -310,14 +310,25 @@ lpm_route_prep(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	const struct lpm_route *l = adn_elem_priv(e);
 	struct lpm_route_ctx *c = ADN_PKT_CTX(ctx, struct lpm_route_ctx);
 	const struct rte_ipv4_hdr *ip = adn_pkt_ipv4(m);
+	uint32_t dst;
 
-	c->ipv4 = ip != NULL;
-	c->dst = ip != NULL ? rte_be_to_cpu_32(ip->dst_addr) : 0;
-	if (ip == NULL)
+	if (ip == NULL) {
+		c->tbl = NULL;
+		c->dst = 0;
+		c->out = adn_drop(LPM_ROUTE_DROP_NOT_IPV4);
 		return NULL;
-	if (l->kind == LPM_TABLE_DIR24_8)
-		return &l->lpm->tbl24[c->dst >> 8];
-	return adn_radix_first(radix_tbl(l), c->dst);
+	}
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	c->dst = dst;
+	if (l->kind == LPM_TABLE_DIR24_8) {
+		c->tbl = NULL;
+		c->out = LPM_ROUTE_OUT_NO_ROUTE;	/* bulk sets it */
+		return &l->lpm->tbl24[dst >> 8];
+	}
+	/* exec walks the trie prep read: one load of the table in a batch's
+	 * RCU read section, and no test of the kind. */
+	c->tbl = radix_tbl(l);
+	return adn_radix_first(c->tbl, dst);
 }
 
 /* The outputs for n destinations (host order): the `lookup` command, and
@@ -355,8 +366,13 @@ lpm_route_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
 	for (uint16_t k = 0; k < n; k++)
 		dst[k] = ADN_PKT_CTX(ctx[k], const struct lpm_route_ctx)->dst;
 	lpm_route_lookup_n(l, dst, out, n);
-	for (uint16_t k = 0; k < n; k++)
-		ADN_PKT_CTX(ctx[k], struct lpm_route_ctx)->out = out[k];
+	for (uint16_t k = 0; k < n; k++) {
+		struct lpm_route_ctx *c = ADN_PKT_CTX(ctx[k],
+						      struct lpm_route_ctx);
+
+		if (c->out != adn_drop(LPM_ROUTE_DROP_NOT_IPV4))
+			c->out = out[k];
+	}
 }
 
 static int
@@ -364,14 +380,12 @@ lpm_route_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
 	const struct lpm_route_ctx *c = ADN_PKT_CTX(ctx,
 						    const struct lpm_route_ctx);
-	const struct lpm_route *l = adn_elem_priv(e);
 
-	if (!c->ipv4)
-		return adn_drop(LPM_ROUTE_DROP_NOT_IPV4);
-	/* dir24_8: bulk looked it up; radix: walk the trie, whose root
-	 * entry prep prefetched. */
-	return l->kind == LPM_TABLE_DIR24_8 ? c->out :
-		radix_out(radix_tbl(l), c->dst);
+	RTE_SET_USED(e);
+	RTE_SET_USED(m);
+	/* radix: walk the trie, whose root entry prep prefetched; else what
+	 * prep (not IPv4) or bulk (dir24_8) decided. */
+	return c->tbl != NULL ? radix_out(c->tbl, c->dst) : c->out;
 }
 
 /* --- control (one control thread at a time, workers running) ----------- */
