@@ -81,13 +81,16 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 	return 0;
 }
 
-/* One's complement sum of pseudo-header, segment and `extra`,
- * complemented: 0 when a segment with its checksum in place is correct;
- * with `extra` the complement of the stored checksum, the value to store
- * (the segment summed as if its field read 0). */
+/* One's complement sum of pseudo-header, the `len` bytes of segment at
+ * offset `off` and `extra`, complemented: 0 when a segment with its
+ * checksum in place is correct; with `extra` the complement of the stored
+ * checksum, the value to store (the segment summed as if its field read
+ * 0). `flat`: the segment is all in the first mbuf (the common case),
+ * summed in place; else the mbuf walk sums it across buffers. */
 static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-	 uint32_t off, uint32_t len, uint16_t extra)
+	 const uint8_t *seg, uint32_t off, uint32_t len, uint16_t extra,
+	 bool flat)
 {
 	/* The pseudo-header's addresses as 32-bit words (2^16 = 1 modulo
 	 * 2^16 - 1, so the fold gives the sum of their 16-bit halves), in
@@ -97,11 +100,8 @@ l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
 		rte_cpu_to_be_16((uint16_t)len) + extra;
 
-	/* Contiguous (the common case): sum the bytes in place; the mbuf
-	 * walk is for segments split across buffers. */
-	if (likely(off + len <= rte_pktmbuf_data_len(m)))
-		sum += adn_pkt_cksum_sum(rte_pktmbuf_mtod_offset(m,
-					const void *, off), len);
+	if (likely(flat))
+		sum += adn_pkt_cksum_sum(seg, len);
 	else {
 		uint16_t body = 0;
 
@@ -128,30 +128,34 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 {
 	const uint16_t hdr = udp ? sizeof(struct rte_udp_hdr) :
 		sizeof(struct rte_tcp_hdr);
-	uint16_t ihl, total, v, stored;
-	uint32_t off;
-	uint8_t *l4, *field;
+	const uint16_t ihl = m->l3_len;
+	const uint16_t total = rte_be_to_cpu_16(ip->total_length);
+	const uint32_t off = (uint32_t)m->l2_len + ihl;
+	const uint32_t len = (uint32_t)(total - ihl);
+	uint8_t *seg, *field;
+	uint16_t v, stored;
+	bool flat;
 
 	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
 						   RTE_IPV4_HDR_MF_FLAG))
 		return adn_drop(TCP_CKSUM_DROP_FRAGMENT);
-	ihl = m->l3_len;
-	total = rte_be_to_cpu_16(ip->total_length);
-	off = (uint32_t)m->l2_len + ihl;
-	l4 = adn_pkt_l4(m, ip, hdr);
-	if (l4 == NULL || total < ihl + hdr ||
-	    (uint32_t)m->l2_len + total > rte_pktmbuf_pkt_len(m))
+	/* The header must be in the first mbuf, the segment in the frame. */
+	flat = off + len <= rte_pktmbuf_data_len(m);
+	if (ihl < sizeof(*ip) || total < ihl + hdr ||
+	    off + len > rte_pktmbuf_pkt_len(m) ||
+	    (!flat && off + hdr > rte_pktmbuf_data_len(m)))
 		return adn_drop(TCP_CKSUM_DROP_TRUNCATED);
+	seg = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
 	/* The field may sit at any alignment: read and write it by bytes. */
-	field = l4 + (udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
-		      offsetof(struct rte_tcp_hdr, cksum));
+	field = seg + (udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
+		       offsetof(struct rte_tcp_hdr, cksum));
 	memcpy(&stored, field, sizeof(stored));
 	if (c->verify) {
 		if (udp && stored == 0) {
 			tcp_cksum_slot(c)->ok++;
 			return TCP_CKSUM_OUT;
 		}
-		if (l4_cksum(m, ip, off, (uint32_t)(total - ihl), 0) != 0) {
+		if (l4_cksum(m, ip, seg, off, len, 0, flat) != 0) {
 			tcp_cksum_slot(c)->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
@@ -160,7 +164,7 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 	}
 	/* Subtracting the stored value instead of zeroing the field first:
 	 * the sum's wide loads would stall on that 2-byte store. */
-	v = l4_cksum(m, ip, off, (uint32_t)(total - ihl), (uint16_t)~stored);
+	v = l4_cksum(m, ip, seg, off, len, (uint16_t)~stored, flat);
 	if (v == 0 && udp)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */

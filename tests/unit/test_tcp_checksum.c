@@ -165,6 +165,56 @@ test_tcp_checksum_drops_truncated(void)
 	adn_test_free(p);
 }
 
+/* The frame's bytes from `at` on moved to a second mbuf chained to it. */
+static void
+split_at(struct rte_mbuf *m, uint16_t at)
+{
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(adn_test_pool());
+	const uint16_t n = (uint16_t)(rte_pktmbuf_data_len(m) - at);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tail);
+	memcpy(rte_pktmbuf_append(tail, n),
+	       rte_pktmbuf_mtod_offset(m, const void *, at), n);
+	rte_pktmbuf_trim(m, n);
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(m, tail), 0);
+}
+
+/* A segment across two mbufs is summed across them; one whose TCP header
+ * is not all in the first mbuf, one whose IHL is below 5 and one whose
+ * total length leaves no room for the TCP header are truncated. */
+static void
+test_tcp_checksum_segmented_and_short(void)
+{
+	struct adn_pipeline *p = adn_test_chain("seg", "TcpChecksum", "",
+						NULL);
+	struct rte_mbuf *m[4];
+	struct adn_test_sink *out;
+	struct rte_ipv4_hdr *ip;
+	uint16_t want;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		m[i] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 200);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		ip = adn_test_ipv4_hdr(m[i]);
+		((struct rte_tcp_hdr *)(ip + 1))->data_off = 5 << 4;
+		*field_of(m[i]) = 0;
+	}
+	ip = adn_test_ipv4_hdr(m[0]);
+	want = rte_ipv4_udptcp_cksum(ip, ip + 1);
+	*field_of(m[0]) = 0xbeef;	/* stale */
+	split_at(m[0], 91);	/* an odd split, in the payload */
+	split_at(m[1], 40);	/* in the TCP header */
+	adn_test_ipv4_hdr(m[2])->version_ihl = 0x44;
+	adn_test_ipv4_hdr(m[3])->total_length = rte_cpu_to_be_16(20 + 19);
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	out = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(out->n, 1);
+	CU_ASSERT_EQUAL(*field_of(out->pkts[0]), want);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "truncated"), 3);
+	adn_test_free(p);
+}
+
 /* Every length to past a frame, at every alignment, over random bytes and
  * over the all-ones and all-zero spans where the fold's end cases are. */
 static void
@@ -198,6 +248,7 @@ main(void)
 	CU_ADD_TEST(s, test_tcp_checksum_skips_udp_unless_asked);
 	CU_ADD_TEST(s, test_tcp_checksum_verify_counts_bad_ones);
 	CU_ADD_TEST(s, test_tcp_checksum_drops_truncated);
+	CU_ADD_TEST(s, test_tcp_checksum_segmented_and_short);
 	CU_ADD_TEST(s, test_adn_pkt_cksum_equals_rte_raw_cksum);
 	return adn_test_main();
 }
