@@ -254,12 +254,8 @@ adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
 				       ADN_FP_PARAM(role));
 			continue;
 		}
-		if (prep != NULL) {
-			const void *a = prep(e, b->pkts[i], &b->ctx[i]);
-
-			if (a != NULL)
-				rte_prefetch0(a);
-		}
+		if (prep != NULL)
+			adn_tpl_prefetch_prep(prep(e, b->pkts[i], &b->ctx[i]));
 		if (role & ADN_FP_CTX)
 			memcpy(fp->rec[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
 	}
