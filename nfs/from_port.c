@@ -62,8 +62,7 @@ from_port_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	/* packet_type 0 is "not parsed yet" (adn_pkt.h); a PMD's value would
 	 * pass for a parse that never filled l2/l3/l4_len. */
 	if (!fp->parse) {
-		for (uint16_t i = 0; i < n; i++)
-			pkts[i]->packet_type = 0;
+		adn_pkt_unparsed(pkts, n);
 		return n;
 	}
 	for (uint16_t i = 0; i < n; i++)

@@ -135,6 +135,17 @@ adn_pkt_cksum(const void *buf, uint32_t len)
  * Rewriting addresses, ports, TTL or checksums in place keeps them true.
  */
 
+/* Hand n packets over unparsed (packet_type 0), as a source does with
+ * what its PMD wrote. A store a packet: unrolled, the loop's compare and
+ * branch stop costing as much as the store. */
+static inline void
+adn_pkt_unparsed(struct rte_mbuf *const *pkts, uint16_t n)
+{
+#pragma GCC unroll 4
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->packet_type = 0;
+}
+
 /* Store the parse's result: the lengths in one store of the tx_offload
  * word they share (no element uses its TSO or outer-header fields), not
  * as three read-modify-writes of bit-fields. */
