@@ -370,6 +370,7 @@ lpm_route_bulk(struct adn_elem *e, struct rte_mbuf *const *m,
 		struct lpm_route_ctx *c = ADN_PKT_CTX(ctx[k],
 						      struct lpm_route_ctx);
 
+		/* A frame that is not IPv4 keeps prep's drop. */
 		if (c->out != adn_drop(LPM_ROUTE_DROP_NOT_IPV4))
 			c->out = out[k];
 	}
