@@ -180,17 +180,47 @@ fail:
 	return -EINVAL;
 }
 
+#ifdef ADN_DPDK_STATIC
+/* EAL's short options that take no argument (eal_short_options in
+ * DPDK 22.11: every other one takes one). */
+#define EAL_SHORT_FLAGS "hv"
+
+/* Whether argument argv[*i], a cluster of EAL short options ("-d X",
+ * "-dX", "-vd X"), names a driver plugin; *i moves past a value given as
+ * the next argument, so a value is never read as options. */
+static bool
+eal_driver_opt(int argc, char *const *argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+		return false;
+	for (const char *c = a + 1; *c != '\0'; c++) {
+		if (strchr(EAL_SHORT_FLAGS, *c) != NULL)
+			continue;
+		/* An option with a value: the rest of the argument, or the
+		 * next one. */
+		if (c[1] == '\0' && *i + 1 < argc)
+			(*i)++;
+		return *c == 'd';
+	}
+	return false;
+}
+#endif
+
 int
 adn_eal_args_check(int argc, char *const *argv, struct adn_errs *errs)
 {
 #ifdef ADN_DPDK_STATIC
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "-d", 2) != 0)
+		const int at = i;
+
+		if (!eal_driver_opt(argc, argv, &i))
 			continue;
 		adn_errs_add(errs, NULL, NULL, NULL,
 			     "EAL %s%s%s: this build links DPDK statically and loads no driver plugins; link the driver in (-Ddpdk_drivers, docs/operations.md) or build with -Ddpdk_static=disabled",
-			     argv[i], argv[i][2] == '\0' && i + 1 < argc ? " " : "",
-			     argv[i][2] == '\0' && i + 1 < argc ? argv[i + 1] : "");
+			     argv[at], i != at ? " " : "",
+			     i != at ? argv[i] : "");
 		return -EINVAL;
 	}
 #else

@@ -143,6 +143,20 @@ links = ( "rx -> tx" );
               "EAL -d %s: this build links DPDK statically and loads no "
               "driver plugins" % os.path.join(d, "librte_net_x.so")
               in p.stdout, "EAL -d in a static build: refused, exit 1")
+        # The same in a cluster of short options, which getopt reads as
+        # -v then -d.
+        p = run([ADN_NF, "-c", cfg, "--"] + eal_args("porterr-plugin2") +
+                ["-vd", "librte_net_x.so"], check=False)
+        check(p.returncode == 1 and
+              "EAL -vd librte_net_x.so: this build links DPDK statically"
+              in p.stdout, "EAL -vd in a static build: refused, exit 1")
+        # A value that reads like -d is another option's, not a plugin.
+        p = run([ADN_NF, "-c", cfg, "--"] + eal_args("porterr-plugin3") +
+                ["-n", "-d"], check=False)
+        check(p.returncode == 1 and
+              "invalid channel number" in p.stdout and
+              "loads no driver plugins" not in p.stdout,
+              "EAL -n -d: the value of -n, not refused as a plugin")
 
     # A second instance on a --file-prefix in use: EAL says only "Cannot
     # init config" and leaves rte_errno 0 ("Success").
