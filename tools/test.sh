@@ -3,8 +3,9 @@
 # Set up, build and run the whole test suite: CUnit suites, pcap and
 # multi-process integration runs, RTL testbenches, the fuzz harnesses for
 # 20 s each (in their own clang build), a 30 s soak; then the same C tests
-# again in an ASan+UBSan build (RTL benches and fuzzing excluded: nothing
-# more to sanitize; the soak too: ASan's quarantine grows RSS by design).
+# again in an ASan+UBSan build (RTL benches, fuzzing and the shared-DPDK
+# build excluded: nothing more to sanitize; the soak too: ASan's
+# quarantine grows RSS by design).
 #
 #   tools/test.sh [BUILD_DIR]     (default build-test; sanitizer build in
 #                                  BUILD_DIR-san)
@@ -32,7 +33,8 @@ ninja -C "$san" || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C "$san" --print-errorlogs --num-processes 2 \
-	--no-suite rtl --no-suite fuzz --no-suite soak || status=1
+	--no-suite rtl --no-suite fuzz --no-suite soak \
+	--no-suite shared-dpdk || status=1
 
 # One closing line any CI reader understands, from meson's own logs.
 python3 - "$build/meson-logs/testlog.json" "$san/meson-logs/testlog.json" <<'PY'
