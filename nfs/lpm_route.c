@@ -40,7 +40,8 @@
  *         at once (rte_lpm_lookup_bulk) and exec() gives the output it
  *         found; radix has no bulk stage (no batch call to make: the
  *         out-of-order core overlaps the walks of a group's packets
- *         anyway), exec() walks the trie.
+ *         anyway), exec() walks the trie prep read (its entry array
+ *         kept in ctx: one table for both stages of a packet).
  * State (kept across plan swaps and reloads): the table and its routes,
  *   control changes included. When `table` or `spare_routes` change the
  *   new table is built from the live routes; a new `routes` file starts
