@@ -12,6 +12,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "integration"))
+import adn_it  # noqa: E402
+
 
 def run(cmd, **kw):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -49,9 +53,8 @@ def main():
                     '  { name = "tx"; type = "ToPort"; port = "out"; } );\n'
                     'links = ( "rx -> tx" );\n')
         js = os.path.join(wd, "out.json")
-        run([nf, "-c", cfg, "-d", "1", "-s", "0", "-j", js, "--",
-             "--no-huge", "-m", "512", "--no-pci", "--file-prefix",
-             "adn-shared-%d" % os.getpid()], timeout=120)
+        run([nf, "-c", cfg, "-d", "1", "-s", "0", "-j", js, "--"] +
+            adn_it.eal_args("shared-dpdk"), timeout=120)
         with open(js) as f:
             r = json.load(f)
         if not (r["transmitted"] > 0 and r["in_flight"] == 0 and
