@@ -7,8 +7,8 @@
  * names reach them; configs naming absolute paths are skipped (the fuzzer
  * would read /dev/zero). The whole load runs: libconfig, integer checks,
  * top-level keys, ports (parsed, not started), every element's keys and
- * configure(), links, the plan, one executor per worker, and Morph's
- * `morph` group.
+ * configure(), links, the plan, one executor per worker, Morph's
+ * `morph` group, and the check of the `eal` list (adn_eal_args_check).
  *
  * Table sizes are lowered before the build (cap_sizes): a size above a
  * small cap, or left to a large default (GenSource's 4M-packet sequence,
@@ -117,6 +117,21 @@ cap_sizes(config_t *cfg)
 	}
 }
 
+/* The config's `eal` list as the apps hand it to EAL, after a program
+ * name: the check that refuses a driver plugin reads it. */
+static void
+eal_args_check(int argc, char **argv, struct adn_errs *errs)
+{
+	char **all = calloc((size_t)argc + 2, sizeof(*all));
+
+	if (all == NULL)
+		return;
+	all[0] = (char *)"fuzz_config";
+	memcpy(all + 1, argv, (size_t)argc * sizeof(*all));
+	adn_eal_args_check(argc + 1, all, errs);
+	free(all);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -154,8 +169,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		cap_sizes(adn_runtime_config(rt));
 		adn_morph_conf_read(adn_runtime_config(rt), &mc, &errs);
-		if (adn_runtime_eal_args(rt, &argc, &argv, &errs) == 0)
+		if (adn_runtime_eal_args(rt, &argc, &argv, &errs) == 0) {
+			eal_args_check(argc, argv, &errs);
 			free(argv);
+		}
 		adn_runtime_build(rt, &errs);
 	}
 	adn_runtime_free(rt);
