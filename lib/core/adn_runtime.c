@@ -185,16 +185,70 @@ fail:
  * DPDK 22.11: every other one takes one). */
 #define EAL_SHORT_FLAGS "hv"
 
+/* EAL's long options (eal_long_options in DPDK 22.11) and whether each
+ * takes a value, given as the next argument unless as --name=value
+ * (has_arg 1; the others take none or only an inline one). */
+static const struct {
+	const char *name;
+	bool value;
+} eal_long_opts[] = {
+	{ "base-virtaddr", true }, { "create-uio-dev", false },
+	{ "file-prefix", true }, { "help", false }, { "huge-dir", true },
+	{ "huge-unlink", false }, { "iova-mode", true }, { "lcores", true },
+	{ "log-level", true }, { "trace", true }, { "trace-dir", true },
+	{ "trace-bufsz", true }, { "trace-mode", true },
+	{ "main-lcore", true }, { "mbuf-pool-ops-name", true },
+	{ "no-hpet", false }, { "no-huge", false }, { "no-pci", false },
+	{ "no-shconf", false }, { "in-memory", false }, { "block", true },
+	{ "allow", true }, { "proc-type", true }, { "socket-mem", true },
+	{ "socket-limit", true }, { "syslog", true }, { "vdev", true },
+	{ "vfio-intr", true }, { "vfio-vf-token", true },
+	{ "vmware-tsc-map", false }, { "legacy-mem", false },
+	{ "single-file-segments", false }, { "match-allocations", false },
+	{ "telemetry", false }, { "no-telemetry", false },
+	{ "force-max-simd-bitwidth", true }, { "huge-worker-stack", false },
+};
+
+/* Whether the long option `name` (`len` bytes, before any "=") takes
+ * the next argument as its value: named exactly, or by a prefix of one
+ * option only (getopt_long's abbreviation; an ambiguous or unknown one
+ * is EAL's error). */
+static bool
+eal_long_takes_next(const char *name, size_t len)
+{
+	unsigned int prefixes = 0;
+	bool value = false;
+
+	for (size_t k = 0; k < RTE_DIM(eal_long_opts); k++) {
+		if (strncmp(eal_long_opts[k].name, name, len) != 0)
+			continue;
+		if (eal_long_opts[k].name[len] == '\0')
+			return eal_long_opts[k].value;
+		prefixes++;
+		value = eal_long_opts[k].value;
+	}
+	return prefixes == 1 && value;
+}
+
 /* Whether argument argv[*i], a cluster of EAL short options ("-d X",
  * "-dX", "-vd X"), names a driver plugin; *i moves past a value given as
- * the next argument, so a value is never read as options. */
+ * the next argument, a short or a long option's, so a value is never
+ * read as options. */
 static bool
 eal_driver_opt(int argc, char *const *argv, int *i)
 {
 	const char *a = argv[*i];
 
-	if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+	if (a[0] != '-' || a[1] == '\0')
 		return false;
+	if (a[1] == '-') {
+		const size_t len = strcspn(a + 2, "=");
+
+		if (a[2 + len] == '\0' && *i + 1 < argc &&
+		    eal_long_takes_next(a + 2, len))
+			(*i)++;
+		return false;
+	}
 	for (const char *c = a + 1; *c != '\0'; c++) {
 		if (strchr(EAL_SHORT_FLAGS, *c) != NULL)
 			continue;

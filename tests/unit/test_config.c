@@ -4,6 +4,7 @@
  * element and the key, and all errors are reported before failing.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,6 +617,61 @@ test_config_eal_args(void)
  * array: the next add that can grow it must grow it past the count, and
  * the lost messages print as lost (the ASan build catches a write past
  * the array). */
+#ifdef ADN_DPDK_STATIC
+/* EAL's own option table, in the archive this build links (not DPDK's
+ * API: read here only, so a DPDK whose options change fails this test,
+ * not the check at run time). */
+extern const struct option eal_long_options[];
+
+/* adn_eal_args_check reads every EAL option's value as EAL reads it: a
+ * value that looks like -d is refused only where it is an option. */
+static void
+test_eal_args_check_follows_eal_options(void)
+{
+	char prog[] = "adn-nf", d[] = "-dlib.so", dx[] = "-d";
+	char opt[64], eq[80];
+
+	for (unsigned int k = 0; eal_long_options[k].name != NULL; k++) {
+		const struct option *o = &eal_long_options[k];
+		char *next[] = { prog, opt, d, NULL };
+		char *inline_v[] = { prog, eq, d, NULL };
+		struct adn_errs errs = { 0 };
+		int rc;
+
+		snprintf(opt, sizeof(opt), "--%s", o->name);
+		snprintf(eq, sizeof(eq), "--%s=x", o->name);
+		/* `--name -dlib.so`: -d's only when --name takes no value
+		 * from the next argument. */
+		rc = adn_eal_args_check(3, next, &errs);
+		if ((rc == 0) != (o->has_arg == required_argument))
+			printf("\n--%s (has_arg %d): check %d\n", o->name,
+			       o->has_arg, rc);
+		CU_ASSERT_EQUAL(rc == 0, o->has_arg == required_argument);
+		/* An inline value never takes the next argument. */
+		CU_ASSERT_EQUAL(adn_eal_args_check(3, inline_v, &errs),
+				-EINVAL);
+		adn_errs_clear(&errs);
+	}
+	/* getopt_long's abbreviations: one option's prefix is that option;
+	 * a prefix of several is EAL's error, not a value taken. */
+	{
+		char fp[] = "--file-pre", tr[] = "--trace-", dd[] = "--";
+		char *abbrev[] = { prog, fp, d, NULL };
+		char *ambiguous[] = { prog, tr, d, NULL };
+		char *after[] = { prog, dd, dx, NULL };
+		struct adn_errs errs = { 0 };
+
+		CU_ASSERT_EQUAL(adn_eal_args_check(3, abbrev, &errs), 0);
+		CU_ASSERT_EQUAL(adn_eal_args_check(3, ambiguous, &errs),
+				-EINVAL);
+		CU_ASSERT(adn_errs_find(&errs, "EAL -dlib.so") >= 0);
+		/* After "--" the arguments are the application's. */
+		CU_ASSERT_EQUAL(adn_eal_args_check(3, after, &errs), 0);
+		adn_errs_clear(&errs);
+	}
+}
+#endif
+
 static void
 test_errs_count_ahead_of_array(void)
 {
@@ -670,5 +726,8 @@ main(void)
 	CU_ADD_TEST(s, test_config_refuses_fifo_and_devices_without_blocking);
 	CU_ADD_TEST(s, test_config_eal_args);
 	CU_ADD_TEST(s, test_errs_count_ahead_of_array);
+#ifdef ADN_DPDK_STATIC
+	CU_ADD_TEST(s, test_eal_args_check_follows_eal_options);
+#endif
 	return adn_test_main();
 }
