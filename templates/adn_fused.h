@@ -59,6 +59,11 @@ struct adn_chain_fp {
 /* The largest group of a chain template (fused<N>, jit<N>: N <= 32). */
 #define ADN_CHAIN_GROUP_MAX 32
 
+/* at[i] of a packet still in the chain: a position is written only where
+ * the packet leaves, so one that goes all the way costs one store, not
+ * one per element. */
+#define ADN_CHAIN_LIVE UINT8_MAX
+
 struct adn_chain;
 struct adn_jit_lib;
 
@@ -134,27 +139,67 @@ adn_chain_start(struct adn_batch *b, uint8_t *at, int g, uint16_t size)
 
 	if (adn_chain_group(g, b->n, size, &lo, &hi))
 		for (uint16_t i = lo; i < hi; i++) {
-			at[i] = 0;
+			at[i] = ADN_CHAIN_LIVE;
 			adn_tpl_prefetch_hdr(b->pkts[i]);
 		}
 }
 
-/* Whether a packet of group g may have left the chain before element m:
- * element 0 sees its whole group (adn_chain_start set at[] to 0 and
- * nothing ran on it since), so only later elements check at[]. */
+/* Whether packet i of group g is at element m: the elements run on a
+ * group in order, so the packets still in the chain are. Element 0 sees
+ * its whole group (adn_chain_start marked it, nothing ran on it since),
+ * so only later elements check at[]. */
 static __rte_always_inline bool
 adn_chain_here(const uint8_t *at, unsigned int i, const unsigned int m)
 {
-	return m == 0 || at[i] == m;
+	return m == 0 || at[i] == ADN_CHAIN_LIVE;
+}
+
+/* exec of element m on packet i (adn_chain_exec_step): continues, or
+ * leaves the chain with its code. */
+static __rte_always_inline void
+adn_chain_exec_pkt(const struct adn_chain *c, struct adn_batch *b,
+		   uint8_t *at, struct adn_elem_stats *const sm,
+		   const unsigned int i, const unsigned int m,
+		   const unsigned int n_elems, struct adn_elem *e,
+		   const adn_exec_fn exec, const uint16_t cont,
+		   const uint32_t role, unsigned int *n_on)
+{
+	const bool one_cont = (cont & (cont - 1)) == 0;
+	struct adn_chain_fp *fp = c->fp;
+	bool on;
+	int o;
+
+	if ((role & ADN_FP_OUT) && fp->hit[i] != NULL)
+		o = fp->hit[i]->out[ADN_FP_PARAM(role)];
+	else
+		o = exec(e, b->pkts[i], &b->ctx[i]);
+	on = m + 1 < n_elems && (unsigned int)o < ADN_MAX_OUTPUTS &&
+		((cont >> o) & 1);
+	if ((role & ADN_FP_IN) && fp->hit[i] == NULL) {
+		if (role & ADN_FP_OUT) {
+			fp->key[i].valid &= adn_fastpath_code_fits(o);
+			fp->rec[i].out[ADN_FP_PARAM(role)] = (int8_t)o;
+		}
+		if (!on || (role & ADN_FP_LAST))
+			fp->learn[fp->n_learn++] = i;
+	}
+	if (on) {
+		(*n_on)++;
+		if (!one_cont)
+			sm->out[o]++;
+	} else {
+		b->out[i] = (int16_t)o;
+		at[i] = (uint8_t)m;
+	}
 }
 
 /* exec of element m over its packets of group g (after its bulk stage,
  * if any, over those that will exec): each continues to m + 1 (counted
  * as a link inside the chain) or exits with its code. The jit passes
- * every argument but c, b, at, st and g as a constant. */
+ * every argument but c, b, at, whole, st and g as a constant. */
 static __rte_always_inline void
 adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
-		    uint8_t *at, struct adn_elem_stats *const *st,
+		    uint8_t *at, bool *whole, struct adn_elem_stats *const *st,
 		    const unsigned int m, const int g, const uint16_t size,
 		    const unsigned int n_elems, struct adn_elem *e,
 		    const adn_bulk_fn bulk, const adn_exec_fn exec,
@@ -167,9 +212,11 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 	struct adn_elem_stats *const sm = st[m];
 	unsigned int n_on = 0;
 	uint16_t lo, hi;
+	bool all;
 
 	if (!adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
+	all = m == 0 || whole[g];
 	if (bulk != NULL) {
 		struct rte_mbuf *bm[ADN_CHAIN_GROUP_MAX];
 		union adn_pkt_ctx *bc[ADN_CHAIN_GROUP_MAX];
@@ -180,41 +227,25 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 		for (unsigned int i = lo; i < hi; i++) {
 			bm[nb] = b->pkts[i];
 			bc[nb] = &b->ctx[i];
-			nb += adn_chain_here(at, i, m) &&
+			nb += (all || adn_chain_here(at, i, m)) &&
 				!((role & ADN_FP_OUT) && fp->hit[i] != NULL);
 		}
 		if (nb > 0)
 			bulk(e, bm, bc, (uint16_t)nb);
 	}
-	for (unsigned int i = lo; i < hi; i++) {
-		bool on;
-		int o;
-
-		if (!adn_chain_here(at, i, m))
-			continue;
-		if ((role & ADN_FP_OUT) && fp->hit[i] != NULL)
-			o = fp->hit[i]->out[ADN_FP_PARAM(role)];
-		else
-			o = exec(e, b->pkts[i], &b->ctx[i]);
-		on = m + 1 < n_elems && (unsigned int)o < ADN_MAX_OUTPUTS &&
-			((cont >> o) & 1);
-		if ((role & ADN_FP_IN) && fp->hit[i] == NULL) {
-			if (role & ADN_FP_OUT) {
-				fp->key[i].valid &= adn_fastpath_code_fits(o);
-				fp->rec[i].out[ADN_FP_PARAM(role)] = (int8_t)o;
-			}
-			if (!on || (role & ADN_FP_LAST))
-				fp->learn[fp->n_learn++] = i;
-		}
-		if (on) {
-			n_on++;
-			if (!one_cont)
-				sm->out[o]++;
-			at[i] = (uint8_t)(m + 1);
-		} else {
-			b->out[i] = (int16_t)o;
-		}
-	}
+	/* A group none of whose packets has left runs without asking each
+	 * where it is. */
+	if (all)
+		for (unsigned int i = lo; i < hi; i++)
+			adn_chain_exec_pkt(c, b, at, sm, i, m, n_elems, e,
+					   exec, cont, role, &n_on);
+	else
+		for (unsigned int i = lo; i < hi; i++)
+			if (adn_chain_here(at, i, m))
+				adn_chain_exec_pkt(c, b, at, sm, i, m,
+						   n_elems, e, exec, cont,
+						   role, &n_on);
+	whole[g] = n_on == (unsigned int)(hi - lo);
 	if (n_on > 0) {
 		st[m + 1]->in += n_on;
 		if (one_cont)
@@ -222,43 +253,56 @@ adn_chain_exec_step(const struct adn_chain *c, struct adn_batch *b,
 	}
 }
 
+/* prep of element m on packet i (adn_chain_prep_step). */
+static __rte_always_inline void
+adn_chain_prep_pkt(const struct adn_chain *c, struct adn_batch *b,
+		   const unsigned int i, struct adn_elem *e,
+		   const adn_prep_fn prep, const uint32_t role)
+{
+	struct adn_chain_fp *fp = c->fp;
+
+	if (role & ADN_FP_HEAD)
+		fp->hit[i] = adn_fastpath_lookup(fp->cache, &fp->key[i]);
+	if ((role & ADN_FP_IN) && fp->hit[i] != NULL) {
+		if (role & ADN_FP_CTX)
+			memcpy(&b->ctx[i], fp->hit[i]->ctx, ADN_FP_PARAM(role));
+		return;
+	}
+	if (prep != NULL)
+		adn_tpl_prefetch_prep(prep(e, b->pkts[i], &b->ctx[i]));
+	if (role & ADN_FP_CTX)
+		memcpy(fp->rec[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
+}
+
 /* prep of element m over its packets of group g, prefetching what it
  * returns; the segment head first looks each packet's flow up. */
 static __rte_always_inline void
 adn_chain_prep_step(const struct adn_chain *c, struct adn_batch *b,
-		    const uint8_t *at, const unsigned int m, const int g,
-		    const uint16_t size, struct adn_elem *e,
+		    const uint8_t *at, const bool *whole, const unsigned int m,
+		    const int g, const uint16_t size, struct adn_elem *e,
 		    const adn_prep_fn prep, const uint32_t role)
 {
 	struct adn_chain_fp *fp = c->fp;
 	uint16_t lo, hi;
+	bool all;
 
 	if ((prep == NULL && role == 0) ||
 	    !adn_chain_group(g, b->n, size, &lo, &hi))
 		return;
+	all = m == 0 || whole[g];
 	/* Key the whole group first, so the keying of one packet overlaps
 	 * the lookups of others instead of waiting behind them. */
 	if (role & ADN_FP_HEAD)
 		for (unsigned int i = lo; i < hi; i++)
-			if (adn_chain_here(at, i, m))
+			if (all || adn_chain_here(at, i, m))
 				adn_fastpath_key(b->pkts[i], &fp->key[i]);
-	for (unsigned int i = lo; i < hi; i++) {
-		if (!adn_chain_here(at, i, m))
-			continue;
-		if (role & ADN_FP_HEAD)
-			fp->hit[i] = adn_fastpath_lookup(fp->cache,
-							 &fp->key[i]);
-		if ((role & ADN_FP_IN) && fp->hit[i] != NULL) {
-			if (role & ADN_FP_CTX)
-				memcpy(&b->ctx[i], fp->hit[i]->ctx,
-				       ADN_FP_PARAM(role));
-			continue;
-		}
-		if (prep != NULL)
-			adn_tpl_prefetch_prep(prep(e, b->pkts[i], &b->ctx[i]));
-		if (role & ADN_FP_CTX)
-			memcpy(fp->rec[i].ctx, &b->ctx[i], ADN_FP_PARAM(role));
-	}
+	if (all)
+		for (unsigned int i = lo; i < hi; i++)
+			adn_chain_prep_pkt(c, b, i, e, prep, role);
+	else
+		for (unsigned int i = lo; i < hi; i++)
+			if (adn_chain_here(at, i, m))
+				adn_chain_prep_pkt(c, b, i, e, prep, role);
 }
 
 /*
@@ -275,6 +319,7 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 {
 	const uint16_t size = (uint16_t)c->group;
 	const int groups = (b->n + size - 1) / size;
+	bool whole[ADN_BATCH_MAX];	/* per group: no packet has left */
 
 	adn_chain_begin(c, b);
 	adn_chain_start(b, at, 0, size);
@@ -283,13 +328,15 @@ adn_fused_run(const struct adn_chain *c, struct adn_batch *b, uint8_t *at,
 		for (unsigned int m = 0; m < c->n; m++) {
 			struct adn_elem *e = c->e[m];
 
-			adn_chain_exec_step(c, b, at, st, m, r - 1 - (int)m,
+			adn_chain_exec_step(c, b, at, whole, st, m,
+					    r - 1 - (int)m,
 					    size, c->n, e,
 					    adn_elem_has_bulk(e) ? e->desc->bulk :
 					    NULL,
 					    e->desc->exec, c->cont[m],
 					    c->role[m]);
-			adn_chain_prep_step(c, b, at, m, r - (int)m, size, e,
+			adn_chain_prep_step(c, b, at, whole, m, r - (int)m,
+					    size, e,
 					    e->desc->prep, c->role[m]);
 		}
 	}
