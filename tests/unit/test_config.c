@@ -613,10 +613,6 @@ test_config_eal_args(void)
 	unlink(path);
 }
 
-/* After failed reallocs (out of memory) the count runs ahead of the
- * array: the next add that can grow it must grow it past the count, and
- * the lost messages print as lost (the ASan build catches a write past
- * the array). */
 #ifdef ADN_DPDK_STATIC
 /* EAL's own option table, in the archive this build links (not DPDK's
  * API: read here only, so a DPDK whose options change fails this test,
@@ -672,6 +668,10 @@ test_eal_args_check_follows_eal_options(void)
 }
 #endif
 
+/* After failed reallocs (out of memory) the count runs ahead of the
+ * array: the next add that can grow it must grow it past the count, and
+ * the lost messages print as lost (the ASan build catches a write past
+ * the array). */
 static void
 test_errs_count_ahead_of_array(void)
 {
