@@ -51,6 +51,9 @@ def eal_common(a, tag):
            "--log-level", "pmd.net.pcap:error"]
     if a.no_huge:
         eal += ["--no-huge", "-m", "2048"]
+    else:
+        # No hugepage files left behind by the last run of each program.
+        eal += ["--huge-unlink"]
     return eal
 
 
