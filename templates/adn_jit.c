@@ -495,9 +495,9 @@ static int
 compiler_argv(char **argv, char *cc, char *cflags, char inc[2][PATH_MAX + 16],
 	      const struct jit_files *f, const char *root)
 {
-	/* Each stage is inlined twice (adn_chain_exec_step's loops for
-	 * whole and thinned groups); gcc's default limit for a function not
-	 * declared inline would then call the larger ones instead. */
+	/* Each stage is inlined twice (the chain steps' loops for whole and
+	 * thinned groups, templates/adn_fused.h); gcc's default limit for a
+	 * function not declared inline would then call the larger ones. */
 	static const char *const opt[] = {
 		"-O3", "-fPIC", "-shared", "-w",
 		"--param=max-inline-insns-auto=1000",
