@@ -81,7 +81,8 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 	return 0;
 }
 
-/* One's complement sum of pseudo-header, the `len` bytes of segment at
+/* One's complement sum of pseudo-header (protocol `proto`), the `len`
+ * bytes of segment at
  * offset `off` and `extra`, complemented: 0 when a segment with its
  * checksum in place is correct; with `extra` the complement of the stored
  * checksum, the value to store (the segment summed as if its field read
@@ -89,15 +90,15 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
  * summed in place; else the mbuf walk sums it across buffers. */
 static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-	 const uint8_t *seg, uint32_t off, uint32_t len, uint16_t extra,
-	 bool flat)
+	 const uint8_t proto, const uint8_t *seg, uint32_t off, uint32_t len,
+	 uint16_t extra, bool flat)
 {
 	/* The pseudo-header's addresses as 32-bit words (2^16 = 1 modulo
 	 * 2^16 - 1, so the fold gives the sum of their 16-bit halves), in
 	 * registers: building it on the stack and summing that stalls on
 	 * store forwarding. One fold for the pseudo-header and the body. */
 	uint64_t sum = (uint64_t)ip->src_addr + ip->dst_addr +
-		rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
+		rte_cpu_to_be_16((uint16_t)proto) +
 		rte_cpu_to_be_16((uint16_t)len) + extra;
 
 	if (likely(flat))
@@ -121,11 +122,15 @@ tcp_cksum_slot(struct tcp_cksum *c)
 
 /* Set or verify the checksum of the TCP or UDP segment in `m`: `udp` is
  * a constant in each call, so each protocol's header size and field
- * offset are too. */
+ * offset are too. `parsed`: the parse found the protocol's header whole
+ * in the first segment of an unfragmented packet (adn_pkt.h), so only
+ * the segment's length is left to check. */
 static __rte_always_inline int
 tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
-		  const struct rte_ipv4_hdr *ip, const bool udp)
+		  const struct rte_ipv4_hdr *ip, const bool udp,
+		  const bool parsed)
 {
+	const uint8_t proto = udp ? IPPROTO_UDP : IPPROTO_TCP;
 	const uint16_t hdr = udp ? sizeof(struct rte_udp_hdr) :
 		sizeof(struct rte_tcp_hdr);
 	const uint16_t ihl = m->l3_len;
@@ -136,14 +141,15 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 	uint16_t v, stored;
 	bool flat;
 
-	if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
-						   RTE_IPV4_HDR_MF_FLAG))
+	if (!parsed &&
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK |
+						    RTE_IPV4_HDR_MF_FLAG)))
 		return adn_drop(TCP_CKSUM_DROP_FRAGMENT);
 	/* The header must be in the first mbuf, the segment in the frame. */
 	flat = off + len <= rte_pktmbuf_data_len(m);
-	if (ihl < sizeof(*ip) || total < ihl + hdr ||
-	    off + len > rte_pktmbuf_pkt_len(m) ||
-	    (!flat && off + hdr > rte_pktmbuf_data_len(m)))
+	if (total < ihl + hdr || off + len > rte_pktmbuf_pkt_len(m) ||
+	    (!parsed && (ihl < sizeof(*ip) ||
+			 (!flat && off + hdr > rte_pktmbuf_data_len(m)))))
 		return adn_drop(TCP_CKSUM_DROP_TRUNCATED);
 	seg = rte_pktmbuf_mtod_offset(m, uint8_t *, off);
 	/* The field may sit at any alignment: read and write it by bytes. */
@@ -155,7 +161,7 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 			tcp_cksum_slot(c)->ok++;
 			return TCP_CKSUM_OUT;
 		}
-		if (l4_cksum(m, ip, seg, off, len, 0, flat) != 0) {
+		if (l4_cksum(m, ip, proto, seg, off, len, 0, flat) != 0) {
 			tcp_cksum_slot(c)->bad++;
 			return adn_drop(TCP_CKSUM_DROP_BAD_CHECKSUM);
 		}
@@ -164,7 +170,8 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 	}
 	/* Subtracting the stored value instead of zeroing the field first:
 	 * the sum's wide loads would stall on that 2-byte store. */
-	v = l4_cksum(m, ip, seg, off, len, (uint16_t)~stored, flat);
+	v = l4_cksum(m, ip, proto, seg, off, len, (uint16_t)~stored,
+		     flat);
 	if (v == 0 && udp)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */
@@ -182,10 +189,13 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	RTE_SET_USED(ctx);
 	if (ip == NULL)
 		return adn_drop(TCP_CKSUM_DROP_NOT_IPV4);
+	if (likely((m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP &&
+		   m->l4_len != 0))
+		return tcp_cksum_segment(c, m, ip, false, true);
 	if (ip->next_proto_id == IPPROTO_TCP)
-		return tcp_cksum_segment(c, m, ip, false);
+		return tcp_cksum_segment(c, m, ip, false, false);
 	if (ip->next_proto_id == IPPROTO_UDP && c->udp)
-		return tcp_cksum_segment(c, m, ip, true);
+		return tcp_cksum_segment(c, m, ip, true, false);
 	tcp_cksum_slot(c)->skipped++;
 	return TCP_CKSUM_OUT;
 }

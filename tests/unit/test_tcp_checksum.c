@@ -215,6 +215,39 @@ test_tcp_checksum_segmented_and_short(void)
 	adn_test_free(p);
 }
 
+/* Fragments (MF set, or an offset) are dropped as such, with or without
+ * the parse's word on them; a whole segment whose data offset the parse
+ * could not use (0) still gets its checksum. */
+static void
+test_tcp_checksum_drops_fragments(void)
+{
+	struct adn_pipeline *p = adn_test_chain("frag", "TcpChecksum", "",
+						NULL);
+	struct rte_mbuf *m[3];
+	struct adn_test_sink *out;
+	struct rte_ipv4_hdr *ip;
+	uint16_t want;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
+		m[i] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		*field_of(m[i]) = 0;
+	}
+	adn_test_ipv4_hdr(m[0])->fragment_offset =
+		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	adn_test_ipv4_hdr(m[1])->fragment_offset = rte_cpu_to_be_16(100);
+	ip = adn_test_ipv4_hdr(m[2]);
+	((struct rte_tcp_hdr *)(ip + 1))->data_off = 0;
+	want = rte_ipv4_udptcp_cksum(ip, ip + 1);
+	adn_test_run(p, "src", m, RTE_DIM(m));
+	out = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(out->n, 1);
+	CU_ASSERT_EQUAL(*field_of(out->pkts[0]), want);
+	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "fragment"), 2);
+	adn_test_free(p);
+}
+
 /* Every length to past a frame, at every alignment, over random bytes and
  * over the all-ones and all-zero spans where the fold's end cases are. */
 static void
@@ -249,6 +282,7 @@ main(void)
 	CU_ADD_TEST(s, test_tcp_checksum_verify_counts_bad_ones);
 	CU_ADD_TEST(s, test_tcp_checksum_drops_truncated);
 	CU_ADD_TEST(s, test_tcp_checksum_segmented_and_short);
+	CU_ADD_TEST(s, test_tcp_checksum_drops_fragments);
 	CU_ADD_TEST(s, test_adn_pkt_cksum_equals_rte_raw_cksum);
 	return adn_test_main();
 }
