@@ -1002,6 +1002,7 @@ main(int argc, char **argv)
 
 	snprintf(rep.config, sizeof(rep.config), "%s", o.config);
 	rep.reps = o.reps;
+	rep.interleaved = o.interleave;
 	rep.tsc_hz = rte_get_tsc_hz();
 	bench_cpu_model(rep.cpu, sizeof(rep.cpu));
 	for (unsigned int w = 0; w < o.n_workloads && status == 0; w++) {

@@ -302,6 +302,70 @@ print_timed(const struct bench_report *r, FILE *f)
 	}
 }
 
+/* Under --interleave, the cell whose runs c's are set against, round by
+ * round: the workload's first plan. NULL for that plan itself, the
+ * floor (measured apart), timed cells (one run) and without it. */
+static const struct bench_cell *
+round_base_of(const struct bench_report *r, const struct bench_cell *c)
+{
+	if (!r->interleaved || c->floor || c->timed)
+		return NULL;
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *b = &r->cells[i];
+
+		if (!b->floor && !b->timed &&
+		    strcmp(b->workload, c->workload) == 0)
+			return b == c ? NULL : b;
+	}
+	return NULL;
+}
+
+/* c's Mpps over its round base's (round_base_of), run by run, into
+ * `ratio`, with their summary: how many (0: none, or no base). */
+static unsigned int
+round_ratios(const struct bench_report *r, const struct bench_cell *c,
+	     const struct bench_cell **base, double *ratio,
+	     struct bench_stat *st)
+{
+	const struct bench_cell *b = round_base_of(r, c);
+	unsigned int n = 0;
+
+	*base = b;
+	for (unsigned int k = 0;
+	     b != NULL && k < RTE_MIN(c->n_runs, b->n_runs); k++)
+		if (b->mpps[k] > 0)
+			ratio[n++] = c->mpps[k] / b->mpps[k];
+	*st = stat_of(ratio, n);
+	return n;
+}
+
+/* Each plan against the first, round by round: a drift of the machine's
+ * speed between rounds hits both runs of a ratio alike. */
+static void
+print_rounds(const struct bench_report *r, FILE *f)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < r->n_cells; i++) {
+		const struct bench_cell *b;
+		double ratio[BENCH_MAX_REPS];
+		struct bench_stat st;
+
+		if (round_ratios(r, &r->cells[i], &b, ratio, &st) == 0)
+			continue;
+		if (!any)
+			fprintf(f, "%-13s %-22s %-22s %8s %8s %8s\n",
+				"workload", "plan", "over (same round)",
+				"median", "min", "max");
+		any = true;
+		fprintf(f, "%-13s %-22s %-22s %7.2fx %7.2fx %7.2fx\n",
+			r->cells[i].workload, r->cells[i].plan, b->plan,
+			st.median, st.min, st.max);
+	}
+	if (any)
+		fprintf(f, "(--interleave: each run over the run of the workload's first plan in the same round)\n\n");
+}
+
 /* Per element cycles/packet of every cell (the profiler's sampled
  * batches): where a plan's time goes. */
 static void
@@ -355,6 +419,7 @@ bench_report_print(const struct bench_report *r, FILE *f)
 	fprintf(f, "(packets per run %" PRIu64 ", burst %u; cycles are TSC cycles; batch p50/p99: cycles per batch incl. rx)\n\n",
 		r->n_cells ? r->cells[0].packets : 0,
 		r->n_cells ? r->cells[0].burst : 0);
+	print_rounds(r, f);
 	print_elems(r, f);
 	print_swaps(r, f);
 	print_timed(r, f);
@@ -367,10 +432,11 @@ write_csv(const struct bench_report *r, const char *path)
 
 	if (f == NULL)
 		return -errno;
-	fprintf(f, "workload,plan,floor,packets,burst,runs,mpps_median,mpps_min,mpps_max,cpp_median,cpp_min,cpp_max,cpp_over_floor,batch_p50,batch_p99,dropped,transmitted\n");
+	fprintf(f, "workload,plan,floor,packets,burst,runs,mpps_median,mpps_min,mpps_max,cpp_median,cpp_min,cpp_max,cpp_over_floor,batch_p50,batch_p99,dropped,transmitted,round_ratio_to,round_ratio_median,round_ratio_min,round_ratio_max\n");
 	for (unsigned int i = 0; i < r->n_cells; i++) {
-		const struct bench_cell *c = &r->cells[i];
-		double of = over_floor(r, c);
+		const struct bench_cell *c = &r->cells[i], *b;
+		double of = over_floor(r, c), ratio[BENCH_MAX_REPS];
+		struct bench_stat st;
 
 		fprintf(f, "%s,\"%s\",%d,%" PRIu64 ",%u,%u,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,",
 			c->workload, c->plan, c->floor, c->packets, c->burst,
@@ -379,9 +445,14 @@ write_csv(const struct bench_report *r, const char *path)
 			c->s_cpp.max);
 		if (!isnan(of))
 			fprintf(f, "%.3f", of);
-		fprintf(f, ",%.0f,%.0f,%" PRIu64 ",%" PRIu64 "\n",
+		fprintf(f, ",%.0f,%.0f,%" PRIu64 ",%" PRIu64 ",",
 			c->s_p50.median, c->s_p99.median, c->dropped,
 			c->transmitted);
+		if (round_ratios(r, c, &b, ratio, &st) > 0)
+			fprintf(f, "\"%s\",%.4f,%.4f,%.4f\n", b->plan,
+				st.median, st.min, st.max);
+		else
+			fprintf(f, ",,,\n");
 	}
 	return fclose(f) == 0 ? 0 : -errno;
 }
@@ -453,8 +524,10 @@ write_json(const struct bench_report *r, const char *path)
 	fprintf(f, ",\n  \"tsc_hz\": %" PRIu64 ",\n  \"reps\": %u,\n  \"cells\": [",
 		r->tsc_hz, r->reps);
 	for (unsigned int i = 0; i < r->n_cells; i++) {
-		const struct bench_cell *c = &r->cells[i];
-		double of = over_floor(r, c);
+		const struct bench_cell *c = &r->cells[i], *b;
+		double of = over_floor(r, c), ratio[BENCH_MAX_REPS];
+		struct bench_stat st;
+		unsigned int n;
 
 		fprintf(f, "%s\n    {\"workload\": ", i ? "," : "");
 		json_str(f, c->workload);
@@ -492,6 +565,13 @@ write_json(const struct bench_report *r, const char *path)
 			fprintf(f, ": %.2f", bench_elem_cpp(&c->elem[k]));
 		}
 		fprintf(f, "}");
+		n = round_ratios(r, c, &b, ratio, &st);
+		if (n > 0) {
+			fprintf(f, ",\n     \"round_ratio_to\": ");
+			json_str(f, b->plan);
+			fprintf(f, ", ");
+			json_stat(f, "round_ratio", &st, ratio, n);
+		}
 		if (c->timed)
 			json_timed(f, c);
 		fprintf(f, "}");

@@ -87,6 +87,10 @@ struct bench_report {
 	char config[256];
 	char cpu[128];
 	unsigned int reps;
+	/* --interleave: run k of every cell of a workload ran in round k, so
+	 * the report also sets each run against the same round's run of the
+	 * workload's first plan. */
+	bool interleaved;
 	uint64_t tsc_hz;
 	unsigned int n_cells;
 	struct bench_cell cells[BENCH_MAX_CELLS];

@@ -80,11 +80,31 @@ def main():
                    ["-l", "0-1"], timeout=240)
     if "skewed: every packet accounted for" not in p.stdout:
         adn_it.fail("--interleave: no accounting check")
-    for c in json.load(open(il + ".json"))["cells"]:
+    cells = {c["plan"]: c for c in json.load(open(il + ".json"))["cells"]}
+    for c in cells.values():
         if len(c["mpps"]["runs"]) != 3 or \
                 c["transmitted"] + c["dropped"] != 3 * 4096 or \
                 not c["element_cycles_per_pkt"]:
             adn_it.fail("--interleave cell %s: %s" % (c["plan"], c))
+    # Each plan after the first is set against the first's run of the
+    # same round; the first and the floor are not.
+    want = [a / b for a, b in zip(cells["jit8"]["mpps"]["runs"],
+                                  cells["batch"]["mpps"]["runs"])]
+    got = cells["jit8"].get("round_ratio", {}).get("runs", [])
+    if cells["jit8"].get("round_ratio_to") != "batch" or len(got) != 3 or \
+            any(abs(g - w) > 1e-3 * w for g, w in zip(got, want)):
+        adn_it.fail("--interleave: jit8's round ratios %s, want %s over "
+                    "batch" % (got, want))
+    if "round_ratio" in cells["batch"] or "round_ratio" in cells["floor"]:
+        adn_it.fail("--interleave: the first plan or the floor has ratios")
+    m = re.search(r"^skewed +jit8 +batch +([0-9.]+)x", p.stdout, re.M)
+    if m is None or abs(float(m.group(1)) - sorted(want)[1]) > 0.01:
+        adn_it.fail("--interleave: no round-by-round row for jit8 "
+                    "(median %.2fx): %s" % (sorted(want)[1], p.stdout))
+    rows = {r["plan"]: r for r in csv.DictReader(open(il + ".csv"))}
+    if rows["jit8"]["round_ratio_to"] != "batch" or \
+            rows["batch"]["round_ratio_median"] != "":
+        adn_it.fail("--interleave: CSV round ratio columns %s" % rows)
     p = adn_it.run([BENCH, "-c", cfg, "-I", "-S", "100", "-p", "batch"],
                    check=False)
     if p.returncode == 0 or "do not combine" not in p.stdout:
