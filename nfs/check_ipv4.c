@@ -81,6 +81,7 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	const uint32_t pt = adn_pkt_hdrs(m);
 	const struct rte_ipv4_hdr *ip;
 	uint16_t l2, ihl, total;
+	bool whole;
 
 	if (pt == RTE_PTYPE_UNKNOWN)
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
@@ -96,12 +97,13 @@ check_ipv4_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	if ((ip->version_ihl >> 4) != 4)
 		return adn_drop(CHECK_IPV4_DROP_BAD_VERSION);
 	ihl = m->l3_len;
-	if (ihl < sizeof(*ip))
+	whole = adn_pkt_l4_whole(m);
+	if (!whole && ihl < sizeof(*ip))
 		return adn_drop(CHECK_IPV4_DROP_BAD_IHL);
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (total < ihl)
 		return adn_drop(CHECK_IPV4_DROP_BAD_LENGTH);
-	if (rte_pktmbuf_data_len(m) < l2 + ihl ||
+	if ((!whole && rte_pktmbuf_data_len(m) < l2 + ihl) ||
 	    rte_pktmbuf_pkt_len(m) < (uint32_t)l2 + total)
 		return adn_drop(CHECK_IPV4_DROP_TRUNCATED);
 	if (c->verify_checksum && adn_pkt_cksum(ip, ihl) != 0xffff)

@@ -123,8 +123,7 @@ tcp_cksum_slot(struct tcp_cksum *c)
 /* Set or verify the checksum of the TCP or UDP segment in `m`: `udp` is
  * a constant in each call, so each protocol's header size and field
  * offset are too. `parsed`: the parse found the protocol's header whole
- * in the first segment of an unfragmented packet (adn_pkt.h), so only
- * the segment's length is left to check. */
+ * (adn_pkt_l4_whole), so only the segment's length is left to check. */
 static __rte_always_inline int
 tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 		  const struct rte_ipv4_hdr *ip, const bool udp,
@@ -190,7 +189,7 @@ tcp_cksum_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 	if (ip == NULL)
 		return adn_drop(TCP_CKSUM_DROP_NOT_IPV4);
 	if (likely((m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP &&
-		   m->l4_len != 0))
+		   adn_pkt_l4_whole(m)))
 		return tcp_cksum_segment(c, m, ip, false, true);
 	if (ip->next_proto_id == IPPROTO_TCP)
 		return tcp_cksum_segment(c, m, ip, false, false);

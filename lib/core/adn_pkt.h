@@ -126,7 +126,8 @@ adn_pkt_cksum(const void *buf, uint32_t len)
  *   l3_len       the IPv4 header length as its IHL says (unchecked: an
  *                element that needs it whole checks it against the frame)
  *   l4_len       the TCP header length (data offset) or 8 for UDP, when
- *                that header is in the first segment; else 0
+ *                the IHL is at least 5 and that header is in the first
+ *                segment; else 0 (adn_pkt_l4_whole)
  *
  * packet_type 0 means "not parsed": sources hand packets over that way
  * (FromPort clears what a PMD wrote, or parses itself with `parse`), and
@@ -267,6 +268,17 @@ adn_pkt_ipv4(struct rte_mbuf *m)
 	return ip;
 }
 
+/* Whether the parse found a TCP or UDP header (its fixed part) after an
+ * IHL of at least 5, in the first segment of a packet that is no
+ * fragment (l4_len != 0): an element need not check those again. False
+ * also for a TCP header whose data offset reads 0; callers check such
+ * packets themselves. */
+static inline bool
+adn_pkt_l4_whole(const struct rte_mbuf *m)
+{
+	return m->l4_len != 0;
+}
+
 /* L4 header of a packet adn_pkt_ipv4 gave `ip` for, when `need` bytes of
  * it are in the first segment and it is the first fragment; NULL
  * otherwise. */
@@ -342,8 +354,15 @@ adn_pkt_flow_key(struct rte_mbuf *m, struct adn_flow_key *k)
 	k->proto = ip->next_proto_id;
 	k->src_port = 0;
 	k->dst_port = 0;
-	if ((k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) &&
-	    (l4 = adn_pkt_l4(m, ip, 4)) != NULL) {
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
+		return 0;
+	/* A first fragment, or a header cut short after its ports, still
+	 * has them. */
+	l4 = adn_pkt_l4_whole(m) ?
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *,
+					m->l2_len + m->l3_len) :
+		adn_pkt_l4(m, ip, 4);
+	if (l4 != NULL) {
 		k->src_port = l4->src_port;
 		k->dst_port = l4->dst_port;
 	}

@@ -12,6 +12,7 @@
 #include <rte_tcp.h>
 
 #include "adn_elem.h"
+#include "adn_pkt.h"
 #include "adn_test.h"
 
 /* Re-seal the IPv4 header checksum after a test edits the header. */
@@ -76,6 +77,60 @@ test_headers_parsed_once_reach_later_elements(void)
 	CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum_verify(ip, tcp), 0);
 	CU_ASSERT_EQUAL(adn_test_xstat(p, "csum", "set"), 1);
 	adn_test_free(p);
+}
+
+/* The 5-tuple's ports come from a whole TCP/UDP header the parse found,
+ * and, checked again, from a first fragment or a header cut short after
+ * them; not from a later fragment, a short IHL or another protocol. */
+static void
+test_flow_key_ports_where_they_are(void)
+{
+	static const struct {
+		uint8_t proto;
+		uint16_t frag;		/* fragment_offset, host order */
+		uint8_t vhl;
+		uint16_t cut;		/* frame length; 0: as made */
+		bool ports;
+	} t[] = {
+		{ IPPROTO_TCP, 0, RTE_IPV4_VHL_DEF, 0, true },
+		{ IPPROTO_UDP, 0, RTE_IPV4_VHL_DEF, 0, true },
+		{ IPPROTO_TCP, RTE_IPV4_HDR_MF_FLAG, RTE_IPV4_VHL_DEF, 0, true },
+		{ IPPROTO_UDP, 185, RTE_IPV4_VHL_DEF, 0, false },
+		{ IPPROTO_TCP, 0, RTE_IPV4_VHL_DEF, 14 + 20 + 4, true },
+		{ IPPROTO_TCP, 0, RTE_IPV4_VHL_DEF, 14 + 20 + 3, false },
+		{ IPPROTO_TCP, 0, 0x44, 0, false },
+		{ IPPROTO_ICMP, 0, RTE_IPV4_VHL_DEF, 0, false },
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(t); i++) {
+		struct rte_mbuf *m = adn_test_ipv4(t[i].proto, 1234, 80, 64,
+						   100);
+		struct rte_ipv4_hdr *ip;
+		struct adn_flow_key k;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		ip = adn_test_ipv4_hdr(m);
+		/* Port bytes for every protocol, so a wrong read shows. */
+		((struct rte_udp_hdr *)(ip + 1))->src_port =
+			rte_cpu_to_be_16(1234);
+		((struct rte_udp_hdr *)(ip + 1))->dst_port =
+			rte_cpu_to_be_16(80);
+		if (t[i].proto == IPPROTO_TCP)
+			((struct rte_tcp_hdr *)(ip + 1))->data_off = 5 << 4;
+		memset(&k, 0xff, sizeof(k));
+		ip->fragment_offset = rte_cpu_to_be_16(t[i].frag);
+		ip->version_ihl = t[i].vhl;
+		if (t[i].cut)
+			rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - t[i].cut);
+		CU_ASSERT_EQUAL_FATAL(adn_pkt_flow_key(m, &k), 0);
+		CU_ASSERT_EQUAL(k.proto, t[i].proto);
+		CU_ASSERT_EQUAL(k.src_ip, ip->src_addr);
+		CU_ASSERT_EQUAL(k.src_port,
+				t[i].ports ? rte_cpu_to_be_16(1234) : 0);
+		CU_ASSERT_EQUAL(k.dst_port,
+				t[i].ports ? rte_cpu_to_be_16(80) : 0);
+		rte_pktmbuf_free(m);
+	}
 }
 
 /* --- CheckIPv4 --------------------------------------------------------- */
@@ -378,6 +433,7 @@ main(void)
 	if (s == NULL)
 		return 2;
 	CU_ADD_TEST(s, test_headers_parsed_once_reach_later_elements);
+	CU_ADD_TEST(s, test_flow_key_ports_where_they_are);
 	CU_ADD_TEST(s, test_check_ipv4_drops_each_malformation_with_its_reason);
 	CU_ADD_TEST(s, test_check_ipv4_counts_runts_as_truncated);
 	CU_ADD_TEST(s, test_check_ipv4_non_ipv4_output);
