@@ -82,12 +82,12 @@ tcp_cksum_configure(struct adn_elem *e, struct adn_build *b)
 }
 
 /* One's complement sum of pseudo-header (protocol `proto`), the `len`
- * bytes of segment at
- * offset `off` and `extra`, complemented: 0 when a segment with its
- * checksum in place is correct; with `extra` the complement of the stored
- * checksum, the value to store (the segment summed as if its field read
- * 0). `flat`: the segment is all in the first mbuf (the common case),
- * summed in place; else the mbuf walk sums it across buffers. */
+ * bytes of segment at offset `off` and `extra`, complemented: 0 when a
+ * segment with its checksum in place is correct; with `extra` the
+ * complement of the stored checksum, the value to store (the segment
+ * summed as if its field read 0). `flat`: the segment is all in the
+ * first mbuf (the common case), summed in place; else the mbuf walk sums
+ * it across buffers. */
 static __rte_always_inline uint16_t
 l4_cksum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	 const uint8_t proto, const uint8_t *seg, uint32_t off, uint32_t len,
@@ -169,8 +169,7 @@ tcp_cksum_segment(struct tcp_cksum *c, struct rte_mbuf *m,
 	}
 	/* Subtracting the stored value instead of zeroing the field first:
 	 * the sum's wide loads would stall on that 2-byte store. */
-	v = l4_cksum(m, ip, proto, seg, off, len, (uint16_t)~stored,
-		     flat);
+	v = l4_cksum(m, ip, proto, seg, off, len, (uint16_t)~stored, flat);
 	if (v == 0 && udp)
 		v = 0xffff;
 	/* The sum is taken over the words as stored: write it back as is. */
