@@ -179,6 +179,33 @@ split_at(struct rte_mbuf *m, uint16_t at)
 	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(m, tail), 0);
 }
 
+/* n TCP frames of `len` bytes, data offset 5, checksum field 0. */
+static void
+make_zeroed(struct rte_mbuf **m, unsigned int n, uint16_t len)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		m[i] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
+		((struct rte_tcp_hdr *)(adn_test_ipv4_hdr(m[i]) + 1))->data_off =
+			5 << 4;
+		*field_of(m[i]) = 0;
+	}
+}
+
+/* Runs the n frames through p: exactly one comes out, its checksum
+ * `want`. */
+static void
+run_expect_one(struct adn_pipeline *p, struct rte_mbuf **m, unsigned int n,
+	       uint16_t want)
+{
+	struct adn_test_sink *out;
+
+	adn_test_run(p, "src", m, n);
+	out = adn_test_sink(p, "out");
+	CU_ASSERT_EQUAL_FATAL(out->n, 1);
+	CU_ASSERT_EQUAL(*field_of(out->pkts[0]), want);
+}
+
 /* A segment across two mbufs is summed across them; one whose TCP header
  * is not all in the first mbuf, one whose IHL is below 5 and one whose
  * total length leaves no room for the TCP header are truncated. */
@@ -188,18 +215,11 @@ test_tcp_checksum_segmented_and_short(void)
 	struct adn_pipeline *p = adn_test_chain("seg", "TcpChecksum", "",
 						NULL);
 	struct rte_mbuf *m[4];
-	struct adn_test_sink *out;
 	struct rte_ipv4_hdr *ip;
 	uint16_t want;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
-		m[i] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 200);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
-		ip = adn_test_ipv4_hdr(m[i]);
-		((struct rte_tcp_hdr *)(ip + 1))->data_off = 5 << 4;
-		*field_of(m[i]) = 0;
-	}
+	make_zeroed(m, RTE_DIM(m), 200);
 	ip = adn_test_ipv4_hdr(m[0]);
 	want = rte_ipv4_udptcp_cksum(ip, ip + 1);
 	*field_of(m[0]) = 0xbeef;	/* stale */
@@ -207,43 +227,32 @@ test_tcp_checksum_segmented_and_short(void)
 	split_at(m[1], 40);	/* in the TCP header */
 	adn_test_ipv4_hdr(m[2])->version_ihl = 0x44;
 	adn_test_ipv4_hdr(m[3])->total_length = rte_cpu_to_be_16(20 + 19);
-	adn_test_run(p, "src", m, RTE_DIM(m));
-	out = adn_test_sink(p, "out");
-	CU_ASSERT_EQUAL_FATAL(out->n, 1);
-	CU_ASSERT_EQUAL(*field_of(out->pkts[0]), want);
+	run_expect_one(p, m, RTE_DIM(m), want);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "truncated"), 3);
 	adn_test_free(p);
 }
 
-/* Fragments (MF set, or an offset) are dropped as such, with or without
- * the parse's word on them; a whole segment whose data offset the parse
- * could not use (0) still gets its checksum. */
+/* Fragments (MF set, or an offset) are dropped as such; a segment whose
+ * data offset reads 0, which the parse leaves without an l4_len, still
+ * gets its checksum through the full checks. */
 static void
 test_tcp_checksum_drops_fragments(void)
 {
 	struct adn_pipeline *p = adn_test_chain("frag", "TcpChecksum", "",
 						NULL);
 	struct rte_mbuf *m[3];
-	struct adn_test_sink *out;
 	struct rte_ipv4_hdr *ip;
 	uint16_t want;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	for (unsigned int i = 0; i < RTE_DIM(m); i++) {
-		m[i] = adn_test_ipv4(IPPROTO_TCP, 1, 2, 64, 100);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
-		*field_of(m[i]) = 0;
-	}
+	make_zeroed(m, RTE_DIM(m), 100);
 	adn_test_ipv4_hdr(m[0])->fragment_offset =
 		rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
 	adn_test_ipv4_hdr(m[1])->fragment_offset = rte_cpu_to_be_16(100);
 	ip = adn_test_ipv4_hdr(m[2]);
 	((struct rte_tcp_hdr *)(ip + 1))->data_off = 0;
 	want = rte_ipv4_udptcp_cksum(ip, ip + 1);
-	adn_test_run(p, "src", m, RTE_DIM(m));
-	out = adn_test_sink(p, "out");
-	CU_ASSERT_EQUAL_FATAL(out->n, 1);
-	CU_ASSERT_EQUAL(*field_of(out->pkts[0]), want);
+	run_expect_one(p, m, RTE_DIM(m), want);
 	CU_ASSERT_EQUAL(adn_test_drops(p, "x", "fragment"), 2);
 	adn_test_free(p);
 }
