@@ -6,8 +6,12 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include <libconfig.h>
+
 #include "adn_elem.h"
 #include "adn_hash.h"
+#include "adn_pipeline.h"
+#include "adn_port.h"
 #include "adn_test.h"
 
 #define N_PKTS 3000
@@ -82,6 +86,51 @@ test_flow_counter_drops_non_ipv4(void)
 	adn_test_free(p);
 }
 
+/* With two workers, each counts in its own row of cells: the same flow's
+ * cell (what prep hands the templates to prefetch) lies one row further
+ * on for worker 1. */
+static void
+test_flow_counter_rows_per_worker(void)
+{
+	static const char text[] =
+		"elements = ( { name = \"src\"; type = \"TestSource\"; },\n"
+		"  { name = \"x\"; type = \"FlowCounter\"; size = 16; },\n"
+		"  { name = \"out\"; type = \"TestSink\"; } );\n"
+		"links = ( \"src -> x -> out\" );\n";
+	struct adn_ports ports = { 0 };
+	struct adn_errs errs = { 0 };
+	struct adn_pipeline *p = NULL;
+	union adn_pkt_ctx ctx;
+	const uint8_t *cell[2];
+	struct rte_mbuf *m;
+	struct adn_elem *e;
+	config_t cfg;
+
+	config_init(&cfg);
+	CU_ASSERT_EQUAL_FATAL(config_read_string(&cfg, text), CONFIG_TRUE);
+	CU_ASSERT_EQUAL(adn_ports_parse(&cfg, 2, &ports, &errs), 0);
+	CU_ASSERT_EQUAL(adn_pipeline_build(&cfg, &ports, 2, &errs, &p), 0);
+	adn_errs_print(&errs, stdout);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	adn_pipeline_commit(p);
+	e = adn_pipeline_find(p, "x");
+	m = adn_test_ipv4(IPPROTO_TCP, 1000, 80, 64, 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	for (unsigned int w = 0; w < 2; w++) {
+		adn_worker_index_set(w);
+		cell[w] = e->desc->prep(e, m, &ctx);
+		CU_ASSERT_PTR_NOT_NULL(cell[w]);
+		CU_ASSERT_EQUAL(e->desc->exec(e, m, &ctx), 0);
+	}
+	adn_worker_index_set(0);
+	CU_ASSERT_EQUAL(cell[1] - cell[0], 16 * sizeof(uint32_t));
+	CU_ASSERT_EQUAL(adn_test_xstat(p, "x", "packets"), 2);
+	rte_pktmbuf_free(m);
+	adn_pipeline_free(p);
+	adn_errs_clear(&errs);
+	config_destroy(&cfg);
+}
+
 static void
 test_flow_counter_rejects_size_not_power_of_two(void)
 {
@@ -104,6 +153,7 @@ main(void)
 		return 2;
 	CU_ADD_TEST(s, test_flow_counter_totals_equal_packets);
 	CU_ADD_TEST(s, test_flow_counter_drops_non_ipv4);
+	CU_ADD_TEST(s, test_flow_counter_rows_per_worker);
 	CU_ADD_TEST(s, test_flow_counter_rejects_size_not_power_of_two);
 	return adn_test_main();
 }
