@@ -112,7 +112,6 @@ test_flow_counter_rows_per_worker(void)
 	CU_ASSERT_EQUAL(adn_pipeline_build(&cfg, &ports, 2, &errs, &p), 0);
 	adn_errs_print(&errs, stdout);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	adn_pipeline_commit(p);
 	e = adn_pipeline_find(p, "x");
 	m = adn_test_ipv4(IPPROTO_TCP, 1000, 80, 64, 64);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
