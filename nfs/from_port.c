@@ -75,8 +75,7 @@ static void
 from_port_process(struct adn_elem *e, struct adn_batch *b)
 {
 	RTE_SET_USED(e);
-	for (uint16_t i = 0; i < b->n; i++)
-		b->out[i] = FROM_PORT_OUT;
+	adn_batch_out_all(b, FROM_PORT_OUT);
 }
 
 static const struct adn_elem_desc from_port_desc = {

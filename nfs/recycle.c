@@ -14,8 +14,7 @@ recycle_process(struct adn_elem *e, struct adn_batch *b)
 	/* One bulk put returns the batch to the pool's per-lcore cache, the
 	 * cheapest way back to the source's next allocation. */
 	rte_pktmbuf_free_bulk(b->pkts, b->n);
-	for (uint16_t i = 0; i < b->n; i++)
-		b->out[i] = ADN_CONSUMED;
+	adn_batch_out_all(b, ADN_CONSUMED);
 }
 
 static const struct adn_elem_desc recycle_desc = {

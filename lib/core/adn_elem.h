@@ -75,6 +75,15 @@ struct adn_batch {
 	union adn_pkt_ctx ctx[ADN_BATCH_MAX];
 };
 
+/* Give every packet of b the output code `code` (a port, ADN_CONSUMED):
+ * the process() of a source or a sink that sends everything one way. */
+static inline void
+adn_batch_out_all(struct adn_batch *b, int code)
+{
+	for (uint16_t i = 0; i < b->n; i++)
+		b->out[i] = (int16_t)code;
+}
+
 enum adn_elem_flags {
 	/* The output code depends only on the IPv4 5-tuple and state that
 	 * changes only through control(); exec() writes neither the packet
