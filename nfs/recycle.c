@@ -13,7 +13,7 @@ recycle_process(struct adn_elem *e, struct adn_batch *b)
 {
 	/* One bulk put returns the batch to the pool's per-lcore cache, the
 	 * cheapest way back to the source's next allocation. */
-	rte_pktmbuf_free_bulk(b->pkts, b->n);
+	adn_pkt_free_bulk(b->pkts, b->n);
 	adn_batch_out_all(b, ADN_CONSUMED);
 }
 

@@ -194,6 +194,16 @@ adn_exec_plan(const struct adn_exec *x)
 	return x->plan;
 }
 
+/* The drop counter of drop code `o` (an out-of-range reason counts as a
+ * bad port). */
+static inline unsigned int
+drop_slot(int o)
+{
+	const unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
+
+	return r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT;
+}
+
 /*
  * The one drop-and-count path: count code `o` that element `e` gave a
  * packet. Returns the topological index of the element the packet goes
@@ -218,9 +228,7 @@ account(const struct adn_elem *e, struct adn_elem_stats *st, int o,
 		/* Counted when it leaves: dequeue() (out) or flush() (drop). */
 		return -1;
 	} else {
-		unsigned int r = (unsigned int)(ADN_DROP_BASE - o);
-
-		st->drop[r < ADN_MAX_DROP_REASONS ? r : ADN_DROP_BAD_PORT]++;
+		st->drop[drop_slot(o)]++;
 	}
 	*drop = true;
 	return -1;
@@ -322,11 +330,19 @@ route(struct adn_exec *x, const struct adn_elem *e,
 		b->n = 0;
 		return;
 	}
+	/* All dropped for one reason (a Discard, a deny branch): one count,
+	 * one bulk free. */
+	if (uniform && first <= ADN_DROP_BASE && first != ADN_HELD) {
+		st->drop[drop_slot(first)] += n;
+		adn_pkt_free_bulk(b->pkts, n);
+		b->n = 0;
+		return;
+	}
 
 	for (i = 0; i < n; i++)
 		route_pkt(x, e, st, b->pkts[i], b->out[i], &n_drop);
 	if (n_drop)
-		rte_pktmbuf_free_bulk(x->drops, n_drop);
+		adn_pkt_free_bulk(x->drops, n_drop);
 	b->n = 0;
 }
 
@@ -401,7 +417,7 @@ run_chain(struct adn_exec *x, struct adn_exec_chain *xc,
 			  &n_drop);
 	}
 	if (n_drop)
-		rte_pktmbuf_free_bulk(x->drops, n_drop);
+		adn_pkt_free_bulk(x->drops, n_drop);
 	b->n = 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Executor: batches split by per-packet output port (copy path and the
  * zero-copy hand-over), joins, drops per reason, and the accounting
- * identity — every mbuf transmitted or freed exactly once.
+ * identity — every mbuf transmitted or freed exactly once (and freed
+ * the right way: adn_pkt_free_bulk).
  */
 #include <string.h>
 
@@ -216,17 +217,94 @@ test_exec_all_dropped_batch_frees_everything(void)
 	struct rte_mempool *pool = adn_test_pool();
 	unsigned int avail = rte_mempool_avail_count(pool);
 	struct rte_mbuf *pkts[ADN_BATCH_MAX];
+	struct adn_elem_totals t;
 	struct adn_totals all;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	for (uint16_t i = 0; i < RTE_DIM(pkts); i++)
 		pkts[i] = tagged(SPLIT_DROP, i);
 	adn_test_run(p, "src", pkts, RTE_DIM(pkts));
+	totals_of(p, "split", &t);
+	CU_ASSERT_EQUAL(t.drop[0], RTE_DIM(pkts));
 	adn_pipeline_totals(p, NULL, 0, &all);
 	CU_ASSERT_EQUAL(all.dropped, RTE_DIM(pkts));
 	CU_ASSERT_EQUAL(all.transmitted, 0);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
 	adn_test_free(p);
+}
+
+/* The kinds of mbuf adn_pkt_free_bulk must not put back as they are. */
+enum odd_mbuf { ODD_SHARED, ODD_CLONE, ODD_CHAINED, ODD_OTHER_POOL };
+
+/*
+ * Frees a plain mbuf of the test pool beside one odd one, then checks
+ * that both pools got back exactly what they lent and that a shared
+ * buffer lost one reference. Each odd kind goes alone with a plain mbuf:
+ * a batch with two kinds would take the full walk for either.
+ */
+static void
+free_beside_plain(enum odd_mbuf kind, struct rte_mempool *other)
+{
+	struct rte_mempool *pool = adn_test_pool();
+	const unsigned int avail = rte_mempool_avail_count(pool);
+	const unsigned int avail_other = rte_mempool_avail_count(other);
+	struct rte_mbuf *pkts[2], *kept = NULL, *tail;
+
+	pkts[0] = tagged(0, 0);
+	switch (kind) {
+	case ODD_SHARED:	/* another holder keeps a reference */
+		pkts[1] = kept = tagged(0, 1);
+		rte_mbuf_refcnt_update(kept, 1);
+		break;
+	case ODD_CLONE:		/* indirect, in the same pool */
+		kept = tagged(0, 1);
+		pkts[1] = rte_pktmbuf_clone(kept, pool);
+		break;
+	case ODD_CHAINED:
+		pkts[1] = tagged(0, 1);
+		tail = tagged(0, 2);
+		CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(pkts[1], tail), 0);
+		break;
+	case ODD_OTHER_POOL:
+		pkts[1] = rte_pktmbuf_alloc(other);
+		break;
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pkts[1]);
+	adn_pkt_free_bulk(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(other), avail_other);
+	if (kept != NULL) {
+		CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(kept), 1);
+		CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail - 1);
+		/* The last holder's free is the plain case again. */
+		adn_pkt_free_bulk(&kept, 1);
+	}
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+/* Drops and Recycle free through adn_pkt_free_bulk: its one bulk put is
+ * only for mbufs a put cannot wrong. */
+static void
+test_pkt_free_bulk_puts_back_only_plain_mbufs(void)
+{
+	struct rte_mempool *other = rte_pktmbuf_pool_create(
+		"free_other", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+		rte_socket_id());
+	struct rte_mempool *pool = adn_test_pool();
+	const unsigned int avail = rte_mempool_avail_count(pool);
+	struct rte_mbuf *pkts[40];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	for (unsigned int i = 0; i < RTE_DIM(pkts); i++)
+		pkts[i] = tagged(0, (uint16_t)i);
+	adn_pkt_free_bulk(pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+	adn_pkt_free_bulk(pkts, 0);
+
+	free_beside_plain(ODD_SHARED, other);
+	free_beside_plain(ODD_CLONE, other);
+	free_beside_plain(ODD_CHAINED, other);
+	free_beside_plain(ODD_OTHER_POOL, other);
+	rte_mempool_free(other);
 }
 
 int
@@ -240,5 +318,6 @@ main(void)
 	CU_ADD_TEST(s, test_exec_one_packet_the_other_way_splits_the_batch);
 	CU_ADD_TEST(s, test_exec_hands_over_whole_batch_when_all_go_one_way);
 	CU_ADD_TEST(s, test_exec_all_dropped_batch_frees_everything);
+	CU_ADD_TEST(s, test_pkt_free_bulk_puts_back_only_plain_mbufs);
 	return adn_test_main();
 }
