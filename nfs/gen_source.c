@@ -424,12 +424,10 @@ gen_source_rx(struct adn_elem *e, uint16_t queue, struct rte_mbuf **pkts,
 	return max;
 }
 
-/* Batch form: every packet to output 0 in one pass (no call per packet). */
-static void
-gen_source_process(struct adn_elem *e, struct adn_batch *b)
+static int
+gen_source_exec(struct adn_elem *e, struct rte_mbuf *m, union adn_pkt_ctx *ctx)
 {
-	RTE_SET_USED(e);
-	adn_batch_out_all(b, GEN_SOURCE_OUT);
+	return GEN_SOURCE_OUT;
 }
 
 static unsigned int
@@ -495,7 +493,7 @@ static const struct adn_elem_desc gen_source_desc = {
 	.args = gen_source_args,
 	.configure = gen_source_configure,
 	.rx = gen_source_rx,
-	.process = gen_source_process,
+	ADN_ELEM_EXEC_STAGE(gen_source),
 	.xstats = gen_source_xstats,
 	.control = gen_source_control,
 	.control_help = gen_source_control_help,
