@@ -85,8 +85,8 @@ adn_batch_out_all(struct adn_batch *b, int code)
 }
 
 /*
- * Free n mbufs. The rule -- direct, unshared, one-segment mbufs of one
- * pool, as a source allocated them -- goes back in one
+ * Free n mbufs, none NULL. The rule -- direct, unshared, one-segment
+ * mbufs of one pool, as a source allocated them -- goes back in one
  * rte_mempool_put_bulk: DPDK's MBUF_FAST_FREE, checked here instead of
  * promised, without rte_pktmbuf_free_bulk's out-of-line walk of every
  * segment (about 40 instructions a packet). Anything else takes that
