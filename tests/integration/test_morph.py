@@ -104,13 +104,17 @@ def main():
         wait_for(lambda: "trying" in str(tel.query(
             "/adn/morph/try,batch,batch=1", quiet=True)),
             "Morph takes a plan to try", timeout=30)
-        wait_for(lambda: tel.query("/adn/morph", quiet=True)["rollbacks"]
-                 > rollbacks and tel.query("/adn/morph", quiet=True)
-                 ["state"] == "idle",
-                 "the guard took batch=1 back", timeout=30)
+        # Wait for the rollback of the try itself: a search that was
+        # running when `rollbacks` was read may have had its own swap
+        # taken back since (and the try waited for it to end).
+        def try_rolled_back():
+            s = tel.query("/adn/morph", quiet=True)
+            return (s["state"] == "idle" and
+                    s["history_reason"][-1] == "guard" and
+                    s["history_from"][-1] == "batch,batch=1")
+        wait_for(try_rolled_back, "the guard took batch=1 back", timeout=30)
         st = tel.query("/adn/morph")
-        check(st["history_reason"][-1] == "guard" and
-              st["history_from"][-1] == "batch,batch=1" and
+        check(st["rollbacks"] > rollbacks and
               st["history_to"][-2] == "batch,batch=1" and
               st["history_confirmed"][-2].startswith("-"),
               "/adn/morph history: the guard's rollback")
