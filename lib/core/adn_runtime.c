@@ -676,6 +676,19 @@ adn_runtime_build(struct adn_runtime *rt, struct adn_errs *errs)
 	return errs->n == first_err ? 0 : -EINVAL;
 }
 
+/* The config's `burst`, checked when the config was loaded. */
+static unsigned int
+conf_burst(const struct adn_conf *conf)
+{
+	struct adn_errs quiet = { 0 };
+	unsigned int burst;
+
+	lookup_uint(&conf->cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX,
+		    &burst, &quiet);
+	adn_errs_clear(&quiet);
+	return burst;
+}
+
 int
 adn_runtime_set_plan(struct adn_runtime *rt, const char *text,
 		     struct adn_errs *errs)
@@ -691,7 +704,10 @@ adn_runtime_set_plan(struct adn_runtime *rt, const char *text,
 		adn_errs_add(errs, NULL, NULL, "plan", "no pipeline is built");
 		rc = -ENODEV;
 	} else if (rc == 0) {
-		rc = swap_in(rt, rt->live->conf, plan, rt->live->burst, errs);
+		/* A plan without `batch=` runs at the config's burst, not
+		 * at the batch size of the plan it replaces. */
+		rc = swap_in(rt, rt->live->conf, plan,
+			     conf_burst(rt->live->conf), errs);
 	}
 	if (rc < 0)
 		rt->swap.failed++;
@@ -1343,15 +1359,11 @@ adn_runtime_set_observer(struct adn_runtime *rt, const struct adn_observer *o)
 unsigned int
 adn_runtime_burst(struct adn_runtime *rt)
 {
-	struct adn_errs quiet = { 0 };
 	unsigned int burst;
 
 	pthread_mutex_lock(&rt->ctl_lock);
-	/* Checked when the config was loaded: no error here. */
-	lookup_uint(&rt->conf->cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX,
-		    &burst, &quiet);
+	burst = conf_burst(rt->conf);
 	pthread_mutex_unlock(&rt->ctl_lock);
-	adn_errs_clear(&quiet);
 	return burst;
 }
 
@@ -1392,7 +1404,7 @@ adn_runtime_shadow(struct adn_runtime *rt, const char *text,
 	struct adn_shadow *s = calloc(1, sizeof(*s));
 	struct adn_plan *plan = malloc(sizeof(*plan));
 	struct adn_build_env env = { .n_workers = 1, .shadow = true };
-	unsigned int first_err = errs->n, burst = DEFAULT_BURST;
+	unsigned int first_err = errs->n;
 
 	*out = NULL;
 	if (s == NULL || plan == NULL) {
@@ -1409,8 +1421,6 @@ adn_runtime_shadow(struct adn_runtime *rt, const char *text,
 	env.cfg = &s->conf->cfg;
 	env.ports = &rt->ports;
 	env.plan = plan;
-	lookup_uint(env.cfg, "burst", DEFAULT_BURST, 1, ADN_BATCH_MAX, &burst,
-		    errs);
 	if (adn_plan_parse(text, plan, errs) == 0 &&
 	    adn_plan_check_knobs(plan, env.cfg, errs) == 0)
 		adn_pipeline_build_env(&env, errs, &s->pipe);
@@ -1421,7 +1431,7 @@ adn_runtime_shadow(struct adn_runtime *rt, const char *text,
 		else if (adn_exec_apply_plan(s->x, plan, errs) == 0)
 			s->x->prof_mask = UINT64_MAX;
 	}
-	s->burst = plan->burst ? plan->burst : burst;
+	s->burst = plan->burst ? plan->burst : conf_burst(s->conf);
 	free(plan);
 	if (errs->n != first_err) {
 		adn_runtime_shadow_free(rt, s);

@@ -211,6 +211,23 @@ test_refused_changes_leave_live_version(void)
 	CU_ASSERT_EQUAL(b.failed, a.failed + 2);
 }
 
+/* A plan's `batch=` holds for that plan only: the next plan without one
+ * runs at the config's burst (Morph's guard rolls back to it). */
+static void
+test_batch_size_is_the_plans(void)
+{
+	struct adn_errs errs = { 0 };
+
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, "batch,batch=7", &errs), 0);
+	CU_ASSERT_EQUAL(adn_version_burst(adn_runtime_live(rt)), 7);
+	CU_ASSERT_EQUAL(adn_runtime_set_plan(rt, "batch", &errs), 0);
+	CU_ASSERT_EQUAL(adn_version_burst(adn_runtime_live(rt)),
+			adn_runtime_burst(rt));
+	CU_ASSERT_EQUAL(adn_runtime_burst(rt), 32);
+	adn_errs_print(&errs, stdout);
+	adn_errs_clear(&errs);
+}
+
 /* A reload that removes TcpChecksum and adds a Counter: kept elements
  * keep their state, the removed one's counters stay in the totals. */
 static void
@@ -495,6 +512,7 @@ main(void)
 	CU_ADD_TEST(s, test_start);
 	CU_ADD_TEST(s, test_swaps_under_load);
 	CU_ADD_TEST(s, test_refused_changes_leave_live_version);
+	CU_ADD_TEST(s, test_batch_size_is_the_plans);
 	CU_ADD_TEST(s, test_reload_adds_and_removes);
 	CU_ADD_TEST(s, test_accounting_after_stop);
 	CU_ADD_TEST(s, test_swaps_match_scalar_one_worker);
