@@ -60,6 +60,7 @@
 #include "adn_hash.h"
 #include "adn_pipeline.h"
 #include "adn_pkt.h"
+#include "adn_port.h"
 #include "adn_rand.h"
 #include "adn_route.h"
 #include "adn_zipf.h"
@@ -340,10 +341,10 @@ gen_source_configure(struct adn_elem *e, struct adn_build *b)
 		g->cur[q].pos = g->n_seq * q / g->queues;
 
 	snprintf(name, sizeof(name), "gen_%p", (void *)g);
-	g->pool = rte_pktmbuf_pool_create(name,
+	g->pool = adn_pktmbuf_pool_create(name,
 			(unsigned int)adn_elem_arg_int(e, "pool"),
-			RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
-			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+			RTE_MEMPOOL_CACHE_MAX_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
+			(int)rte_socket_id(), false);
 	if (g->pool == NULL)
 		return adn_build_error(b, e, "pool",
 				       "cannot create a pool of %" PRId64 " mbufs: %s",

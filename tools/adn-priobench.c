@@ -42,6 +42,7 @@
 #include "adn_elem.h"
 #include "adn_errs.h"
 #include "adn_pipeline.h"
+#include "adn_port.h"
 #include "adn_rpc_wire.h"
 
 #define BULK_FRAME 1400
@@ -312,9 +313,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "EAL init failed\n");
 		return 1;
 	}
-	pool = rte_pktmbuf_pool_create("priobench", 16383, 256, 0,
+	pool = adn_pktmbuf_pool_create("priobench", 16383, 256,
 				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       rte_socket_id());
+				       (int)rte_socket_id(), false);
 	seen.ls_lat = malloc(sizeof(uint64_t) * MAX_SAMPLES);
 	if (pool == NULL || seen.ls_lat == NULL) {
 		fprintf(stderr, "out of memory\n");

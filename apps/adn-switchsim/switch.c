@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "adn_port.h"
 #include "sim.h"
 
 static int
@@ -276,11 +277,11 @@ sim_init(struct sim *s)
 	const char *field = NULL;
 	int rc;
 
-	s->pool = rte_pktmbuf_pool_create("sim_pool",
+	s->pool = adn_pktmbuf_pool_create("sim_pool",
 					  (s->n_servers + 1) * (SIM_RING * 2 +
-					  SIM_QUEUE) + 2048, 256, 0,
+					  SIM_QUEUE) + 2048, 256,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  rte_socket_id());
+					  (int)rte_socket_id(), true);
 	if (s->pool == NULL) {
 		fprintf(stderr, "error: mbuf pool: %s\n",
 			rte_strerror(rte_errno));

@@ -10,10 +10,13 @@
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
 #include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
 
 #include "adn_elem.h"
 #include "adn_file.h"
@@ -588,6 +591,39 @@ err:
 	return rc;
 }
 
+struct rte_mempool *
+adn_pktmbuf_pool_create(const char *name, unsigned int n, unsigned int cache,
+			uint16_t data_room, int socket, bool dma)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = data_room,
+	};
+	const unsigned int flags = !dma || rte_eal_iova_mode() == RTE_IOVA_VA ?
+		RTE_MEMPOOL_F_NO_IOVA_CONTIG : 0;
+	struct rte_mempool *mp;
+	int rc;
+
+	/* rte_pktmbuf_pool_create()'s steps, with `flags`. */
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) +
+				      data_room, cache, sizeof(priv), socket,
+				      flags);
+	if (mp == NULL)
+		return NULL;
+	rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(),
+					NULL);
+	if (rc == 0) {
+		rte_pktmbuf_pool_init(mp, &priv);
+		rc = rte_mempool_populate_default(mp);
+	}
+	if (rc < 0) {
+		rte_mempool_free(mp);
+		rte_errno = -rc;
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
 int
 adn_ports_start(struct adn_ports *ports, unsigned int burst,
 		struct adn_errs *errs)
@@ -620,10 +656,10 @@ adn_ports_start(struct adn_ports *ports, unsigned int burst,
 	if (held > 0)
 		ADN_LOG(INFO, "pool sized for %u trace packets net_pcap keeps (infinite_rx=1)\n",
 			held);
-	ports->pool = rte_pktmbuf_pool_create("adn_mbufs", n_mbufs,
-					      ports->mbuf_cache, 0,
+	ports->pool = adn_pktmbuf_pool_create("adn_mbufs", n_mbufs,
+					      ports->mbuf_cache,
 					      RTE_MBUF_DEFAULT_BUF_SIZE,
-					      rte_socket_id());
+					      (int)rte_socket_id(), true);
 	if (ports->pool == NULL) {
 		adn_errs_add(errs, ports->mbufs_where, NULL, "mbufs",
 			     "cannot create a pool of %u mbufs: %s (give EAL more memory, -m or hugepages, or lower `mbufs` or the descriptors)",

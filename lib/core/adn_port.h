@@ -48,6 +48,20 @@ struct adn_ports {
 };
 
 /*
+ * rte_pktmbuf_pool_create() with its mbufs packed: a pool of IO-contiguous
+ * objects keeps each one within a page, and without hugepages (--no-huge)
+ * that starts every mbuf on a 4 KiB page of its own, so that all their
+ * headers fall in one L1 set (a batch of 32 evicts itself) and each takes
+ * 4 KiB. Packed unless a device may DMA into them (`dma`) by physical
+ * address: with IOVA as VA an object across pages is IO-contiguous still.
+ * NULL with rte_errno set on failure.
+ */
+struct rte_mempool *adn_pktmbuf_pool_create(const char *name, unsigned int n,
+					    unsigned int cache,
+					    uint16_t data_room, int socket,
+					    bool dma);
+
+/*
  * Parse `ports`, `mbufs` and `mbuf_cache` from the config (may be absent: a pipeline of generators).
  * Reports every problem to `errs`; returns 0 or -EINVAL.
  */

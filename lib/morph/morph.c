@@ -21,6 +21,7 @@
 
 #include "adn_log.h"
 #include "adn_morph.h"
+#include "adn_port.h"
 #include "adn_runtime.h"
 #include "adn_stats.h"
 #include "morph_eval.h"
@@ -895,9 +896,9 @@ adn_morph_create(struct adn_runtime *rt, const struct adn_morph_conf *c,
 	pthread_mutex_init(&m->lock, NULL);
 	m->st.state = state_names[COLLECT];
 	snprintf(name, sizeof(name), "morph_%p", (void *)m);
-	m->pool = rte_pktmbuf_pool_create(name, REPLAY_POOL, 0, 0,
+	m->pool = adn_pktmbuf_pool_create(name, REPLAY_POOL, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
+					  (int)rte_socket_id(), false);
 	if (m->pool == NULL ||
 	    morph_traffic_init(&m->tr, adn_runtime_n_workers(rt), c->sample,
 			       c->window, WINDOW_SAMPLES, c->seed) < 0) {

@@ -3,7 +3,7 @@
  * Executor: batches split by per-packet output port (copy path and the
  * zero-copy hand-over), joins, drops per reason, and the accounting
  * identity — every mbuf transmitted or freed exactly once (and freed
- * the right way: adn_pkt_free_bulk).
+ * the right way: adn_pkt_free_bulk), and the pools they come from.
  */
 #include <string.h>
 
@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 
 #include "adn_elem.h"
+#include "adn_port.h"
 #include "adn_test.h"
 
 #define SPLIT_DROP 0xfe		/* first byte: drop with reason 0 */
@@ -307,6 +308,58 @@ test_pkt_free_bulk_puts_back_only_plain_mbufs(void)
 	rte_mempool_free(other);
 }
 
+static void
+note_l1_set(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	uint64_t *sets = arg;
+
+	RTE_SET_USED(mp);
+	RTE_SET_USED(idx);
+	*sets |= UINT64_C(1) << (((uintptr_t)obj / RTE_CACHE_LINE_SIZE) % 64);
+}
+
+/* adn_pktmbuf_pool_create packs its mbufs where it may: the tests run
+ * without hugepages, where rte_pktmbuf_pool_create starts every mbuf on
+ * a 4 KiB page of its own (the headers all in one of an L1 cache's 64
+ * sets). Every mbuf is still whole: writing each one's whole buffer
+ * leaves the others' as they were. */
+static void
+test_pktmbuf_pool_packs_its_mbufs(void)
+{
+	enum { N = 255, ROOM = RTE_MBUF_DEFAULT_BUF_SIZE };
+	static struct rte_mbuf *m[N];
+
+	for (int dma = 0; dma <= 1; dma++) {
+		struct rte_mempool *mp = adn_pktmbuf_pool_create(
+			dma ? "packed_dma" : "packed", N, 32, ROOM,
+			(int)rte_socket_id(), dma);
+		uint64_t sets = 0;
+		unsigned int i;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mp);
+		rte_mempool_obj_iter(mp, note_l1_set, &sets);
+		if (!dma || rte_eal_iova_mode() == RTE_IOVA_VA)
+			CU_ASSERT(__builtin_popcountll(sets) > 32);
+		CU_ASSERT_EQUAL(rte_pktmbuf_data_room_size(mp), ROOM);
+		CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(mp, m, N), 0);
+		for (i = 0; i < N; i++) {
+			const char *why;
+
+			CU_ASSERT_EQUAL(rte_mbuf_check(m[i], 1, &why), 0);
+			CU_ASSERT_EQUAL(m[i]->buf_len, ROOM);
+			memset(m[i]->buf_addr, (int)i, m[i]->buf_len);
+		}
+		for (i = 0; i < N; i++) {
+			const uint8_t *b = m[i]->buf_addr;
+
+			CU_ASSERT(b[0] == (uint8_t)i && b[ROOM - 1] == (uint8_t)i);
+		}
+		rte_pktmbuf_free_bulk(m, N);
+		CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), N);
+		rte_mempool_free(mp);
+	}
+}
+
 int
 main(void)
 {
@@ -319,5 +372,6 @@ main(void)
 	CU_ADD_TEST(s, test_exec_hands_over_whole_batch_when_all_go_one_way);
 	CU_ADD_TEST(s, test_exec_all_dropped_batch_frees_everything);
 	CU_ADD_TEST(s, test_pkt_free_bulk_puts_back_only_plain_mbufs);
+	CU_ADD_TEST(s, test_pktmbuf_pool_packs_its_mbufs);
 	return adn_test_main();
 }
