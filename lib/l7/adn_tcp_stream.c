@@ -90,9 +90,12 @@ adn_tcp_track_create(const struct adn_tcp_track_conf *c,
 	hp.socket_id = c->socket;
 	t->h = rte_hash_create(&hp);
 	snprintf(name, sizeof(name), "tcpb_%s", c->name);
+	/* No device reads the buffers: packed, not one to a 4 KiB page
+	 * without hugepages (adn_pktmbuf_pool_create). */
 	t->bufs = rte_mempool_create(name, c->n_bufs, c->max_bytes,
 				     0, 0, NULL, NULL, NULL, NULL, c->socket,
-				     RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+				     RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+				     RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (t->ents == NULL || t->h == NULL || t->bufs == NULL) {
 		adn_tcp_track_free(t);
 		return -ENOMEM;
