@@ -24,6 +24,7 @@ adn_fastpath_create(uint32_t entries)
 	fp->entries = entries;
 	fp->set_mask = entries / ADN_FASTPATH_WAYS - 1;
 	fp->epoch_left = ADN_FASTPATH_EPOCH;
+	fp->sample_left = ADN_FASTPATH_SAMPLE;
 	fp->sets = rte_zmalloc("adn_fastpath_sets",
 			       sizeof(*fp->sets) * entries,
 			       RTE_CACHE_LINE_SIZE);
@@ -72,27 +73,40 @@ void
 adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 		   const struct adn_fastpath_val *v)
 {
-	size_t base, victim;
-	uint32_t est;
+	const size_t base = (size_t)(fk->hash & fp->set_mask) *
+		ADN_FASTPATH_WAYS;
+	uint16_t *counts = &fp->counts[base];
+	unsigned int way = 0;
+	size_t victim;
+	uint32_t count = 1;
 
 	if (!fk->valid)
 		return;
-	est = adn_cms_update_u64(fp->cms, fk->hash, 1);
-	base = (size_t)(fk->hash & fp->set_mask) * ADN_FASTPATH_WAYS;
-	victim = base;
-	for (size_t w = base; w < base + ADN_FASTPATH_WAYS; w++) {
-		if (fp->counts[w] == 0) {
-			victim = w;
-			break;
-		}
-		if (fp->counts[w] < fp->counts[victim])
-			victim = w;
+	/* The coldest way, the first free one if any (count 0). */
+	for (unsigned int w = 1; w < ADN_FASTPATH_WAYS; w++)
+		if (counts[w] < counts[way])
+			way = w;
+	victim = base + way;
+	/* A full set: the flow must out-count its coldest way. The tracer
+	 * counts one miss in ADN_FASTPATH_SAMPLE, by that many: its hashes
+	 * on every miss of a long tail cost more than the elements the
+	 * cache saves, and a heavy flow, missing often, is still sampled
+	 * within a few of its packets. The flow's count is its estimate
+	 * with this miss counted once: every flow weighed here was just
+	 * sampled, so a one-packet flow would otherwise weigh as many. */
+	if (fp->counts[victim] != 0) {
+		if (--fp->sample_left != 0)
+			return;
+		fp->sample_left = ADN_FASTPATH_SAMPLE;
+		count = adn_cms_update_u64(fp->cms, fk->hash,
+					   ADN_FASTPATH_SAMPLE) -
+			(ADN_FASTPATH_SAMPLE - 1);
+		if (count <= fp->counts[victim])
+			return;
 	}
-	if (fp->counts[victim] != 0 && est <= fp->counts[victim])
-		return;
 	fp->sets[victim].ips = fk->ips;
 	fp->sets[victim].ports = fk->ports;
 	fp->sets[victim].v = *v;
-	fp->counts[victim] = (uint16_t)RTE_MIN(est, (uint32_t)UINT16_MAX);
+	fp->counts[victim] = (uint16_t)RTE_MIN(count, (uint32_t)UINT16_MAX);
 	fp->st.admitted++;
 }

@@ -8,7 +8,7 @@
  *
  * C 32-byte entries in sets of 4 (two cache lines per set), keyed by the
  * IPv4 5-tuple. The heavy-hitter tracer is a count-min sketch (lib/util/adn_cms)
- * updated on every miss, and the cache itself is its top-K: a missed flow
+ * sampling the misses, and the cache itself is its top-K: a missed flow
  * is admitted into its set when a way is free or its estimate beats the
  * coldest way's count, which hits keep raising. Counts halve and the
  * sketch restarts every ADN_FASTPATH_EPOCH packets, so yesterday's heavy
@@ -36,6 +36,8 @@
 
 #define ADN_FASTPATH_WAYS 4
 #define ADN_FASTPATH_EPOCH (1u << 20)
+/* The tracer counts one miss (of a flow whose set is full) in this many. */
+#define ADN_FASTPATH_SAMPLE 8
 /* A fastpath segment: up to this many elements, and this many bytes of
  * the last one's prep ctx. */
 #define ADN_FASTPATH_SEG_MAX 4
@@ -86,6 +88,7 @@ struct adn_fastpath {
 	uint32_t entries;
 	uint32_t gen;		/* state generation the entries belong to */
 	uint32_t epoch_left;
+	uint32_t sample_left;	/* misses of full sets until the next count */
 	struct adn_cms *cms;
 	struct adn_fastpath_stats st;
 };

@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "adn_elem.h"
+#include "adn_fastpath.h"
 #include "adn_jit.h"
 #include "adn_plan.h"
 #include "adn_rand.h"
@@ -334,6 +335,49 @@ test_fastpath_serves_heavy_flows(void)
 		adn_test_sink_clear(adn_test_sink(p, "noroute"));
 	}
 	adn_test_free(p);
+}
+
+static void
+fastpath_flow(struct adn_fastpath_key *k, uint32_t i)
+{
+	k->ips = i + 1;
+	k->ports = (i + 1) | ADN_FASTPATH_IN_USE;
+	k->hash = i * 0x9e3779b9u;
+	k->valid = 1;
+}
+
+/* Admission into a full set (one set of ADN_FASTPATH_WAYS here): a tail
+ * of one-packet flows, each weighed when the tracer samples it, leaves
+ * ways a few hits warm in place; a flow that keeps missing gets in. */
+static void
+test_fastpath_admits_heavy_not_tail_flows(void)
+{
+	struct adn_fastpath *fp = adn_fastpath_create(ADN_FASTPATH_WAYS);
+	const struct adn_fastpath_val v = { .out = { 1 } };
+	struct adn_fastpath_key k;
+	unsigned int i, r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	for (i = 0; i < ADN_FASTPATH_WAYS; i++) {
+		fastpath_flow(&k, i);
+		CU_ASSERT_PTR_NULL(adn_fastpath_lookup(fp, &k));
+		adn_fastpath_learn(fp, &k, &v);
+		for (r = 0; r < 3; r++)
+			CU_ASSERT_PTR_NOT_NULL(adn_fastpath_lookup(fp, &k));
+	}
+	for (i = 100; i < 164; i++) {
+		fastpath_flow(&k, i);
+		CU_ASSERT_PTR_NULL(adn_fastpath_lookup(fp, &k));
+		adn_fastpath_learn(fp, &k, &v);
+	}
+	CU_ASSERT_EQUAL(fp->st.admitted, ADN_FASTPATH_WAYS);
+	fastpath_flow(&k, 1000);
+	for (r = 0; r < 4 * ADN_FASTPATH_SAMPLE &&
+	     adn_fastpath_lookup(fp, &k) == NULL; r++)
+		adn_fastpath_learn(fp, &k, &v);
+	CU_ASSERT_PTR_NOT_NULL(adn_fastpath_lookup(fp, &k));
+	CU_ASSERT_EQUAL(fp->st.admitted, ADN_FASTPATH_WAYS + 1);
+	adn_fastpath_free(fp);
 }
 
 /* One fastpath segment per chain: a second fastpath in it is refused. */
@@ -664,6 +708,7 @@ main(void)
 	CU_ADD_TEST(s, test_dir24_8_knob_matches_scalar);
 	CU_ADD_TEST(s, test_generated_plans_match_scalar);
 	CU_ADD_TEST(s, test_fastpath_serves_heavy_flows);
+	CU_ADD_TEST(s, test_fastpath_admits_heavy_not_tail_flows);
 	CU_ADD_TEST(s, test_two_fastpaths_in_a_chain_refused);
 	CU_ADD_TEST(s, test_jit_compiles_element_types);
 	CU_ADD_TEST(s, test_jit_falls_back_to_fused);
