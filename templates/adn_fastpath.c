@@ -76,8 +76,8 @@ adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 	const size_t base = (size_t)(fk->hash & fp->set_mask) *
 		ADN_FASTPATH_WAYS;
 	uint16_t *counts = &fp->counts[base];
+	struct adn_fastpath_entry *entry;
 	unsigned int way = 0;
-	size_t victim;
 	uint32_t count = 1;
 
 	if (!fk->valid)
@@ -86,7 +86,6 @@ adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 	for (unsigned int w = 1; w < ADN_FASTPATH_WAYS; w++)
 		if (counts[w] < counts[way])
 			way = w;
-	victim = base + way;
 	/* A full set: the flow must out-count its coldest way. The tracer
 	 * counts one miss in ADN_FASTPATH_SAMPLE, by that many: its hashes
 	 * on every miss of a long tail cost more than the elements the
@@ -94,19 +93,20 @@ adn_fastpath_learn(struct adn_fastpath *fp, const struct adn_fastpath_key *fk,
 	 * within a few of its packets. The flow's count is its estimate
 	 * with this miss counted once: every flow weighed here was just
 	 * sampled, so a one-packet flow would otherwise weigh as many. */
-	if (fp->counts[victim] != 0) {
+	if (counts[way] != 0) {
 		if (--fp->sample_left != 0)
 			return;
 		fp->sample_left = ADN_FASTPATH_SAMPLE;
 		count = adn_cms_update_u64(fp->cms, fk->hash,
 					   ADN_FASTPATH_SAMPLE) -
 			(ADN_FASTPATH_SAMPLE - 1);
-		if (count <= fp->counts[victim])
+		if (count <= counts[way])
 			return;
 	}
-	fp->sets[victim].ips = fk->ips;
-	fp->sets[victim].ports = fk->ports;
-	fp->sets[victim].v = *v;
-	fp->counts[victim] = (uint16_t)RTE_MIN(count, (uint32_t)UINT16_MAX);
+	entry = &fp->sets[base + way];
+	entry->ips = fk->ips;
+	entry->ports = fk->ports;
+	entry->v = *v;
+	counts[way] = (uint16_t)RTE_MIN(count, (uint32_t)UINT16_MAX);
 	fp->st.admitted++;
 }

@@ -8,7 +8,8 @@
  * give exactly what `scalar` gives: the same packets, bytes and order on
  * each output, the same per-element counters, the same FlowCounter state.
  *
- * Also: plan parsing, and plan errors naming their config line.
+ * Also: plan parsing, plan errors naming their config line, and the
+ * fastpath cache's admission.
  */
 #include <stdlib.h>
 #include <string.h>
